@@ -1,0 +1,13 @@
+/*
+ * poweroff.h - ending a run on either L0, for the hypervisor and for test
+ * guests booted directly on L0.
+ */
+#ifndef HV_LIB_POWEROFF_H
+#define HV_LIB_POWEROFF_H
+
+#include <stdbool.h>
+
+/* Powers the machine off (Bochs shutdown port, QEMU isa-debug-exit). */
+__attribute__((noreturn)) void power_off(bool pass);
+
+#endif

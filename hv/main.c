@@ -1,0 +1,80 @@
+/*
+ * main.c - the bootstrap processor's path from GRUB to a verdict: serial
+ * log, descriptor tables, boot information, options, memory, L0 probe.
+ */
+#include "boot_mem.h"
+#include "gdt.h"
+#include "idt.h"
+#include "inject.h"
+#include "l0.h"
+#include "log.h"
+#include "multiboot2.h"
+#include "options.h"
+#include "panic.h"
+#include "power.h"
+#include "x86.h"
+
+#define HV_VERSION "0.1"
+#define MB2_INFO_MAX (1u << 20) /* we never accept a larger info */
+
+static struct cpu_gdt bsp_gdt;
+static struct mb2_info mbi;
+
+static void log_boot_info(void)
+{
+	log_info("boot loader: \"%s\", command line: \"%s\"", mbi.loader_name, mbi.cmdline);
+	for (unsigned i = 0; i < mbi.n_mmap; i++)
+		log_debug("  mmap %#014lx-%#014lx %s", mbi.mmap[i].base,
+			  mbi.mmap[i].base + mbi.mmap[i].len, mb2_mem_type_name(mbi.mmap[i].type));
+	for (unsigned i = 0; i < mbi.n_modules; i++) {
+		log_info("module %u: %#lx-%#lx \"%s\"", i, mbi.modules[i].start, mbi.modules[i].end,
+			 mbi.modules[i].cmdline);
+		log_mline("module", "index=%u start=%#lx end=%#lx cmdline=\"%s\"", i,
+			  mbi.modules[i].start, mbi.modules[i].end, mbi.modules[i].cmdline);
+	}
+	log_mline("boot", "loader=\"%s\" cmdline=\"%s\" mmap_entries=%u modules=%u rsdp=%#lx "
+		  "rsdp_tag=%d", mbi.loader_name, mbi.cmdline, mbi.n_mmap, mbi.n_modules,
+		  (uint64_t)(uintptr_t)mbi.rsdp, mbi.rsdp_tag);
+}
+
+static void parse_boot_info(uint32_t magic, uint64_t info)
+{
+	size_t bad_offset = 0;
+	enum mb2_error err;
+
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		log_error("not booted by a Multiboot2 loader (EAX=%#x)", magic);
+		hv_finish(false, "bad-boot-info");
+	}
+	err = mb2_parse(magic, (const void *)(uintptr_t)info, MB2_INFO_MAX, &mbi, &bad_offset);
+	if (err != MB2_OK) {
+		log_error("Multiboot2 info at %#lx is malformed: %s (at offset %zu)", info,
+			  mb2_strerror(err), bad_offset);
+		hv_finish(false, "bad-boot-info");
+	}
+}
+
+/* Called by lib/boot64.S in long mode on the boot stack. */
+void boot_main(uint32_t magic, uint64_t info)
+{
+	log_init();
+	gdt_init_cpu(&bsp_gdt);
+	idt_init_cpu();
+	log_raw("\n");
+	log_info("nested-virtualization research hypervisor %s", HV_VERSION);
+	log_mline("banner", "version=%s", HV_VERSION);
+
+	parse_boot_info(magic, info);
+	if (options_parse(mbi.cmdline))
+		hv_finish(false, "bad-cmdline");
+	options_log();
+	log_boot_info();
+
+	boot_mem_init(&mbi);
+	if (hv_opts.selftest && !boot_mem_selftest(&mbi))
+		hv_finish(false, "selftest");
+	l0_probe();
+	inject_fault((enum inject_kind)hv_opts.inject);
+
+	hv_finish(true, "boot-complete");
+}

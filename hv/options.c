@@ -1,0 +1,77 @@
+/*
+ * options.c - the table of boot options. A new mechanism adds its switch
+ * here and nowhere else: parsing, errors and the "@hv options" line follow.
+ */
+#include <stddef.h>
+
+#include "lib/format.h"
+#include "log.h"
+#include "options.h"
+
+struct hv_options hv_opts = {
+	.log = LOG_INFO,
+	.inject = INJECT_NONE,
+	.selftest = true,
+};
+
+static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
+static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
+					      "hang", NULL };
+
+#define OPT(n, t, field, ...) \
+	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
+
+static const struct opt_def option_table[] = {
+	OPT("log", OPT_ENUM, log, .choices = log_choices, .help = "serial log level"),
+	OPT("inject", OPT_ENUM, inject, .choices = inject_choices,
+	    .help = "cause a fault after boot (tests the panic path)"),
+	OPT("selftest", OPT_BOOL, selftest, .help = "allocator self-check at boot"),
+};
+
+#define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
+
+int options_parse(const char *cmdline)
+{
+	struct cmdline_error errs[8];
+	int n = cmdline_parse(cmdline, option_table, NOPTS, &hv_opts, errs, 8);
+
+	for (int i = 0; i < n && i < 8; i++) {
+		char msg[256];
+
+		cmdline_error_format(&errs[i], option_table, NOPTS, msg, sizeof(msg));
+		log_error("command line: %s", msg);
+		log_mline("cmdline-error", "token=\"%s\"", errs[i].token);
+	}
+	if (n > 8)
+		log_error("command line: %d more errors", n - 8);
+	log_level = (enum log_level)hv_opts.log;
+	return n;
+}
+
+void options_log(void)
+{
+	char line[256];
+	size_t len = 0;
+
+	for (size_t i = 0; i < NOPTS && len < sizeof(line); i++) {
+		const struct opt_def *d = &option_table[i];
+		const char *field = (const char *)&hv_opts + d->offset;
+
+		if (d->type == OPT_ENUM)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%s",
+						   i ? " " : "", d->name,
+						   d->choices[*(const unsigned *)field]);
+		else if (d->type == OPT_BOOL)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%s",
+						   i ? " " : "", d->name,
+						   *(const bool *)field ? "on" : "off");
+		else if (d->type == OPT_UINT)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
+						   i ? " " : "", d->name,
+						   *(const uint64_t *)field);
+		else
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=\"%s\"",
+						   i ? " " : "", d->name, field);
+	}
+	log_mline("options", "%s", line);
+}

@@ -1,0 +1,29 @@
+/*
+ * options.h - the hypervisor's boot options (the Multiboot2 command line),
+ * one table for parsing, the error messages and the boot log.
+ */
+#ifndef HV_OPTIONS_H
+#define HV_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmdline.h"
+
+enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
+		   INJECT_HANG };
+
+struct hv_options {
+	unsigned log;      /* enum log_level */
+	unsigned inject;   /* enum inject_kind: a deliberate fault, for tests */
+	bool selftest;     /* run the allocator self-check at boot */
+};
+
+extern struct hv_options hv_opts;
+
+/* Parses the boot command line into hv_opts; reports each error; returns their number. */
+int options_parse(const char *cmdline);
+/* Logs every option's effective value as one machine line. */
+void options_log(void);
+
+#endif
