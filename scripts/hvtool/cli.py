@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""scripts/hv: build, run, bench and test the hypervisor (setup is handled by
+the scripts/hv wrapper before this runs)."""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import iso        # noqa: E402
+import l0         # noqa: E402
+import runner     # noqa: E402
+import scenarios  # noqa: E402
+
+ROOT = iso.ROOT
+BUILD = os.path.join(ROOT, "build")
+
+
+def build(quiet=False):
+    """Configures (once) and builds everything; returns the build directory."""
+    steps = []
+    if not os.path.exists(os.path.join(BUILD, "CMakeCache.txt")):
+        steps.append(["cmake", "-S", ROOT, "-B", BUILD])
+    steps.append(["cmake", "--build", BUILD, "-j", str(os.cpu_count() or 2)])
+    for cmd in steps:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE if quiet else None,
+                           stderr=subprocess.STDOUT if quiet else None, text=True)
+        if r.returncode != 0:
+            if quiet:
+                sys.stdout.write(r.stdout)
+            sys.exit(f"build: '{' '.join(cmd)}' failed")
+    return BUILD
+
+
+def cmd_build(args):
+    build(quiet=args.quiet)
+    print(f"build: done ({os.path.relpath(BUILD)}/hv/hv.elf, guests, ISOs)")
+
+
+def list_scenarios():
+    width = max(len(n) for n in scenarios.SCENARIOS)
+    for s in scenarios.SCENARIOS.values():
+        mark = " (default)" if s.name == scenarios.DEFAULT else ""
+        expect = "" if s.expect == "pass" else f" [expected to fail: {s.expect_reason}]"
+        print(f"  {s.name:<{width}}  {s.summary}{mark}{expect}")
+
+
+def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=None,
+                 log=None, echo=True, build_dir=None):
+    """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome."""
+    s = scenarios.get(name)
+    build_dir = build_dir or build(quiet=True)
+    kind = l0.choose(l0_req)
+    kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
+    image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
+    run_dir = os.path.join(build_dir, "run")
+    os.makedirs(run_dir, exist_ok=True)
+    workdir = tempfile.mkdtemp(prefix=f"{s.name}-", dir=run_dir)
+    smp, mem = smp or s.smp, mem or s.mem_mb
+    interactive = s.interactive and sys.stdin.isatty() and kind == "kvm"
+    if echo:
+        print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"), "
+              f"logs in {os.path.relpath(workdir)}", flush=True)
+    out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
+                     interactive=interactive)
+    if log:
+        with open(log, "w") as f:
+            f.write(out.log + "\n")
+    return out
+
+
+def cmd_run(args):
+    if args.list:
+        list_scenarios()
+        return 0
+    try:
+        out = run_scenario(args.name or scenarios.DEFAULT, args.l0, args.smp, args.mem, args.hv,
+                           args.timeout, args.log)
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
+        print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return runner.EXIT_ERROR
+    print(f"run: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary}", flush=True)
+    return out.status
+
+
+def cmd_bench(args):
+    print("bench: no benchmark suite is built yet: the boot-cost and trap-cost suites "
+          "arrive with the VMX core and trapbench", file=sys.stderr)
+    return 2
+
+
+def cmd_test(args):
+    build_dir = build(quiet=True)
+    cmd = ["ctest", "--test-dir", build_dir, "--output-on-failure", "-j", str(args.jobs)]
+    if args.regex:
+        cmd += ["-R", args.regex]
+    if args.unit_only:
+        cmd += ["-L", "unit"]
+    return subprocess.run(cmd).returncode
+
+
+def parser():
+    ap = argparse.ArgumentParser(prog="scripts/hv", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    sub.add_parser("setup", help="install what this machine lacks (packages, Capstone source, "
+                   "Debian kernel, busybox) into .cache/")
+
+    p = sub.add_parser("build", help="configure and build hv.elf, the test guests and the ISOs")
+    p.add_argument("--quiet", action="store_true", help="print the build log only on failure")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("run", help="boot a scenario and judge its serial log",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="exit status: 0 pass, 1 failing verdict, 2 panic, 3 timeout, "
+                       "4 L0 exited without a verdict, 5 usage or build error")
+    p.add_argument("name", nargs="?", help=f"scenario (default: {scenarios.DEFAULT})")
+    p.add_argument("--list", action="store_true", help="list the scenarios")
+    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
+                   help="the machine under the hypervisor (auto: KVM if this host has vmx "
+                   "and /dev/kvm, else Bochs)")
+    p.add_argument("--smp", type=int, help="CPUs")
+    p.add_argument("--mem", type=int, metavar="MB", help="RAM in MiB")
+    p.add_argument("--hv", default="", metavar="ARGS",
+                   help="kernel command-line options; they replace the scenario's options "
+                   "of the same name")
+    p.add_argument("--timeout", type=int, metavar="S", help="wall-clock limit in seconds")
+    p.add_argument("--log", metavar="FILE", help="also write the serial log to FILE")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("bench", help="run the benchmark suites and write trapcost.json")
+    p.add_argument("--out", default=os.path.join(BUILD, "bench"), metavar="DIR")
+    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="parallel tests (default 2)")
+    p.add_argument("-R", "--regex", help="only tests whose name matches")
+    p.add_argument("--unit-only", action="store_true", help="only the host unit tests")
+    p.set_defaults(func=cmd_test)
+    return ap
+
+
+def main():
+    args = parser().parse_args()
+    sys.exit(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    main()

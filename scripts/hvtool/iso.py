@@ -1,0 +1,60 @@
+"""Bootable ISOs: a scenario's kernel, modules and command lines written into
+grub/grub.cfg.in and packed with grub-mkrescue. ISOs are cached by content
+under BUILD/iso/, so repeated runs of an unchanged scenario reuse them."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TEMPLATE = os.path.join(ROOT, "grub", "grub.cfg.in")
+
+
+def grub_cfg(name, kernel, kernel_args, modules):
+    """The grub.cfg text; KERNEL and MODULES are paths inside the ISO."""
+    with open(TEMPLATE) as f:
+        text = f.read()
+    mod_lines = "\n".join(f"\tmodule2 {path} {args}".rstrip() for path, args in modules)
+    return (text.replace("@NAME@", name).replace("@KERNEL@", kernel)
+            .replace("@KERNEL_ARGS@", kernel_args).replace("@MODULES@", mod_lines))
+
+
+def _digest(cfg, files):
+    h = hashlib.sha256(cfg.encode())
+    for path in files:
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def make_iso(build_dir, name, kernel, kernel_args="", modules=()):
+    """Returns the path of an ISO booting KERNEL (build-relative) with MODULES
+    ((build-relative path, args), ...); builds it unless cached."""
+    files = [os.path.join(build_dir, kernel)] + [os.path.join(build_dir, m) for m, _ in modules]
+    for path in files:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path} is not built (run scripts/hv build)")
+    iso_paths = [f"/boot/{os.path.basename(p)}" for p in files]
+    cfg = grub_cfg(name, iso_paths[0], kernel_args,
+                   [(p, args) for p, (_, args) in zip(iso_paths[1:], modules)])
+    out_dir = os.path.join(build_dir, "iso")
+    os.makedirs(out_dir, exist_ok=True)
+    iso = os.path.join(out_dir, f"{name}-{_digest(cfg, files)}.iso")
+    if os.path.exists(iso):
+        return iso
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        stage = os.path.join(tmp, "root")
+        os.makedirs(os.path.join(stage, "boot", "grub"))
+        for src, dst in zip(files, iso_paths):
+            shutil.copy(src, stage + dst)
+        with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write(cfg)
+        tmp_iso = os.path.join(tmp, "out.iso")
+        r = subprocess.run(["grub-mkrescue", "-d", "/usr/lib/grub/i386-pc", "-o", tmp_iso, stage],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"grub-mkrescue failed:\n{r.stdout}")
+        os.replace(tmp_iso, iso)
+    return iso

@@ -1,0 +1,184 @@
+"""Boots one ISO on one L0 and judges the run by its serial log: streams the
+log to stdout as it grows, stops at the verdict, a timeout or the L0's exit,
+and returns an Outcome that says which."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import l0
+from serial_log import Verdict, clean
+
+GRACE_AFTER_VERDICT = 5.0   # seconds the L0 gets to power off by itself
+POLL = 0.05
+
+# Exit statuses of `scripts/hv run`, one per way a run can end.
+EXIT_PASS, EXIT_FAIL, EXIT_PANIC, EXIT_TIMEOUT, EXIT_NO_VERDICT, EXIT_ERROR = 0, 1, 2, 3, 4, 5
+
+
+@dataclass
+class Outcome:
+    status: int
+    summary: str
+    log: str          # the whole serial log, escapes stripped
+    verdict: Verdict
+
+
+class _LogSink:
+    """Collects serial text, echoes whole lines and feeds them to the verdict."""
+
+    def __init__(self, echo, log_file):
+        self.echo = echo
+        self.log_file = log_file
+        self.partial = ""
+        self.lines = []
+        self.verdict = Verdict()
+
+    def add(self, text):
+        self.partial += text
+        *done, self.partial = self.partial.split("\n")
+        for raw in done:
+            self._line(raw)
+
+    def close(self):
+        if self.partial:
+            self._line(self.partial)
+            self.partial = ""
+
+    def _line(self, raw):
+        line = clean(raw)
+        self.lines.append(line)
+        self.verdict.feed(line)
+        self.log_file.write(line + "\n")
+        self.log_file.flush()
+        if self.echo:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+
+def _kill(proc):
+    """Ends the L0 process group: SIGTERM, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=3)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def _bochs_reason(workdir):
+    """The fatal message Bochs logged (e.g. a triple fault), if any."""
+    path = os.path.join(workdir, "bochs.log")
+    try:
+        with open(path, errors="replace") as f:
+            lines = [ln.strip() for ln in f if "PANIC" in ln or "triple fault" in ln.lower()]
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
+
+
+def _watch(proc, read_more, sink, timeout):
+    """Polls READ_MORE until verdict + grace, L0 exit or TIMEOUT; returns 'verdict',
+    'exited' or 'timeout'."""
+    start = time.monotonic()
+    verdict_at = None
+    while True:
+        sink.add(read_more())
+        now = time.monotonic()
+        if sink.verdict.done and verdict_at is None:
+            verdict_at = now
+        if proc.poll() is not None:
+            time.sleep(POLL)
+            sink.add(read_more())
+            return "verdict" if sink.verdict.done else "exited"
+        if verdict_at is not None and now - verdict_at > GRACE_AFTER_VERDICT:
+            return "verdict"
+        if now - start > timeout:
+            return "timeout"
+        time.sleep(POLL)
+
+
+def _judge(how, sink, timeout, l0_detail):
+    v = sink.verdict
+    if how == "timeout" and not v.done:
+        return EXIT_TIMEOUT, f"timeout: no verdict after {timeout} s"
+    if not v.done:
+        return EXIT_NO_VERDICT, "no verdict: the L0 exited first" + (
+            f" ({l0_detail})" if l0_detail else "")
+    if v.panic is not None:
+        p = v.panic
+        where = " ".join(f"{k}={p[k]}" for k in ("kind", "name", "rip", "msg") if k in p)
+        return EXIT_PANIC, f"panic: {where}"
+    if v.result == "pass":
+        return EXIT_PASS, f"pass ({v.reason})"
+    return EXIT_FAIL, f"fail: {v.reason or 'no reason given'}"
+
+
+def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False):
+    """Boots ISO on L0 KIND ('bochs'|'kvm'); logs go to WORKDIR."""
+    serial_path = os.path.join(workdir, "serial.log")
+    log_path = os.path.join(workdir, "serial.txt")
+    with open(log_path, "w") as log_file:
+        sink = _LogSink(echo, log_file)
+        if kind == "bochs":
+            how, detail = _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink)
+        else:
+            how, detail = _run_qemu(iso, mem_mb, smp, timeout, sink, interactive)
+        sink.close()
+    status, summary = _judge(how, sink, timeout, detail)
+    return Outcome(status, summary, "\n".join(sink.lines), sink.verdict)
+
+
+def _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink):
+    cmd = l0.bochs_files(workdir, iso, mem_mb, smp, serial_path)
+    open(serial_path, "w").close()
+    with open(os.path.join(workdir, "bochs.out"), "w") as out, open(serial_path, "rb") as serial:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                cwd=workdir, start_new_session=True)
+        try:
+            how = _watch(proc, lambda: serial.read().decode("utf-8", "replace"), sink, timeout)
+        finally:
+            _kill(proc)
+    return how, _bochs_reason(workdir)
+
+
+def _run_qemu(iso, mem_mb, smp, timeout, sink, interactive):
+    cmd = l0.qemu_command(iso, mem_mb, smp, interactive)
+    if interactive:   # the terminal belongs to the guest; we only wait
+        proc = subprocess.Popen(cmd, start_new_session=False)
+        proc.wait()
+        return "exited", f"qemu exit status {proc.returncode}"
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks = []
+    lock = threading.Lock()
+
+    def pump():
+        for block in iter(lambda: os.read(proc.stdout.fileno(), 4096), b""):
+            with lock:
+                chunks.append(block)
+
+    def read_more():
+        with lock:
+            data = b"".join(chunks)
+            chunks.clear()
+        return data.decode("utf-8", "replace")
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        how = _watch(proc, read_more, sink, timeout)
+    finally:
+        _kill(proc)
+    reader.join(timeout=1)
+    sink.add(read_more())
+    return how, f"qemu exit status {proc.returncode}"

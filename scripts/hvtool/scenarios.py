@@ -1,0 +1,58 @@
+"""The named scenarios `scripts/hv run NAME` boots: which kernel GRUB starts
+(the hypervisor, or a test guest directly on L0 for the native configuration),
+which modules it gets, with which command lines, and what the run must end in."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    kernel: str                 # path relative to the build dir
+    kernel_args: str = ""
+    modules: tuple = ()         # ((path relative to the build dir, args), ...)
+    expect: str = "pass"        # "pass", or "fail" for scenarios that test failure paths
+    expect_reason: str = ""     # the verdict reason an expected failure must give
+    timeout: int = 120          # wall seconds under Bochs
+    mem_mb: int = 256
+    smp: int = 1
+    interactive: bool = False   # gets a console when stdin is a terminal
+    tags: tuple = field(default=())
+
+
+HV = "hv/hv.elf"
+
+SCENARIOS = {s.name: s for s in [
+    Scenario("boot", "the hypervisor alone: banner, L0 and VMX features, "
+             "allocator self-check, clean power-off", HV),
+    Scenario("fault", "the hypervisor takes a deliberate page fault after boot: "
+             "must end in a register dump and a panic record", HV,
+             kernel_args="inject=pf", expect="fail", expect_reason="panic"),
+    Scenario("bad-option", "the hypervisor gets an unknown option and a bad value: "
+             "both must be reported and the boot refused", HV,
+             kernel_args="no_such_option=1 log=loud", expect="fail",
+             expect_reason="bad-cmdline"),
+    Scenario("native-hello", "the hello test guest booted directly on L0 "
+             "(the native configuration)", "guests/hello.elf",
+             kernel_args="greeting=native"),
+]}
+
+DEFAULT = "boot"
+
+
+def get(name):
+    """The scenario called NAME, or a KeyError listing the known ones."""
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise KeyError(f"unknown scenario '{name}' (known: {', '.join(SCENARIOS)})") from None
+
+
+def merge_args(base, override):
+    """Command line BASE with OVERRIDE's options replacing same-named ones."""
+    def key(tok):
+        return tok.split("=", 1)[0]
+    over = override.split()
+    over_keys = {key(t) for t in over}
+    return " ".join([t for t in base.split() if key(t) not in over_keys] + over)

@@ -1,0 +1,70 @@
+"""Reading the serial log: machine lines ("@<source> <kind> key=value ...")
+and the verdict a run is judged by. Tests and benchmarks use only this."""
+
+import re
+import shlex
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+MLINE = re.compile(r"^@(?P<src>[a-z0-9_-]+) (?P<kind>[a-z0-9_-]+)(?: (?P<rest>.*))?$")
+
+
+def clean(line):
+    """A serial line without terminal escapes and carriage returns."""
+    return ANSI.sub("", line).replace("\r", "")
+
+
+def fields(rest):
+    """key=value fields of a machine line; quoted values may hold spaces."""
+    out = {}
+    try:
+        tokens = shlex.split(rest or "")
+    except ValueError:  # an unbalanced quote: fall back to plain splitting
+        tokens = (rest or "").split()
+    for tok in tokens:
+        key, sep, value = tok.partition("=")
+        out[key] = value if sep else True
+    return out
+
+
+def parse_mline(line):
+    """(source, kind, fields) for a machine line, else None."""
+    m = MLINE.match(clean(line).strip())
+    if not m:
+        return None
+    return m.group("src"), m.group("kind"), fields(m.group("rest"))
+
+
+def mlines(text, kind=None, src=None):
+    """Every machine line of TEXT (optionally of one kind/source), in order."""
+    out = []
+    for line in text.splitlines():
+        parsed = parse_mline(line)
+        if parsed and (kind is None or parsed[1] == kind) and (src is None or parsed[0] == src):
+            out.append(parsed)
+    return out
+
+
+class Verdict:
+    """What the log says so far: the verdict line and any panic record."""
+
+    def __init__(self):
+        self.result = None      # "pass" / "fail" once a verdict line arrived
+        self.reason = ""
+        self.source = None
+        self.panic = None       # fields of the first panic record
+
+    def feed(self, line):
+        parsed = parse_mline(line)
+        if not parsed:
+            return
+        src, kind, f = parsed
+        if kind == "panic" and self.panic is None:
+            self.panic = f
+        elif kind == "verdict" and self.result is None:
+            self.result = f.get("result")
+            self.reason = f.get("reason", "")
+            self.source = src
+
+    @property
+    def done(self):
+        return self.result is not None
