@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Unit tests of the launcher's pure parts: serial-log parsing and verdicts,
+scenario lookup and command-line merging, the L0 choice, grub.cfg text."""
+
+import os
+import sys
+import unittest
+from unittest import mock
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "scripts", "hvtool"))
+import iso         # noqa: E402
+import l0          # noqa: E402
+import scenarios   # noqa: E402
+import serial_log  # noqa: E402
+
+
+class SerialLogTest(unittest.TestCase):
+    def test_machine_line_fields(self):
+        src, kind, f = serial_log.parse_mline('@hv boot loader="GRUB 2.06" modules=2 flag')
+        self.assertEqual((src, kind), ("hv", "boot"))
+        self.assertEqual(f, {"loader": "GRUB 2.06", "modules": "2", "flag": True})
+
+    def test_escapes_and_carriage_returns_are_stripped(self):
+        parsed = serial_log.parse_mline("\x1b[H\x1b[J\x1b[1;1H@hv verdict result=pass\r")
+        self.assertEqual(parsed, ("hv", "verdict", {"result": "pass"}))
+
+    def test_unbalanced_quote_does_not_raise(self):
+        _, _, f = serial_log.parse_mline('@hv panic kind=software msg="cut')
+        self.assertEqual(f["kind"], "software")
+
+    def test_human_lines_are_not_machine_lines(self):
+        for line in ["hv: @hv verdict result=pass", "", "@", "@HV verdict", "@hv"]:
+            self.assertIsNone(serial_log.parse_mline(line), line)
+
+    def test_verdict_takes_first_verdict_and_panic(self):
+        v = serial_log.Verdict()
+        self.assertFalse(v.done)
+        for line in ["hv: hello", "@hv panic kind=exception vector=14",
+                     "@hv verdict result=fail reason=panic", "@hv verdict result=pass"]:
+            v.feed(line)
+        self.assertTrue(v.done)
+        self.assertEqual((v.result, v.reason, v.source), ("fail", "panic", "hv"))
+        self.assertEqual(v.panic["vector"], "14")
+
+    def test_mlines_filters(self):
+        log = "@hv a x=1\n@guest a x=2\n@hv b x=3\n"
+        self.assertEqual([f["x"] for _, _, f in serial_log.mlines(log, kind="a")], ["1", "2"])
+        self.assertEqual([f["x"] for _, _, f in serial_log.mlines(log, src="hv")], ["1", "3"])
+
+
+class ScenarioTest(unittest.TestCase):
+    def test_default_exists_and_unknown_is_reported(self):
+        self.assertIn(scenarios.DEFAULT, scenarios.SCENARIOS)
+        with self.assertRaises(KeyError) as cm:
+            scenarios.get("nope")
+        self.assertIn("known:", cm.exception.args[0])
+
+    def test_expected_failures_name_their_reason(self):
+        for s in scenarios.SCENARIOS.values():
+            self.assertIn(s.expect, ("pass", "fail"))
+            self.assertEqual(s.expect == "fail", bool(s.expect_reason), s.name)
+
+    def test_merge_args_replaces_same_named_options(self):
+        self.assertEqual(scenarios.merge_args("inject=pf log=info", "inject=ud"),
+                         "log=info inject=ud")
+        self.assertEqual(scenarios.merge_args("", "a=1 b"), "a=1 b")
+        self.assertEqual(scenarios.merge_args("a=1 b", ""), "a=1 b")
+        self.assertEqual(scenarios.merge_args("b a=1", "b=off"), "a=1 b=off")
+
+
+class L0Test(unittest.TestCase):
+    def test_auto_picks_bochs_without_vmx(self):
+        with mock.patch.object(l0, "host_has_kvm_vmx", return_value=False):
+            self.assertEqual(l0.choose("auto"), "bochs")
+            self.assertEqual(l0.choose("bochs"), "bochs")
+            with self.assertRaises(ValueError):
+                l0.choose("kvm")
+
+    def test_auto_picks_kvm_with_vmx_and_qemu(self):
+        with mock.patch.object(l0, "host_has_kvm_vmx", return_value=True), \
+                mock.patch.object(l0.shutil, "which", return_value="/usr/bin/qemu-system-x86_64"):
+            self.assertEqual(l0.choose("auto"), "kvm")
+
+    def test_qemu_command_has_kvm_vmx_and_debug_exit(self):
+        cmd = " ".join(l0.qemu_command("x.iso", 512, 2, interactive=False))
+        for part in ["-enable-kvm", "-cpu host,+vmx", "-m 512", "-smp 2", "-serial stdio",
+                     "isa-debug-exit,iobase=0xf4"]:
+            self.assertIn(part, cmd)
+
+    def test_bochs_config(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            cmd = l0.bochs_files(d, "/x.iso", 64, 2, "/s.log")
+            cfg = open(os.path.join(d, "bochsrc")).read()
+            self.assertEqual(open(os.path.join(d, "bochs.rc")).read(), "c\nquit\n")
+        self.assertIn("-rc", cmd)
+        for part in ["clock: sync=none", "count=2", "guest=64", "mode=file, dev=/s.log",
+                     "path=/x.iso", "reset_on_triple_fault=0"]:
+            self.assertIn(part, cfg)
+
+
+class GrubCfgTest(unittest.TestCase):
+    def test_template_filled(self):
+        cfg = iso.grub_cfg("t", "/boot/hv.elf", "log=debug", [("/boot/g.elf", "x=1"),
+                                                              ("/boot/h.elf", "")])
+        self.assertIn("multiboot2 /boot/hv.elf log=debug", cfg)
+        self.assertIn("\tmodule2 /boot/g.elf x=1\n\tmodule2 /boot/h.elf\n", cfg)
+        self.assertNotRegex(cfg, r"@[A-Z_]+@")
+
+
+if __name__ == "__main__":
+    unittest.main()
