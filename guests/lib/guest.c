@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "guest.h"
+#include "lib/console.h"
 #include "lib/format.h"
 #include "lib/poweroff.h"
 #include "lib/uart16550.h"
@@ -12,22 +13,12 @@
 #define MB2_MAGIC 0x36d76289u
 #define MB2_TAG_CMDLINE 1
 
-static void vprint(const char *prefix, const char *fmt, va_list ap)
-{
-	char line[256];
-	int n = hv_snprintf(line, sizeof(line), "%s", prefix);
-	int m = hv_vsnprintf(line + n, sizeof(line) - (unsigned)n, fmt, ap);
-	int len = n + m < (int)sizeof(line) - 1 ? n + m : (int)sizeof(line) - 1;
-
-	uart_write(COM1_PORT, line, (unsigned)len);
-}
-
 void guest_printf(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint("", fmt, ap);
+	console_vline("", fmt, ap, false);
 	va_end(ap);
 }
 
@@ -38,9 +29,8 @@ void guest_mline(const char *kind, const char *fmt, ...)
 
 	hv_snprintf(prefix, sizeof(prefix), "@guest %s ", kind);
 	va_start(ap, fmt);
-	vprint(prefix, fmt, ap);
+	console_vline(prefix, fmt, ap, true);
 	va_end(ap);
-	uart_write(COM1_PORT, "\n", 1);
 }
 
 /* The command-line tag's string, or "" (the info was built by a trusted loader). */
