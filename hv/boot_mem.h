@@ -1,19 +1,27 @@
 /*
- * boot_mem.h - turns the firmware memory map into the page allocator:
- * usable RAM minus the hypervisor image, the boot information, the modules
- * and the first MiB (BIOS data, real-mode trampolines).
+ * boot_mem.h - who owns which machine memory. The hypervisor keeps its image,
+ * the boot information and one contiguous pool (hvmem= MiB, placed as high
+ * as possible below 4 GiB) from which its page allocator serves; every other
+ * byte of RAM belongs to L2.
  */
 #ifndef HV_BOOT_MEM_H
 #define HV_BOOT_MEM_H
 
+#include "mem_ranges.h"
 #include "multiboot2.h"
 #include "page_alloc.h"
 
 extern struct page_alloc hv_pages;
+/* Memory L2 must never reach: image, boot information, pool (sorted). */
+extern struct mem_ranges hv_private;
 
-/* Sets up hv_pages from the boot information; panics if it cannot. */
-void boot_mem_init(const struct mb2_info *mbi);
+/* Sets up the pool and hv_pages from the boot information; panics if it cannot. */
+void boot_mem_init(const struct mb2_info *mbi, uint64_t pool_mib);
 /* Allocates, scribbles on, frees and re-checks pages; logs the result. */
-bool boot_mem_selftest(const struct mb2_info *mbi);
+bool boot_mem_selftest(void);
+/* One zeroed page from the pool, or panic: the hypervisor cannot run without it. */
+uint64_t alloc_page_or_panic(const char *what);
+/* True if [base, base + len) touches hypervisor-private memory. */
+bool hv_private_overlaps(uint64_t base, uint64_t len);
 
 #endif

@@ -70,8 +70,8 @@ void boot_main(uint32_t magic, uint64_t info)
 	options_log();
 	log_boot_info();
 
-	boot_mem_init(&mbi);
-	if (hv_opts.selftest && !boot_mem_selftest(&mbi))
+	boot_mem_init(&mbi, hv_opts.hvmem);
+	if (hv_opts.selftest && !boot_mem_selftest())
 		hv_finish(false, "selftest");
 	l0_probe();
 	inject_fault((enum inject_kind)hv_opts.inject);

@@ -105,3 +105,19 @@ uint64_t mem_ranges_find(const struct mem_ranges *m, uint64_t size, uint64_t ali
 	}
 	return 0;
 }
+
+uint64_t mem_ranges_find_highest(const struct mem_ranges *m, uint64_t size, uint64_t align,
+				 uint64_t limit)
+{
+	for (size_t i = m->n; i-- > 0;) {
+		uint64_t end = m->r[i].end < limit ? m->r[i].end : limit;
+		uint64_t base;
+
+		if (end < size || end - size < m->r[i].base)
+			continue;
+		base = (end - size) & ~(align - 1);
+		if (base && base >= m->r[i].base)
+			return base;
+	}
+	return 0;
+}

@@ -27,5 +27,8 @@ void mem_ranges_align(struct mem_ranges *m, uint64_t align);
 uint64_t mem_ranges_total(const struct mem_ranges *m);
 /* Lowest 'align'-aligned base of a free block of 'size' bytes; 0 if none. */
 uint64_t mem_ranges_find(const struct mem_ranges *m, uint64_t size, uint64_t align);
+/* Highest 'align'-aligned base of a block of 'size' bytes ending at or below 'limit'; 0 if none. */
+uint64_t mem_ranges_find_highest(const struct mem_ranges *m, uint64_t size, uint64_t align,
+				 uint64_t limit);
 
 #endif

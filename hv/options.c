@@ -12,6 +12,7 @@ struct hv_options hv_opts = {
 	.log = LOG_INFO,
 	.inject = INJECT_NONE,
 	.selftest = true,
+	.hvmem = 32,
 };
 
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
@@ -26,6 +27,8 @@ static const struct opt_def option_table[] = {
 	OPT("inject", OPT_ENUM, inject, .choices = inject_choices,
 	    .help = "cause a fault after boot (tests the panic path)"),
 	OPT("selftest", OPT_BOOL, selftest, .help = "allocator self-check at boot"),
+	OPT("hvmem", OPT_UINT, hvmem, .min = 4, .max = 2048,
+	    .help = "MiB of RAM the hypervisor keeps (its page pool); L2 gets the rest"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

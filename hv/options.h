@@ -17,6 +17,7 @@ struct hv_options {
 	unsigned log;      /* enum log_level */
 	unsigned inject;   /* enum inject_kind: a deliberate fault, for tests */
 	bool selftest;     /* run the allocator self-check at boot */
+	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 };
 
 extern struct hv_options hv_opts;

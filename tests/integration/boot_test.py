@@ -43,19 +43,28 @@ def check_banner(log):
     expect_mline(log, "l0", kind="bochs", vendor="GenuineIntel", vmx="1")
     expect_mline(log, "vmx", revision="0x4", decode="ok", true_ctls="1", enabled="1")
     expect_mline(log, "vmx-features", **BOCHS_FEATURES)
-    expect_mline(log, "options", log="info", inject="none", selftest="on")
+    expect_mline(log, "options", log="info", inject="none", selftest="on", hvmem="32")
     expect_mline(log, "selftest", name="page_alloc", result="pass")
     mem = expect_mline(log, "memory")
     usable_mib = int(mem["usable_kib"]) // 1024
     assert 200 <= usable_mib < 256, f"usable memory {usable_mib} MiB for a 256 MiB machine"
     assert int(mem["image_start"], 16) == 0x200000, mem
+    pool = int(mem["pool_end"], 16) - int(mem["pool_base"], 16)
+    assert pool == 32 << 20, f"default pool is {pool >> 20} MiB, not 32"
+    assert int(mem["pool_end"], 16) > 200 << 20, f"pool not at the top of RAM: {mem}"
     expect_mline(log, "verdict", result="pass", reason="boot-complete")
 
 
 def check_small_memory(log):
     mem = expect_mline(log, "memory")
     assert int(mem["usable_kib"]) // 1024 < 32, mem
+    assert int(mem["pool_end"], 16) - int(mem["pool_base"], 16) == 8 << 20, mem
     expect_mline(log, "selftest", name="page_alloc", result="pass")
+
+
+def check_pool_too_big(log):
+    expect_text(log, "no room for a 64 MiB hypervisor pool")
+    expect_mline(log, "panic", kind="software")
 
 
 def panic_check(vector, name, **extra):
@@ -94,7 +103,8 @@ def check_hang(log):
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
-    "small-memory": ("boot", "", runner.EXIT_PASS, check_small_memory, {"mem": 32}),
+    "small-memory": ("boot", "hvmem=8", runner.EXIT_PASS, check_small_memory, {"mem": 32}),
+    "pool-too-big": ("boot", "hvmem=64", runner.EXIT_PANIC, check_pool_too_big, {"mem": 32}),
     "fault-pf": ("fault", "", runner.EXIT_PANIC,
                  panic_check(14, "#PF", cr2="0xdead0000000", error="0"), {}),
     "fault-ud": ("fault", "inject=ud", runner.EXIT_PANIC, panic_check(6, "#UD"), {}),

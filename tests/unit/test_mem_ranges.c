@@ -193,6 +193,26 @@ static void test_find(void)
 	check_find(NULL, 0, empty_t, ARRAY_SIZE(empty_t));
 }
 
+/* The highest fit: below a limit, aligned, skipping ranges too small. */
+static void test_find_highest(void)
+{
+	struct mem_range buf[MAX_RANGES];
+	struct mem_ranges m = { buf, 0, MAX_RANGES };
+
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x1000, 0x1000, TOP), 0);
+	CHECK(mem_ranges_add(&m, 0x100000, 0x8000000));  /* 1 MiB - 128 MiB */
+	CHECK(mem_ranges_add(&m, 0x9000000, 0x9100000));  /* a 1 MiB range above */
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x100000, 0x1000, TOP), 0x9000000);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x200000, 0x200000, TOP), 0x7e00000);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x200000, 0x200000, 0x5000000), 0x4e00000);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x100000, 0x1000, 0x180000), 0);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x80000, 0x1000, 0x180000), 0x100000);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x8000000, 0x1000, TOP), 0);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x7f00000, 0x1000, TOP), 0x100000);
+	CHECK_EQ(mem_ranges_find_highest(&m, 0x7f00000, 0x200000, TOP), 0);
+	CHECK_EQ(mem_ranges_find_highest(&m, TOP, 1, TOP), 0);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
@@ -200,5 +220,6 @@ int main(void)
 	test_split_when_full();
 	test_total();
 	test_find();
+	test_find_highest();
 	return check_report("mem_ranges");
 }
