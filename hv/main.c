@@ -3,7 +3,10 @@
  * log, descriptor tables, boot information, options, memory, L0 probe.
  */
 #include "boot_mem.h"
+#include "exit_setup.h"
 #include "gdt.h"
+#include "guest_load.h"
+#include "guest_mem.h"
 #include "idt.h"
 #include "inject.h"
 #include "l0.h"
@@ -11,14 +14,21 @@
 #include "multiboot2.h"
 #include "options.h"
 #include "panic.h"
+#include "percpu.h"
 #include "power.h"
+#include "tsc.h"
+#include "vcpu.h"
+#include "vmcs/vm_errors.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+#include "vmx_on.h"
 #include "x86.h"
 
 #define HV_VERSION "0.1"
 #define MB2_INFO_MAX (1u << 20) /* we never accept a larger info */
 
-static struct cpu_gdt bsp_gdt;
 static struct mb2_info mbi;
+static struct vcpu bsp_vcpu;
 
 static void log_boot_info(void)
 {
@@ -55,10 +65,33 @@ static void parse_boot_info(uint32_t magic, uint64_t info)
 }
 
 /* Called by lib/boot64.S in long mode on the boot stack. */
+/* Runs the first module as L2 on this CPU; returns only if VMLAUNCH fails. */
+static void run_guest(void)
+{
+	struct guest_boot boot;
+	uint32_t err;
+
+	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)
+		hv_finish(false, "no-vmx");
+	vmx_on_this_cpu();
+	guest_mem_init(&mbi);
+	exit_setup();
+	guest_load(&mbi, &boot);
+	vmcs_setup(&bsp_vcpu, &boot);
+	this_cpu()->vcpu = &bsp_vcpu;
+	log_info("entering L2 at %#lx", boot.rip);
+	vmx_launch(&bsp_vcpu);
+	err = (uint32_t)vmread(VMCS_VM_INSTRUCTION_ERROR);
+	log_error("VMLAUNCH failed: VM-instruction error %u: %s", err,
+		  vmx_instruction_error_str(err));
+	hv_finish(false, "vmlaunch-failed");
+}
+
 void boot_main(uint32_t magic, uint64_t info)
 {
 	log_init();
-	gdt_init_cpu(&bsp_gdt);
+	gdt_init_cpu(&percpus[0].gdt);
+	percpu_init(0, 0);
 	idt_init_cpu();
 	log_raw("\n");
 	log_info("nested-virtualization research hypervisor %s", HV_VERSION);
@@ -74,7 +107,10 @@ void boot_main(uint32_t magic, uint64_t info)
 	if (hv_opts.selftest && !boot_mem_selftest())
 		hv_finish(false, "selftest");
 	l0_probe();
+	tsc_calibrate();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
+	if (mbi.n_modules)
+		run_guest();
 	hv_finish(true, "boot-complete");
 }

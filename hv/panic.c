@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 
+#include "extable.h"
 #include "idt.h"
 #include "lib/format.h"
 #include "log.h"
@@ -34,6 +35,9 @@ static void dump_frame(const struct exception_frame *f)
 void exception_handler(struct exception_frame *f)
 {
 	const char *name = f->vector < 32 ? vector_names[f->vector] : "?";
+
+	if (extable_fixup(f))
+		return; /* an instruction that was allowed to fault */
 
 	log_error("exception %s (vector %lu) at rip %#lx, error code %#lx", name, f->vector,
 		  f->rip, f->error_code);

@@ -27,11 +27,13 @@
 /* Secondary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). */
 #define PROC2_VIRT_APIC_ACCESSES	(1u << 0)
 #define PROC2_ENABLE_EPT		(1u << 1)
+#define PROC2_ENABLE_RDTSCP		(1u << 3)
 #define PROC2_VIRT_X2APIC_MODE		(1u << 4)
 #define PROC2_ENABLE_VPID		(1u << 5)
 #define PROC2_UNRESTRICTED_GUEST	(1u << 7)
 #define PROC2_APIC_REGISTER_VIRT	(1u << 8)
 #define PROC2_VIRT_INTR_DELIVERY	(1u << 9)
+#define PROC2_ENABLE_INVPCID		(1u << 12)
 #define PROC2_ENABLE_VMFUNC		(1u << 13)
 #define PROC2_VMCS_SHADOWING		(1u << 14)
 #define PROC2_ENABLE_PML		(1u << 17)
@@ -48,7 +50,11 @@
 #define EXIT_LOAD_EFER			(1u << 21)
 #define EXIT_SAVE_PREEMPTION_TIMER	(1u << 22)
 
+/* VM-exit controls that the SDM's default1 class makes must-be-1 without TRUE_ MSRs. */
+#define EXIT_SAVE_DEBUG_CONTROLS	(1u << 2)
+
 /* VM-entry controls (SDM Vol. 3C 25.8.1). */
+#define ENTRY_LOAD_DEBUG_CONTROLS	(1u << 2)
 #define ENTRY_IA32E_MODE_GUEST		(1u << 9)
 #define ENTRY_LOAD_PAT			(1u << 14)
 #define ENTRY_LOAD_EFER			(1u << 15)

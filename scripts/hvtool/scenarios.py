@@ -36,6 +36,8 @@ SCENARIOS = {s.name: s for s in [
     Scenario("native-hello", "the hello test guest booted directly on L0 "
              "(the native configuration)", "guests/hello.elf",
              kernel_args="greeting=native"),
+    Scenario("hello", "the hello test guest as L2 under the hypervisor", HV,
+             modules=(("guests/hello.elf", "greeting=l2"),)),
 ]}
 
 DEFAULT = "boot"

@@ -1,0 +1,38 @@
+/*
+ * exit.h - the VM-exit path: one table of handlers keyed by basic exit
+ * reason, and the helpers handlers share.
+ */
+#ifndef HV_EXIT_H
+#define HV_EXIT_H
+
+#include <stdbool.h>
+
+#include "vcpu.h"
+
+typedef void (*exit_handler_fn)(struct vcpu *v);
+
+/* Called by vmx_entry.S on every exit; returns the vcpu to resume. */
+struct vcpu *vmexit_handler(struct vcpu *v);
+/* Called by vmx_entry.S when VMRESUME fails. */
+__attribute__((noreturn)) void vmresume_failed(struct vcpu *v);
+/* Moves the guest past the instruction that exited (GUEST_RIP += length). */
+void skip_instruction(void);
+/* Queues a hardware exception for the next VM entry (SDM Vol. 3C 27.6). */
+void inject_exception(unsigned vector, bool has_error, uint32_t error);
+
+/* The handlers (exit_*.c, hypercall.c). */
+void handle_cpuid(struct vcpu *v);
+void handle_io(struct vcpu *v);
+void handle_rdmsr(struct vcpu *v);
+void handle_wrmsr(struct vcpu *v);
+void handle_cr_access(struct vcpu *v);
+void handle_hlt(struct vcpu *v);
+void handle_invd(struct vcpu *v);
+void handle_xsetbv(struct vcpu *v);
+void handle_vmcall(struct vcpu *v);
+void handle_triple_fault(struct vcpu *v);
+void handle_ept_violation(struct vcpu *v);
+void handle_ept_misconfig(struct vcpu *v);
+void handle_vmx_instruction(struct vcpu *v);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * exit_misc.c - the small exits: HLT (the vCPU waits in the HLT activity
+ * state until an interrupt arrives; with interrupts off that is forever, so
+ * the run ends), INVD (done as WBINVD: dropping dirty lines would corrupt
+ * the host), XSETBV (done on the CPU, whose #GP becomes L2's), and VMX
+ * instructions (VMX is not offered to L2 yet: #UD, SDM Vol. 3C 31.3).
+ */
+#include "exit.h"
+#include "extable.h"
+#include "guest_stop.h"
+#include "log.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+#include "x86.h"
+
+#define ACTIVITY_HLT 1
+#define BLOCKING_STI_MOVSS 3u
+#define UD 6
+#define GP 13
+
+void handle_hlt(struct vcpu *v)
+{
+	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+		log_error("L2 executed HLT with interrupts disabled: it can never wake up");
+		guest_stop(v, false, "guest-halted");
+	}
+	skip_instruction();
+	/* SDM 27.3.1.5: the HLT state may not be entered with STI/MOV-SS blocking. */
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
+		   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & ~BLOCKING_STI_MOVSS);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+}
+
+void handle_invd(struct vcpu *v)
+{
+	(void)v;
+	__asm__ volatile("wbinvd" ::: "memory");
+	skip_instruction();
+}
+
+void handle_xsetbv(struct vcpu *v)
+{
+	uint8_t fault = 0;
+
+	__asm__ volatile(EXTABLE_INSN("xsetbv")
+			 : [fault] "+qm"(fault)
+			 : "c"((uint32_t)v->gpr[GPR_RCX]), "a"((uint32_t)v->gpr[GPR_RAX]),
+			   "d"((uint32_t)v->gpr[GPR_RDX]));
+	if (fault)
+		inject_exception(GP, true, 0);
+	else
+		skip_instruction();
+}
+
+void handle_vmx_instruction(struct vcpu *v)
+{
+	(void)v;
+	inject_exception(UD, false, 0);
+}

@@ -1,0 +1,61 @@
+/*
+ * exit_msr.c - RDMSR/WRMSR of the MSRs the bitmap intercepts: the VMX
+ * capability MSRs and IA32_FEATURE_CONTROL, which must look like a CPU
+ * without VMX (nested VMX is not offered yet). MSRs outside the bitmap's
+ * ranges exit too; they run on the CPU, and a #GP there becomes L2's.
+ */
+#include "exit.h"
+#include "exit_setup.h"
+#include "extable.h"
+#include "log.h"
+#include "msr_bitmap.h"
+#include "x86.h"
+
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST 0x491
+#define FEATURE_CONTROL_LOCKED 1ull
+
+void msr_intercepts_init(void)
+{
+	msr_bitmap_init();
+	msr_bitmap_intercept(MSR_IA32_FEATURE_CONTROL, 1, true, true);
+	msr_bitmap_intercept(MSR_VMX_FIRST, MSR_VMX_LAST - MSR_VMX_FIRST + 1, true, true);
+}
+
+static bool is_vmx_msr(uint32_t msr)
+{
+	return msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST;
+}
+
+void handle_rdmsr(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->gpr[GPR_RCX];
+	uint64_t value;
+
+	if (is_vmx_msr(msr)) {
+		inject_exception(13, true, 0);
+		return;
+	}
+	if (msr == MSR_IA32_FEATURE_CONTROL)
+		value = FEATURE_CONTROL_LOCKED;
+	else if (rdmsr_safe(msr, &value)) {
+		inject_exception(13, true, 0);
+		return;
+	}
+	v->gpr[GPR_RAX] = (uint32_t)value;
+	v->gpr[GPR_RDX] = value >> 32;
+	skip_instruction();
+}
+
+void handle_wrmsr(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->gpr[GPR_RCX];
+	uint64_t value = (uint32_t)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
+
+	/* Locked IA32_FEATURE_CONTROL and the read-only VMX MSRs: #GP, as on hardware. */
+	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || wrmsr_safe(msr, value)) {
+		inject_exception(13, true, 0);
+		return;
+	}
+	skip_instruction();
+}

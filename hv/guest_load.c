@@ -1,0 +1,103 @@
+/*
+ * guest_load.c - loads a test guest the way GRUB would: its PT_LOAD segments
+ * at their physical addresses, a Multiboot2 information structure at
+ * GUEST_INFO_GPA (memory map without the hypervisor, its modules, the ACPI
+ * RSDP), and 32-bit protected-mode entry with EAX = magic, EBX = info
+ * (Multiboot2 spec 3.3).
+ */
+#include "boot_mem.h"
+#include "elf64.h"
+#include "guest_boot_info.h"
+#include "guest_e820.h"
+#include "guest_load.h"
+#include "guest_mem.h"
+#include "lib/string.h"
+#include "log.h"
+#include "power.h"
+
+#define GUEST_CODE_SEL 0x08
+#define GUEST_DATA_SEL 0x10
+
+static __attribute__((noreturn)) void load_failed(const char *fmt, uint64_t a, uint64_t b)
+{
+	log_error(fmt, a, b);
+	hv_finish(false, "guest-load-failed");
+}
+
+static void load_segments(const struct mb2_module *mod, const struct elf64_image *img)
+{
+	const uint8_t *src = (const uint8_t *)(uintptr_t)mod->start;
+
+	for (unsigned i = 0; i < img->n_seg; i++) {
+		const struct elf64_segment *s = &img->seg[i];
+		uint8_t *dst = guest_mem_ptr(s->paddr, s->memsz);
+
+		if (!dst)
+			load_failed("guest segment %#lx+%#lx is not guest RAM", s->paddr, s->memsz);
+		if (s->paddr < mod->end && s->paddr + s->memsz > mod->start)
+			load_failed("guest segment at %#lx overlaps its own module at %#lx",
+				    s->paddr, mod->start);
+		memcpy(dst, src + s->offset, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+		log_info("L2 segment %u: %#lx-%#lx", i, s->paddr, s->paddr + s->memsz);
+	}
+}
+
+/* The entry point's physical address: through the segment that holds it. */
+static uint64_t entry_paddr(const struct elf64_image *img)
+{
+	for (unsigned i = 0; i < img->n_seg; i++) {
+		const struct elf64_segment *s = &img->seg[i];
+
+		if (img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
+			return img->entry - s->vaddr + s->paddr;
+	}
+	return 0; /* elf64_parse guarantees a segment holds it */
+}
+
+static void build_info(const struct mb2_info *mbi)
+{
+	static struct mb2_mmap_entry e820[MB2_MAX_MMAP * 2];
+	void *buf = guest_mem_ptr(GUEST_INFO_GPA, GUEST_INFO_MAX);
+	struct guest_boot_info gbi = {
+		.cmdline = mbi->modules[0].cmdline,
+		.mmap = e820,
+		.n_mmap = (unsigned)guest_e820_build(mbi->mmap, mbi->n_mmap, &hv_private, e820,
+						     MB2_MAX_MMAP * 2),
+		.modules = mbi->modules + 1,
+		.n_modules = mbi->n_modules - 1,
+		.rsdp_v1 = mbi->rsdp,
+	};
+
+	if (!buf || !gbi.n_mmap || !guest_boot_info_build(&gbi, buf, GUEST_INFO_MAX))
+		load_failed("cannot build the guest's boot information at %#lx (%lu bytes)",
+			    GUEST_INFO_GPA, GUEST_INFO_MAX);
+}
+
+void guest_load(const struct mb2_info *mbi, struct guest_boot *boot)
+{
+	const struct mb2_module *mod = &mbi->modules[0];
+	const void *bytes = (const void *)(uintptr_t)mod->start;
+	size_t len = mod->end - mod->start;
+	struct elf64_image img;
+	enum elf64_error err = elf64_parse(bytes, len, &img);
+
+	if (err != ELF64_OK || !elf64_has_multiboot2(bytes, len)) {
+		log_error("module 0 (\"%s\") is not a Multiboot2 ELF64 kernel: %s", mod->cmdline,
+			  err != ELF64_OK ? elf64_strerror(err) : "no Multiboot2 header");
+		hv_finish(false, "guest-load-failed");
+	}
+	load_segments(mod, &img);
+	build_info(mbi);
+	*boot = (struct guest_boot){
+		.mode = GUEST_PROTECTED32,
+		.rip = entry_paddr(&img),
+		.rax = MB2_BOOTLOADER_MAGIC,
+		.rbx = GUEST_INFO_GPA,
+		.cs = GUEST_CODE_SEL,
+		.ds = GUEST_DATA_SEL,
+	};
+	log_info("L2: test guest \"%s\", entry %#lx, %u modules of its own", mod->cmdline,
+		 boot->rip, mbi->n_modules - 1);
+	log_mline("guest", "kind=multiboot2 entry=%#lx modules=%u", boot->rip, mbi->n_modules - 1);
+}

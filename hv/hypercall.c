@@ -1,0 +1,61 @@
+/*
+ * hypercall.c - VMCALL: the functions of hypercall.h.
+ */
+#include "exit.h"
+#include "guest_mem.h"
+#include "guest_stop.h"
+#include "hypercall.h"
+#include "lib/string.h"
+#include "log.h"
+#include "vmx.h"
+
+#define AR_DPL(ar) (((ar) >> 5) & 3)
+
+static int64_t hc_log(struct vcpu *v)
+{
+	uint64_t len = v->gpr[GPR_RCX];
+	const char *text = len <= HC_LOG_MAX ? guest_mem_ptr(v->gpr[GPR_RBX], len) : NULL;
+	char buf[HC_LOG_MAX + 1];
+
+	if (!text)
+		return HC_ERR_INVAL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	for (char *c = buf; *c; c++)
+		if (*c == '"' || *c < ' ' || *c > '~')
+			*c = '?'; /* keep the machine line parseable */
+	log_mline("guest-log", "vcpu=%u text=\"%s\"", v->index, buf);
+	return HC_OK;
+}
+
+void handle_vmcall(struct vcpu *v)
+{
+	int64_t ret = HC_OK;
+
+	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
+		ret = HC_ERR_PERM;
+	} else {
+		switch (v->gpr[GPR_RAX]) {
+		case HC_VERSION:
+			v->gpr[GPR_RBX] = HC_ABI_VERSION;
+			memcpy(&v->gpr[GPR_RCX], "NestedHV", 8);
+			memcpy(&v->gpr[GPR_RDX], "isor\0\0\0\0", 8);
+			break;
+		case HC_LOG:
+			ret = hc_log(v);
+			break;
+		case HC_EXIT_COUNT:
+			v->gpr[GPR_RBX] = v->exits;
+			v->gpr[GPR_RCX] = this_cpu()->vmreads + this_cpu()->vmwrites;
+			break;
+		case HC_EXIT:
+			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);
+			guest_stop(v, v->gpr[GPR_RBX] == 0,
+				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
+		default:
+			ret = HC_ERR_UNKNOWN;
+		}
+	}
+	v->gpr[GPR_RAX] = (uint64_t)ret;
+	skip_instruction();
+}

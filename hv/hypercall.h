@@ -1,0 +1,28 @@
+/*
+ * hypercall.h - the hypercall ABI L2 reaches with VMCALL. Shared with the
+ * test guests, which include it.
+ *
+ *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
+ *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
+ *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM.
+ */
+#ifndef HV_HYPERCALL_H
+#define HV_HYPERCALL_H
+
+#define HC_ABI_VERSION 1
+
+enum hypercall {
+	HC_VERSION = 0,    /* -> RBX = ABI version, RCX:RDX = "NestedHVisor" bytes 0-7 */
+	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
+	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
+	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+};
+
+#define HC_OK 0
+#define HC_ERR_UNKNOWN (-1) /* no such function */
+#define HC_ERR_INVAL (-2)   /* a bad argument (e.g. memory that is not L2's) */
+#define HC_ERR_PERM (-3)    /* not called from CPL 0 */
+
+#define HC_LOG_MAX 200
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * vcpu.h - one virtual CPU of L2: its general-purpose registers (saved by
+ * vmx_entry.S on every exit, in the SDM's register-number order), its VMCS
+ * and host stack, and the per-exit-reason counters.
+ */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmcs/exit_reasons.h"
+
+#define HOST_STACK_PAGES 4
+
+/* SDM register numbering (Vol. 3C Table 28-3): index 4 (RSP) lives in the VMCS. */
+enum gpr { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	   GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15 };
+
+struct vcpu {
+	uint64_t gpr[16];       /* at offset 0: vmx_entry.S depends on it */
+	uint64_t vmcs_pa;
+	uint64_t host_stack_top;
+	unsigned index;
+	bool launched;
+	uint64_t exits;
+	uint64_t exit_count[VMX_EXIT_REASON_COUNT];
+	uint64_t exit_vmrw[VMX_EXIT_REASON_COUNT]; /* VMREAD+VMWRITE spent, summed */
+	uint32_t exit_reason;   /* full exit reason of the exit being handled */
+};
+
+_Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");
+
+/* Enters the guest for the first time; returns only if VMLAUNCH fails. */
+void vmx_launch(struct vcpu *v);
+
+#endif
