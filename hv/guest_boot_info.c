@@ -9,17 +9,6 @@
 #include "guest_boot_info.h"
 #include "lib/string.h"
 
-/* The tag types we write (spec 3.6). */
-enum {
-	TAG_END = 0,
-	TAG_CMDLINE = 1,
-	TAG_LOADER_NAME = 2,
-	TAG_MODULE = 3,
-	TAG_BASIC_MEMINFO = 4,
-	TAG_MMAP = 6,
-	TAG_ACPI_OLD = 14,
-};
-
 #define MMAP_ENTRY_SIZE 24u /* u64 base, u64 len, u32 type, u32 reserved */
 #define LOWER_MEM_MAX (640u * 1024) /* spec 3.6.3: mem_lower is at most 640 */
 #define UPPER_MEM_BASE 0x100000u
@@ -106,7 +95,7 @@ static uint32_t avail_kb(const struct guest_boot_info *gbi, uint64_t addr,
 static void put_basic_meminfo(struct writer *w,
 			      const struct guest_boot_info *gbi)
 {
-	size_t off = tag_open(w, TAG_BASIC_MEMINFO);
+	size_t off = tag_open(w, MB2_TAG_BASIC_MEMINFO);
 
 	put32(w, avail_kb(gbi, 0, LOWER_MEM_MAX));
 	put32(w, avail_kb(gbi, UPPER_MEM_BASE, (uint64_t)UINT32_MAX * 1024));
@@ -120,7 +109,7 @@ static void put_mmap(struct writer *w, const struct guest_boot_info *gbi)
 
 	if (!gbi->n_mmap)
 		return;
-	off = tag_open(w, TAG_MMAP);
+	off = tag_open(w, MB2_TAG_MMAP);
 	put32(w, MMAP_ENTRY_SIZE);
 	put32(w, 0); /* entry_version */
 	for (unsigned i = 0; i < gbi->n_mmap; i++) {
@@ -142,7 +131,7 @@ static bool put_modules(struct writer *w, const struct guest_boot_info *gbi)
 
 		if (m->end > UINT32_MAX || m->end < m->start)
 			return false;
-		off = tag_open(w, TAG_MODULE);
+		off = tag_open(w, MB2_TAG_MODULE);
 		put32(w, (uint32_t)m->start);
 		put32(w, (uint32_t)m->end);
 		put(w, s, strlen(s) + 1);
@@ -161,18 +150,18 @@ size_t guest_boot_info_build(const struct guest_boot_info *gbi, void *buf,
 
 	put32(&w, 0); /* total_size, set below */
 	put32(&w, 0); /* reserved */
-	put_string_tag(&w, TAG_CMDLINE, gbi->cmdline ? gbi->cmdline : "");
-	put_string_tag(&w, TAG_LOADER_NAME, GUEST_BOOT_LOADER_NAME);
+	put_string_tag(&w, MB2_TAG_CMDLINE, gbi->cmdline ? gbi->cmdline : "");
+	put_string_tag(&w, MB2_TAG_LOADER_NAME, GUEST_BOOT_LOADER_NAME);
 	put_basic_meminfo(&w, gbi);
 	put_mmap(&w, gbi);
 	if (!put_modules(&w, gbi))
 		return 0;
 	if (gbi->rsdp_v1) {
-		off = tag_open(&w, TAG_ACPI_OLD);
+		off = tag_open(&w, MB2_TAG_ACPI_OLD);
 		put(&w, gbi->rsdp_v1, GUEST_BOOT_RSDP_V1_LEN);
 		tag_close(&w, off);
 	}
-	off = tag_open(&w, TAG_END);
+	off = tag_open(&w, MB2_TAG_END);
 	tag_close(&w, off);
 	if (w.full || w.len > UINT32_MAX)
 		return 0;

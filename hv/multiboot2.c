@@ -9,19 +9,6 @@
 #include "lib/string.h"
 #include "multiboot2.h"
 
-/* Tag types we parse (spec 3.6.2 - 3.6.13); all others are skipped. */
-enum {
-	TAG_END = 0,
-	TAG_CMDLINE = 1,
-	TAG_LOADER_NAME = 2,
-	TAG_MODULE = 3,
-	TAG_BASIC_MEMINFO = 4,
-	TAG_MMAP = 6,
-	TAG_ACPI_OLD = 14,
-	TAG_ACPI_NEW = 15,
-	TAG_LOAD_BASE = 21,
-};
-
 #define TAG_HDR 8u       /* u32 type, u32 size */
 #define FIXED_PART 8u    /* u32 total_size, u32 reserved */
 #define MMAP_HDR 16u     /* tag header, u32 entry_size, u32 entry_version */
@@ -45,17 +32,17 @@ static uint64_t rd64(const uint8_t *p)
 static uint32_t tag_min_size(uint32_t type)
 {
 	switch (type) {
-	case TAG_MODULE:
+	case MB2_TAG_MODULE:
 		return TAG_HDR + 8;
-	case TAG_BASIC_MEMINFO:
+	case MB2_TAG_BASIC_MEMINFO:
 		return TAG_HDR + 8;
-	case TAG_MMAP:
+	case MB2_TAG_MMAP:
 		return MMAP_HDR;
-	case TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_OLD:
 		return TAG_HDR + RSDP_V1_LEN;
-	case TAG_ACPI_NEW:
+	case MB2_TAG_ACPI_NEW:
 		return TAG_HDR + RSDP_V2_LEN;
-	case TAG_LOAD_BASE:
+	case MB2_TAG_LOAD_BASE:
 		return TAG_HDR + 4;
 	default:
 		return TAG_HDR;
@@ -127,27 +114,27 @@ static enum mb2_error parse_tag(struct mb2_info *out, uint32_t type,
 				const uint8_t *t, uint32_t size)
 {
 	switch (type) {
-	case TAG_CMDLINE:
+	case MB2_TAG_CMDLINE:
 		return take_string(t + TAG_HDR, size - TAG_HDR, &out->cmdline);
-	case TAG_LOADER_NAME:
+	case MB2_TAG_LOADER_NAME:
 		return take_string(t + TAG_HDR, size - TAG_HDR,
 				   &out->loader_name);
-	case TAG_MODULE:
+	case MB2_TAG_MODULE:
 		return parse_module(out, t, size);
-	case TAG_BASIC_MEMINFO:
+	case MB2_TAG_BASIC_MEMINFO:
 		out->has_basic_mem = true;
 		out->mem_lower_kb = rd32(t + 8);
 		out->mem_upper_kb = rd32(t + 12);
 		return MB2_OK;
-	case TAG_MMAP:
+	case MB2_TAG_MMAP:
 		return parse_mmap(out, t, size);
-	case TAG_ACPI_OLD:
-	case TAG_ACPI_NEW:
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
 		out->rsdp = t + TAG_HDR;
 		out->rsdp_len = size - TAG_HDR;
 		out->rsdp_tag = (int)type;
 		return MB2_OK;
-	case TAG_LOAD_BASE:
+	case MB2_TAG_LOAD_BASE:
 		out->has_load_base = true;
 		out->load_base = rd32(t + 8);
 		return MB2_OK;
@@ -206,7 +193,7 @@ enum mb2_error mb2_parse(uint32_t magic, const void *info, size_t avail,
 			return fail(bad_offset, off, MB2_ERR_TAG_SIZE);
 		if (size > total - off)
 			return fail(bad_offset, off, MB2_ERR_TAG_OVERRUN);
-		if (type == TAG_END)
+		if (type == MB2_TAG_END)
 			return size == TAG_HDR ? MB2_OK :
 			       fail(bad_offset, off, MB2_ERR_TAG_SIZE);
 		err = parse_tag(out, type, p + off, size);

@@ -13,6 +13,19 @@
 #define MB2_MAX_MMAP 128
 #define MB2_MAX_MODULES 16
 
+/* Boot information tag types (Multiboot2 spec 3.6.2 - 3.6.13) we read or write. */
+enum mb2_tag_type {
+	MB2_TAG_END = 0,
+	MB2_TAG_CMDLINE = 1,
+	MB2_TAG_LOADER_NAME = 2,
+	MB2_TAG_MODULE = 3,
+	MB2_TAG_BASIC_MEMINFO = 4,
+	MB2_TAG_MMAP = 6,
+	MB2_TAG_ACPI_OLD = 14,
+	MB2_TAG_ACPI_NEW = 15,
+	MB2_TAG_LOAD_BASE = 21,
+};
+
 /* Memory map entry types (Multiboot2 spec 3.6.8). */
 enum mb2_mem_type {
 	MB2_MEM_AVAILABLE = 1,

@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures;
@@ -47,6 +48,30 @@ static int check_failures;
 			check_failures++;                                    \
 		}                                                            \
 	} while (0)
+
+/*
+ * The file at 'rel' (relative to the repository root, found from this
+ * header's own path) read whole into malloc'd memory, or NULL if absent.
+ */
+static inline uint8_t *read_tree_file(const char *rel, size_t *len)
+{
+	const char *tail = strstr(__FILE__, "tests/unit/");
+	char path[4096];
+	uint8_t *buf = NULL;
+	FILE *f;
+
+	*len = 0;
+	snprintf(path, sizeof(path), "%.*s%s", tail ? (int)(tail - __FILE__) : 0, __FILE__, rel);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	while (!feof(f) && !ferror(f)) {
+		buf = realloc(buf, *len + 65536);
+		*len += fread(buf + *len, 1, 65536, f);
+	}
+	fclose(f);
+	return buf;
+}
 
 /* Ends main(): prints a summary and gives ctest the exit status. */
 static inline int check_report(const char *name)

@@ -322,32 +322,6 @@ static void test_names(void)
 	CHECK_STR(elf64_strerror((enum elf64_error)1000), "unknown error");
 }
 
-/*
- * Reads 'rel', a path from the top of the source tree (found from this
- * file's path, as ctest runs in the build tree), into a heap buffer; NULL
- * if it cannot be read.
- */
-static uint8_t *read_tree_file(const char *rel, size_t *len)
-{
-	const char *tail = strstr(__FILE__, "tests/unit/");
-	char path[4096];
-	uint8_t *buf = NULL;
-	FILE *f;
-
-	*len = 0;
-	snprintf(path, sizeof(path), "%.*s%s",
-		 tail ? (int)(tail - __FILE__) : 0, __FILE__, rel);
-	f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	while (!feof(f) && !ferror(f)) {
-		buf = realloc(buf, *len + 65536);
-		*len += fread(buf + *len, 1, 65536, f);
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The hello guest, when the tree's build has made it. */
 static void test_built_guest(void)
 {
