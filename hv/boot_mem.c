@@ -4,6 +4,7 @@
  * allocator serves lies below 4 GiB, identity-mapped by the boot page tables.
  */
 #include "boot_mem.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
 #include "panic.h"
@@ -75,14 +76,24 @@ void boot_mem_init(const struct mb2_info *mbi, uint64_t pool_mib)
 		  (uint64_t)(uintptr_t)__hv_end);
 }
 
-uint64_t alloc_page_or_panic(const char *what)
-{
-	uint64_t pa = page_alloc_alloc(&hv_pages, 1, 1);
+static struct spinlock pool_lock; /* CPUs allocate while they come up */
 
+uint64_t alloc_pages_or_panic(uint64_t npages, const char *what)
+{
+	uint64_t pa;
+
+	spin_lock(&pool_lock);
+	pa = page_alloc_alloc(&hv_pages, npages, 1);
+	spin_unlock(&pool_lock);
 	if (!pa)
 		panic("out of hypervisor memory allocating %s (raise hvmem=)", what);
-	memset((void *)(uintptr_t)pa, 0, PAGE_SIZE);
+	memset((void *)(uintptr_t)pa, 0, npages * PAGE_SIZE);
 	return pa;
+}
+
+uint64_t alloc_page_or_panic(const char *what)
+{
+	return alloc_pages_or_panic(1, what);
 }
 
 bool hv_private_overlaps(uint64_t base, uint64_t len)

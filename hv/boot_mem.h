@@ -19,7 +19,8 @@ extern struct mem_ranges hv_private;
 void boot_mem_init(const struct mb2_info *mbi, uint64_t pool_mib);
 /* Allocates, scribbles on, frees and re-checks pages; logs the result. */
 bool boot_mem_selftest(void);
-/* One zeroed page from the pool, or panic: the hypervisor cannot run without it. */
+/* Zeroed contiguous pages from the pool, or panic: the hypervisor cannot run without them. */
+uint64_t alloc_pages_or_panic(uint64_t npages, const char *what);
 uint64_t alloc_page_or_panic(const char *what);
 /* True if [base, base + len) touches hypervisor-private memory. */
 bool hv_private_overlaps(uint64_t base, uint64_t len);

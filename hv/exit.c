@@ -16,6 +16,8 @@
 
 static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL] = handle_init,
+	[EXIT_REASON_SIPI] = handle_sipi,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_invd,

@@ -13,7 +13,6 @@
 #include "vmx.h"
 #include "x86.h"
 
-#define ACTIVITY_HLT 1
 #define BLOCKING_STI_MOVSS 3u
 #define UD 6
 #define GP 13

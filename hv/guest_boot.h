@@ -10,6 +10,7 @@
 enum guest_mode {
 	GUEST_PROTECTED32, /* flat 32-bit segments, paging off (needs unrestricted guest) */
 	GUEST_LONG64,      /* 64-bit code segment, paging on with the given CR3 */
+	GUEST_WAIT_FOR_SIPI, /* an AP after INIT: asleep until a start-up IPI */
 };
 
 struct guest_boot {

@@ -5,7 +5,9 @@
  */
 #include "guest_stop.h"
 #include "log.h"
+#include "x86.h"
 #include "power.h"
+#include "smp.h"
 #include "vmx.h"
 
 void guest_dump(struct vcpu *v)
@@ -48,8 +50,14 @@ static void log_exit_counters(const struct vcpu *v)
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)
 {
+	static volatile uint32_t stopping;
+
+	/* The first CPU to stop the run reports; any other waits to be powered off. */
+	if (__atomic_exchange_n(&stopping, 1, __ATOMIC_ACQ_REL))
+		cpu_halt_forever();
 	if (!pass)
 		guest_dump(v);
-	log_exit_counters(v);
+	for (unsigned i = 0; i < smp_cpus; i++)
+		log_exit_counters(&vcpus[i]);
 	hv_finish(pass, reason);
 }

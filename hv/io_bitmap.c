@@ -3,17 +3,12 @@
  */
 #include "boot_mem.h"
 #include "io_bitmap.h"
-#include "panic.h"
 
 static uint64_t bitmap_pa;
 
 void io_bitmap_init(void)
 {
-	bitmap_pa = page_alloc_alloc(&hv_pages, 2, 1);
-	if (!bitmap_pa)
-		panic("out of hypervisor memory for the I/O bitmaps");
-	for (unsigned i = 0; i < 2 * PAGE_SIZE; i++)
-		((uint8_t *)(uintptr_t)bitmap_pa)[i] = 0;
+	bitmap_pa = alloc_pages_or_panic(2, "I/O bitmaps");
 }
 
 void io_bitmap_intercept(uint16_t port, unsigned count)

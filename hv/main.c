@@ -15,10 +15,11 @@
 #include "options.h"
 #include "panic.h"
 #include "percpu.h"
+#include "platform.h"
+#include "smp.h"
 #include "power.h"
 #include "tsc.h"
 #include "vcpu.h"
-#include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
@@ -28,7 +29,6 @@
 #define MB2_INFO_MAX (1u << 20) /* we never accept a larger info */
 
 static struct mb2_info mbi;
-static struct vcpu bsp_vcpu;
 
 static void log_boot_info(void)
 {
@@ -65,26 +65,21 @@ static void parse_boot_info(uint32_t magic, uint64_t info)
 }
 
 /* Called by lib/boot64.S in long mode on the boot stack. */
-/* Runs the first module as L2 on this CPU; returns only if VMLAUNCH fails. */
-static void run_guest(void)
+/* Runs the first module as L2, with a vCPU on every CPU; does not return. */
+__attribute__((noreturn)) static void run_guest(void)
 {
 	struct guest_boot boot;
-	uint32_t err;
+	struct vcpu *v = &vcpus[0];
 
-	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)
-		hv_finish(false, "no-vmx");
-	vmx_on_this_cpu();
 	guest_mem_init(&mbi);
 	exit_setup();
+	smp_start_aps(true);
 	guest_load(&mbi, &boot);
-	vmcs_setup(&bsp_vcpu, &boot);
-	this_cpu()->vcpu = &bsp_vcpu;
+	vmcs_setup(v, &boot);
+	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
-	vmx_launch(&bsp_vcpu);
-	err = (uint32_t)vmread(VMCS_VM_INSTRUCTION_ERROR);
-	log_error("VMLAUNCH failed: VM-instruction error %u: %s", err,
-		  vmx_instruction_error_str(err));
-	hv_finish(false, "vmlaunch-failed");
+	vmx_launch(v);
+	vcpu_launch_failed(v);
 }
 
 void boot_main(uint32_t magic, uint64_t info)
@@ -110,7 +105,12 @@ void boot_main(uint32_t magic, uint64_t info)
 	tsc_calibrate();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
+	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)
+		hv_finish(false, "no-vmx");
+	platform_init(&mbi);
+	vmx_on_this_cpu();
 	if (mbi.n_modules)
 		run_guest();
+	smp_start_aps(false);
 	hv_finish(true, "boot-complete");
 }

@@ -32,7 +32,15 @@ struct vcpu {
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");
 
+#define MAX_VCPUS 64
+
+extern struct vcpu vcpus[MAX_VCPUS];
+
 /* Enters the guest for the first time; returns only if VMLAUNCH fails. */
 void vmx_launch(struct vcpu *v);
+/* Reports a failed VMLAUNCH with its VM-instruction error and ends the run. */
+__attribute__((noreturn)) void vcpu_launch_failed(struct vcpu *v);
+/* Puts the loaded VMCS's guest in real mode at cs_sel:rip (reset or SIPI state). */
+void vcpu_enter_real_mode(struct vcpu *v, uint16_t cs_sel, uint64_t cs_base, uint64_t rip);
 
 #endif

@@ -25,13 +25,6 @@
 #define PAT_POWER_ON 0x0007040600070406ull
 #define DR7_POWER_ON 0x400
 
-/* Access rights (SDM Vol. 3C 25.4.1, Table 25-2). */
-#define AR_CODE32 0xc09b   /* present, execute/read accessed, D/B, G */
-#define AR_CODE64 0xa09b   /* present, execute/read accessed, L, G */
-#define AR_DATA 0xc093     /* present, read/write accessed, D/B, G */
-#define AR_TSS_BUSY 0x008b /* present, 32/64-bit busy TSS */
-#define AR_UNUSABLE 0x10000
-
 extern char vmx_exit_entry[];
 
 void vmcs_write(uint32_t field, uint64_t value)
@@ -131,9 +124,8 @@ static void setup_host_state(struct vcpu *v)
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
 }
 
-/* One guest segment register: selector, base, limit, access rights. */
-static void guest_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
-			  uint32_t ar)
+void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
+		      uint32_t ar)
 {
 	/* Selector, limit, AR and base fields of a segment are at fixed distances. */
 	uint32_t n = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
@@ -142,6 +134,19 @@ static void guest_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint3
 	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * n, limit);
 	vmcs_write(VMCS_GUEST_ES_ACCESS_RIGHTS + 2 * n, ar);
 	vmcs_write(VMCS_GUEST_ES_BASE + 2 * n, base);
+}
+
+/* State common to every starting mode: MSRs, debug and event state. */
+static void setup_guest_common(void)
+{
+	vmcs_write(VMCS_GUEST_DR7, DR7_POWER_ON);
+	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_IA32_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
 }
 
 static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
@@ -162,28 +167,20 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 	if (long64)
 		vmcs_write(VMCS_VM_ENTRY_CONTROLS,
 			   vmread(VMCS_VM_ENTRY_CONTROLS) | ENTRY_IA32E_MODE_GUEST);
-	guest_segment(VMCS_GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff,
+	vmcs_set_segment(VMCS_GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff,
 		      long64 ? AR_CODE64 : AR_CODE32);
 	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
-		guest_segment(data_segs[i], b->ds, 0, 0xffffffff, AR_DATA);
-	guest_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
-	guest_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0x67, AR_TSS_BUSY);
+		vmcs_set_segment(data_segs[i], b->ds, 0, 0xffffffff, AR_DATA);
+	vmcs_set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
+	vmcs_set_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0x67, AR_TSS_BUSY);
 	vmcs_write(VMCS_GUEST_GDTR_BASE, b->gdt_base);
 	vmcs_write(VMCS_GUEST_GDTR_LIMIT, b->gdt_limit);
 	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-	vmcs_write(VMCS_GUEST_DR7, DR7_POWER_ON);
 	vmcs_write(VMCS_GUEST_RSP, b->rsp);
 	vmcs_write(VMCS_GUEST_RIP, b->rip);
 	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
-	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
-	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(VMCS_GUEST_IA32_SYSENTER_CS, 0);
-	vmcs_write(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
-	vmcs_write(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
-	vmcs_write(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	v->gpr[GPR_RAX] = b->rax;
 	v->gpr[GPR_RBX] = b->rbx;
 	v->gpr[GPR_RSI] = b->rsi;
@@ -191,11 +188,9 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 {
-	uint64_t stack = page_alloc_alloc(&hv_pages, HOST_STACK_PAGES, 1);
+	uint64_t stack = alloc_pages_or_panic(HOST_STACK_PAGES, "host stack");
 	enum vmx_status st;
 
-	if (!stack)
-		panic("out of hypervisor memory for a host stack");
 	v->host_stack_top = stack + HOST_STACK_PAGES * PAGE_SIZE;
 	v->vmcs_pa = alloc_page_or_panic("VMCS");
 	*(uint32_t *)(uintptr_t)v->vmcs_pa = l0.caps.revision;
@@ -206,5 +201,12 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
 	setup_host_state(v);
-	setup_guest_state(v, boot);
+	setup_guest_common();
+	if (boot->mode == GUEST_WAIT_FOR_SIPI) {
+		/* An AP as after INIT: reset state, asleep (SDM Vol. 3A 10.1.1, 3C 27.3.1.5). */
+		vcpu_enter_real_mode(v, 0xf000, 0xffff0000, 0xfff0);
+		vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+	} else {
+		setup_guest_state(v, boot);
+	}
 }

@@ -12,5 +12,21 @@
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot);
 /* VMWRITE that panics with the field's name and the VM-instruction error. */
 void vmcs_write(uint32_t field, uint64_t value);
+/* One guest segment register, by its selector field: selector, base, limit, rights. */
+void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
+		      uint32_t ar);
+
+/* Access rights (SDM Vol. 3C 25.4.1, Table 25-2). */
+#define AR_CODE32 0xc09b   /* present, execute/read accessed, D/B, G */
+#define AR_CODE64 0xa09b   /* present, execute/read accessed, L, G */
+#define AR_DATA 0xc093     /* present, read/write accessed, D/B, G */
+#define AR_CODE16 0x009b   /* real mode: present, execute/read accessed */
+#define AR_DATA16 0x0093   /* real mode: present, read/write accessed */
+#define AR_TSS_BUSY 0x008b /* present, 32/64-bit busy TSS */
+#define AR_UNUSABLE 0x10000
+
+#define ACTIVITY_ACTIVE 0
+#define ACTIVITY_HLT 1
+#define ACTIVITY_WAIT_FOR_SIPI 3
 
 #endif

@@ -1,9 +1,13 @@
 /*
- * console.c - one line, one buffer, one UART write.
+ * console.c - one line, one buffer, one UART write under a lock, so lines
+ * from different CPUs never interleave.
  */
 #include "lib/console.h"
 #include "lib/format.h"
+#include "lib/spinlock.h"
 #include "lib/uart16550.h"
+
+static struct spinlock console_lock;
 
 void console_vline(const char *prefix, const char *fmt, va_list ap, bool newline)
 {
@@ -19,5 +23,7 @@ void console_vline(const char *prefix, const char *fmt, va_list ap, bool newline
 	}
 	if (newline)
 		line[len++] = '\n';
+	spin_lock(&console_lock);
 	uart_write(COM1_PORT, line, (unsigned)len);
+	spin_unlock(&console_lock);
 }

@@ -51,7 +51,7 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
                  log=None, echo=True, build_dir=None):
     """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome."""
     s = scenarios.get(name)
-    build_dir = build_dir or build(quiet=True)
+    build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
     image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)

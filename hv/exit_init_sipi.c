@@ -1,0 +1,25 @@
+/*
+ * exit_init_sipi.c - how L2 starts its APs. INIT always exits in VMX
+ * non-root operation: the vCPU goes to the wait-for-SIPI state. A SIPI
+ * exits only in that state: the vCPU starts in real mode at vector:0000
+ * (SDM Vol. 3C 26.2, 28.2.1; Vol. 3A 11.4.4).
+ */
+#include "exit.h"
+#include "log.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+
+void handle_init(struct vcpu *v)
+{
+	vcpu_enter_real_mode(v, 0xf000, 0xffff0000, 0xfff0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+}
+
+void handle_sipi(struct vcpu *v)
+{
+	uint8_t vector = (uint8_t)vmread(VMCS_EXIT_QUALIFICATION);
+
+	vcpu_enter_real_mode(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	log_info("vCPU %u: start-up IPI, running at %#x:0000", v->index, vector << 8);
+}

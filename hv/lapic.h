@@ -1,0 +1,15 @@
+/*
+ * lapic.h - the few local-APIC operations the hypervisor itself needs:
+ * its own APIC ID and INIT/SIPI to start the other CPUs, in xAPIC (MMIO)
+ * or x2APIC (MSR) mode, whichever the firmware left on.
+ */
+#ifndef HV_LAPIC_H
+#define HV_LAPIC_H
+
+#include <stdint.h>
+
+uint32_t lapic_id(void);
+/* Sends INIT, then two start-up IPIs at 'vector' (Intel MP spec B.4). */
+void lapic_start_cpu(uint32_t apic_id, uint8_t vector);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * vcpu.c - the vCPUs (one per physical CPU) and the architectural reset
+ * state an AP is in after INIT and SIPI: real mode, which runs natively
+ * under unrestricted guest (SDM Vol. 3A 10.1.1 Table 10-1; 3C 27.3.1).
+ */
+#include "l0.h"
+#include "lib/string.h"
+#include "log.h"
+#include "power.h"
+#include "vcpu.h"
+#include "vmcs/vm_errors.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+#include "vmx_bits.h"
+#include "x86.h"
+
+#define CR0_RESET 0x60000010ull /* CD, NW, ET */
+
+struct vcpu vcpus[MAX_VCPUS];
+
+void vcpu_launch_failed(struct vcpu *v)
+{
+	uint32_t err = (uint32_t)vmread(VMCS_VM_INSTRUCTION_ERROR);
+
+	log_error("VMLAUNCH of vCPU %u failed: VM-instruction error %u: %s", v->index, err,
+		  vmx_instruction_error_str(err));
+	hv_finish(false, "vmlaunch-failed");
+}
+
+void vcpu_enter_real_mode(struct vcpu *v, uint16_t cs_sel, uint64_t cs_base, uint64_t rip)
+{
+	static const uint32_t data_segs[] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
+					      VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR,
+					      VMCS_GUEST_GS_SELECTOR };
+	const struct vmx_caps *c = &l0.caps;
+
+	vmcs_write(VMCS_CR0_READ_SHADOW, CR0_RESET);
+	vmcs_write(VMCS_GUEST_CR0, (CR0_RESET | (c->cr0_fixed0 & ~(CR0_PE | CR0_PG))) &
+				   (c->cr0_fixed1 | CR0_PE | CR0_PG));
+	vmcs_write(VMCS_CR4_READ_SHADOW, 0);
+	vmcs_write(VMCS_GUEST_CR4, c->cr4_fixed0);
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS,
+		   vmread(VMCS_VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE_GUEST);
+	vmcs_set_segment(VMCS_GUEST_CS_SELECTOR, cs_sel, cs_base, 0xffff, AR_CODE16);
+	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+		vmcs_set_segment(data_segs[i], 0, 0, 0xffff, AR_DATA16);
+	vmcs_set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0xffff, AR_UNUSABLE);
+	vmcs_set_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0xffff, AR_TSS_BUSY);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
+	vmcs_write(VMCS_GUEST_RSP, 0);
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RDX] = cpuid(1, 0).eax; /* the reset signature */
+}
