@@ -52,6 +52,7 @@ void handle_vmcall(struct vcpu *v)
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);
 			guest_stop(v, v->gpr[GPR_RBX] == 0,
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
+			/* guest_stop does not return */
 		default:
 			ret = HC_ERR_UNKNOWN;
 		}

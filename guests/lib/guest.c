@@ -1,6 +1,6 @@
 /*
- * guest.c - boot_main for test guests: serial up, find the command line in
- * the Multiboot2 info, run guest_main, print the verdict, power off.
+ * guest.c - boot_main for test guests: serial and exceptions up, parse the
+ * Multiboot2 info, run guest_main, print the verdict, power off.
  */
 #include <stdarg.h>
 
@@ -9,9 +9,14 @@
 #include "lib/format.h"
 #include "lib/poweroff.h"
 #include "lib/uart16550.h"
+#include "trap.h"
 
-#define MB2_MAGIC 0x36d76289u
-#define MB2_TAG_CMDLINE 1
+static struct mb2_info boot_info;
+
+const struct mb2_info *guest_boot_info(void)
+{
+	return &boot_info;
+}
 
 void guest_printf(const char *fmt, ...)
 {
@@ -33,35 +38,36 @@ void guest_mline(const char *kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The command-line tag's string, or "" (the info was built by a trusted loader). */
-static const char *find_cmdline(uint64_t info)
+bool guest_check(const char *name, bool ok, const char *fmt, ...)
 {
-	const uint8_t *p = (const uint8_t *)(uintptr_t)info;
-	uint32_t total = *(const uint32_t *)p;
+	char prefix[96];
+	va_list ap;
 
-	for (uint32_t off = 8; off + 8 <= total;) {
-		uint32_t type = *(const uint32_t *)(p + off);
-		uint32_t size = *(const uint32_t *)(p + off + 4);
+	hv_snprintf(prefix, sizeof(prefix), "@guest check name=%s result=%s ", name,
+		    ok ? "pass" : "fail");
+	va_start(ap, fmt);
+	console_vline(prefix, fmt, ap, true);
+	va_end(ap);
+	return ok;
+}
 
-		if (type == 0 || size < 8)
-			break;
-		if (type == MB2_TAG_CMDLINE)
-			return (const char *)(p + off + 8);
-		off += (size + 7) & ~7u;
-	}
-	return "";
+void guest_finish(bool pass, const char *reason)
+{
+	guest_mline("verdict", "result=%s reason=%s", pass ? "pass" : "fail", reason);
+	power_off(pass);
 }
 
 void boot_main(uint32_t magic, uint64_t info)
 {
-	bool pass;
+	enum mb2_error err;
 
 	uart_init(COM1_PORT);
-	if (magic != MB2_MAGIC) {
-		guest_mline("verdict", "result=fail reason=bad-boot-magic");
-		power_off(false);
+	trap_init();
+	/* The loader is trusted: its own total_size bounds the walk. */
+	err = mb2_parse(magic, (const void *)(uintptr_t)info, UINT32_MAX, &boot_info, NULL);
+	if (err != MB2_OK) {
+		guest_mline("boot-info-error", "error=\"%s\"", mb2_strerror(err));
+		guest_finish(false, "bad-boot-info");
 	}
-	pass = guest_main(find_cmdline(info));
-	guest_mline("verdict", "result=%s reason=guest-main", pass ? "pass" : "fail");
-	power_off(pass);
+	guest_finish(guest_main(boot_info.cmdline), "guest-main");
 }

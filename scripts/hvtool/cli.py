@@ -64,7 +64,8 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
         print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"), "
               f"logs in {os.path.relpath(workdir)}", flush=True)
     out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
-                     interactive=interactive)
+                     interactive=interactive,
+                     verdict_source="hv" if s.kernel == scenarios.HV else "guest")
     if log:
         with open(log, "w") as f:
             f.write(out.log + "\n")

@@ -31,12 +31,12 @@ class Outcome:
 class _LogSink:
     """Collects serial text, echoes whole lines and feeds them to the verdict."""
 
-    def __init__(self, echo, log_file):
+    def __init__(self, echo, log_file, verdict_source):
         self.echo = echo
         self.log_file = log_file
         self.partial = ""
         self.lines = []
-        self.verdict = Verdict()
+        self.verdict = Verdict(verdict_source)
 
     def add(self, text):
         self.partial += text
@@ -123,12 +123,14 @@ def _judge(how, sink, timeout, l0_detail):
     return EXIT_FAIL, f"fail: {v.reason or 'no reason given'}"
 
 
-def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False):
-    """Boots ISO on L0 KIND ('bochs'|'kvm'); logs go to WORKDIR."""
+def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False,
+        verdict_source="hv"):
+    """Boots ISO on L0 KIND ('bochs'|'kvm'); logs go to WORKDIR; the run is
+    judged by VERDICT_SOURCE's verdict line."""
     serial_path = os.path.join(workdir, "serial.log")
     log_path = os.path.join(workdir, "serial.txt")
     with open(log_path, "w") as log_file:
-        sink = _LogSink(echo, log_file)
+        sink = _LogSink(echo, log_file, verdict_source)
         if kind == "bochs":
             how, detail = _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink)
         else:

@@ -23,6 +23,14 @@ class Scenario:
 
 HV = "hv/hv.elf"
 
+
+def l2_guest(name, summary, guest, args="", fails_with=""):
+    """The hypervisor running test guest GUEST (command line ARGS) as L2; FAILS_WITH is
+    the verdict reason of a scenario that tests a failure path."""
+    return Scenario(name, summary, HV, modules=((f"guests/{guest}.elf", args),),
+                    expect="fail" if fails_with else "pass", expect_reason=fails_with)
+
+
 SCENARIOS = {s.name: s for s in [
     Scenario("boot", "the hypervisor alone: banner, L0 and VMX features, "
              "allocator self-check, clean power-off", HV),
@@ -36,8 +44,21 @@ SCENARIOS = {s.name: s for s in [
     Scenario("native-hello", "the hello test guest booted directly on L0 "
              "(the native configuration)", "guests/hello.elf",
              kernel_args="greeting=native"),
-    Scenario("hello", "the hello test guest as L2 under the hypervisor", HV,
-             modules=(("guests/hello.elf", "greeting=l2"),)),
+    l2_guest("hello", "the hello test guest as L2 under the hypervisor", "hello",
+             "greeting=l2"),
+    l2_guest("probe-image", "L2 reads the hypervisor's image at 2 MiB: the EPT must refuse "
+             "it and end the run", "probe", "target=image", fails_with="guest-fault"),
+    l2_guest("probe-pool", "L2 reads the hypervisor's pool, found in its memory map: the EPT "
+             "must refuse it and end the run", "probe", "target=pool", fails_with="guest-fault"),
+    Scenario("native-probe", "the probe guest directly on L0 reads 2 MiB: no hypervisor, "
+             "so the read succeeds", "guests/probe.elf", kernel_args="target=image"),
+    l2_guest("guest-panic", "L2 reads an address its page tables do not map: the guest "
+             "runtime must dump its registers and panic", "probe", "target=unmapped",
+             fails_with="guest-panic"),
+    l2_guest("triple-fault", "L2 raises #UD with an empty IDT: the hypervisor must report "
+             "the triple fault and end the run", "triplefault", fails_with="guest-triple-fault"),
+    l2_guest("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON and every hypercall, then "
+             "ends the run through HC_EXIT", "hvcheck"),
 ]}
 
 DEFAULT = "boot"

@@ -45,12 +45,15 @@ def mlines(text, kind=None, src=None):
 
 
 class Verdict:
-    """What the log says so far: the verdict line and any panic record."""
+    """What the log says so far: the verdict line of SOURCE (the kernel GRUB
+    booted: "hv", or "guest" when a test guest runs natively) and the first
+    panic record from anyone. Under the hypervisor a guest's own verdict
+    line is only a report: the hypervisor's, which follows, decides."""
 
-    def __init__(self):
+    def __init__(self, source="hv"):
         self.result = None      # "pass" / "fail" once a verdict line arrived
         self.reason = ""
-        self.source = None
+        self.source = source
         self.panic = None       # fields of the first panic record
 
     def feed(self, line):
@@ -60,10 +63,9 @@ class Verdict:
         src, kind, f = parsed
         if kind == "panic" and self.panic is None:
             self.panic = f
-        elif kind == "verdict" and self.result is None:
+        elif kind == "verdict" and src == self.source and self.result is None:
             self.result = f.get("result")
             self.reason = f.get("reason", "")
-            self.source = src
 
     @property
     def done(self):

@@ -95,9 +95,82 @@ def check_native_hello(log):
     expect_mline(log, "verdict", "guest", result="pass")
 
 
+def check_smp(log):
+    expect_mline(log, "acpi", cpus="2")
+    expect_mline(log, "smp", cpus="2")
+    expect_text(log, "CPU 0: VMX on", "CPU 1: VMX on")
+    expect_mline(log, "verdict", result="pass", reason="boot-complete")
+
+
+def check_hello_l2(log):
+    expect_mline(log, "hello", "guest", vendor="GenuineIntel")
+    expect_text(log, 'cmdline "greeting=l2"')
+    expect_mline(log, "guest", kind="multiboot2")
+    expect_mline(log, "smp", cpus="2")
+    expect_mline(log, "guest-exit", device="isa-debug-exit", code="0")
+    cpuid = expect_mline(log, "exit-count", vcpu="0", reason="10", n="1")
+    assert int(cpuid["vmrw_avg"]) > 0, cpuid  # the cost is counted (its target is a benchmark's)
+    expect_mline(log, "exits", vcpu="1", total="0")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 def check_hang(log):
     expect_mline(log, "options", inject="hang")
     assert not serial_log.mlines(log, kind="verdict"), "a hung run printed a verdict"
+
+
+def probe_check(target, hv_field):
+    """The probe guest read TARGET, found where the hypervisor's '@hv memory' line says
+    (field HV_FIELD), and the hypervisor refused the read and ended the run."""
+    def check(log):
+        probe = expect_mline(log, "probe", "guest", target=target)
+        where = int(expect_mline(log, "memory")[hv_field], 16)
+        assert int(probe["addr"], 16) == where, f"probed {probe['addr']}, {hv_field}={where:#x}"
+        expect_mline(log, "guest-fault", kind="hv-memory", access="read", gpa=probe["addr"])
+        assert not serial_log.mlines(log, kind="probe-read"), "L2 read the hypervisor's memory"
+        assert not serial_log.mlines(log, kind="verdict", src="guest"), "the guest went on"
+        expect_mline(log, "verdict", result="fail", reason="guest-fault")
+    return check
+
+
+def check_native_probe(log):
+    expect_mline(log, "probe", "guest", target="image", addr="0x200000")
+    expect_mline(log, "probe-read", "guest", target="image", addr="0x200000")
+    expect_mline(log, "verdict", "guest", result="pass")
+    assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
+
+
+def check_guest_panic(log):
+    probe = expect_mline(log, "probe", "guest", target="unmapped")
+    expect_mline(log, "panic", "guest", vector="14", cr2=probe["addr"])
+    expect_text(log, "guest: unexpected exception 14", "rax=", "cr2=")
+    assert not serial_log.mlines(log, kind="probe-read"), "an unmapped read succeeded"
+    expect_mline(log, "verdict", "guest", result="fail", reason="guest-panic")
+    expect_mline(log, "guest-exit", device="isa-debug-exit", code="1")
+
+
+def check_triple_fault(log):
+    rip = expect_mline(log, "triplefault", "guest")["rip"]
+    expect_mline(log, "guest-fault", kind="triple-fault", rip=rip)
+    expect_mline(log, "verdict", result="fail", reason="guest-triple-fault")
+
+
+HVCHECK_NAMES = {"cpuid-hypervisor-bit", "cpuid-vmx-hidden", "cpuid-signature",
+                 "cpuid-max-leaf", "cpuid-tsc-khz", "rdmsr-vmx-basic-gp",
+                 "rdmsr-feature-control", "wrmsr-feature-control-gp", "cr4-vmxe-gp",
+                 "vmxon-ud", "hc-version", "hc-log", "hc-log-hv-memory", "hc-exit-count",
+                 "hc-unknown"}
+
+
+def check_hvcheck(log):
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    missing = HVCHECK_NAMES - checks.keys()
+    assert not missing, f"checks missing: {sorted(missing)}"
+    failed = [n for n, r in checks.items() if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+    expect_mline(log, "guest-log", text="hvcheck: hello from L2 through HC_LOG")
+    expect_mline(log, "guest-exit", device="hypercall", code="0")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
@@ -113,7 +186,15 @@ TESTS = {
     "panic": ("fault", "inject=panic", runner.EXIT_PANIC, check_software_panic, {}),
     "bad-option": ("bad-option", "", runner.EXIT_FAIL, check_bad_option, {}),
     "native-hello": ("native-hello", "", runner.EXIT_PASS, check_native_hello, {}),
+    "smp2": ("boot", "", runner.EXIT_PASS, check_smp, {"smp": 2}),
+    "hello-l2": ("hello", "", runner.EXIT_PASS, check_hello_l2, {"smp": 2}),
     "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 20}),
+    "probe-image": ("probe-image", "", runner.EXIT_FAIL, probe_check("image", "image_start"), {}),
+    "probe-pool": ("probe-pool", "", runner.EXIT_FAIL, probe_check("pool", "pool_base"), {}),
+    "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
+    "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
+    "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
+    "hvcheck": ("hvcheck", "", runner.EXIT_PASS, check_hvcheck, {}),
 }
 
 

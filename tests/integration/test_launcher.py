@@ -43,6 +43,16 @@ class SerialLogTest(unittest.TestCase):
         self.assertEqual((v.result, v.reason, v.source), ("fail", "panic", "hv"))
         self.assertEqual(v.panic["vector"], "14")
 
+    def test_only_the_booted_kernel_gives_the_verdict(self):
+        v = serial_log.Verdict("hv")
+        v.feed("@guest verdict result=pass reason=guest-main")
+        self.assertFalse(v.done)
+        v.feed("@hv verdict result=fail reason=guest-exit-fail")
+        self.assertEqual((v.result, v.reason), ("fail", "guest-exit-fail"))
+        native = serial_log.Verdict("guest")
+        native.feed("@guest verdict result=pass reason=guest-main")
+        self.assertEqual(native.result, "pass")
+
     def test_mlines_filters(self):
         log = "@hv a x=1\n@guest a x=2\n@hv b x=3\n"
         self.assertEqual([f["x"] for _, _, f in serial_log.mlines(log, kind="a")], ["1", "2"])
