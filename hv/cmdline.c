@@ -115,6 +115,33 @@ static bool parse_uint(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
+/* "none" or "a,b,c" with each number in [min, max]: a bitmask; error kind or -1. */
+static int parse_set(const struct opt_def *d, const struct token *t, uint64_t *out)
+{
+	const char *s = t->value, *end = t->value + t->value_len;
+	uint64_t set = 0;
+
+	if (value_is(t, "none")) {
+		*out = 0;
+		return -1;
+	}
+	while (s <= end) {
+		const char *comma = s;
+		uint64_t v;
+
+		while (comma < end && *comma != ',')
+			comma++;
+		if (!parse_uint(s, (size_t)(comma - s), &v))
+			return CMDLINE_ERR_BAD_VALUE;
+		if (v < d->min || v > d->max || v > 63)
+			return CMDLINE_ERR_RANGE;
+		set |= 1ull << v;
+		s = comma + 1;
+	}
+	*out = set;
+	return -1;
+}
+
 /* Converts and stores the token's value; returns the error kind or -1. */
 static int store_value(const struct opt_def *d, const struct token *t, void *base)
 {
@@ -144,6 +171,8 @@ static int store_value(const struct opt_def *d, const struct token *t, void *bas
 		*(uint64_t *)dst = v;
 		return -1;
 	}
+	case OPT_SET:
+		return parse_set(d, t, (uint64_t *)dst);
 	case OPT_ENUM:
 		for (unsigned i = 0; d->choices[i]; i++) {
 			if (value_is(t, d->choices[i])) {
@@ -211,6 +240,10 @@ static void describe_values(const struct opt_def *d, char *buf, size_t size, siz
 					    (unsigned long long)d->max);
 	} else if (d->type == OPT_BOOL) {
 		*len += (size_t)hv_snprintf(buf + *len, size - *len, "on|off");
+	} else if (d->type == OPT_SET) {
+		*len += (size_t)hv_snprintf(buf + *len, size - *len,
+					    "none or a comma-separated list of numbers in [%llu, %llu]",
+					    (unsigned long long)d->min, (unsigned long long)d->max);
 	} else {
 		*len += (size_t)hv_snprintf(buf + *len, size - *len, "a string of at most %d chars",
 					    CMDLINE_STR_MAX - 1);

@@ -19,6 +19,7 @@ enum opt_type {
 	OPT_UINT, /* uint64_t: decimal or 0x-hex, within [min, max] */
 	OPT_ENUM, /* unsigned: index into choices */
 	OPT_STR,  /* char[CMDLINE_STR_MAX]: raw value, parsed by its user */
+	OPT_SET,  /* uint64_t bitmask: "none" or comma-separated numbers in [min, max <= 63] */
 };
 
 struct opt_def {

@@ -15,6 +15,7 @@
 #define INTR_DELIVER_ERROR (1u << 11)
 
 static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
+	[EXIT_REASON_EXCEPTION_OR_NMI] = handle_exception,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = handle_init,
 	[EXIT_REASON_SIPI] = handle_sipi,

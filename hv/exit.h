@@ -35,6 +35,7 @@ void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
 void handle_vmx_instruction(struct vcpu *v);
 void handle_init(struct vcpu *v);
+void handle_exception(struct vcpu *v);
 void handle_sipi(struct vcpu *v);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * exit_msr.c - RDMSR/WRMSR of the MSRs the bitmap intercepts: the VMX
  * capability MSRs and IA32_FEATURE_CONTROL, which must look like a CPU
- * without VMX (nested VMX is not offered yet). MSRs outside the bitmap's
- * ranges exit too; they run on the CPU, and a #GP there becomes L2's.
+ * without VMX (nested VMX is not offered yet), and the synthetic
+ * HV_MSR_SCRATCH. MSRs outside the bitmap's ranges exit too; they run on
+ * the CPU, and a #GP there becomes L2's.
  */
 #include "exit.h"
 #include "exit_setup.h"
 #include "extable.h"
+#include "hypercall.h"
 #include "log.h"
 #include "msr_bitmap.h"
 #include "x86.h"
@@ -38,6 +40,8 @@ void handle_rdmsr(struct vcpu *v)
 	}
 	if (msr == MSR_IA32_FEATURE_CONTROL)
 		value = FEATURE_CONTROL_LOCKED;
+	else if (msr == HV_MSR_SCRATCH)
+		value = v->msr_scratch;
 	else if (rdmsr_safe(msr, &value)) {
 		inject_exception(13, true, 0);
 		return;
@@ -52,6 +56,11 @@ void handle_wrmsr(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->gpr[GPR_RCX];
 	uint64_t value = (uint32_t)v->gpr[GPR_RAX] | v->gpr[GPR_RDX] << 32;
 
+	if (msr == HV_MSR_SCRATCH) {
+		v->msr_scratch = value;
+		skip_instruction();
+		return;
+	}
 	/* Locked IA32_FEATURE_CONTROL and the read-only VMX MSRs: #GP, as on hardware. */
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || wrmsr_safe(msr, value)) {
 		inject_exception(13, true, 0);

@@ -1,6 +1,6 @@
 /*
- * hypercall.h - the hypercall ABI L2 reaches with VMCALL. Shared with the
- * test guests, which include it.
+ * hypercall.h - the hypercall ABI L2 reaches with VMCALL, and the synthetic
+ * MSR. Shared with the test guests, which include it.
  *
  *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
  *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
@@ -24,5 +24,12 @@ enum hypercall {
 #define HC_ERR_PERM (-3)    /* not called from CPL 0 */
 
 #define HC_LOG_MAX 200
+
+/*
+ * A synthetic MSR the hypervisor emulates (outside the MSR bitmap's ranges,
+ * so every access exits): RDMSR returns the vCPU's last WRMSR value. For
+ * measuring an emulated MSR round trip.
+ */
+#define HV_MSR_SCRATCH 0x4e480000u
 
 #endif

@@ -29,6 +29,8 @@ static const struct opt_def option_table[] = {
 	OPT("selftest", OPT_BOOL, selftest, .help = "allocator self-check at boot"),
 	OPT("hvmem", OPT_UINT, hvmem, .min = 4, .max = 2048,
 	    .help = "MiB of RAM the hypervisor keeps (its page pool); L2 gets the rest"),
+	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
+	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -68,6 +70,10 @@ void options_log(void)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%s",
 						   i ? " " : "", d->name,
 						   *(const bool *)field ? "on" : "off");
+		else if (d->type == OPT_SET)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%#lx",
+						   i ? " " : "", d->name,
+						   *(const uint64_t *)field);
 		else if (d->type == OPT_UINT)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
 						   i ? " " : "", d->name,

@@ -18,6 +18,7 @@ struct hv_options {
 	unsigned inject;   /* enum inject_kind: a deliberate fault, for tests */
 	bool selftest;     /* run the allocator self-check at boot */
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
+	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 };
 
 extern struct hv_options hv_opts;

@@ -11,6 +11,7 @@
 #include "l0.h"
 #include "log.h"
 #include "msr_bitmap.h"
+#include "options.h"
 #include "panic.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
@@ -66,7 +67,7 @@ static void setup_controls(void)
 			  EXIT_SAVE_PAT | EXIT_LOAD_PAT, "VM-exit"));
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS,
 		   adjust(c->entry, 0, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, "VM-entry"));
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, hv_opts.exc_intercept);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);

@@ -15,6 +15,7 @@ bool guest_main(const char *cmdline)
 	pass &= cpuid_checks();
 	pass &= vmx_checks();
 	pass &= hypercall_checks();
+	pass &= intercept_checks();
 	guest_mline("hvcheck", "result=%s", pass ? "pass" : "fail");
 	vmcall(HC_EXIT, pass ? 0 : 1, 0, 0);
 	return guest_check("hc-exit", false, "reason=\"HC_EXIT returned\"");

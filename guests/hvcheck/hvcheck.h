@@ -14,5 +14,7 @@ bool cpuid_checks(void);
 bool vmx_checks(void);
 /* The VMCALL ABI of hv/hypercall.h, all but HC_EXIT. */
 bool hypercall_checks(void);
+/* The synthetic MSR and exception reflection (exc_intercept=6). */
+bool intercept_checks(void);
 
 #endif

@@ -57,8 +57,9 @@ SCENARIOS = {s.name: s for s in [
              fails_with="guest-panic"),
     l2_guest("triple-fault", "L2 raises #UD with an empty IDT: the hypervisor must report "
              "the triple fault and end the run", "triplefault", fails_with="guest-triple-fault"),
-    l2_guest("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON and every hypercall, then "
-             "ends the run through HC_EXIT", "hvcheck"),
+    Scenario("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON, every hypercall, the "
+             "synthetic MSR and #UD reflection, then ends the run through HC_EXIT", HV,
+             kernel_args="exc_intercept=6", modules=(("guests/hvcheck.elf", ""),)),
 ]}
 
 DEFAULT = "boot"

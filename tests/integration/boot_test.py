@@ -159,7 +159,7 @@ HVCHECK_NAMES = {"cpuid-hypervisor-bit", "cpuid-vmx-hidden", "cpuid-signature",
                  "cpuid-max-leaf", "cpuid-tsc-khz", "rdmsr-vmx-basic-gp",
                  "rdmsr-feature-control", "wrmsr-feature-control-gp", "cr4-vmxe-gp",
                  "vmxon-ud", "hc-version", "hc-log", "hc-log-hv-memory", "hc-exit-count",
-                 "hc-unknown"}
+                 "hc-unknown", "msr-scratch", "ud-reflected"}
 
 
 def check_hvcheck(log):
@@ -170,6 +170,8 @@ def check_hvcheck(log):
     assert not failed, f"checks failed: {failed}"
     expect_mline(log, "guest-log", text="hvcheck: hello from L2 through HC_LOG")
     expect_mline(log, "guest-exit", device="hypercall", code="0")
+    expect_mline(log, "options", exc_intercept="0x40")
+    expect_mline(log, "exit-count", vcpu="0", reason="0", n="1")  # the #UD, reflected
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 

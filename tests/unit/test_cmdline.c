@@ -12,12 +12,12 @@
 
 struct opts {
 	bool verbose, serial;
-	uint64_t mem, cpus;
+	uint64_t mem, cpus, vectors;
 	unsigned mode;
 	char name[CMDLINE_STR_MAX];
 };
 
-enum { O_VERBOSE, O_SERIAL, O_MEM, O_CPUS, O_MODE, O_NAME };
+enum { O_VERBOSE, O_SERIAL, O_MEM, O_CPUS, O_MODE, O_NAME, O_VECTORS };
 
 static const char *const modes[] = { "off", "trap", "emulate", NULL };
 
@@ -28,10 +28,12 @@ static const struct opt_def defs[] = {
 	[O_CPUS] = { "cpus", OPT_UINT, offsetof(struct opts, cpus), NULL, 1, 64, "" },
 	[O_MODE] = { "mode", OPT_ENUM, offsetof(struct opts, mode), modes, 0, 0, "" },
 	[O_NAME] = { "name", OPT_STR, offsetof(struct opts, name), NULL, 0, 0, "" },
+	[O_VECTORS] = { "vectors", OPT_SET, offsetof(struct opts, vectors), NULL, 1, 31, "" },
 };
 
 /* Options before parsing, with the fields listed overridden. */
-#define OPTS(...) { .serial = true, .mem = 7, .cpus = 4, .mode = 1, .name = "dflt", __VA_ARGS__ }
+#define OPTS(...) { .serial = true, .mem = 7, .cpus = 4, .mode = 1, .name = "dflt", \
+		    .vectors = 1u << 5, __VA_ARGS__ }
 
 static const struct opts defaults = OPTS();
 
@@ -46,6 +48,7 @@ static void check_opts(const struct opts *got, const struct opts *want)
 	CHECK_EQ(got->cpus, want->cpus);
 	CHECK_EQ(got->mode, want->mode);
 	CHECK_STR(got->name, want->name);
+	CHECK_EQ(got->vectors, want->vectors);
 }
 
 static int parse(const char *line, struct opts *o, struct cmdline_error *errs, size_t max)
@@ -92,6 +95,10 @@ static void test_good_lines(void)
 		{ "name=", OPTS(.name = "") },
 		{ "name=\"\"", OPTS(.name = "") },
 		{ "name=" LONG_NAME, OPTS(.name = LONG_NAME) },
+		{ "vectors=3", OPTS(.vectors = 1u << 3) },
+		{ "vectors=1,14,0x1f", OPTS(.vectors = 1u << 1 | 1u << 14 | 1u << 31) },
+		{ "vectors=3,3", OPTS(.vectors = 1u << 3) },
+		{ "vectors=none", OPTS(.vectors = 0) },
 		{ "\tverbose\nmode=off\r\nname=x\t",
 		  OPTS(.verbose = true, .mode = 0, .name = "x") },
 	};
@@ -142,6 +149,14 @@ static void test_each_error(void)
 		{ "mem=18446744073709551616", CMDLINE_ERR_BAD_VALUE, O_MEM },
 		{ "mem=0x10000000000000000", CMDLINE_ERR_BAD_VALUE, O_MEM },
 		{ "mem=99999999999999999999", CMDLINE_ERR_BAD_VALUE, O_MEM },
+		{ "vectors=", CMDLINE_ERR_BAD_VALUE, O_VECTORS },
+		{ "vectors=3,", CMDLINE_ERR_BAD_VALUE, O_VECTORS },
+		{ "vectors=,3", CMDLINE_ERR_BAD_VALUE, O_VECTORS },
+		{ "vectors=3;4", CMDLINE_ERR_BAD_VALUE, O_VECTORS },
+		{ "vectors=nonE", CMDLINE_ERR_BAD_VALUE, O_VECTORS },
+		{ "vectors=0", CMDLINE_ERR_RANGE, O_VECTORS },
+		{ "vectors=3,32", CMDLINE_ERR_RANGE, O_VECTORS },
+		{ "vectors", CMDLINE_ERR_NO_VALUE, O_VECTORS },
 		{ "cpus=0", CMDLINE_ERR_RANGE, O_CPUS },
 		{ "cpus=65", CMDLINE_ERR_RANGE, O_CPUS },
 		{ "cpus=0xffffffffffffffff", CMDLINE_ERR_RANGE, O_CPUS },
@@ -262,7 +277,7 @@ static void test_error_format(void)
 	char buf[8];
 
 	check_error_text("bogus",
-			 "unknown option 'bogus' (known: verbose serial mem cpus mode name)");
+			 "unknown option 'bogus' (known: verbose serial mem cpus mode name vectors)");
 	check_error_text("mode=fast",
 			 "bad value in 'mode=fast' (expected mode=off|trap|emulate)");
 	check_error_text("cpus=65",
@@ -274,6 +289,8 @@ static void test_error_format(void)
 	check_error_text("mem", "missing value in 'mem' (expected mem=a number in [0, "
 			 "18446744073709551615])");
 	check_error_text("cpus=1 cpus=2", "option given twice: 'cpus=2'");
+	check_error_text("vectors=40", "value out of range in 'vectors=40' (expected vectors=none "
+			 "or a comma-separated list of numbers in [1, 31])");
 	check_error_text("name=\"x", "unterminated quote in 'name=\"x'");
 
 	CHECK_EQ(parse("bogus", &o, &e, 1), 1);
