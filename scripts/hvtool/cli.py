@@ -48,7 +48,7 @@ def list_scenarios():
 
 
 def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=None,
-                 log=None, echo=True, build_dir=None):
+                 log=None, echo=True, build_dir=None, console="off"):
     """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome."""
     s = scenarios.get(name)
     build_dir = os.path.abspath(build_dir or build(quiet=True))
@@ -59,7 +59,8 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     os.makedirs(run_dir, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix=f"{s.name}-", dir=run_dir)
     smp, mem = smp or s.smp, mem or s.mem_mb
-    interactive = s.interactive and sys.stdin.isatty() and kind == "kvm"
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = console == "on" or (console == "auto" and s.interactive and tty)
     if echo:
         print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"), "
               f"logs in {os.path.relpath(workdir)}", flush=True)
@@ -78,7 +79,7 @@ def cmd_run(args):
         return 0
     try:
         out = run_scenario(args.name or scenarios.DEFAULT, args.l0, args.smp, args.mem, args.hv,
-                           args.timeout, args.log)
+                           args.timeout, args.log, console=args.console)
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -129,6 +130,9 @@ def parser():
                    "of the same name")
     p.add_argument("--timeout", type=int, metavar="S", help="wall-clock limit in seconds")
     p.add_argument("--log", metavar="FILE", help="also write the serial log to FILE")
+    p.add_argument("--console", choices=["auto", "on", "off"], default="auto",
+                   help="attach this terminal to the guest's serial port (auto: for "
+                   "interactive scenarios such as linux, when run from a terminal)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("bench", help="run the benchmark suites and write trapcost.json")

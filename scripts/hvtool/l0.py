@@ -31,8 +31,11 @@ def choose(requested):
     return requested
 
 
-def bochs_files(workdir, iso, mem_mb, smp, serial_path):
-    """Writes bochsrc and the debugger rc file into WORKDIR; returns the command."""
+def bochs_files(workdir, iso, mem_mb, smp, serial_path, console_port=None):
+    """Writes bochsrc and the debugger rc file into WORKDIR; returns the command.
+    COM1 goes to SERIAL_PATH, or to a TCP server on CONSOLE_PORT for a console."""
+    com1 = (f"mode=socket-server, dev=localhost:{console_port}" if console_port
+            else f"mode=file, dev={serial_path}")
     rc = os.path.join(workdir, "bochs.rc")
     with open(rc, "w") as f:
         f.write("c\nquit\n")   # the built-in debugger must not stop at t=0
@@ -46,7 +49,7 @@ ata0-master: type=cdrom, path={iso}, status=inserted
 boot: cdrom
 clock: sync=none, time0=1
 display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=file, dev={serial_path}
+com1: enabled=1, {com1}
 port_e9_hack: enabled=1
 log: {os.path.join(workdir, "bochs.log")}
 panic: action=fatal
@@ -57,9 +60,11 @@ debug: action=ignore
     return ["bochs", "-q", "-f", cfg, "-rc", rc]
 
 
-def qemu_command(iso, mem_mb, smp, interactive):
-    """QEMU/KVM with nested VMX; serial on stdio, isa-debug-exit for power-off."""
+def qemu_command(iso, mem_mb, smp, console_port=None):
+    """QEMU/KVM with nested VMX; serial on stdio (or a TCP server on CONSOLE_PORT
+    for a console), isa-debug-exit for power-off."""
+    serial = f"tcp:localhost:{console_port},server=on,wait=on" if console_port else "stdio"
     return ["qemu-system-x86_64", "-enable-kvm", "-cpu", "host,+vmx", "-m", str(mem_mb),
             "-smp", str(smp), "-cdrom", iso, "-boot", "d", "-display", "none",
-            "-no-reboot", "-serial", "mon:stdio" if interactive else "stdio",
+            "-no-reboot", "-serial", serial,
             "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]

@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import console
 import l0
 from serial_log import Verdict, clean
 
@@ -109,6 +110,8 @@ def _watch(proc, read_more, sink, timeout):
 
 def _judge(how, sink, timeout, l0_detail):
     v = sink.verdict
+    if how == "detached" and not v.done:
+        return EXIT_NO_VERDICT, "no verdict: the console was detached (Ctrl-])"
     if how == "timeout" and not v.done:
         return EXIT_TIMEOUT, f"timeout: no verdict after {timeout} s"
     if not v.done:
@@ -130,11 +133,13 @@ def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False,
     serial_path = os.path.join(workdir, "serial.log")
     log_path = os.path.join(workdir, "serial.txt")
     with open(log_path, "w") as log_file:
-        sink = _LogSink(echo, log_file, verdict_source)
-        if kind == "bochs":
+        sink = _LogSink(echo and not interactive, log_file, verdict_source)
+        if interactive:
+            how, detail = _run_console(kind, iso, workdir, mem_mb, smp, timeout, sink)
+        elif kind == "bochs":
             how, detail = _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink)
         else:
-            how, detail = _run_qemu(iso, mem_mb, smp, timeout, sink, interactive)
+            how, detail = _run_qemu(iso, mem_mb, smp, timeout, sink)
         sink.close()
     status, summary = _judge(how, sink, timeout, detail)
     return Outcome(status, summary, "\n".join(sink.lines), sink.verdict)
@@ -153,12 +158,27 @@ def _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink):
     return how, _bochs_reason(workdir)
 
 
-def _run_qemu(iso, mem_mb, smp, timeout, sink, interactive):
-    cmd = l0.qemu_command(iso, mem_mb, smp, interactive)
-    if interactive:   # the terminal belongs to the guest; we only wait
-        proc = subprocess.Popen(cmd, start_new_session=False)
-        proc.wait()
-        return "exited", f"qemu exit status {proc.returncode}"
+def _run_console(kind, iso, workdir, mem_mb, smp, timeout, sink):
+    """Either L0 with COM1 on a local TCP server, attached to this terminal."""
+    port = console.free_port()
+    if kind == "bochs":
+        cmd = l0.bochs_files(workdir, iso, mem_mb, smp, None, console_port=port)
+    else:
+        cmd = l0.qemu_command(iso, mem_mb, smp, console_port=port)
+    with open(os.path.join(workdir, f"{kind}.out"), "w") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True)
+        try:
+            sock = console.connect(port, proc)
+            how = "exited" if sock is None else console.attach(
+                sock, proc, sink, timeout, GRACE_AFTER_VERDICT)
+        finally:
+            _kill(proc)
+    return how, _bochs_reason(workdir) if kind == "bochs" else f"qemu exit {proc.returncode}"
+
+
+def _run_qemu(iso, mem_mb, smp, timeout, sink):
+    cmd = l0.qemu_command(iso, mem_mb, smp)
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     chunks = []

@@ -93,10 +93,19 @@ class L0Test(unittest.TestCase):
             self.assertEqual(l0.choose("auto"), "kvm")
 
     def test_qemu_command_has_kvm_vmx_and_debug_exit(self):
-        cmd = " ".join(l0.qemu_command("x.iso", 512, 2, interactive=False))
+        cmd = " ".join(l0.qemu_command("x.iso", 512, 2))
         for part in ["-enable-kvm", "-cpu host,+vmx", "-m 512", "-smp 2", "-serial stdio",
                      "isa-debug-exit,iobase=0xf4"]:
             self.assertIn(part, cmd)
+
+    def test_console_serial_goes_to_a_tcp_server(self):
+        import tempfile
+        cmd = " ".join(l0.qemu_command("x.iso", 512, 1, console_port=4567))
+        self.assertIn("-serial tcp:localhost:4567,server=on,wait=on", cmd)
+        with tempfile.TemporaryDirectory() as d:
+            l0.bochs_files(d, "/x.iso", 64, 1, None, console_port=4567)
+            cfg = open(os.path.join(d, "bochsrc")).read()
+        self.assertIn("com1: enabled=1, mode=socket-server, dev=localhost:4567", cfg)
 
     def test_bochs_config(self):
         import tempfile
