@@ -29,6 +29,7 @@
 #define MB2_INFO_MAX (1u << 20) /* we never accept a larger info */
 
 static struct mb2_info mbi;
+static uint64_t hv_start_tsc; /* for the boot-cost benchmark */
 
 static void log_boot_info(void)
 {
@@ -78,12 +79,14 @@ __attribute__((noreturn)) static void run_guest(void)
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
+	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu", rdtsc(), hv_start_tsc);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }
 
 void boot_main(uint32_t magic, uint64_t info)
 {
+	hv_start_tsc = rdtsc();
 	log_init();
 	gdt_init_cpu(&percpus[0].gdt);
 	percpu_init(0, 0);
