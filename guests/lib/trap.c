@@ -2,6 +2,7 @@
  * trap.c - the guest's exception path: an expected fault resumes at its
  * EXTABLE_INSN fixup with guest_last_fault set; any other exception dumps
  * the registers, prints "@guest panic" and ends the guest with a failure.
+ * Interrupt vectors (32-255) are absent until a guest installs a stub.
  */
 #include "guest.h"
 #include "idt.h"
@@ -11,11 +12,12 @@
 
 #define CODE_SEL 0x08      /* boot64.S's 64-bit code segment */
 #define GATE_INTR64 0x8eull /* present, DPL 0, 64-bit interrupt gate */
-#define NVECTORS 32
+#define NEXCEPTIONS 32
+#define NVECTORS 256
 
 volatile struct guest_fault guest_last_fault;
 
-extern const uint64_t isr_table[NVECTORS]; /* hv/isr.S's entry stubs */
+extern const uint64_t isr_table[NEXCEPTIONS]; /* hv/isr.S's entry stubs */
 static uint64_t idt[NVECTORS * 2] __attribute__((aligned(16)));
 
 /* The 16-byte gate of a 64-bit interrupt gate to 'addr' (SDM Vol. 3A 6.14.1). */
@@ -33,9 +35,21 @@ void trap_init(void)
 		uint64_t base;
 	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
-	for (unsigned v = 0; v < NVECTORS; v++)
+	for (unsigned v = 0; v < NEXCEPTIONS; v++)
 		set_gate(v, isr_table[v]);
 	__asm__ volatile("lidt %0" : : "m"(desc));
+}
+
+void trap_set_gate(uint8_t vector, void (*entry)(void))
+{
+	if (entry) {
+		set_gate(vector, (uint64_t)(uintptr_t)entry);
+	} else if (vector < NEXCEPTIONS) {
+		set_gate(vector, isr_table[vector]);
+	} else {
+		idt[2 * vector] = 0;
+		idt[2 * vector + 1] = 0;
+	}
 }
 
 /* Prints every field of the frame, four to a line, then the control registers. */

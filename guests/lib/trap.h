@@ -1,5 +1,6 @@
 /*
- * trap.h - exceptions in the test guests: an IDT for vectors 0-31, and
+ * trap.h - exceptions and interrupts in the test guests: an IDT whose
+ * vectors 0-31 report exceptions, stubs a guest installs for any vector, and
  * instructions expected to fault (EXTABLE_INSN of hv/extable.h), whose
  * exception is recorded in guest_last_fault instead of ending the run.
  */
@@ -20,6 +21,12 @@ extern volatile struct guest_fault guest_last_fault;
 
 /* Loads the guest's IDT: every exception goes to exception_handler(). */
 void trap_init(void);
+/*
+ * Points 'vector' at 'entry', an assembly stub that ends in IRETQ (an
+ * interrupt gate: IF is clear inside). NULL puts back the default: an
+ * exception's exception_handler() path, or no gate for an interrupt.
+ */
+void trap_set_gate(uint8_t vector, void (*entry)(void));
 
 /* Whether an EXTABLE_INSN that reported 'faulted' raised 'vector'. */
 static inline bool faulted_with(bool faulted, unsigned vector)

@@ -9,10 +9,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench      # noqa: E402
 import iso        # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
 import scenarios  # noqa: E402
+import serial_log  # noqa: E402
 
 ROOT = iso.ROOT
 BUILD = os.path.join(ROOT, "build")
@@ -48,9 +50,10 @@ def list_scenarios():
 
 
 def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=None,
-                 log=None, echo=True, build_dir=None, console="off"):
-    """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome."""
-    s = scenarios.get(name)
+                 log=None, echo=True, build_dir=None, console="off", guest_args=""):
+    """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome.
+    GUEST_ARGS replace same-named options of the test guest's command line."""
+    s = scenarios.with_guest_args(scenarios.get(name), guest_args)
     build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
@@ -62,7 +65,8 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     interactive = console == "on" or (console == "auto" and s.interactive and tty)
     if echo:
-        print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"), "
+        guest = f", guest args \"{s.modules[0][1]}\"" if s.modules and s.modules[0][1] else ""
+        print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"{guest}), "
               f"logs in {os.path.relpath(workdir)}", flush=True)
     out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
                      interactive=interactive,
@@ -77,20 +81,39 @@ def cmd_run(args):
     if args.list:
         list_scenarios()
         return 0
+    name = args.name or scenarios.DEFAULT
     try:
-        out = run_scenario(args.name or scenarios.DEFAULT, args.l0, args.smp, args.mem, args.hv,
-                           args.timeout, args.log, console=args.console)
+        out = run_scenario(name, args.l0, args.smp, args.mem, args.hv, args.timeout, args.log,
+                           console=args.console, guest_args=args.guest)
+        unit = bench.UNIT_OF_L0[l0.choose(args.l0)]
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
     print(f"run: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary}", flush=True)
+    if serial_log.mlines(out.log, kind="bench", src="guest"):
+        print(f"\ntrap cost ({name}):\n\n{bench.run_table(out.log, scenarios.get(name), unit)}")
     return out.status
 
 
 def cmd_bench(args):
-    print("bench: no benchmark suite is built yet: the boot-cost and trap-cost suites "
-          "arrive with the VMX core and trapbench", file=sys.stderr)
-    return 2
+    try:
+        build_dir = build(quiet=True)
+        kind = l0.choose(args.l0)
+    except ValueError as e:
+        print(f"bench: error: {e}", file=sys.stderr)
+        return runner.EXIT_ERROR
+
+    def run(name, guest_args):
+        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args)
+
+    try:
+        status, text = bench.run_bench(run, os.path.abspath(args.out), kind, args.iters,
+                                       scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
+        print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return runner.EXIT_ERROR
+    print(f"\n{text}")
+    return status
 
 
 def cmd_test(args):
@@ -130,14 +153,24 @@ def parser():
                    "of the same name")
     p.add_argument("--timeout", type=int, metavar="S", help="wall-clock limit in seconds")
     p.add_argument("--log", metavar="FILE", help="also write the serial log to FILE")
+    p.add_argument("--guest", default="", metavar="ARGS",
+                   help="test-guest command-line options; they replace the scenario's "
+                   "options of the same name (e.g. iters=100 for trapbench)")
     p.add_argument("--console", choices=["auto", "on", "off"], default="auto",
                    help="attach this terminal to the guest's serial port (auto: for "
                    "interactive scenarios such as linux, when run from a terminal)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("bench", help="run the benchmark suites and write trapcost.json")
-    p.add_argument("--out", default=os.path.join(BUILD, "bench"), metavar="DIR")
-    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto")
+    p = sub.add_parser("bench", help="measure trap costs natively and under the hypervisor; "
+                       "write trapcost.json, .md and .png and print the table",
+                       epilog="exit status: 0 every configuration ran (missed targets are "
+                       "only reported), 1 a run failed, 5 usage or build error")
+    p.add_argument("--out", default=os.path.join(BUILD, "bench"), metavar="DIR",
+                   help="where the files go (default: build/bench)")
+    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
+                   help="the machine under every configuration (as for run)")
+    p.add_argument("--iters", type=int, default=1000, metavar="N",
+                   help="timed runs per test (default 1000)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")

@@ -2,7 +2,7 @@
 (the hypervisor, or a test guest directly on L0 for the native configuration),
 which modules it gets, with which command lines, and what the run must end in."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,15 @@ SCENARIOS = {s.name: s for s in [
     Scenario("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON, every hypercall, the "
              "synthetic MSR and #UD reflection, then ends the run through HC_EXIT", HV,
              kernel_args="exc_intercept=6", modules=(("guests/hvcheck.elf", ""),)),
+    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MSRs, "
+             "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
+             "table", HV, kernel_args="exc_intercept=3",
+             modules=(("guests/trapbench.elf", ""),)),
+    Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
+             "of the trap-cost table", "guests/trapbench.elf"),
 ]}
 
-DEFAULT = "boot"
+DEFAULT = "trapbench"
 
 
 def get(name):
@@ -80,3 +86,16 @@ def merge_args(base, override):
     over = override.split()
     over_keys = {key(t) for t in over}
     return " ".join([t for t in base.split() if key(t) not in over_keys] + over)
+
+
+def with_guest_args(scenario, args):
+    """SCENARIO with ARGS merged into its test guest's command line: the first
+    module's under the hypervisor, else the kernel's (a guest booted natively)."""
+    if not args:
+        return scenario
+    if scenario.kernel != HV:
+        return replace(scenario, kernel_args=merge_args(scenario.kernel_args, args))
+    if not scenario.modules:
+        raise ValueError(f"scenario '{scenario.name}' has no guest to give '{args}'")
+    (path, base), *rest = scenario.modules
+    return replace(scenario, modules=((path, merge_args(base, args)), *rest))

@@ -9,6 +9,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "hvtool"))
+import bench       # noqa: E402
 import cli         # noqa: E402
 import runner      # noqa: E402
 import serial_log  # noqa: E402
@@ -175,6 +176,29 @@ def check_hvcheck(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+SMOKE_ITERS = 20
+# Tests that must exit under the hypervisor, with their basic exit reason.
+SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31"}
+
+
+def check_trapbench_smoke(log):
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    missing = set(bench.TESTS) - rows.keys()
+    assert not missing, f"no bench line for {sorted(missing)}"
+    for test, f in rows.items():
+        if "skipped" in f:
+            assert test not in SMOKE_EXITS, f"{test} skipped: {f['skipped']}"
+            continue
+        lo, mid, hi = int(f["min"]), int(f["median"]), int(f["p99"])
+        assert 0 < lo <= mid <= hi, f"{test}: min {lo}, median {mid}, p99 {hi}"
+        assert f["n"] == str(SMOKE_ITERS), f"{test}: n={f['n']}"
+    for test, reason in SMOKE_EXITS.items():
+        count = int(expect_mline(log, "exit-count", vcpu="0", reason=reason)["n"])
+        assert count >= SMOKE_ITERS, f"{test}: only {count} exits of reason {reason}"
+    expect_mline(log, "options", exc_intercept="0x8")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -197,6 +221,8 @@ TESTS = {
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
     "hvcheck": ("hvcheck", "", runner.EXIT_PASS, check_hvcheck, {}),
+    "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
+                        {"guest_args": f"iters={SMOKE_ITERS}"}),
 }
 
 

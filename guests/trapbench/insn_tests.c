@@ -1,0 +1,123 @@
+/*
+ * insn_tests.c - round trips of single instructions that a hypervisor may
+ * intercept. Each body loads the operands RDTSC overwrote (EAX, EDX) itself,
+ * one tick each under Bochs, except OUT's AL, which both ports ignore;
+ * operands in other registers are loaded before the timed region. Writes
+ * put back the value the register already held.
+ */
+#include "extable.h"
+#include "hypercall.h"
+#include "lib/format.h"
+#include "trapbench.h"
+#include "tsc_measure.h"
+#include "x86.h"
+
+#define PORT_EMULATED 0xe0    /* the hypervisor answers IN with 0xe0 bytes */
+#define PORT_PASSTHROUGH 0x80 /* POST-code port: never exits */
+#define MSR_PASSTHROUGH 0x174 /* IA32_SYSENTER_CS: never exits */
+#define SCRATCH_PATTERN 0x5a5a00ff12345678ull
+#define REASON_MAX 96
+
+static uint64_t sysenter_cs;
+static uint8_t invlpg_target[4096] __attribute__((aligned(4096)));
+
+TSC_TIMED(cpuid_once, "xor %%eax, %%eax\n\tcpuid", (), "rbx", "rcx")
+TSC_TIMED(vmcall_once, "mov %[fn], %%eax\n\tvmcall", ([fn] "i"(HC_VERSION)), "rbx", "rcx")
+TSC_TIMED(pio_in_emulated_once, "inb %[port], %%al", ([port] "i"(PORT_EMULATED)))
+TSC_TIMED(pio_out_emulated_once, "outb %%al, %[port]", ([port] "i"(PORT_EMULATED)))
+TSC_TIMED(pio_in_passthrough_once, "inb %[port], %%al", ([port] "i"(PORT_PASSTHROUGH)))
+TSC_TIMED(pio_out_passthrough_once, "outb %%al, %[port]", ([port] "i"(PORT_PASSTHROUGH)))
+TSC_TIMED(rdmsr_emulated_once, "rdmsr", ("c"(HV_MSR_SCRATCH)))
+TSC_TIMED(wrmsr_emulated_once, "mov %%esi, %%eax\n\tmov %%edi, %%edx\n\twrmsr",
+	  ("c"(HV_MSR_SCRATCH), "S"((uint32_t)SCRATCH_PATTERN),
+	   "D"((uint32_t)(SCRATCH_PATTERN >> 32))))
+TSC_TIMED(rdmsr_passthrough_once, "rdmsr", ("c"(MSR_PASSTHROUGH)))
+TSC_TIMED(wrmsr_passthrough_once, "mov %%esi, %%eax\n\tmov %%edi, %%edx\n\twrmsr",
+	  ("c"(MSR_PASSTHROUGH), "S"((uint32_t)sysenter_cs), "D"((uint32_t)(sysenter_cs >> 32))))
+TSC_TIMED(mov_to_cr0_once, "mov %[v], %%cr0", ([v] "r"(read_cr0())))
+TSC_TIMED(mov_from_cr0_once, "mov %%cr0, %%rcx", (), "rcx")
+TSC_TIMED(mov_to_cr3_once, "mov %[v], %%cr3", ([v] "r"(read_cr3())))
+TSC_TIMED(mov_from_cr3_once, "mov %%cr3, %%rcx", (), "rcx")
+TSC_TIMED(mov_to_cr4_once, "mov %[v], %%cr4", ([v] "r"(read_cr4())))
+TSC_TIMED(mov_from_cr4_once, "mov %%cr4, %%rcx", (), "rcx")
+TSC_TIMED(mov_to_cr8_once, "mov %[v], %%cr8", ([v] "r"(0ull))) /* TPR 0: nothing masked */
+TSC_TIMED(mov_from_cr8_once, "mov %%cr8, %%rcx", (), "rcx")
+TSC_TIMED(invlpg_once, "invlpg (%[p])", ([p] "r"(invlpg_target)))
+
+static const char *needs_hv(const struct bench_env *env)
+{
+	return env->under_hv ? NULL : "VMCALL raises #UD without a hypervisor";
+}
+
+/* Under the hypervisor, port 0xe0 must answer IN with 0xe0 (a bare L0 has no device there). */
+static const char *emulated_port(const struct bench_env *env)
+{
+	static char reason[REASON_MAX];
+	uint8_t v;
+
+	if (!env->under_hv)
+		return NULL;
+	v = inb(PORT_EMULATED);
+	if (v == PORT_EMULATED)
+		return NULL;
+	hv_snprintf(reason, sizeof(reason),
+		    "hypervisor hook missing: IN from port %#x read %#x, not %#x", PORT_EMULATED,
+		    v, PORT_EMULATED);
+	return reason;
+}
+
+static const char *emulated_mmio(const struct bench_env *env)
+{
+	(void)env;
+	return "MMIO emulation is not available yet (it comes with the instruction emulator)";
+}
+
+/* HV_MSR_SCRATCH must keep what is written to it; it exists only under the hypervisor. */
+static const char *emulated_msr(const struct bench_env *env)
+{
+	static char reason[REASON_MAX];
+	uint64_t got = 0;
+
+	if (!env->under_hv)
+		return "MSR 0x4e480000 exists only under the hypervisor (#GP on bare L0)";
+	if (wrmsr_safe(HV_MSR_SCRATCH, SCRATCH_PATTERN) || rdmsr_safe(HV_MSR_SCRATCH, &got))
+		return "hypervisor hook missing: #GP on MSR 0x4e480000";
+	if (got == SCRATCH_PATTERN)
+		return NULL;
+	hv_snprintf(reason, sizeof(reason),
+		    "hypervisor hook missing: MSR 0x4e480000 read back %#lx", got);
+	return reason;
+}
+
+/* Reads IA32_SYSENTER_CS for the write test to put back. */
+static const char *passthrough_msr(const struct bench_env *env)
+{
+	(void)env;
+	return rdmsr_safe(MSR_PASSTHROUGH, &sysenter_cs) ? "#GP on MSR 0x174" : NULL;
+}
+
+const struct bench_test insn_tests[] = {
+	{ "cpuid", cpuid_once, NULL },
+	{ "vmcall", vmcall_once, needs_hv },
+	{ "pio-in-emulated", pio_in_emulated_once, emulated_port },
+	{ "pio-out-emulated", pio_out_emulated_once, emulated_port },
+	{ "pio-in-passthrough", pio_in_passthrough_once, NULL },
+	{ "pio-out-passthrough", pio_out_passthrough_once, NULL },
+	{ "mmio-read", NULL, emulated_mmio },
+	{ "mmio-write", NULL, emulated_mmio },
+	{ "rdmsr-emulated", rdmsr_emulated_once, emulated_msr },
+	{ "wrmsr-emulated", wrmsr_emulated_once, emulated_msr },
+	{ "rdmsr-passthrough", rdmsr_passthrough_once, passthrough_msr },
+	{ "wrmsr-passthrough", wrmsr_passthrough_once, passthrough_msr },
+	{ "mov-to-cr0", mov_to_cr0_once, NULL },
+	{ "mov-from-cr0", mov_from_cr0_once, NULL },
+	{ "mov-to-cr3", mov_to_cr3_once, NULL },
+	{ "mov-from-cr3", mov_from_cr3_once, NULL },
+	{ "mov-to-cr4", mov_to_cr4_once, NULL },
+	{ "mov-from-cr4", mov_from_cr4_once, NULL },
+	{ "mov-to-cr8", mov_to_cr8_once, NULL },
+	{ "mov-from-cr8", mov_from_cr8_once, NULL },
+	{ "invlpg", invlpg_once, NULL },
+};
+
+const size_t n_insn_tests = sizeof(insn_tests) / sizeof(insn_tests[0]);

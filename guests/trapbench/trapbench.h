@@ -1,0 +1,37 @@
+/*
+ * trapbench.h - the trap-cost benchmark guest: tables of timed round trips
+ * (an instruction or event that may exit to the hypervisor, and back), each
+ * with the condition it needs to run.
+ */
+#ifndef GUESTS_TRAPBENCH_TRAPBENCH_H
+#define GUESTS_TRAPBENCH_TRAPBENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the tests may depend on, found once at start. */
+struct bench_env {
+	bool under_hv;         /* CPUID 0x40000000 says "NestedHVisor" */
+	const char *apic_error; /* NULL, or why the xAPIC is unusable */
+};
+
+struct bench_test {
+	const char *name;
+	/* One round trip: RDTSC to RDTSC ticks, loop overhead included. */
+	uint64_t (*once)(void);
+	/* NULL, or the reason the test cannot run here (then it is skipped). */
+	const char *(*ready)(const struct bench_env *env);
+};
+
+/* Instructions: CPUID, VMCALL, port I/O, MMIO, MSRs, control registers, INVLPG. */
+extern const struct bench_test insn_tests[];
+extern const size_t n_insn_tests;
+/* Events: self-IPI, HLT woken by an IPI, a reflected exception. */
+extern const struct bench_test event_tests[];
+extern const size_t n_event_tests;
+
+/* Installs the event tests' gates and enables the xAPIC; returns as apic_init(). */
+const char *event_tests_init(void);
+
+#endif

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Unit tests of the trap-cost bench (scripts/hvtool/bench.py): parsing the
+guest's and the hypervisor's lines, merging VMREAD+VMWRITE counts into rows,
+the determinism comparison, the targets, and the JSON and Markdown it writes;
+plus the guest-argument override the bench and boot tests use."""
+
+import json
+import os
+import sys
+import tempfile
+import unittest
+from types import SimpleNamespace
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "scripts", "hvtool"))
+import bench       # noqa: E402
+import scenarios   # noqa: E402
+
+HV_LOG = """\
+hv: entering L2 at 0x1000018
+@guest bench-setup config=hv iters=1000 warmup=100 overhead=6
+@guest bench test=cpuid min=144 median=144 p99=150 n=1000 exits=1000
+@guest bench test=pio-in-emulated skipped="hypervisor hook missing: IN from port 0xe0 read 0xff"
+@guest bench test=rdmsr-passthrough min=1 median=1 p99=1 n=1000 exits=0
+@guest bench test=mov-to-cr0 min=1 median=1 p99=1 n=1000 exits=0
+@guest bench test=exception min=167 median=167 p99=167 n=1000 exits=1000
+@hv exit-count vcpu=0 reason=0 name="exception or NMI" n=1100 vmrw_avg=6
+@hv exit-count vcpu=0 reason=10 name="CPUID" n=1101 vmrw_avg=4
+@hv exit-count vcpu=1 reason=10 name="CPUID" n=3 vmrw_avg=9
+@hv exit-count vcpu=0 reason=28 name="control-register accesses" n=2 vmrw_avg=11
+@hv verdict result=pass reason=guest-exit-pass
+"""
+
+NATIVE_LOG = """\
+@guest bench test=cpuid min=2 median=2 p99=2 n=1000
+@guest bench test=vmcall skipped="VMCALL raises #UD without a hypervisor"
+@guest bench test=mmio-read skipped="MMIO emulation is not available yet"
+@guest bench test=rdmsr-passthrough min=1 median=1 p99=1 n=1000
+@guest verdict result=pass reason=guest-main
+"""
+
+
+def row(test, config, median, **extra):
+    return {"test": test, "config": config, "min": median, "median": median, "p99": median,
+            "n": 10, **extra}
+
+
+class ParseTest(unittest.TestCase):
+    def test_measured_and_skipped_rows(self):
+        rows = bench.parse_rows(HV_LOG, "hv")
+        self.assertEqual(rows[0], {"test": "cpuid", "config": "hv", "min": 144, "median": 144,
+                                   "p99": 150, "n": 1000, "exits": 1.0})
+        self.assertEqual(rows[1], {"test": "pio-in-emulated", "config": "hv", "skipped":
+                                   "hypervisor hook missing: IN from port 0xe0 read 0xff"})
+        self.assertEqual(rows[2]["exits"], 0)
+        self.assertEqual([r["test"] for r in rows],
+                         ["cpuid", "pio-in-emulated", "rdmsr-passthrough", "mov-to-cr0",
+                          "exception"])
+
+    def test_native_rows_have_no_exits(self):
+        rows = bench.parse_rows(NATIVE_LOG, "native")
+        self.assertNotIn("exits", rows[0])
+        self.assertEqual(rows[1]["skipped"], "VMCALL raises #UD without a hypervisor")
+
+    def test_vmrw_of_vcpu0_only(self):
+        self.assertEqual(bench.parse_vmrw(HV_LOG), {0: 6, 10: 4, 28: 11})
+        self.assertEqual(bench.parse_vmrw(HV_LOG, vcpu="1"), {10: 9})
+
+    def test_exit_reasons(self):
+        self.assertEqual(bench.exit_reason("cpuid"), 10)
+        self.assertEqual(bench.exit_reason("pio-out-passthrough"), 30)
+        self.assertEqual(bench.exit_reason("wrmsr-emulated"), 32)
+        self.assertEqual(bench.exit_reason("mov-from-cr8"), 28)
+        self.assertEqual(bench.exit_reason("exception"), 0)
+        self.assertIsNone(bench.exit_reason("self-ipi"))
+        self.assertEqual(len(bench.TESTS), len(set(bench.TESTS)))
+
+
+class MergeTest(unittest.TestCase):
+    def test_vmrw_only_on_rows_that_exited(self):
+        rows = {r["test"]: r for r in bench.collect(HV_LOG, "hv")}
+        self.assertEqual(rows["cpuid"]["vmrw"], 4)
+        self.assertEqual(rows["exception"]["vmrw"], 6)
+        self.assertNotIn("vmrw", rows["mov-to-cr0"])        # reason 28 counted, but 0 exits
+        self.assertNotIn("vmrw", rows["rdmsr-passthrough"])  # no RDMSR line at all
+        self.assertNotIn("vmrw", rows["pio-in-emulated"])    # skipped
+
+    def test_rows_without_exit_counts_take_the_reasons_figure(self):
+        merged = bench.merge_vmrw([row("cpuid", "hv", 90)], {10: 3})
+        self.assertEqual(merged[0]["vmrw"], 3)
+
+    def test_native_rows_get_no_vmrw(self):
+        self.assertTrue(all("vmrw" not in r for r in bench.collect(NATIVE_LOG + HV_LOG,
+                                                                    "native")))
+
+
+class DeterminismTest(unittest.TestCase):
+    def test_identical_runs_match(self):
+        rows = bench.collect(HV_LOG, "hv")
+        self.assertEqual(bench.compare(rows, bench.collect(HV_LOG, "hv")), [])
+        det, line = bench.check_determinism(rows, bench.collect(HV_LOG, "hv"), "bochs")
+        self.assertTrue(det["matched"])
+        self.assertTrue(line.startswith("deterministic: yes"))
+
+    def test_every_number_is_compared(self):
+        changed = HV_LOG.replace("p99=150", "p99=151").replace("vmrw_avg=6", "vmrw_avg=7")
+        diffs = bench.compare(bench.collect(HV_LOG, "hv"), bench.collect(changed, "hv"))
+        self.assertEqual(diffs, ["cpuid p99: 150 vs 151", "exception vmrw: 6 vs 7"])
+        det, line = bench.check_determinism(bench.collect(HV_LOG, "hv"),
+                                            bench.collect(changed, "hv"), "bochs")
+        self.assertFalse(det["matched"])
+        self.assertIn("deterministic: no (2 differences", line)
+
+    def test_missing_tests_and_skips_differ(self):
+        first = [row("cpuid", "hv", 9), {"test": "vmcall", "config": "hv", "skipped": "x"}]
+        second = [{"test": "cpuid", "config": "hv", "skipped": "y"}]
+        diffs = bench.compare(first, second)
+        self.assertIn("vmcall: only in the first run", diffs)
+        self.assertTrue(any(d.startswith("cpuid skipped: None vs y") for d in diffs))
+
+    def test_no_hv_run_is_not_checked(self):
+        self.assertEqual(bench.check_determinism(None, None, "bochs")[0], None)
+
+
+class TableTest(unittest.TestCase):
+    def setUp(self):
+        self.rows = bench.collect(NATIVE_LOG, "native") + bench.collect(HV_LOG, "hv")
+
+    def line_of(self, text, test):
+        return next(ln for ln in text.splitlines() if ln.startswith(f"| {test} |"))
+
+    def test_cells_ratio_and_vmrw(self):
+        text = bench.markdown(self.rows, "ticks", ["native", "hv"])
+        self.assertIn("| test | native | hv | kvm | hv/native | vmrw |", text)
+        self.assertEqual(self.line_of(text, "cpuid"), "| cpuid | 2 | 144 | - | 72.0x | 4 |")
+        self.assertEqual(self.line_of(text, "vmcall"), "| vmcall | skipped | - | - | - | - |")
+        self.assertEqual(self.line_of(text, "rdmsr-passthrough"),
+                         "| rdmsr-passthrough | 1 | 1 | - | 1.0x | - |")
+        self.assertIn("over 1000 timed runs", text)
+
+    def test_every_test_has_a_row_and_missing_lines_are_noted(self):
+        text = bench.markdown(self.rows, "ticks", ["native", "hv"])
+        for test in bench.TESTS:
+            self.line_of(text, test)
+        self.assertIn("- hv: no line for vmcall", text)
+        self.assertNotIn("kvm: no line", text)
+
+    def test_tests_that_must_exit_but_did_not_are_flagged(self):
+        rows = self.rows + [row("exception", "hv", 2, exits=0.0)]
+        rows = [r for r in rows if not (r["test"] == "exception" and r.get("exits"))]
+        text = bench.markdown(rows, "ticks", ["native", "hv"])
+        self.assertIn("- exception (hv): no VM exits", text)
+        self.assertNotIn("cpuid (hv): no VM exits", text)
+
+    def test_skip_reasons_are_grouped(self):
+        rows = self.rows + [{"test": "mmio-read", "config": "hv",
+                             "skipped": "MMIO emulation is not available yet"}]
+        text = bench.markdown(rows, "ticks", ["native", "hv"], ["kvm: not measured"])
+        self.assertIn("- mmio-read (native/hv): skipped: MMIO emulation is not available yet",
+                      text)
+        self.assertIn("- vmcall (native): skipped: VMCALL raises #UD", text)
+        self.assertTrue(text.rstrip().endswith("- kvm: not measured"))
+
+
+class TargetsTest(unittest.TestCase):
+    def status(self, results, prefix):
+        return next(t["status"] for t in results if t["target"].startswith(prefix))
+
+    def test_bochs_targets(self):
+        res = bench.targets([row("cpuid", "hv", 70, vmrw=5)], "ticks")
+        self.assertEqual(self.status(res, "CPUID under hv"), "met")
+        self.assertEqual(self.status(res, "<= 4 VMREAD"), "missed")
+        self.assertEqual(self.status(res, ">= 10x"), "not evaluated")
+        res = bench.targets([row("cpuid", "hv", 71, vmrw=4)], "ticks")
+        self.assertEqual(self.status(res, "CPUID under hv"), "missed")
+        self.assertEqual(self.status(res, "<= 4 VMREAD"), "met")
+        self.assertIn("missed: CPUID under hv <= 70 ticks (71 ticks)",
+                      bench.format_targets(res))
+
+    def test_tick_target_not_judged_in_cycles(self):
+        res = bench.targets([row("cpuid", "hv", 50, vmrw=4)], "cycles")
+        self.assertEqual(self.status(res, "CPUID under hv"), "not evaluated")
+
+    def test_kvm_ratio(self):
+        rows = [row("cpuid", "hv", 100), row("cpuid", "kvm", 1000), row("vmcall", "hv", 100),
+                row("vmcall", "kvm", 999)]
+        res = bench.targets(rows, "ticks")
+        self.assertEqual(self.status(res, "cpuid: >= 10x"), "met")
+        self.assertEqual(self.status(res, "vmcall: >= 10x"), "missed")
+        self.assertEqual(self.status(res, "pio-in-emulated: >= 10x"), "not evaluated")
+
+
+class FilesTest(unittest.TestCase):
+    def fake_runner(self, logs):
+        """A run_scenario stand-in returning LOGS[name] in turn; records guest args."""
+        self.calls = []
+
+        def run(name, guest_args):
+            self.calls.append((name, guest_args))
+            return SimpleNamespace(status=0, summary="pass", log=logs[name].pop(0))
+        return run
+
+    def bench_into(self, out, second_hv_log):
+        run = self.fake_runner({"trapbench-native": [NATIVE_LOG],
+                                "trapbench": [HV_LOG, second_hv_log]})
+        return bench.run_bench(run, out, "bochs", 1000, scenarios.SCENARIOS, echo=lambda m: None)
+
+    def test_json_markdown_and_determinism(self):
+        with tempfile.TemporaryDirectory() as out:
+            status, text = self.bench_into(out, HV_LOG)
+            self.assertEqual(status, 0)
+            self.assertEqual(self.calls, [("trapbench-native", "iters=1000"),
+                                          ("trapbench", "iters=1000"),
+                                          ("trapbench", "iters=1000")])
+            with open(os.path.join(out, "trapcost.json")) as f:
+                data = json.load(f)
+            self.assertEqual((data["l0"], data["unit"]), ("bochs", "ticks"))
+            self.assertTrue(data["deterministic"]["matched"])
+            self.assertEqual(data["loop_overhead"], {"native": None, "hv": 6})
+            first = data["rows"][:2]
+            self.assertEqual([(r["test"], r["config"]) for r in first],
+                             [("cpuid", "native"), ("cpuid", "hv")])
+            self.assertEqual(first[1]["vmrw"], 4)
+            skipped = [r for r in data["rows"] if "skipped" in r]
+            self.assertTrue(skipped and all("median" not in r for r in skipped))
+            self.assertTrue(any(n.startswith("kvm: not measured") for n in data["notes"]))
+            with open(os.path.join(out, "trapcost.md")) as f:
+                md = f.read()
+            self.assertIn("| cpuid | 2 | 144 | - | 72.0x | 4 |", md)
+            self.assertIn("deterministic: yes", text)
+            self.assertIn("targets:", text)
+
+    def test_a_rerun_that_differs_is_reported_but_not_failed(self):
+        with tempfile.TemporaryDirectory() as out:
+            status, text = self.bench_into(out, HV_LOG.replace("median=144", "median=145"))
+            self.assertEqual(status, 0)
+            self.assertIn("deterministic: no (1 differences: cpuid median: 144 vs 145)", text)
+
+    def test_png_or_the_reason_there_is_none(self):
+        rows = bench.collect(NATIVE_LOG, "native") + bench.collect(HV_LOG, "hv")
+        with tempfile.TemporaryDirectory() as out:
+            path = os.path.join(out, "t.png")
+            problem = bench.write_png(path, rows, "ticks", "bochs")
+            if problem is None:
+                with open(path, "rb") as f:
+                    self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+            else:
+                self.assertIn("matplotlib", problem)
+
+
+class GuestArgsTest(unittest.TestCase):
+    def test_module_args_under_the_hypervisor(self):
+        s = scenarios.with_guest_args(scenarios.get("trapbench"), "iters=20")
+        self.assertEqual(s.modules[0][1], "iters=20")
+        self.assertEqual(s.kernel_args, scenarios.get("trapbench").kernel_args)
+        self.assertEqual(bench.config_of(s), "hv")
+
+    def test_kernel_args_of_a_native_guest(self):
+        s = scenarios.with_guest_args(scenarios.get("trapbench-native"), "iters=20 warmup=0")
+        self.assertEqual((s.kernel_args, s.modules), ("iters=20 warmup=0", ()))
+        self.assertEqual(bench.config_of(s), "native")
+
+    def test_same_named_options_are_replaced(self):
+        s = scenarios.Scenario("x", "", scenarios.HV, modules=(("g.elf", "a=1 iters=5"),))
+        self.assertEqual(scenarios.with_guest_args(s, "iters=7").modules,
+                         (("g.elf", "a=1 iters=7"),))
+        self.assertIs(scenarios.with_guest_args(s, ""), s)
+        with self.assertRaises(ValueError):
+            scenarios.with_guest_args(scenarios.get("boot"), "iters=1")
+
+    def test_trapbench_is_the_default(self):
+        self.assertEqual(scenarios.DEFAULT, "trapbench")
+        self.assertIn("exc_intercept=3", scenarios.get("trapbench").kernel_args.split())
+
+
+if __name__ == "__main__":
+    unittest.main()
