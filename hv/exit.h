@@ -11,8 +11,8 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
-/* Called by vmx_entry.S on every exit; returns the vcpu to resume. */
-struct vcpu *vmexit_handler(struct vcpu *v);
+/* Called by vmx_entry.S on every exit; the vCPU is resumed after it returns. */
+void vmexit_handler(struct vcpu *v);
 /* Called by vmx_entry.S when VMRESUME fails. */
 __attribute__((noreturn)) void vmresume_failed(struct vcpu *v);
 /* Moves the guest past the instruction that exited (GUEST_RIP += length). */

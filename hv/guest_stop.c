@@ -36,7 +36,7 @@ void guest_dump(struct vcpu *v)
 
 static void log_exit_counters(const struct vcpu *v)
 {
-	log_mline("exits", "vcpu=%u total=%lu", v->index, v->exits);
+	log_mline("exits", "vcpu=%u total=%lu", v->index, vcpu_exits(v));
 	for (unsigned r = 0; r < VMX_EXIT_REASON_COUNT; r++) {
 		if (!v->exit_count[r])
 			continue;
@@ -57,6 +57,7 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 		cpu_halt_forever();
 	if (!pass)
 		guest_dump(v);
+	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
 	hv_finish(pass, reason);

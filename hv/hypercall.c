@@ -45,8 +45,8 @@ void handle_vmcall(struct vcpu *v)
 			ret = hc_log(v);
 			break;
 		case HC_EXIT_COUNT:
-			v->gpr[GPR_RBX] = v->exits;
-			v->gpr[GPR_RCX] = this_cpu()->vmreads + this_cpu()->vmwrites;
+			v->gpr[GPR_RBX] = vcpu_exits(v);
+			v->gpr[GPR_RCX] = vmrw_count();
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

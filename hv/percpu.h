@@ -20,7 +20,7 @@ struct percpu {
 	struct cpu_gdt gdt;
 	uint64_t vmxon_pa;      /* VMXON region, 0 before VMX is on */
 	struct vcpu *vcpu;      /* the one vCPU this CPU runs */
-	uint64_t vmreads, vmwrites; /* VMREAD/VMWRITE executed, for the exit-cost counters */
+	uint64_t vmrw;          /* VMREADs + VMWRITEs executed: the exit path's cost measure */
 };
 
 extern struct percpu percpus[MAX_CPUS];

@@ -17,6 +17,7 @@
 #include "tsc.h"
 #include "vcpu.h"
 #include "vmcs_setup.h"
+#include "vmx.h"
 #include "vmx_on.h"
 #include "x86.h"
 
@@ -52,6 +53,7 @@ static void ap_main(unsigned index)
 	v->index = index;
 	vmcs_setup(v, &wait);
 	this_cpu()->vcpu = v;
+	v->last_vmrw = vmrw_count();
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }

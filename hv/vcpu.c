@@ -18,6 +18,15 @@
 
 struct vcpu vcpus[MAX_VCPUS];
 
+uint64_t vcpu_exits(const struct vcpu *v)
+{
+	uint64_t n = 0;
+
+	for (unsigned r = 0; r < VMX_EXIT_REASON_COUNT; r++)
+		n += v->exit_count[r];
+	return n;
+}
+
 void vcpu_launch_failed(struct vcpu *v)
 {
 	uint32_t err = (uint32_t)vmread(VMCS_VM_INSTRUCTION_ERROR);

@@ -25,10 +25,11 @@ struct vcpu {
 	unsigned index;
 	bool launched;
 	uint64_t msr_scratch;   /* HV_MSR_SCRATCH */
-	uint64_t exits;
 	uint64_t exit_count[VMX_EXIT_REASON_COUNT];
 	uint64_t exit_vmrw[VMX_EXIT_REASON_COUNT]; /* VMREAD+VMWRITE spent, summed */
 	uint32_t exit_reason;   /* full exit reason of the exit being handled */
+	uint32_t last_basic;    /* the previous exit's reason, charged at the next exit */
+	uint64_t last_vmrw;     /* this CPU's VMREAD+VMWRITE count at the previous exit */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");
@@ -39,6 +40,14 @@ extern struct vcpu vcpus[MAX_VCPUS];
 
 /* Enters the guest for the first time; returns only if VMLAUNCH fails. */
 void vmx_launch(struct vcpu *v);
+/* Exits so far, all reasons. */
+uint64_t vcpu_exits(const struct vcpu *v);
+/* Charges the VMREAD/VMWRITE since the last exit to that exit's reason. */
+static inline void vcpu_charge_vmrw(struct vcpu *v, uint64_t now)
+{
+	v->exit_vmrw[v->last_basic] += now - v->last_vmrw;
+	v->last_vmrw = now;
+}
 /* Reports a failed VMLAUNCH with its VM-instruction error and ends the run. */
 __attribute__((noreturn)) void vcpu_launch_failed(struct vcpu *v);
 /* Puts the loaded VMCS's guest in real mode at cs_sel:rip (reset or SIPI state). */

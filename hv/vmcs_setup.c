@@ -28,14 +28,11 @@
 
 extern char vmx_exit_entry[];
 
-void vmcs_write(uint32_t field, uint64_t value)
+void vmwrite_failed(uint64_t field, uint64_t value)
 {
-	const struct vmcs_field *f;
+	const struct vmcs_field *f = vmcs_field_find((uint32_t)field);
 
-	if (vmwrite(field, value) == VMX_OK)
-		return;
-	f = vmcs_field_find(field);
-	panic("VMWRITE %s (%#x) = %#lx failed: %s", f ? f->name : "?", field, value,
+	panic("VMWRITE %s (%#lx) = %#lx failed: %s", f ? f->name : "?", field, value,
 	      vmx_instruction_error_str((uint32_t)vmread(VMCS_VM_INSTRUCTION_ERROR)));
 }
 

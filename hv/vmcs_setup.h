@@ -10,8 +10,6 @@
 
 /* Allocates, loads and fills v's VMCS on this CPU; panics on any refusal. */
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot);
-/* VMWRITE that panics with the field's name and the VM-instruction error. */
-void vmcs_write(uint32_t field, uint64_t value);
 /* One guest segment register, by its selector field: selector, base, limit, rights. */
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
 		      uint32_t ar);

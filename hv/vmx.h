@@ -7,6 +7,7 @@
 #ifndef HV_VMX_H
 #define HV_VMX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "percpu.h"
@@ -37,26 +38,49 @@ DEFINE_VMX_PA_INSN(vmclear, "vmclear")
 DEFINE_VMX_PA_INSN(vmptrld, "vmptrld")
 #undef DEFINE_VMX_PA_INSN
 
+/* One more VMREAD/VMWRITE on this CPU: a single GS-relative increment. */
+static inline void count_vmrw(void)
+{
+	__asm__ volatile("incq %%gs:%c0" : : "i"(offsetof(struct percpu, vmrw)) : "cc");
+}
+
+/* This CPU's VMREAD+VMWRITE count, ordered with count_vmrw (both volatile asm). */
+static inline uint64_t vmrw_count(void)
+{
+	uint64_t n;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(n) : "i"(offsetof(struct percpu, vmrw)));
+	return n;
+}
+
 static inline uint64_t vmread(uint64_t field)
 {
 	uint64_t v;
 
-	this_cpu()->vmreads++;
+	count_vmrw();
 	__asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"(field) : "cc");
 	return v;
 }
 
-/* VMWRITE; returns the status so setup code can report a bad field. */
-static inline enum vmx_status vmwrite(uint64_t field, uint64_t v)
-{
-	uint8_t cf, zf;
+/* Reports a failed VMWRITE with the field's name and the VM-instruction error. */
+__attribute__((noreturn, cold)) void vmwrite_failed(uint64_t field, uint64_t value);
 
-	this_cpu()->vmwrites++;
-	__asm__ volatile("vmwrite %[v], %[f]\n\t" VMX_STATUS_ASM
-			 : [cf] "=qm"(cf), [zf] "=qm"(zf)
-			 : [v] "rm"(v), [f] "r"(field)
-			 : "cc");
-	return vmx_status_of(cf, zf);
+/*
+ * VMWRITE; a failure (CF or ZF set: one JBE on the hot path) is reported
+ * and ends the run, since a VMCS that refuses a write cannot be run.
+ */
+static inline void vmcs_write(uint64_t field, uint64_t v)
+{
+	count_vmrw();
+	__asm__ goto("vmwrite %[v], %[f]\n\t"
+		     "jbe %l[failed]"
+		     :
+		     : [v] "rm"(v), [f] "r"(field)
+		     : "cc"
+		     : failed);
+	return;
+failed:
+	vmwrite_failed(field, v);
 }
 
 struct invept_desc {

@@ -82,8 +82,8 @@ vmx_exit_entry:
 	movq %r15, R15(%rax)
 	popq RAX(%rax)
 	movq %rax, %rdi
-	xorl %ebp, %ebp
-	call vmexit_handler /* returns the vcpu to resume */
+	call vmexit_handler
+	movq (%rsp), %rax /* the vcpu, from the HOST_RSP slot */
 	load_guest_gprs
 	vmresume
 	/* VMfail: report with the vcpu pointer from the HOST_RSP slot. */
