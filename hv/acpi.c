@@ -1,6 +1,7 @@
 /*
- * acpi.c - validates the RSDP and the RSDT/XSDT, finds tables by signature
- * and decodes the MADT, reading physical memory only through the caller's map.
+ * acpi.c - finds and validates the RSDP and the RSDT/XSDT, finds tables by
+ * signature and decodes the MADT and the FADT, reading physical memory only
+ * through the caller's map.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +14,28 @@
 #define RSDP_V2_LEN 36u /* whole RSDP, revision >= 2 */
 #define SDT_HDR 36u     /* system description table header (5.2.6) */
 #define MADT_HDR 44u    /* header, u32 local APIC address, u32 flags */
+
+/* FADT field offsets (5.2.9, Table 5.9); ACPI 1.0's table ends at 116. */
+#define FADT_PM1A_CNT 64u
+#define FADT_PM1B_CNT 68u
+#define FADT_PM1_CNT_LEN 89u
+#define FADT_FLAGS 112u
+#define FADT_V1_LEN 116u
+#define FADT_RESET_REG 116u
+#define FADT_RESET_VALUE 128u
+#define FADT_X_PM1A_CNT 172u
+#define FADT_X_PM1B_CNT 184u
+#define FADT_RESET_REG_SUP (1u << 10)
+#define GAS_LEN 12u
+
+/* Where a PC BIOS may put the RSDP (5.2.5.1). */
+#define BDA_EBDA_SEGMENT 0x40eu /* u16 real-mode segment of the EBDA */
+#define EBDA_MIN 0x80000u       /* below this the BDA's pointer is garbage */
+#define EBDA_END 0xa0000u
+#define EBDA_SCAN_LEN 1024u
+#define BIOS_ROM_BASE 0xe0000u
+#define BIOS_ROM_LEN 0x20000u
+#define RSDP_ALIGN 16u
 
 /* MADT interrupt controller structure types (5.2.12) we decode. */
 enum {
@@ -85,6 +108,23 @@ static enum acpi_error check_sdt(const uint8_t *t, size_t avail,
 	if (len < SDT_HDR || len > avail)
 		return ACPI_ERR_LENGTH;
 	return sum8(t, len) ? ACPI_ERR_CHECKSUM : ACPI_OK;
+}
+
+/*
+ * Starts a parser: clears its 'out_len'-byte result, checks the table
+ * (check_sdt) and that it is 'min_len' bytes or more, its length in *tlen.
+ */
+static enum acpi_error open_table(const uint8_t *t, size_t avail, const char *sig,
+				  uint32_t min_len, void *out, size_t out_len, uint32_t *tlen)
+{
+	enum acpi_error err;
+
+	memset(out, 0, out_len);
+	err = check_sdt(t, avail, sig);
+	if (err)
+		return err;
+	*tlen = rd32(t + 4);
+	return *tlen < min_len ? ACPI_ERR_LENGTH : ACPI_OK;
 }
 
 /* Maps the header at 'phys', then the whole table it sizes, and checks it. */
@@ -265,16 +305,11 @@ enum acpi_error acpi_parse_madt(const void *table, size_t len,
 				struct acpi_madt *out)
 {
 	const uint8_t *t = table;
-	enum acpi_error err;
 	uint32_t tlen;
+	enum acpi_error err = open_table(t, len, "APIC", MADT_HDR, out, sizeof(*out), &tlen);
 
-	memset(out, 0, sizeof(*out));
-	err = check_sdt(t, len, "APIC");
 	if (err)
 		return err;
-	tlen = rd32(t + 4);
-	if (tlen < MADT_HDR)
-		return ACPI_ERR_LENGTH;
 	out->lapic_addr = rd32(t + 36);
 	out->pcat_compat = rd32(t + 40) & 1;
 	for (uint32_t off = MADT_HDR; off < tlen; off += t[off + 1]) {
@@ -285,6 +320,86 @@ enum acpi_error acpi_parse_madt(const void *table, size_t len,
 			return err;
 	}
 	return ACPI_OK;
+}
+
+/* A Generic Address Structure at 'p' (5.2.3.2): space, width, offset, size, u64 address. */
+static struct acpi_reg read_gas(const uint8_t *p)
+{
+	return (struct acpi_reg){ .space = p[0], .bit_width = p[1], .addr = rd64(p + 4) };
+}
+
+/*
+ * A PM1 control block: the X_ register when the table has one with a
+ * nonzero address, else the 32-bit port field (5.2.9: X_ supersedes it).
+ */
+static struct acpi_reg pm1_cnt(const uint8_t *t, uint32_t tlen, uint32_t legacy_off,
+			       uint32_t x_off)
+{
+	struct acpi_reg x = tlen >= x_off + GAS_LEN ? read_gas(t + x_off) :
+						      (struct acpi_reg){ 0 };
+
+	if (x.addr)
+		return x;
+	return (struct acpi_reg){ .space = ACPI_SPACE_IO,
+				  .bit_width = (uint8_t)(8 * t[FADT_PM1_CNT_LEN]),
+				  .addr = rd32(t + legacy_off) };
+}
+
+/* The fields of a checked FADT of 'tlen' bytes (5.2.9, Table 5.9). */
+static void read_fadt(const uint8_t *t, uint32_t tlen, struct acpi_fadt *out)
+{
+	out->revision = t[8];
+	out->pm1a_cnt = pm1_cnt(t, tlen, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
+	out->pm1b_cnt = pm1_cnt(t, tlen, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
+	if (tlen > FADT_RESET_VALUE && rd32(t + FADT_FLAGS) & FADT_RESET_REG_SUP) {
+		out->reset_supported = true;
+		out->reset_reg = read_gas(t + FADT_RESET_REG);
+		out->reset_value = t[FADT_RESET_VALUE];
+	}
+}
+
+/* Reads the PM1 control blocks and the reset register. */
+enum acpi_error acpi_parse_fadt(const void *table, size_t len,
+				struct acpi_fadt *out)
+{
+	uint32_t tlen;
+	enum acpi_error err = open_table(table, len, "FACP", FADT_V1_LEN, out, sizeof(*out),
+					 &tlen);
+
+	if (!err)
+		read_fadt(table, tlen, out);
+	return err;
+}
+
+/* Scans 'len' bytes at 'phys' on 16-byte boundaries for a valid RSDP. */
+static bool scan_rsdp(acpi_map_fn map, void *ctx, uint64_t phys, size_t len,
+		      uint64_t *found)
+{
+	const uint8_t *p = map(phys, len, ctx);
+
+	if (!p)
+		return false;
+	for (size_t off = 0; off + RSDP_V1_LEN <= len; off += RSDP_ALIGN) {
+		if (acpi_rsdp_check(p + off, len - off) == ACPI_OK) {
+			*found = phys + off;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The EBDA's first KiB if the BDA points into low memory, then the BIOS ROM. */
+enum acpi_error acpi_rsdp_find(acpi_map_fn map, void *ctx, uint64_t *phys)
+{
+	const uint8_t *bda = map(BDA_EBDA_SEGMENT, 2, ctx);
+	uint64_t ebda = bda ? (uint64_t)(bda[0] | bda[1] << 8) << 4 : 0;
+
+	if (ebda >= EBDA_MIN && ebda + EBDA_SCAN_LEN <= EBDA_END &&
+	    scan_rsdp(map, ctx, ebda, EBDA_SCAN_LEN, phys))
+		return ACPI_OK;
+	if (scan_rsdp(map, ctx, BIOS_ROM_BASE, BIOS_ROM_LEN, phys))
+		return ACPI_OK;
+	return ACPI_ERR_NOT_FOUND;
 }
 
 /* A short description of 'err' for the boot log. */

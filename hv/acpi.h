@@ -1,6 +1,7 @@
 /*
- * acpi.h - the ACPI tables SMP bring-up needs: RSDP checks, RSDT/XSDT lookup
- * and the MADT's CPUs, IOAPICs and interrupt overrides (ACPI 6.5, 5.2).
+ * acpi.h - the ACPI tables the hypervisor reads (ACPI 6.5, 5.2): finding and
+ * checking the RSDP, RSDT/XSDT lookup, the MADT's CPUs, IOAPICs and
+ * interrupt overrides, and the FADT's power-off and reset registers.
  */
 #ifndef HV_ACPI_H
 #define HV_ACPI_H
@@ -89,6 +90,29 @@ struct acpi_madt {
 	unsigned n_overrides;
 };
 
+/* Generic Address Structure address spaces (5.2.3.2) the FADT may use. */
+enum acpi_space {
+	ACPI_SPACE_MEMORY = 0,
+	ACPI_SPACE_IO = 1,
+	ACPI_SPACE_PCI_CONFIG = 2,
+};
+
+/* A register named by a Generic Address Structure (5.2.3.2); addr 0: none. */
+struct acpi_reg {
+	uint8_t space;     /* enum acpi_space */
+	uint8_t bit_width;
+	uint64_t addr;
+};
+
+/* The FADT's power-management registers (5.2.9, Table 5.9). */
+struct acpi_fadt {
+	uint8_t revision;
+	struct acpi_reg pm1a_cnt, pm1b_cnt; /* X_ address if set, else the 32-bit port */
+	bool reset_supported;               /* Flags.RESET_REG_SUP */
+	struct acpi_reg reset_reg;
+	uint8_t reset_value;
+};
+
 /* Checks the RSDP in the 'len' bytes at 'rsdp' (e.g. Multiboot2's copy). */
 enum acpi_error acpi_rsdp_check(const void *rsdp, size_t len);
 
@@ -106,6 +130,16 @@ enum acpi_error acpi_find_table(const struct acpi_root *root, const char *sig,
 /* Checks and parses an MADT ("APIC") of which 'len' bytes are readable. */
 enum acpi_error acpi_parse_madt(const void *table, size_t len,
 				struct acpi_madt *out);
+
+/* Checks and parses a FADT ("FACP") of which 'len' bytes are readable. */
+enum acpi_error acpi_parse_fadt(const void *table, size_t len,
+				struct acpi_fadt *out);
+
+/*
+ * Finds the RSDP where a PC BIOS leaves it (5.2.5.1): on a 16-byte boundary
+ * in the EBDA's first KiB, else in 0xe0000-0xfffff. *phys is its address.
+ */
+enum acpi_error acpi_rsdp_find(acpi_map_fn map, void *ctx, uint64_t *phys);
 
 const char *acpi_strerror(enum acpi_error err);
 

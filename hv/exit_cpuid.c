@@ -1,22 +1,111 @@
 /*
  * exit_cpuid.c - CPUID: L0's answer with VMX hidden (nested VMX is not
- * offered yet), the hypervisor bit set, and our leaves from 0x40000000:
- * 0x40000000 the signature "NestedHVisor" and the highest leaf, 0x40000010
- * the TSC frequency in kHz (the leaf VMware and KVM use for it).
+ * offered yet), the hypervisor bit set, OSXSAVE and OSPKE from L2's CR4,
+ * fast-string features only where fast strings are on, the TSC frequency
+ * the hypervisor measured in leaves 0x15 and 0x16 (the only ones Linux
+ * trusts for it on Intel), and our leaves from 0x40000000: 0x40000000 the
+ * signature "NestedHVisor" and the highest leaf, 0x40000010 the TSC
+ * frequency in kHz (the leaf VMware and KVM use).
  * The hot path: the dispatcher's VMREAD of the exit reason plus
- * skip_instruction's 2 VMREAD + 1 VMWRITE, 4 in all.
+ * skip_instruction's 2 VMREAD + 1 VMWRITE, 4 in all (leaves 1 and 7 add
+ * the VMREAD of L2's CR4).
  */
 #include "exit.h"
+#include "extable.h"
 #include "tsc.h"
+#include "vmx.h"
 #include "x86.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID7_EBX_ERMS (1u << 9)
+#define CPUID7_ECX_OSPKE (1u << 4)
+#define CPUID7_EDX_FSRM (1u << 4)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MISC_ENABLE_FAST_STRING 1u
+#define LEAF_TSC_CRYSTAL 0x15u
+#define LEAF_FREQUENCY 0x16u
 #define HV_LEAF_BASE 0x40000000u
 #define HV_LEAF_TSC 0x40000010u
 
 /* "NestedHVisor" as EBX, ECX, EDX. */
 static const uint32_t signature[3] = { 0x7473654e, 0x56486465, 0x726f7369 };
+
+/*
+ * Leaf 0x15: TSC = crystal * EBX / EAX, crystal in ECX (SDM Vol. 2A, CPUID).
+ * The crystal is the TSC itself, 1:1. Linux also takes the crystal as the
+ * local APIC timer's clock (native_calibrate_tsc); under Bochs that timer
+ * does count at the TSC's rate.
+ * Leaf 0x16: base, maximum and bus frequency in MHz.
+ */
+static struct cpuid_regs tsc_leaf(uint32_t leaf)
+{
+	uint32_t mhz = (uint32_t)((tsc_hz + 500000) / 1000000);
+
+	if (leaf == LEAF_TSC_CRYSTAL)
+		return (struct cpuid_regs){ 1, 1, (uint32_t)tsc_hz, 0 };
+	return (struct cpuid_regs){ mhz, mhz, mhz, 0 };
+}
+
+/* Whether L0 has basic leaf 'leaf': leaves past the maximum are not ours to add. */
+static bool has_basic_leaf(uint32_t leaf)
+{
+	static uint32_t max_basic;
+
+	if (!max_basic)
+		max_basic = cpuid(0, 0).eax;
+	return leaf <= max_basic;
+}
+
+/*
+ * Whether IA32_MISC_ENABLE has fast strings on, as L2 reads it (SDM Vol. 4,
+ * Table 2-2). Bochs has no such MSR; Linux reads that as "off" and drops
+ * ERMS but not FSRM, and its memmove then skips the short-copy check
+ * (6.1's ALTERNATIVE on FSRM), so L2 must see neither.
+ */
+static bool fast_strings_on(void)
+{
+	static int on = -1;
+	uint64_t misc;
+
+	if (on < 0)
+		on = !rdmsr_safe(MSR_IA32_MISC_ENABLE, &misc) && (misc & MISC_ENABLE_FAST_STRING);
+	return on;
+}
+
+/* Sets 'bit' in *reg exactly when L2's CR4 has 'cr4_bit'. */
+static void from_guest_cr4(uint32_t *reg, uint32_t bit, uint64_t cr4_bit)
+{
+	if (vmread(VMCS_GUEST_CR4) & cr4_bit)
+		*reg |= bit;
+	else
+		*reg &= ~bit;
+}
+
+/*
+ * L0's answer, as L2 must see it. The bits that mirror CR4 (SDM Vol. 2A,
+ * CPUID) were the hypervisor's, as CPUID ran here: they become L2's.
+ */
+static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
+{
+	struct cpuid_regs r = cpuid(leaf, sub);
+
+	if (leaf == 1) {
+		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
+	}
+	if (leaf == 7 && sub == 0) {
+		from_guest_cr4(&r.ecx, CPUID7_ECX_OSPKE, CR4_PKE);
+		if (!fast_strings_on()) {
+			r.ebx &= ~CPUID7_EBX_ERMS;
+			r.edx &= ~CPUID7_EDX_FSRM;
+		}
+	}
+	return r;
+}
 
 void handle_cpuid(struct vcpu *v)
 {
@@ -29,10 +118,11 @@ void handle_cpuid(struct vcpu *v)
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		if (leaf == HV_LEAF_TSC)
 			r.eax = (uint32_t)(tsc_hz / 1000);
+	} else if ((leaf == LEAF_TSC_CRYSTAL || leaf == LEAF_FREQUENCY) &&
+		   has_basic_leaf(leaf)) {
+		r = tsc_leaf(leaf);
 	} else {
-		r = cpuid(leaf, sub);
-		if (leaf == 1)
-			r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+		r = l0_leaf(leaf, sub);
 	}
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;

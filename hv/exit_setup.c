@@ -3,9 +3,11 @@
  * beyond what its VM-execution controls imply.
  */
 #include "exit_setup.h"
+#include "guest_power.h"
 
 void exit_setup(void)
 {
 	io_ports_init();
+	guest_power_init();
 	msr_intercepts_init();
 }

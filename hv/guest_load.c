@@ -1,28 +1,22 @@
 /*
- * guest_load.c - loads a test guest the way GRUB would: its PT_LOAD segments
- * at their physical addresses, a Multiboot2 information structure at
- * GUEST_INFO_GPA (memory map without the hypervisor, its modules, the ACPI
- * RSDP), and 32-bit protected-mode entry with EAX = magic, EBX = info
- * (Multiboot2 spec 3.3).
+ * guest_load.c - hands a bzImage to the Linux loader, and loads a test guest
+ * the way GRUB would: its PT_LOAD segments at their physical addresses, a
+ * Multiboot2 information structure at GUEST_INFO_GPA (memory map without the
+ * hypervisor, its modules, the ACPI RSDP), and 32-bit protected-mode entry
+ * with EAX = magic, EBX = info (Multiboot2 spec 3.3).
  */
 #include "boot_mem.h"
+#include "bzimage.h"
 #include "elf64.h"
 #include "guest_boot_info.h"
 #include "guest_e820.h"
 #include "guest_load.h"
+#include "guest_load_linux.h"
 #include "guest_mem.h"
 #include "lib/string.h"
-#include "log.h"
-#include "power.h"
 
 #define GUEST_CODE_SEL 0x08
 #define GUEST_DATA_SEL 0x10
-
-static __attribute__((noreturn)) void load_failed(const char *fmt, uint64_t a, uint64_t b)
-{
-	log_error(fmt, a, b);
-	hv_finish(false, "guest-load-failed");
-}
 
 static void load_segments(const struct mb2_module *mod, const struct elf64_image *img)
 {
@@ -33,10 +27,11 @@ static void load_segments(const struct mb2_module *mod, const struct elf64_image
 		uint8_t *dst = guest_mem_ptr(s->paddr, s->memsz);
 
 		if (!dst)
-			load_failed("guest segment %#lx+%#lx is not guest RAM", s->paddr, s->memsz);
+			guest_load_fail("guest segment %#lx+%#lx is not guest RAM", s->paddr,
+					s->memsz);
 		if (s->paddr < mod->end && s->paddr + s->memsz > mod->start)
-			load_failed("guest segment at %#lx overlaps its own module at %#lx",
-				    s->paddr, mod->start);
+			guest_load_fail("guest segment at %#lx overlaps its own module at %#lx",
+					s->paddr, mod->start);
 		memcpy(dst, src + s->offset, s->filesz);
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 		log_info("L2 segment %u: %#lx-%#lx", i, s->paddr, s->paddr + s->memsz);
@@ -70,11 +65,12 @@ static void build_info(const struct mb2_info *mbi)
 	};
 
 	if (!buf || !gbi.n_mmap || !guest_boot_info_build(&gbi, buf, GUEST_INFO_MAX))
-		load_failed("cannot build the guest's boot information at %#lx (%lu bytes)",
-			    GUEST_INFO_GPA, GUEST_INFO_MAX);
+		guest_load_fail("cannot build the guest's boot information at %#lx (%lu bytes)",
+				(uint64_t)GUEST_INFO_GPA, (uint64_t)GUEST_INFO_MAX);
 }
 
-void guest_load(const struct mb2_info *mbi, struct guest_boot *boot)
+/* A test guest: an ELF64 kernel with a Multiboot2 header. */
+static void load_multiboot2(const struct mb2_info *mbi, struct guest_boot *boot)
 {
 	const struct mb2_module *mod = &mbi->modules[0];
 	const void *bytes = (const void *)(uintptr_t)mod->start;
@@ -82,11 +78,10 @@ void guest_load(const struct mb2_info *mbi, struct guest_boot *boot)
 	struct elf64_image img;
 	enum elf64_error err = elf64_parse(bytes, len, &img);
 
-	if (err != ELF64_OK || !elf64_has_multiboot2(bytes, len)) {
-		log_error("module 0 (\"%s\") is not a Multiboot2 ELF64 kernel: %s", mod->cmdline,
-			  err != ELF64_OK ? elf64_strerror(err) : "no Multiboot2 header");
-		hv_finish(false, "guest-load-failed");
-	}
+	if (err != ELF64_OK || !elf64_has_multiboot2(bytes, len))
+		guest_load_fail("module 0 (\"%s\") is neither a bzImage nor a Multiboot2 ELF64 "
+				"kernel: %s", mod->cmdline, err != ELF64_OK ?
+				elf64_strerror(err) : "no Multiboot2 header");
 	load_segments(mod, &img);
 	build_info(mbi);
 	*boot = (struct guest_boot){
@@ -100,4 +95,26 @@ void guest_load(const struct mb2_info *mbi, struct guest_boot *boot)
 	log_info("L2: test guest \"%s\", entry %#lx, %u modules of its own", mod->cmdline,
 		 boot->rip, mbi->n_modules - 1);
 	log_mline("guest", "kind=multiboot2 entry=%#lx modules=%u", boot->rip, mbi->n_modules - 1);
+}
+
+/*
+ * A bzImage has the boot sector's 0xaa55 and the setup header's "HdrS"
+ * (boot.rst); whether it is one Linux can boot, the Linux loader says.
+ */
+static bool is_bzimage(const struct mb2_module *mod)
+{
+	struct bzimage_info info;
+	enum bzimage_error err = bzimage_parse((const void *)(uintptr_t)mod->start,
+					       mod->end - mod->start, &info);
+
+	return err != BZIMAGE_ERR_TRUNCATED && err != BZIMAGE_ERR_BOOT_FLAG &&
+	       err != BZIMAGE_ERR_MAGIC;
+}
+
+void guest_load(const struct mb2_info *mbi, struct guest_boot *boot)
+{
+	if (is_bzimage(&mbi->modules[0]))
+		guest_load_linux(mbi, boot);
+	else
+		load_multiboot2(mbi, boot);
 }

@@ -12,13 +12,29 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TEMPLATE = os.path.join(ROOT, "grub", "grub.cfg.in")
 
 
-def grub_cfg(name, kernel, kernel_args, modules):
-    """The grub.cfg text; KERNEL and MODULES are paths inside the ISO."""
+def grub_cfg(name, kernel, kernel_args, modules, linux=False):
+    """The grub.cfg text; KERNEL and MODULES are paths inside the ISO. LINUX: KERNEL
+    is a bzImage, booted by GRUB's Linux loader with MODULES as its initrds."""
     with open(TEMPLATE) as f:
         text = f.read()
-    mod_lines = "\n".join(f"\tmodule2 {path} {args}".rstrip() for path, args in modules)
-    return (text.replace("@NAME@", name).replace("@KERNEL@", kernel)
-            .replace("@KERNEL_ARGS@", kernel_args).replace("@MODULES@", mod_lines))
+    if linux:
+        if any(args for _, args in modules):
+            raise ValueError(f"{name}: a Linux kernel's initrds take no command line")
+        loader = "linux"
+        mod_lines = f"\tinitrd {' '.join(path for path, _ in modules)}" if modules else ""
+    else:
+        loader = "multiboot2"
+        mod_lines = "\n".join(f"\tmodule2 {path} {args}".rstrip() for path, args in modules)
+    return (text.replace("@NAME@", name).replace("@LOADER@", loader)
+            .replace("@KERNEL@", kernel).replace("@KERNEL_ARGS@", kernel_args)
+            .replace("@MODULES@", mod_lines))
+
+
+def is_bzimage(path):
+    """True if PATH is a Linux bzImage: "HdrS" at 0x202 (the x86 boot protocol)."""
+    with open(path, "rb") as f:
+        f.seek(0x202)
+        return f.read(4) == b"HdrS"
 
 
 def _digest(cfg, files):
@@ -38,7 +54,8 @@ def make_iso(build_dir, name, kernel, kernel_args="", modules=()):
             raise FileNotFoundError(f"{path} is not built (run scripts/hv build)")
     iso_paths = [f"/boot/{os.path.basename(p)}" for p in files]
     cfg = grub_cfg(name, iso_paths[0], kernel_args,
-                   [(p, args) for p, (_, args) in zip(iso_paths[1:], modules)])
+                   [(p, args) for p, (_, args) in zip(iso_paths[1:], modules)],
+                   linux=is_bzimage(files[0]))
     out_dir = os.path.join(build_dir, "iso")
     os.makedirs(out_dir, exist_ok=True)
     iso = os.path.join(out_dir, f"{name}-{_digest(cfg, files)}.iso")

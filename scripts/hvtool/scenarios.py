@@ -4,6 +4,8 @@ which modules it gets, with which command lines, and what the run must end in.""
 
 from dataclasses import dataclass, field, replace
 
+import l0
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -22,6 +24,15 @@ class Scenario:
 
 
 HV = "hv/hv.elf"
+
+
+# shared/PLATFORM.md's fastest command line for Linux on Bochs, without
+# tsc_early_khz: the hypervisor gives L2 the TSC rate in CPUID 0x15/0x16.
+LINUX_ARGS = ("console=ttyS0,115200 quiet nokaslr cryptomgr.notests rodata=off "
+              "mitigations=off tsc=reliable no_timer_check audit=0 apparmor=0")
+# Directly on Bochs nobody corrects its CPUID: its leaf 0x15 TSC rate is 30 times
+# too high, and FSRM without ERMS breaks Linux 6.1's memmove (hv/exit_cpuid.c).
+NATIVE_LINUX_ARGS = f"{LINUX_ARGS} tsc_early_khz={l0.BOCHS_IPS // 1000} clearcpuid=fsrm"
 
 
 def l2_guest(name, summary, guest, args="", fails_with=""):
@@ -66,6 +77,15 @@ SCENARIOS = {s.name: s for s in [
              modules=(("guests/trapbench.elf", ""),)),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
+    Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
+             "its CPUs, flags and clock, then powers off through ACPI S5 (--guest "
+             "hvinit=reboot or hvinit=shell for the other ends)", HV,
+             modules=(("linux/vmlinuz", LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
+             timeout=600, interactive=True),
+    Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
+             "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
+             "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,
+             modules=(("linux/initramfs.cpio.gz", ""),), timeout=600, interactive=True),
 ]}
 
 DEFAULT = "trapbench"

@@ -5,6 +5,7 @@ test; ctest runs `boot_test.py NAME --build DIR` for each."""
 
 import argparse
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -199,6 +200,49 @@ def check_trapbench_smoke(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_linux_userspace(log, guest_reason, vmx):
+    """Linux reached /init on one CPU and saw VMX (VMX true: on bare Bochs) or else the
+    hypervisor bit, its 'sleep 1' took a second by its clock and by the RTC, and /init
+    ended with its own verdict GUEST_REASON."""
+    expect_mline(log, "userspace", "linux", cpus="1")
+    flags = expect_mline(log, "cpuinfo-flags", "linux")
+    assert ("vmx" in flags) == vmx and ("hypervisor" in flags) != vmx, \
+        f"cpuinfo flags: {sorted(flags)}"
+    clock = expect_mline(log, "clock", "linux")
+    slept = float(clock["uptime_after"]) - float(clock["uptime_before"])
+    assert 0.95 <= slept <= 1.5, f"'sleep 1' took {slept:.2f} s of Linux's time: {clock}"
+    rtc = int(clock["rtc_after"]) - int(clock["rtc_before"])
+    assert 0 <= rtc <= 2, f"'sleep 1' took {rtc} s of the RTC's time: {clock}"
+    expect_mline(log, "verdict", "guest", result="pass", reason=guest_reason)
+
+
+def linux_check(device, reason):
+    """Linux as L2 (see check_linux_userspace; VMX hidden, the hypervisor bit shown) took
+    the TSC rate from CPUID and ended the run through DEVICE with a passing verdict
+    REASON and the exit counters."""
+    def check(log):
+        expect_mline(log, "guest", kind="linux")
+        tsc_khz = int(expect_mline(log, "tsc")["khz"])
+        # "... MHz TSC" only follows "... MHz processor" when the two differ.
+        found = dict((what, int(mhz) * 1000 + int(khz)) for mhz, khz, what in
+                     re.findall(r"tsc: Detected (\d+)\.(\d{3}) MHz (processor|TSC)", log))
+        assert found, "Linux did not report its TSC rate"
+        linux_khz = found.get("TSC", found.get("processor"))
+        assert abs(linux_khz - tsc_khz) <= 1, f"Linux's TSC {linux_khz} kHz, hv's {tsc_khz} kHz"
+        check_linux_userspace(log, "linux-reboot" if reason == "guest-reset" else
+                              "linux-poweroff", vmx=False)
+        expect_mline(log, "guest-exit", device=device)
+        assert int(expect_mline(log, "exits")["total"]) > 0
+        expect_mline(log, "exit-count", name="CPUID")
+        expect_mline(log, "verdict", result="pass", reason=reason)
+    return check
+
+
+def check_native_linux(log):
+    check_linux_userspace(log, "linux-poweroff", vmx=True)
+    assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -223,6 +267,13 @@ TESTS = {
     "hvcheck": ("hvcheck", "", runner.EXIT_PASS, check_hvcheck, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "linux-smp1": ("linux", "", runner.EXIT_PASS,
+                   linux_check("acpi-pm1a-cnt", "guest-poweroff"), {"smp": 1}),
+    "linux-reboot-kbc": ("linux", "", runner.EXIT_PASS, linux_check("kbc", "guest-reset"),
+                         {"guest_args": "hvinit=reboot"}),
+    "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
+                         {"guest_args": "hvinit=reboot reboot=pci"}),
+    "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
 }
 
 

@@ -200,14 +200,21 @@ static void madt_lapic_nmi(struct tbl *t)
 	put(t, 1, 1);
 }
 
+/* An exact-size heap copy of p[0..len), so ASan sees any read past it. */
+static uint8_t *exact_copy(const void *p, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	memcpy(copy, p, len);
+	return copy;
+}
+
 /* Parses the MADT in 't' (sealed) from an exact-size heap copy. */
 static enum acpi_error parse_madt_n(const struct tbl *t, size_t len)
 {
-	uint8_t *copy = malloc(len ? len : 1);
-	enum acpi_error err;
+	uint8_t *copy = exact_copy(t->b, len);
+	enum acpi_error err = acpi_parse_madt(copy, len, &g_madt);
 
-	memcpy(copy, t->b, len);
-	err = acpi_parse_madt(copy, len, &g_madt);
 	free(copy);
 	return err;
 }
@@ -222,11 +229,9 @@ static enum acpi_error parse_madt(struct tbl *t)
 /* Checks the RSDP in r[0..len) from an exact-size heap copy. */
 static enum acpi_error rsdp_check_n(const uint8_t *r, size_t len)
 {
-	uint8_t *copy = malloc(len ? len : 1);
-	enum acpi_error err;
+	uint8_t *copy = exact_copy(r, len);
+	enum acpi_error err = acpi_rsdp_check(copy, len);
 
-	memcpy(copy, r, len);
-	err = acpi_rsdp_check(copy, len);
 	free(copy);
 	return err;
 }
@@ -639,6 +644,169 @@ static void test_madt_header(void)
 	CHECK_EQ(parse_madt(t), ACPI_ERR_SIGNATURE);
 }
 
+/* FADT offsets the tests fill (ACPI 6.5, 5.2.9, Table 5.9). */
+enum { FADT_PM1A = 64, FADT_PM1B = 68, FADT_CNT_LEN = 89, FADT_FLAGS = 112,
+       FADT_RESET = 116, FADT_RESET_VAL = 128, FADT_XPM1A = 172, FADT_XPM1B = 184,
+       FADT_V1 = 116, FADT_V6 = 276 };
+
+/* Starts a FADT of 'len' bytes (zeros) with the 32-bit PM1 control ports. */
+static struct tbl *fadt_start(uint8_t rev, uint32_t len, uint32_t pm1a, uint32_t pm1b)
+{
+	struct tbl *t = tbl_start("FACP", rev);
+
+	put(t, 0, (int)(len - 36));
+	wr32(t->b + FADT_PM1A, pm1a);
+	wr32(t->b + FADT_PM1B, pm1b);
+	t->b[FADT_CNT_LEN] = 2;
+	return t;
+}
+
+/* Writes a Generic Address Structure at 'off': space, width, address. */
+static void put_gas(struct tbl *t, uint32_t off, uint8_t space, uint8_t width, uint64_t addr)
+{
+	t->b[off] = space;
+	t->b[off + 1] = width;
+	t->b[off + 3] = width / 8; /* access size: 1 byte, 2 word, ... */
+	wr64(t->b + off + 4, addr);
+}
+
+/* Seals the FADT in 't' and parses it from an exact-size heap copy. */
+static enum acpi_error parse_fadt(struct tbl *t, struct acpi_fadt *out)
+{
+	uint8_t *copy;
+	enum acpi_error err;
+
+	seal(t);
+	copy = exact_copy(t->b, t->len);
+	err = acpi_parse_fadt(copy, t->len, out);
+	free(copy);
+	return err;
+}
+
+/* An ACPI 1.0 FADT, as Bochs' BIOS builds it: ports only, no reset register. */
+static void test_fadt_v1(void)
+{
+	struct acpi_fadt f;
+	struct tbl *t = fadt_start(1, FADT_V1, 0xb004, 0);
+
+	wr32(t->b + FADT_FLAGS, 1u << 10); /* RESET_REG_SUP, but no room for it */
+	CHECK_EQ(parse_fadt(t, &f), ACPI_OK);
+	CHECK_EQ(f.revision, 1);
+	CHECK_EQ(f.pm1a_cnt.space, ACPI_SPACE_IO);
+	CHECK_EQ(f.pm1a_cnt.bit_width, 16);
+	CHECK_EQ(f.pm1a_cnt.addr, 0xb004);
+	CHECK_EQ(f.pm1b_cnt.addr, 0);
+	CHECK(!f.reset_supported);
+	CHECK_EQ(f.reset_reg.addr, 0);
+}
+
+/* A 6.x FADT: X_ blocks supersede the ports; the reset register counts with its flag. */
+static void test_fadt_v6(void)
+{
+	struct acpi_fadt f;
+	struct tbl *t = fadt_start(6, FADT_V6, 0x404, 0x504);
+
+	put_gas(t, FADT_XPM1A, ACPI_SPACE_IO, 16, 0x604);
+	put_gas(t, FADT_RESET, ACPI_SPACE_IO, 8, 0xcf9);
+	t->b[FADT_RESET_VAL] = 0x06;
+	wr32(t->b + FADT_FLAGS, 1u << 10);
+	CHECK_EQ(parse_fadt(t, &f), ACPI_OK);
+	CHECK_EQ(f.pm1a_cnt.addr, 0x604);        /* X_PM1a_CNT_BLK */
+	CHECK_EQ(f.pm1b_cnt.addr, 0x504);        /* X_PM1b_CNT_BLK is 0: the port */
+	CHECK_EQ(f.pm1b_cnt.space, ACPI_SPACE_IO);
+	CHECK(f.reset_supported);
+	CHECK_EQ(f.reset_reg.space, ACPI_SPACE_IO);
+	CHECK_EQ(f.reset_reg.bit_width, 8);
+	CHECK_EQ(f.reset_reg.addr, 0xcf9);
+	CHECK_EQ(f.reset_value, 0x06);
+
+	t = fadt_start(6, FADT_V6, 0, 0);
+	put_gas(t, FADT_XPM1B, ACPI_SPACE_MEMORY, 32, 0xfed80004ull);
+	put_gas(t, FADT_RESET, ACPI_SPACE_PCI_CONFIG, 8, 0xcf9);
+	CHECK_EQ(parse_fadt(t, &f), ACPI_OK);
+	CHECK_EQ(f.pm1a_cnt.addr, 0);
+	CHECK_EQ(f.pm1b_cnt.space, ACPI_SPACE_MEMORY);
+	CHECK_EQ(f.pm1b_cnt.addr, 0xfed80004ull);
+	CHECK(!f.reset_supported); /* the flag is clear: the register means nothing */
+	CHECK_EQ(f.reset_reg.addr, 0);
+}
+
+/* Short, foreign, corrupt or truncated FADTs are refused. */
+static void test_fadt_bad(void)
+{
+	struct acpi_fadt f;
+	struct tbl *t = fadt_start(1, FADT_V1 - 4, 0xb004, 0);
+	uint8_t *copy;
+
+	CHECK_EQ(parse_fadt(t, &f), ACPI_ERR_LENGTH);
+	CHECK_EQ(f.pm1a_cnt.addr, 0);
+	t = fadt_start(1, FADT_V1, 0xb004, 0);
+	memcpy(t->b, "FACS", 4);
+	CHECK_EQ(parse_fadt(t, &f), ACPI_ERR_SIGNATURE);
+	t = fadt_start(1, FADT_V1, 0xb004, 0);
+	seal(t);
+	t->b[FADT_PM1A]++;
+	copy = exact_copy(t->b, t->len);
+	CHECK_EQ(acpi_parse_fadt(copy, t->len, &f), ACPI_ERR_CHECKSUM);
+	t->b[FADT_PM1A]--;
+	CHECK_EQ(acpi_parse_fadt(copy, t->len - 1, &f), ACPI_ERR_LENGTH);
+	free(copy);
+}
+
+/* A PC's low MiB as fake memory: BDA, EBDA at 0x9fc00, BIOS ROM. */
+static struct mem low_mib(uint16_t ebda_segment)
+{
+	struct mem m = mem_new(0, 0x100000);
+
+	m.bytes[0x40e] = (uint8_t)ebda_segment;
+	m.bytes[0x40f] = (uint8_t)(ebda_segment >> 8);
+	return m;
+}
+
+/* Puts an RSDP of revision 'rev' at 'phys'. */
+static void put_rsdp(struct mem *m, uint64_t phys, uint8_t rev)
+{
+	uint8_t r[36];
+
+	make_rsdp(r, rev, 0x1000, 0);
+	mem_put(m, phys, r, rev < 2 ? 20 : 36);
+}
+
+/* The EBDA's first KiB first, then 0xe0000-0xfffff, on 16-byte boundaries. */
+static void test_rsdp_find(void)
+{
+	struct mem m = low_mib(0x9fc0);
+	uint64_t phys = 0;
+
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_ERR_NOT_FOUND);
+	put_rsdp(&m, 0xf5a38, 0); /* not on a 16-byte boundary */
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_ERR_NOT_FOUND);
+	put_rsdp(&m, 0xfffd0, 2);  /* the last place a 36-byte one fits */
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_OK);
+	CHECK_EQ(phys, 0xfffd0);
+	put_rsdp(&m, 0xe0010, 0);
+	m.bytes[0xe0010 + 8]++;    /* a bad checksum is passed over */
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_OK);
+	CHECK_EQ(phys, 0xfffd0);
+	put_rsdp(&m, 0x9fc10, 0);  /* the EBDA comes first */
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_OK);
+	CHECK_EQ(phys, 0x9fc10);
+	put_rsdp(&m, 0x9fc00 + 1024, 0); /* past the EBDA's first KiB */
+	m.bytes[0x9fc10]++;
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_OK);
+	CHECK_EQ(phys, 0xfffd0);
+	free(m.bytes);
+
+	m = low_mib(0x0040);       /* a BDA pointer into the BDA: not an EBDA */
+	put_rsdp(&m, 0x400, 0);
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_ERR_NOT_FOUND);
+	free(m.bytes);
+
+	m = mem_new(0, 0x80000);   /* the ROM cannot be mapped */
+	CHECK_EQ(acpi_rsdp_find(map, &m, &phys), ACPI_ERR_NOT_FOUND);
+	free(m.bytes);
+}
+
 /* A tiny deterministic PRNG for the mutation tests. */
 static uint32_t rnd(void)
 {
@@ -725,6 +893,10 @@ int main(void)
 	test_madt_too_many();
 	test_madt_truncated();
 	test_madt_header();
+	test_fadt_v1();
+	test_fadt_v6();
+	test_fadt_bad();
+	test_rsdp_find();
 	test_madt_mutations();
 	test_find_mutations();
 	test_names();

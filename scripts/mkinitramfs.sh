@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# mkinitramfs.sh - the Linux guest's initramfs: the cached static busybox and an
+# /init that reports the CPUs, their flags and the clock on the serial console,
+# then powers off (or reboots, or stays at a shell: kernel argument hvinit=).
+set -euo pipefail
+
+here=${BASH_SOURCE[0]}; [[ $here == */* ]] && here=${here%/*} || here=.
+REPO=$(cd "$here/.." && pwd)
+
+# Print the usage text.
+usage() {
+  cat <<EOF
+usage: scripts/mkinitramfs.sh OUT.cpio.gz [BUSYBOX [EXTRA...]]
+
+Writes a gzipped newc initramfs to OUT.cpio.gz, byte-identical for the same
+inputs: BUSYBOX (default or empty: \$HV_BUSYBOX, else HV_BUSYBOX from
+.cache/setup.env, which scripts/setup.sh writes) and the EXTRA static
+executables, each put in /bin under its own name. Needs no network; uses the
+host's cpio, or busybox's.
+
+/init prints "@linux userspace cpus=N" (with tsc=TICKS when there is a
+/bin/tsc that prints the TSC), "@linux cpuinfo-flags ...", "@linux clock ..."
+and "@guest verdict ..." (the verdict of a run without the hypervisor), then
+ends as the kernel command line says:
+  hvinit=poweroff (default)  sleep 1; poweroff -f
+  hvinit=reboot              sleep 1; reboot -f
+  hvinit=shell               a shell on the console
+EOF
+}
+
+# Print an error line and exit non-zero.
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+# Print the busybox to use: $1 if not empty, else the environment's, else setup.env's.
+find_busybox() {
+  if [[ -n ${1-} ]]; then echo "$1"; return; fi
+  if [[ -n ${HV_BUSYBOX-} ]]; then echo "$HV_BUSYBOX"; return; fi
+  [[ -f $REPO/.cache/setup.env ]] || die "no busybox given and no .cache/setup.env (run scripts/setup.sh)"
+  sed -n 's/^HV_BUSYBOX=//p' "$REPO/.cache/setup.env"
+}
+
+# Write the /init script to $1.
+write_init() {
+  cat >"$1" <<'EOF'
+#!/bin/busybox sh
+# /init of the hypervisor's Linux guest: report, then end as hvinit= says.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+
+# One /proc/uptime and RTC reading: "uptime rtc".
+clock_now() {
+  echo "$(cut -d' ' -f1 /proc/uptime) $(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null || echo none)"
+}
+
+stamp=
+[ -x /bin/tsc ] && stamp=" tsc=$(tsc)"
+echo "@linux userspace cpus=$(grep -c '^processor' /proc/cpuinfo)$stamp"
+echo "@linux cpuinfo-flags $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+dmesg | grep -E 'tsc|clocksource' | sed 's/^/linux: dmesg: /'
+before=$(clock_now)
+sleep 1
+after=$(clock_now)
+set -- $before $after
+echo "@linux clock cpu_mhz=$(grep -m1 '^cpu MHz' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')" \
+     "uptime_before=$1 uptime_after=$3 rtc_before=$2 rtc_after=$4"
+
+case " $(cat /proc/cmdline) " in
+*" hvinit=shell "*)
+  echo "linux: shell on the console; 'poweroff -f' ends the run"
+  exec setsid cttyhack sh ;;
+*" hvinit=reboot "*)
+  echo "@guest verdict result=pass reason=linux-reboot"
+  sleep 1; reboot -f ;;
+*)
+  echo "@guest verdict result=pass reason=linux-poweroff"
+  sleep 1; poweroff -f ;;
+esac
+EOF
+  chmod 755 "$1"
+}
+
+# Pack the tree $1 into the gzipped newc archive $2, owned by root, timestamps 0.
+pack() {
+  local tree=$1 out=$2 busybox=$3 cpio_cmd
+  find "$tree" -exec touch -h -d @0 {} +
+  if command -v cpio >/dev/null; then
+    cpio_cmd=(cpio --quiet -o -H newc -R 0:0 --reproducible)
+  else
+    cpio_cmd=("$busybox" cpio -o -H newc -R 0:0 --ignore-devno --renumber-inodes)
+  fi
+  (cd "$tree" && find . -mindepth 1 | LC_ALL=C sort | "${cpio_cmd[@]}") | gzip -9 -n >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+main() {
+  [[ ${1-} == -h || ${1-} == --help ]] && { usage; exit 0; }
+  [[ $# -ge 1 ]] || { usage >&2; exit 2; }
+  local out=$1 busybox extra
+  busybox=$(find_busybox "${2-}")
+  [[ -x $busybox ]] || die "busybox '$busybox' is not an executable (run scripts/setup.sh)"
+  TREE=$(mktemp -d)
+  trap 'rm -rf "$TREE"' EXIT
+  mkdir -p "$TREE"/{bin,dev,proc,sys,tmp} "$(dirname "$out")"
+  cp "$busybox" "$TREE/bin/busybox"
+  for extra in "${@:3}"; do
+    [[ -x $extra ]] || die "extra '$extra' is not an executable"
+    cp "$extra" "$TREE/bin/"
+  done
+  write_init "$TREE/init"
+  pack "$TREE" "$out" "$busybox"
+}
+
+main "$@"
