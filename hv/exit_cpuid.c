@@ -107,26 +107,56 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 	return r;
 }
 
+/* Leaves below 32 whose answer is not L0's as it is (bit n: leaf n). */
+#define EDITED_BASIC_LEAVES (1u << 1 | 1u << 7 | 1u << LEAF_TSC_CRYSTAL | 1u << LEAF_FREQUENCY)
+
+/* The answer for a leaf the hypervisor edits or owns (the cold side). */
+__attribute__((noinline)) static struct cpuid_regs edited_leaf(uint32_t leaf, uint32_t sub)
+{
+	if (leaf == HV_LEAF_BASE)
+		return (struct cpuid_regs){ HV_LEAF_TSC, signature[0], signature[1], signature[2] };
+	if (leaf == HV_LEAF_TSC)
+		return (struct cpuid_regs){ (uint32_t)(tsc_hz / 1000), 0, 0, 0 };
+	if (leaf > HV_LEAF_BASE)
+		return (struct cpuid_regs){ 0, 0, 0, 0 };
+	if ((leaf == LEAF_TSC_CRYSTAL || leaf == LEAF_FREQUENCY) && has_basic_leaf(leaf))
+		return tsc_leaf(leaf);
+	return l0_leaf(leaf, sub);
+}
+
+/*
+ * CPUID straight into L2's registers. RBX is the hypervisor's (callee-saved):
+ * it is parked in a scratch register instead of pushed, and the 32-bit
+ * results zero-extend as L2 expects.
+ */
+static inline void cpuid_into(uint64_t *gpr, uint64_t leaf, uint64_t sub)
+{
+	uint64_t ebx;
+
+	__asm__ volatile("movq %%rbx, %[b]\n\t"
+			 "cpuid\n\t"
+			 "xchgq %%rbx, %[b]"
+			 : "+a"(leaf), [b] "=&r"(ebx), "+c"(sub), "=d"(gpr[GPR_RDX]));
+	gpr[GPR_RAX] = leaf;
+	gpr[GPR_RBX] = ebx;
+	gpr[GPR_RCX] = sub;
+}
+
+/* The hot path: one range test, CPUID on the CPU, four stores, the RIP update. */
 void handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
-	struct cpuid_regs r;
+	bool edited = leaf < 32 ? EDITED_BASIC_LEAVES >> leaf & 1 : leaf - HV_LEAF_BASE <= 0x10;
 
-	if (leaf == HV_LEAF_BASE) {
-		r = (struct cpuid_regs){ HV_LEAF_TSC, signature[0], signature[1], signature[2] };
-	} else if (leaf > HV_LEAF_BASE && leaf <= HV_LEAF_TSC) {
-		r = (struct cpuid_regs){ 0, 0, 0, 0 };
-		if (leaf == HV_LEAF_TSC)
-			r.eax = (uint32_t)(tsc_hz / 1000);
-	} else if ((leaf == LEAF_TSC_CRYSTAL || leaf == LEAF_FREQUENCY) &&
-		   has_basic_leaf(leaf)) {
-		r = tsc_leaf(leaf);
+	if (__builtin_expect(edited, 0)) {
+		struct cpuid_regs r = edited_leaf(leaf, sub);
+
+		v->gpr[GPR_RAX] = r.eax;
+		v->gpr[GPR_RBX] = r.ebx;
+		v->gpr[GPR_RCX] = r.ecx;
+		v->gpr[GPR_RDX] = r.edx;
 	} else {
-		r = l0_leaf(leaf, sub);
+		cpuid_into(v->gpr, leaf, sub);
 	}
-	v->gpr[GPR_RAX] = r.eax;
-	v->gpr[GPR_RBX] = r.ebx;
-	v->gpr[GPR_RCX] = r.ecx;
-	v->gpr[GPR_RDX] = r.edx;
 	skip_instruction();
 }

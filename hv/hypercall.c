@@ -38,8 +38,8 @@ void handle_vmcall(struct vcpu *v)
 		switch (v->gpr[GPR_RAX]) {
 		case HC_VERSION:
 			v->gpr[GPR_RBX] = HC_ABI_VERSION;
-			memcpy(&v->gpr[GPR_RCX], "NestedHV", 8);
-			memcpy(&v->gpr[GPR_RDX], "isor\0\0\0\0", 8);
+			v->gpr[GPR_RCX] = HC_SIGNATURE_LOW;
+			v->gpr[GPR_RDX] = HC_SIGNATURE_HIGH;
 			break;
 		case HC_LOG:
 			ret = hc_log(v);

@@ -10,6 +10,9 @@
 #define HV_HYPERCALL_H
 
 #define HC_ABI_VERSION 1
+/* HC_VERSION's RCX:RDX: the bytes of "NestedHVisor", little-endian. */
+#define HC_SIGNATURE_LOW 0x564864657473654eull  /* "NestedHV" */
+#define HC_SIGNATURE_HIGH 0x726f7369ull         /* "isor" */
 
 enum hypercall {
 	HC_VERSION = 0,    /* -> RBX = ABI version, RCX:RDX = "NestedHVisor" bytes 0-7 */

@@ -3,12 +3,14 @@
 the scripts/hv wrapper before this runs)."""
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bootcost   # noqa: E402
 import bench      # noqa: E402
 import iso        # noqa: E402
 import l0         # noqa: E402
@@ -109,11 +111,29 @@ def cmd_bench(args):
     try:
         status, text = bench.run_bench(run, os.path.abspath(args.out), kind, args.iters,
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
+        if args.boot_cost:
+            status |= boot_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
     print(f"\n{text}")
     return status
+
+
+def boot_cost(run, out_dir):
+    """Boots Linux under the hypervisor and natively, adds the boot-cost rows
+    to trapcost.json, prints the ratio; returns 1 if a boot failed."""
+    print("bench: boot cost: booting linux and native-linux ...", flush=True)
+    hv, native = run(bootcost.HV_SCENARIO, ""), run(bootcost.NATIVE_SCENARIO, "")
+    rows, summary = bootcost.measure(hv.log, native.log)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["boot_cost"] = summary
+    bench.write_json(path, doc)
+    print(bootcost.summary_line(summary))
+    return 0 if hv.status == 0 and native.status == 0 else 1
 
 
 def cmd_test(args):
@@ -171,6 +191,9 @@ def parser():
                    help="the machine under every configuration (as for run)")
     p.add_argument("--iters", type=int, default=1000, metavar="N",
                    help="timed runs per test (default 1000)")
+    p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
+                   help="skip the boot-cost suite (Linux to userspace under the hypervisor "
+                   "and natively: two Linux boots, about a minute under Bochs)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")

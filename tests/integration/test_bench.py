@@ -14,6 +14,7 @@ from types import SimpleNamespace
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "scripts", "hvtool"))
 import bench       # noqa: E402
+import bootcost    # noqa: E402
 import scenarios   # noqa: E402
 
 HV_LOG = """\
@@ -43,6 +44,28 @@ NATIVE_LOG = """\
 def row(test, config, median, **extra):
     return {"test": test, "config": config, "min": median, "median": median, "p99": median,
             "n": 10, **extra}
+
+
+class BootCostTest(unittest.TestCase):
+    HV_LOG = ("@hv l2-entry tsc=1000 hv_start_tsc=400\n"
+              "@linux userspace cpus=1 tsc=11000\n")
+    NATIVE_LOG = "@linux userspace cpus=1 tsc=10400\n"
+
+    def test_ratio_counts_from_l2_entry_and_from_grub_handover(self):
+        rows, s = bootcost.measure(self.HV_LOG, self.NATIVE_LOG)
+        self.assertEqual((s["hv_ticks"], s["native_ticks"]), (10000, 10000))
+        self.assertAlmostEqual(s["ratio"], 1.0)
+        self.assertEqual({(r["config"], r["median"]) for r in rows},
+                         {("hv", 10000), ("native", 10000)})
+        self.assertIn("met", bootcost.summary_line(s))
+
+    def test_missed_target_and_missing_markers(self):
+        _, s = bootcost.measure(self.HV_LOG, "@linux userspace cpus=1 tsc=9400\n")
+        self.assertAlmostEqual(s["ratio"], 10000 / 9000)
+        self.assertIn("missed", bootcost.summary_line(s))
+        rows, s = bootcost.measure(self.HV_LOG, "@linux userspace cpus=1\n")
+        self.assertEqual(rows, [])
+        self.assertIn("not measured", bootcost.summary_line(s))
 
 
 class ParseTest(unittest.TestCase):
