@@ -13,6 +13,7 @@
 #define INTR_INFO_VALID (1u << 31)
 #define INTR_TYPE_HW_EXCEPTION (3u << 8)
 #define INTR_DELIVER_ERROR (1u << 11)
+#define BLOCKING_BY_SMI (1ull << 2)
 
 static void handle_unknown(struct vcpu *v);
 
@@ -94,6 +95,20 @@ __attribute__((noinline, cold)) static void exit_slow_path(struct vcpu *v)
 }
 
 /*
+ * Bochs 2.7 delivers a SIPI exit from inside its SIPI delivery and skips
+ * the rest, which would have unmasked SMI: from then on every exit of that
+ * vCPU saves "blocking by SMI", which outside SMM fails the next VM entry
+ * (SDM Vol. 3C 27.3.1.5). Cleared for the vCPUs a SIPI started.
+ */
+__attribute__((noinline, cold)) static void smi_unblock(void)
+{
+	uint64_t is = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+
+	if (is & BLOCKING_BY_SMI)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, is & ~BLOCKING_BY_SMI);
+}
+
+/*
  * The hot path: one VMREAD, one compare, the counters, one indirect call.
  * The previous exit's VMREAD/VMWRITE are charged now, so handlers need no
  * epilogue here and the call is a tail call.
@@ -111,6 +126,8 @@ void vmexit_handler(struct vcpu *v)
 	}
 	v->last_basic = reason;
 	v->exit_count[reason]++;
+	if (__builtin_expect(v->started, 0))
+		smi_unblock();
 	handlers[reason](v);
 }
 

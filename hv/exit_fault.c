@@ -1,12 +1,14 @@
 /*
  * exit_fault.c - exits that mean L2 went wrong: a triple fault, or an EPT
  * violation, which under the 1:1 EPT only happens when L2 touches the
- * hypervisor's memory or no memory at all. Both are L2's fault: reported
+ * hypervisor's memory or no memory at all (or writes its xAPIC page while
+ * that is trapped: exit_apic.c). Both are L2's fault: reported
  * (what, where, from which RIP) and the run ends; nothing is ever served.
  * EPT misconfigurations are the hypervisor's own bug.
  */
 #include "boot_mem.h"
 #include "exit.h"
+#include "guest_mem.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "vmx.h"
@@ -30,6 +32,10 @@ void handle_ept_violation(struct vcpu *v)
 {
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+
+	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa) && apic_write_exit(v, gpa))
+		return;
+
 	uint64_t gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 	uint64_t rip = vmread(VMCS_GUEST_RIP);
 	const char *access = qual & EPTV_FETCH ? "fetch" : qual & EPTV_WRITE ? "write" : "read";

@@ -1,18 +1,25 @@
 /*
- * exit_init_sipi.c - how L2 starts its APs. INIT always exits in VMX
- * non-root operation: the vCPU goes to the wait-for-SIPI state. A SIPI
- * exits only in that state: the vCPU starts in real mode at vector:0000
- * (SDM Vol. 3C 26.2, 28.2.1; Vol. 3A 11.4.4).
+ * exit_init_sipi.c - how L2 starts its APs. INIT exits in VMX non-root
+ * operation except in the wait-for-SIPI state, where it is blocked (which
+ * is why exit_apic.c drops L2's INITs to vCPUs waiting there): the vCPU
+ * goes to the wait-for-SIPI state. A SIPI exits only in that state: the
+ * vCPU starts in real mode at vector:0000 (SDM Vol. 3C 26.2, 28.2.1;
+ * Vol. 3A 11.4.4).
  */
 #include "exit.h"
+#include "guest_mem.h"
 #include "log.h"
+#include "smp.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
+
+static unsigned aps_started;
 
 void handle_init(struct vcpu *v)
 {
 	vcpu_enter_real_mode(v, 0xf000, 0xffff0000, 0xfff0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+	__atomic_store_n(&v->started, false, __ATOMIC_RELEASE);
 }
 
 void handle_sipi(struct vcpu *v)
@@ -21,5 +28,9 @@ void handle_sipi(struct vcpu *v)
 
 	vcpu_enter_real_mode(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 	log_info("vCPU %u: start-up IPI, running at %#x:0000", v->index, vector << 8);
+	if (__atomic_add_fetch(&aps_started, 1, __ATOMIC_ACQ_REL) == smp_cpus - 1 &&
+	    guest_mem_apic_writes_trapped())
+		guest_mem_trap_apic_writes(0, false); /* every AP runs: the xAPIC is L2's again */
 }

@@ -1,8 +1,8 @@
 /*
  * exit_misc.c - the small exits: HLT (the vCPU waits in the HLT activity
  * state until an interrupt arrives; with interrupts off that is forever, so
- * the run ends), INVD (done as WBINVD: dropping dirty lines would corrupt
- * the host), XSETBV (done on the CPU, whose #GP becomes L2's), and VMX
+ * on the boot vCPU the run ends), INVD (done as WBINVD: dropping dirty lines
+ * would corrupt the host), XSETBV (done on the CPU, whose #GP becomes L2's), and VMX
  * instructions (VMX is not offered to L2 yet: #UD, SDM Vol. 3C 31.3).
  */
 #include "exit.h"
@@ -19,7 +19,8 @@
 
 void handle_hlt(struct vcpu *v)
 {
-	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+	/* An AP parked with interrupts off (Linux's stop_this_cpu) still wakes on NMI or INIT. */
+	if (v->index == 0 && !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
 		log_error("L2 executed HLT with interrupts disabled: it can never wake up");
 		guest_stop(v, false, "guest-halted");
 	}

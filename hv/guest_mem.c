@@ -8,7 +8,9 @@
 #include "l0.h"
 #include "log.h"
 #include "mmu/mtrr.h"
+#include "page_alloc.h"
 #include "panic.h"
+#include "vmx.h"
 #include "x86.h"
 
 #define MSR_IA32_MTRRCAP 0xfe
@@ -103,4 +105,32 @@ void *guest_mem_ptr(uint64_t gpa, uint64_t len)
 		    len <= guest_ram.r[i].end - gpa)
 			return (void *)(uintptr_t)gpa;
 	return NULL;
+}
+
+static uint64_t trapped_apic = ~0ull; /* the page, or ~0 */
+static uint64_t apic_page = ~0ull;     /* the page last trapped */
+
+void guest_mem_trap_apic_writes(uint64_t apic_pa, bool on)
+{
+	int err;
+
+	apic_pa = on ? apic_pa & ~(PAGE_SIZE - 1) : apic_page;
+	/* Uncacheable, as the MTRRs make it (SDM Vol. 3A 11.4.1). */
+	err = ept_map(&guest_ept, apic_pa, apic_pa, PAGE_SIZE, on ? EPT_R | EPT_X : EPT_RWX, 0,
+		      false);
+	if (err)
+		panic("remapping L2's xAPIC page failed (error %d)", err);
+	invept_all();
+	apic_page = apic_pa;
+	__atomic_store_n(&trapped_apic, on ? apic_pa : ~0ull, __ATOMIC_RELEASE);
+}
+
+bool guest_mem_apic_writes_trapped(void)
+{
+	return __atomic_load_n(&trapped_apic, __ATOMIC_ACQUIRE) != ~0ull;
+}
+
+bool guest_mem_is_trapped_apic(uint64_t gpa)
+{
+	return (gpa & ~(PAGE_SIZE - 1)) == apic_page;
 }

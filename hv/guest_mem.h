@@ -20,5 +20,15 @@ void guest_mem_init(const struct mb2_info *mbi);
 uint64_t guest_mem_eptp(void);
 /* A pointer to guest-physical [gpa, gpa + len) if it is all L2's RAM, else NULL. */
 void *guest_mem_ptr(uint64_t gpa, uint64_t len);
+/*
+ * Makes the 4 KiB xAPIC page at apic_pa read-only to L2 (writes exit to
+ * exit_apic.c), or (on false; apic_pa unused) the trapped page L2's directly
+ * again. INVEPTs on this CPU.
+ */
+void guest_mem_trap_apic_writes(uint64_t apic_pa, bool on);
+/* Whether guest_mem_trap_apic_writes is on. */
+bool guest_mem_apic_writes_trapped(void);
+/* Whether gpa lies in the trapped xAPIC page. */
+bool guest_mem_is_trapped_apic(uint64_t gpa);
 
 #endif

@@ -67,3 +67,11 @@ void lapic_start_cpu(uint32_t apic_id, uint8_t vector)
 		delay_us(200);
 	}
 }
+
+bool lapic_xapic_base(uint64_t *base)
+{
+	if (x2apic())
+		return false;
+	*base = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR_MASK;
+	return true;
+}

@@ -6,10 +6,13 @@
 #ifndef HV_LAPIC_H
 #define HV_LAPIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 uint32_t lapic_id(void);
 /* Sends INIT, then two start-up IPIs at 'vector' (Intel MP spec B.4). */
 void lapic_start_cpu(uint32_t apic_id, uint8_t vector);
+/* This CPU's xAPIC page into *base; false in x2APIC mode. */
+bool lapic_xapic_base(uint64_t *base);
 
 #endif

@@ -64,6 +64,9 @@ void vcpu_enter_real_mode(struct vcpu *v, uint16_t cs_sel, uint64_t cs_base, uin
 	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
 	vmcs_write(VMCS_GUEST_RSP, 0);
 	vmcs_write(VMCS_GUEST_RIP, rip);
+	/* Nothing blocks events after a reset (SDM Vol. 3C 27.3.1.5: SMI blocking outside SMM fails entry). */
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->gpr[GPR_RDX] = cpuid(1, 0).eax; /* the reset signature */
 }

@@ -24,6 +24,7 @@ struct vcpu {
 	uint64_t host_stack_top;
 	unsigned index;
 	bool launched;
+	bool started;           /* L2 started it with a SIPI (exit_init_sipi.c) */
 	uint64_t msr_scratch;   /* HV_MSR_SCRATCH */
 	uint64_t exit_count[VMX_EXIT_REASON_COUNT];
 	uint64_t exit_vmrw[VMX_EXIT_REASON_COUNT]; /* VMREAD+VMWRITE spent, summed */

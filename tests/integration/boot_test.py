@@ -200,11 +200,11 @@ def check_trapbench_smoke(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
-def check_linux_userspace(log, guest_reason, vmx):
-    """Linux reached /init on one CPU and saw VMX (VMX true: on bare Bochs) or else the
+def check_linux_userspace(log, guest_reason, vmx, cpus=1):
+    """Linux reached /init on CPUS CPUs and saw VMX (VMX true: on bare Bochs) or else the
     hypervisor bit, its 'sleep 1' took a second by its clock and by the RTC, and /init
     ended with its own verdict GUEST_REASON."""
-    expect_mline(log, "userspace", "linux", cpus="1")
+    expect_mline(log, "userspace", "linux", cpus=str(cpus))
     flags = expect_mline(log, "cpuinfo-flags", "linux")
     assert ("vmx" in flags) == vmx and ("hypervisor" in flags) != vmx, \
         f"cpuinfo flags: {sorted(flags)}"
@@ -216,7 +216,7 @@ def check_linux_userspace(log, guest_reason, vmx):
     expect_mline(log, "verdict", "guest", result="pass", reason=guest_reason)
 
 
-def linux_check(device, reason):
+def linux_check(device, reason, cpus=1):
     """Linux as L2 (see check_linux_userspace; VMX hidden, the hypervisor bit shown) took
     the TSC rate from CPUID and ended the run through DEVICE with a passing verdict
     REASON and the exit counters."""
@@ -230,7 +230,9 @@ def linux_check(device, reason):
         linux_khz = found.get("TSC", found.get("processor"))
         assert abs(linux_khz - tsc_khz) <= 1, f"Linux's TSC {linux_khz} kHz, hv's {tsc_khz} kHz"
         check_linux_userspace(log, "linux-reboot" if reason == "guest-reset" else
-                              "linux-poweroff", vmx=False)
+                              "linux-poweroff", vmx=False, cpus=cpus)
+        for ap in range(1, cpus):  # each AP was started by L2's own SIPI
+            expect_mline(log, "exit-count", vcpu=str(ap), name="start-up IPI")
         expect_mline(log, "guest-exit", device=device)
         assert int(expect_mline(log, "exits")["total"]) > 0
         expect_mline(log, "exit-count", name="CPUID")
@@ -269,6 +271,8 @@ TESTS = {
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
                    linux_check("acpi-pm1a-cnt", "guest-poweroff"), {"smp": 1}),
+    "linux-smp2": ("linux", "", runner.EXIT_PASS,
+                   linux_check("acpi-pm1a-cnt", "guest-poweroff", cpus=2), {"smp": 2}),
     "linux-reboot-kbc": ("linux", "", runner.EXIT_PASS, linux_check("kbc", "guest-reset"),
                          {"guest_args": "hvinit=reboot"}),
     "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
