@@ -95,20 +95,6 @@ __attribute__((noinline, cold)) static void exit_slow_path(struct vcpu *v)
 }
 
 /*
- * Bochs 2.7 delivers a SIPI exit from inside its SIPI delivery and skips
- * the rest, which would have unmasked SMI: from then on every exit of that
- * vCPU saves "blocking by SMI", which outside SMM fails the next VM entry
- * (SDM Vol. 3C 27.3.1.5). Cleared for the vCPUs a SIPI started.
- */
-__attribute__((noinline, cold)) static void smi_unblock(void)
-{
-	uint64_t is = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
-
-	if (is & BLOCKING_BY_SMI)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, is & ~BLOCKING_BY_SMI);
-}
-
-/*
  * The hot path: one VMREAD, one compare, the counters, one indirect call.
  * The previous exit's VMREAD/VMWRITE are charged now, so handlers need no
  * epilogue here and the call is a tail call.
@@ -126,9 +112,24 @@ void vmexit_handler(struct vcpu *v)
 	}
 	v->last_basic = reason;
 	v->exit_count[reason]++;
-	if (__builtin_expect(v->started, 0))
-		smi_unblock();
 	handlers[reason](v);
+}
+
+/*
+ * The exit handler of vCPUs a SIPI started (their HOST_RIP is switched at
+ * the SIPI, so the boot vCPU's path stays as it is). Bochs 2.7 delivers a
+ * SIPI exit from inside its SIPI delivery and skips the rest, which would
+ * have unmasked SMI: from then on every exit of that vCPU saves "blocking
+ * by SMI", which outside SMM fails the next VM entry (SDM Vol. 3C
+ * 27.3.1.5). It is cleared here before the usual handling.
+ */
+void vmexit_handler_sipi_started(struct vcpu *v)
+{
+	uint64_t is = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+
+	if (is & BLOCKING_BY_SMI)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, is & ~BLOCKING_BY_SMI);
+	vmexit_handler(v);
 }
 
 void vmresume_failed(struct vcpu *v)

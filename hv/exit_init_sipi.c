@@ -13,6 +13,8 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 
+extern char vmx_exit_entry_sipi_started[];
+
 static unsigned aps_started;
 
 void handle_init(struct vcpu *v)
@@ -28,6 +30,7 @@ void handle_sipi(struct vcpu *v)
 
 	vcpu_enter_real_mode(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry_sipi_started);
 	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 	log_info("vCPU %u: start-up IPI, running at %#x:0000", v->index, vector << 8);
 	if (__atomic_add_fetch(&aps_started, 1, __ATOMIC_ACQ_REL) == smp_cpus - 1 &&

@@ -61,9 +61,13 @@ vmx_launch:
 	popq %rbx
 	ret
 
-/* Every VM exit lands here with RSP = HOST_RSP, where [RSP] = vcpu. */
-	.globl vmx_exit_entry
-vmx_exit_entry:
+/*
+ * Every VM exit lands at an exit entry with RSP = HOST_RSP, where
+ * [RSP] = vcpu: save the guest GPRs, call 'handler'(vcpu), restore, resume.
+ */
+.macro exit_entry name, handler
+	.globl \name
+\name:
 	pushq %rax
 	movq 8(%rsp), %rax
 	movq %rcx, RCX(%rax)
@@ -82,7 +86,7 @@ vmx_exit_entry:
 	movq %r15, R15(%rax)
 	popq RAX(%rax)
 	movq %rax, %rdi
-	call vmexit_handler
+	call \handler
 	movq (%rsp), %rax /* the vcpu, from the HOST_RSP slot */
 	load_guest_gprs
 	vmresume
@@ -91,3 +95,8 @@ vmx_exit_entry:
 	call vmresume_failed
 1:	hlt
 	jmp 1b
+.endm
+
+	exit_entry vmx_exit_entry, vmexit_handler
+	/* For vCPUs started by a SIPI: see vmexit_handler_sipi_started (exit.c). */
+	exit_entry vmx_exit_entry_sipi_started, vmexit_handler_sipi_started
