@@ -48,8 +48,10 @@ def row(test, config, median, **extra):
 
 class BootCostTest(unittest.TestCase):
     HV_LOG = ("@hv l2-entry tsc=1000 hv_start_tsc=400\n"
-              "@linux userspace cpus=1 tsc=11000\n")
-    NATIVE_LOG = "@linux userspace cpus=1 tsc=10400\n"
+              "@linux userspace cpus=1 tsc=11000\n"
+              "@linux clock cpu_mhz=50.000 uptime_before=9.09 uptime_after=10.16\n")
+    NATIVE_LOG = ("@linux userspace cpus=1 tsc=10400\n"
+                  "@linux clock cpu_mhz=50.000 uptime_before=9.00 uptime_after=10.0\n")
 
     def test_ratio_counts_from_l2_entry_and_from_grub_handover(self):
         rows, s = bootcost.measure(self.HV_LOG, self.NATIVE_LOG)
@@ -58,6 +60,8 @@ class BootCostTest(unittest.TestCase):
         self.assertEqual({(r["config"], r["median"]) for r in rows},
                          {("hv", 10000), ("native", 10000)})
         self.assertIn("met", bootcost.summary_line(s))
+        self.assertAlmostEqual(s["kernel_clock_ratio"], 9.09 / 9.00)
+        self.assertIn("own clock", bootcost.summary_line(s))
 
     def test_missed_target_and_missing_markers(self):
         _, s = bootcost.measure(self.HV_LOG, "@linux userspace cpus=1 tsc=9400\n")
