@@ -67,6 +67,24 @@ static void parse_boot_info(uint32_t magic, uint64_t info)
 
 /* Called by lib/boot64.S in long mode on the boot stack. */
 /* Runs the first module as L2, with a vCPU on every CPU; does not return. */
+void direct_enter(uint64_t cr3, uint64_t gdt_base, uint64_t gdt_limit, uint64_t rip,
+		  uint64_t rsi, uint64_t cs_ds) __attribute__((noreturn));
+
+/* launch=direct: the loaded 64-bit guest runs on bare L0; the hypervisor is gone. */
+__attribute__((noreturn)) static void launch_direct(const struct guest_boot *b)
+{
+	if (b->mode != GUEST_LONG64) {
+		log_error("launch=direct needs a 64-bit guest (Linux), not a Multiboot2 one");
+		hv_finish(false, "bad-cmdline");
+	}
+	log_info("launch=direct: jumping to the guest at %#lx without VMX", b->rip);
+	__asm__ volatile("vmxoff" : : : "cc", "memory"); /* the guest owns the CPU, as natively */
+	write_cr4(read_cr4() & ~CR4_VMXE);
+	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu launch=direct", rdtsc(), hv_start_tsc);
+	direct_enter(b->cr3, b->gdt_base, b->gdt_limit, b->rip, b->rsi,
+		     b->cs | (uint64_t)b->ds << 16);
+}
+
 __attribute__((noreturn)) static void run_guest(void)
 {
 	struct guest_boot boot;
@@ -74,6 +92,10 @@ __attribute__((noreturn)) static void run_guest(void)
 
 	guest_mem_init(&mbi);
 	exit_setup();
+	if (hv_opts.launch == LAUNCH_DIRECT) {
+		guest_load(&mbi, &boot);
+		launch_direct(&boot);
+	}
 	smp_start_aps(true);
 	guest_load(&mbi, &boot);
 	vmcs_setup(v, &boot);

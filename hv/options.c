@@ -15,6 +15,7 @@ struct hv_options hv_opts = {
 	.hvmem = 32,
 };
 
+static const char *const launch_choices[] = { "vmx", "direct", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", NULL };
@@ -29,6 +30,9 @@ static const struct opt_def option_table[] = {
 	OPT("selftest", OPT_BOOL, selftest, .help = "allocator self-check at boot"),
 	OPT("hvmem", OPT_UINT, hvmem, .min = 4, .max = 2048,
 	    .help = "MiB of RAM the hypervisor keeps (its page pool); L2 gets the rest"),
+	OPT("launch", OPT_ENUM, launch, .choices = launch_choices,
+	    .help = "vmx: run the guest as L2; direct: load it the same way, then jump to it "
+		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
 };

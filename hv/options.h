@@ -13,12 +13,16 @@
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
 		   INJECT_HANG };
 
+/* How the loaded guest is started: as L2, or by a plain jump (the native baseline). */
+enum launch_mode { LAUNCH_VMX, LAUNCH_DIRECT };
+
 struct hv_options {
 	unsigned log;      /* enum log_level */
 	unsigned inject;   /* enum inject_kind: a deliberate fault, for tests */
 	bool selftest;     /* run the allocator self-check at boot */
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
+	unsigned launch;   /* enum launch_mode */
 };
 
 extern struct hv_options hv_opts;

@@ -72,7 +72,8 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
               f"logs in {os.path.relpath(workdir)}", flush=True)
     out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
                      interactive=interactive,
-                     verdict_source="hv" if s.kernel == scenarios.HV else "guest")
+                     verdict_source=s.verdict_source or
+                     ("hv" if s.kernel == scenarios.HV else "guest"))
     if log:
         with open(log, "w") as f:
             f.write(out.log + "\n")
@@ -123,7 +124,8 @@ def cmd_bench(args):
 def boot_cost(run, out_dir):
     """Boots Linux under the hypervisor and natively, adds the boot-cost rows
     to trapcost.json, prints the ratio; returns 1 if a boot failed."""
-    print("bench: boot cost: booting linux and native-linux ...", flush=True)
+    print(f"bench: boot cost: booting {bootcost.HV_SCENARIO} and {bootcost.NATIVE_SCENARIO} ...",
+          flush=True)
     hv, native = run(bootcost.HV_SCENARIO, ""), run(bootcost.NATIVE_SCENARIO, "")
     rows, summary = bootcost.measure(hv.log, native.log)
     path = os.path.join(out_dir, "trapcost.json")
@@ -193,7 +195,7 @@ def parser():
                    help="timed runs per test (default 1000)")
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
-                   "and natively: two Linux boots, about a minute under Bochs)")
+                   "and natively: two Linux boots, about 40 s under Bochs)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")

@@ -20,6 +20,7 @@ class Scenario:
     mem_mb: int = 256
     smp: int = 1
     interactive: bool = False   # gets a console when stdin is a terminal
+    verdict_source: str = ""    # whose verdict line decides: "" = the booted kernel's
     tags: tuple = field(default=())
 
 
@@ -82,6 +83,11 @@ SCENARIOS = {s.name: s for s in [
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
              modules=(("linux/vmlinuz", LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
              timeout=600, interactive=True),
+    Scenario("linux-direct", "the linux scenario's kernel and initramfs loaded by the "
+             "hypervisor's own loader, then entered without VMX (launch=direct): the "
+             "native baseline of the boot-cost benchmark", HV, kernel_args="launch=direct",
+             modules=(("linux/vmlinuz", NATIVE_LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
+             timeout=600, verdict_source="guest"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

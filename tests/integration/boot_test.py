@@ -243,6 +243,18 @@ def linux_check(device, reason, cpus=1):
     return check
 
 
+def check_linux_direct(log):
+    expect_mline(log, "options", launch="direct")
+    expect_mline(log, "l2-entry", launch="direct")
+    check_linux_userspace(log, "linux-poweroff", vmx=True)  # bare L0: VMX visible
+    assert not serial_log.mlines(log, kind="exits"), "a direct launch counted VM exits"
+
+
+def check_direct_needs_64bit(log):
+    expect_text(log, "launch=direct needs a 64-bit guest")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 def check_native_linux(log):
     check_linux_userspace(log, "linux-poweroff", vmx=True)
     assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
@@ -281,6 +293,9 @@ TESTS = {
     "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
                          {"guest_args": "hvinit=reboot reboot=pci"}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
+    "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
+    "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
+                           {}),
 }
 
 
