@@ -75,18 +75,10 @@ static void port_out(uint16_t port, unsigned size, uint32_t value)
 		outl(port, value);
 }
 
-/* IN of 'size' bytes from the real port (x86.h has inb only). */
+/* IN of 'size' bytes from the real port. */
 static uint32_t port_in(uint16_t port, unsigned size)
 {
-	uint32_t value = 0;
-
-	if (size == 1)
-		value = inb(port);
-	else if (size == 2)
-		__asm__ volatile("inw %1, %w0" : "+a"(value) : "Nd"(port));
-	else
-		__asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-	return value;
+	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
 
 /* The L0 power-off ports; reads find no device there: all ones. */

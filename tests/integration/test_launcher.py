@@ -127,6 +127,16 @@ class GrubCfgTest(unittest.TestCase):
         self.assertIn("\tmodule2 /boot/g.elf x=1\n\tmodule2 /boot/h.elf\n", cfg)
         self.assertNotRegex(cfg, r"@[A-Z_]+@")
 
+    def test_linux_kernel_uses_grubs_linux_loader(self):
+        cfg = iso.grub_cfg("l", "/boot/vmlinuz", "console=ttyS0", [("/boot/initrd.gz", "")],
+                           linux=True)
+        self.assertIn("\tlinux /boot/vmlinuz console=ttyS0", cfg)
+        self.assertIn("\tinitrd /boot/initrd.gz", cfg)
+        self.assertNotIn("\tmultiboot2", cfg)
+        self.assertNotIn("\tmodule2", cfg)
+        with self.assertRaises(ValueError):
+            iso.grub_cfg("l", "/boot/vmlinuz", "", [("/boot/initrd.gz", "x=1")], linux=True)
+
 
 if __name__ == "__main__":
     unittest.main()
