@@ -48,9 +48,7 @@ static bool emulate_cr0_write(uint64_t value)
 	    (value & CR0_NW && !(value & CR0_CD)))
 		return false;
 	value |= CR0_ET; /* hardwired to 1 */
-	vmcs_write(VMCS_CR0_READ_SHADOW, value);
-	vmcs_write(VMCS_GUEST_CR0, (value | (l0.caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) &
-				   (l0.caps.cr0_fixed1 | CR0_PE | CR0_PG));
+	vmcs_set_guest_cr0(value);
 	update_long_mode(old, value);
 	return true;
 }
@@ -60,8 +58,7 @@ static bool emulate_cr4_write(uint64_t value)
 {
 	if (value & CR4_VMXE || value & ~l0.caps.cr4_fixed1)
 		return false;
-	vmcs_write(VMCS_CR4_READ_SHADOW, value);
-	vmcs_write(VMCS_GUEST_CR4, value | l0.caps.cr4_fixed0);
+	vmcs_set_guest_cr4(value);
 	return true;
 }
 

@@ -3,7 +3,6 @@
  * state an AP is in after INIT and SIPI: real mode, which runs natively
  * under unrestricted guest (SDM Vol. 3A 10.1.1 Table 10-1; 3C 27.3.1).
  */
-#include "l0.h"
 #include "lib/string.h"
 #include "log.h"
 #include "power.h"
@@ -38,23 +37,14 @@ void vcpu_launch_failed(struct vcpu *v)
 
 void vcpu_enter_real_mode(struct vcpu *v, uint16_t cs_sel, uint64_t cs_base, uint64_t rip)
 {
-	static const uint32_t data_segs[] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
-					      VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR,
-					      VMCS_GUEST_GS_SELECTOR };
-	const struct vmx_caps *c = &l0.caps;
-
-	vmcs_write(VMCS_CR0_READ_SHADOW, CR0_RESET);
-	vmcs_write(VMCS_GUEST_CR0, (CR0_RESET | (c->cr0_fixed0 & ~(CR0_PE | CR0_PG))) &
-				   (c->cr0_fixed1 | CR0_PE | CR0_PG));
-	vmcs_write(VMCS_CR4_READ_SHADOW, 0);
-	vmcs_write(VMCS_GUEST_CR4, c->cr4_fixed0);
+	vmcs_set_guest_cr0(CR0_RESET);
+	vmcs_set_guest_cr4(0);
 	vmcs_write(VMCS_GUEST_CR3, 0);
 	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS,
 		   vmread(VMCS_VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE_GUEST);
 	vmcs_set_segment(VMCS_GUEST_CS_SELECTOR, cs_sel, cs_base, 0xffff, AR_CODE16);
-	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
-		vmcs_set_segment(data_segs[i], 0, 0, 0xffff, AR_DATA16);
+	vmcs_set_data_segments(0, 0xffff, AR_DATA16);
 	vmcs_set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0xffff, AR_UNUSABLE);
 	vmcs_set_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0xffff, AR_TSS_BUSY);
 	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);

@@ -134,6 +134,31 @@ void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t 
 	vmcs_write(VMCS_GUEST_ES_BASE + 2 * n, base);
 }
 
+void vmcs_set_data_segments(uint16_t sel, uint32_t limit, uint32_t ar)
+{
+	static const uint32_t fields[] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
+					   VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR,
+					   VMCS_GUEST_GS_SELECTOR };
+
+	for (unsigned i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		vmcs_set_segment(fields[i], sel, 0, limit, ar);
+}
+
+void vmcs_set_guest_cr0(uint64_t value)
+{
+	const struct vmx_caps *c = &l0.caps;
+
+	vmcs_write(VMCS_CR0_READ_SHADOW, value);
+	vmcs_write(VMCS_GUEST_CR0, (value | (c->cr0_fixed0 & ~(CR0_PE | CR0_PG))) &
+				   (c->cr0_fixed1 | CR0_PE | CR0_PG));
+}
+
+void vmcs_set_guest_cr4(uint64_t value)
+{
+	vmcs_write(VMCS_CR4_READ_SHADOW, value);
+	vmcs_write(VMCS_GUEST_CR4, value | l0.caps.cr4_fixed0);
+}
+
 /* State common to every starting mode: MSRs, debug and event state. */
 static void setup_guest_common(void)
 {
@@ -152,14 +177,9 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 	bool long64 = b->mode == GUEST_LONG64;
 	uint64_t cr0_shadow = CR0_PE | CR0_NE | (1u << 4) /* ET */ | (long64 ? CR0_PG : 0);
 	uint64_t cr4_shadow = long64 ? CR4_PAE : 0;
-	uint32_t data_segs[] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
-				 VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR,
-				 VMCS_GUEST_GS_SELECTOR };
 
-	vmcs_write(VMCS_CR0_READ_SHADOW, cr0_shadow);
-	vmcs_write(VMCS_CR4_READ_SHADOW, cr4_shadow);
-	vmcs_write(VMCS_GUEST_CR0, cr0_shadow | (l0.caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)));
-	vmcs_write(VMCS_GUEST_CR4, cr4_shadow | l0.caps.cr4_fixed0);
+	vmcs_set_guest_cr0(cr0_shadow);
+	vmcs_set_guest_cr4(cr4_shadow);
 	vmcs_write(VMCS_GUEST_CR3, b->cr3);
 	vmcs_write(VMCS_GUEST_IA32_EFER, long64 ? (1u << 8) | (1u << 10) : 0); /* LME, LMA */
 	if (long64)
@@ -167,8 +187,7 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 			   vmread(VMCS_VM_ENTRY_CONTROLS) | ENTRY_IA32E_MODE_GUEST);
 	vmcs_set_segment(VMCS_GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff,
 		      long64 ? AR_CODE64 : AR_CODE32);
-	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
-		vmcs_set_segment(data_segs[i], b->ds, 0, 0xffffffff, AR_DATA);
+	vmcs_set_data_segments(b->ds, 0xffffffff, AR_DATA);
 	vmcs_set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
 	vmcs_set_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0x67, AR_TSS_BUSY);
 	vmcs_write(VMCS_GUEST_GDTR_BASE, b->gdt_base);

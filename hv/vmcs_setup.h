@@ -14,6 +14,16 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot);
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
 		      uint32_t ar);
 
+/* ES, SS, DS, FS and GS alike: one selector, base 0, one limit and access rights. */
+void vmcs_set_data_segments(uint16_t sel, uint32_t limit, uint32_t ar);
+/*
+ * L2's CR0/CR4 as L2 sees them (the read shadows), and the real registers:
+ * the same with the bits L0 forces (fixed0/fixed1; PE and PG stay L2's
+ * under unrestricted guest, SDM Vol. 3C 27.3.1.1).
+ */
+void vmcs_set_guest_cr0(uint64_t value);
+void vmcs_set_guest_cr4(uint64_t value);
+
 /* Access rights (SDM Vol. 3C 25.4.1, Table 25-2). */
 #define AR_CODE32 0xc09b   /* present, execute/read accessed, D/B, G */
 #define AR_CODE64 0xa09b   /* present, execute/read accessed, L, G */
