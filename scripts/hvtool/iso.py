@@ -60,6 +60,7 @@ def make_iso(build_dir, name, kernel, kernel_args="", modules=()):
     os.makedirs(out_dir, exist_ok=True)
     iso = os.path.join(out_dir, f"{name}-{_digest(cfg, files)}.iso")
     if os.path.exists(iso):
+        os.utime(iso)  # most recently used: the last to be pruned
         return iso
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         stage = os.path.join(tmp, "root")
@@ -74,4 +75,20 @@ def make_iso(build_dir, name, kernel, kernel_args="", modules=()):
         if r.returncode != 0:
             raise RuntimeError(f"grub-mkrescue failed:\n{r.stdout}")
         os.replace(tmp_iso, iso)
+    _prune(out_dir, keep=ISO_CACHE_SIZE)
     return iso
+
+
+ISO_CACHE_SIZE = 64  # ISOs kept in build/iso (about 10 MiB each)
+
+
+def _prune(out_dir, keep):
+    """Deletes all but the KEEP most recently used ISOs: every distinct command
+    line makes one, so without a bound the cache grows by gigabytes a day."""
+    isos = [os.path.join(out_dir, f) for f in os.listdir(out_dir) if f.endswith(".iso")]
+    isos.sort(key=lambda p: os.stat(p).st_mtime, reverse=True)
+    for old in isos[keep:]:
+        try:
+            os.unlink(old)
+        except FileNotFoundError:
+            pass  # another run pruned it first

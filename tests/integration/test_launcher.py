@@ -138,5 +138,18 @@ class GrubCfgTest(unittest.TestCase):
             iso.grub_cfg("l", "/boot/vmlinuz", "", [("/boot/initrd.gz", "x=1")], linux=True)
 
 
+class IsoCacheTest(unittest.TestCase):
+    def test_prune_keeps_the_most_recently_used(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            for i in range(5):
+                path = os.path.join(d, f"s-{i}.iso")
+                open(path, "w").close()
+                os.utime(path, (1000 + i, 1000 + i))
+            open(os.path.join(d, "notes.txt"), "w").close()
+            iso._prune(d, keep=2)
+            self.assertEqual(sorted(os.listdir(d)), ["notes.txt", "s-3.iso", "s-4.iso"])
+
+
 if __name__ == "__main__":
     unittest.main()
