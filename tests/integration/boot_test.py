@@ -300,6 +300,9 @@ TESTS = {
 
 
 def main():
+    if sys.argv[1:] == ["--list"]:  # for CMake: one ctest test per row
+        print(";".join(TESTS))
+        return
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("name", choices=sorted(TESTS))
     ap.add_argument("--build", required=True, help="the CMake build directory")
