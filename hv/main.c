@@ -3,6 +3,7 @@
  * log, descriptor tables, boot information, options, memory, L0 probe.
  */
 #include "boot_mem.h"
+#include "emul/emul_exit.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
@@ -91,6 +92,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	struct vcpu *v = &vcpus[0];
 
 	guest_mem_init(&mbi);
+	emul_init();
 	exit_setup();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);

@@ -16,6 +16,7 @@ struct hv_options hv_opts = {
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", NULL };
@@ -35,6 +36,10 @@ static const struct opt_def option_table[] = {
 		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,
+	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
+	OPT("mmio_test", OPT_BOOL, mmio_test,
+	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -13,6 +13,9 @@
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
 		   INJECT_HANG };
 
+/* What an instruction the emulator cannot do gets: the run stops, or L2 gets #UD. */
+enum emul_unsupported_policy { EMUL_UNSUPPORTED_STOP, EMUL_UNSUPPORTED_UD };
+
 /* How the loaded guest is started: as L2, or by a plain jump (the native baseline). */
 enum launch_mode { LAUNCH_VMX, LAUNCH_DIRECT };
 
@@ -23,6 +26,8 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	unsigned emul_unsupported; /* enum emul_unsupported_policy */
+	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
 };
 
 extern struct hv_options hv_opts;
