@@ -13,12 +13,14 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.selfprotect = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
-					      "hang", NULL };
+					      "hang", "stack-overflow", "write-text",
+					      "write-rodata", "exec-data", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -35,6 +37,8 @@ static const struct opt_def option_table[] = {
 		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("selfprotect", OPT_BOOL, selfprotect,
+	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

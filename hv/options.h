@@ -11,7 +11,8 @@
 #include "cmdline.h"
 
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
-		   INJECT_HANG };
+		   INJECT_HANG, INJECT_STACK_OVERFLOW, INJECT_WRITE_TEXT, INJECT_WRITE_RODATA,
+		   INJECT_EXEC_DATA };
 
 /* How the loaded guest is started: as L2, or by a plain jump (the native baseline). */
 enum launch_mode { LAUNCH_VMX, LAUNCH_DIRECT };
@@ -23,6 +24,7 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 };
 
 extern struct hv_options hv_opts;
