@@ -164,9 +164,10 @@ def cmd_fuzz(args):
     for name in args.targets or targets:
         binary = os.path.join(fuzz_dir, f"fuzz_{name}")
         corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", name)
-        print(f"fuzz: {name} for {args.time} s ...", flush=True)
+        print(f"fuzz: {name} for {args.time} s"
+              f"{f' or {args.runs:,} inputs' if args.runs else ''} ...", flush=True)
         r = fuzz_run.run(name, binary, corpus, os.path.join(build_dir, "fuzz"),
-                         seconds=args.time, seed=args.seed)
+                         runs=args.runs, seconds=args.time, seed=args.seed)
         print(fuzz_run.report(r, binary, corpus), flush=True)
         status |= 1 if r.finding else 0
         rows.append(r)
@@ -246,6 +247,8 @@ def parser():
     p.add_argument("targets", nargs="*", metavar="TARGET", help="only these (default: all)")
     p.add_argument("--time", type=int, default=60, metavar="S",
                    help="seconds per target (default 60)")
+    p.add_argument("--runs", type=int, metavar="N",
+                   help="stop a target after N inputs (--time still bounds it)")
     p.add_argument("--seed", type=int, default=1, help="libFuzzer's seed (default 1)")
     p.set_defaults(func=cmd_fuzz)
 
