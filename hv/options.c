@@ -13,13 +13,15 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.selfprotect = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
 static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
-					      "hang", NULL };
+					      "hang", "stack-overflow", "write-text",
+					      "write-rodata", "exec-data", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -40,6 +42,8 @@ static const struct opt_def option_table[] = {
 	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
 	OPT("mmio_test", OPT_BOOL, mmio_test,
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
+	OPT("selfprotect", OPT_BOOL, selfprotect,
+	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -11,7 +11,8 @@
 #include "cmdline.h"
 
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
-		   INJECT_HANG };
+		   INJECT_HANG, INJECT_STACK_OVERFLOW, INJECT_WRITE_TEXT, INJECT_WRITE_RODATA,
+		   INJECT_EXEC_DATA };
 
 /* What an instruction the emulator cannot do gets: the run stops, or L2 gets #UD. */
 enum emul_unsupported_policy { EMUL_UNSUPPORTED_STOP, EMUL_UNSUPPORTED_UD };
@@ -28,6 +29,7 @@ struct hv_options {
 	unsigned launch;   /* enum launch_mode */
 	unsigned emul_unsupported; /* enum emul_unsupported_policy */
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
+	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 };
 
 extern struct hv_options hv_opts;

@@ -13,6 +13,7 @@
 #include "msr_bitmap.h"
 #include "options.h"
 #include "panic.h"
+#include "protect.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
@@ -205,10 +206,9 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 {
-	uint64_t stack = alloc_pages_or_panic(HOST_STACK_PAGES, "host stack");
 	enum vmx_status st;
 
-	v->host_stack_top = stack + HOST_STACK_PAGES * PAGE_SIZE;
+	v->host_stack_top = protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
 	v->vmcs_pa = alloc_page_or_panic("VMCS");
 	*(uint32_t *)(uintptr_t)v->vmcs_pa = l0.caps.revision;
 	st = vmclear(v->vmcs_pa);
