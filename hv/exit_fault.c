@@ -11,13 +11,9 @@
 #include "guest_mem.h"
 #include "guest_stop.h"
 #include "log.h"
+#include "prot.h"
 #include "vmx.h"
-
-/* EPT-violation exit qualification (SDM Vol. 3C Table 28-7). */
-#define EPTV_READ (1u << 0)
-#define EPTV_WRITE (1u << 1)
-#define EPTV_FETCH (1u << 2)
-#define EPTV_GLA_VALID (1u << 7)
+#include "vmx_bits.h"
 
 void handle_triple_fault(struct vcpu *v)
 {
@@ -34,6 +30,8 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 
 	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa) && apic_write_exit(v, gpa))
+		return;
+	if (prot_ept_violation(v, qual, gpa))
 		return;
 
 	uint64_t gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;

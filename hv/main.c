@@ -18,6 +18,7 @@
 #include "platform.h"
 #include "smp.h"
 #include "power.h"
+#include "prot.h"
 #include "tsc.h"
 #include "vcpu.h"
 #include "vmcs_setup.h"
@@ -91,6 +92,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	struct vcpu *v = &vcpus[0];
 
 	guest_mem_init(&mbi);
+	prot_init();
 	exit_setup();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);

@@ -23,6 +23,7 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
 };
 
 extern struct hv_options hv_opts;
