@@ -68,7 +68,7 @@ bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 {
 	const struct prot_program *p = prot_program_of_eptp(vmread(VMCS_EPT_POINTER));
 	struct ept_mapping base, view;
-	uint64_t gla, rip, vectoring;
+	uint64_t gla, rip, vectoring, guest_cr3;
 	const char *access, *action;
 	char rights[4];
 
@@ -88,12 +88,15 @@ bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 		action = "stop";
 	else
 		action = inject_policy(p, qual, gla);
-	log_error("program %u (CR3 %#lx): %s of guest-physical %#lx (linear %#lx) at rip %#lx "
-		  "refused by its table (%s there): %s", p->index, p->cr3, access, gpa, gla, rip,
-		  rights, action);
-	log_mline("prot-violation", "vcpu=%u program=%u cr3=%#lx access=%s gpa=%#lx gla=%#lx "
-		  "rip=%#lx rights=%s policy=%s action=%s", v->index, p->index, p->cr3, access,
-		  gpa, gla, rip, rights, prot_policy_name(p->table.policy), action);
+	guest_cr3 = vmread(VMCS_GUEST_CR3);
+	log_msg(action[0] == 's' ? LOG_ERROR : LOG_WARN,
+		"program %u (CR3 %#lx; L2's CR3 %#lx): %s of guest-physical %#lx (linear %#lx) "
+		"at rip %#lx refused by its table (%s there): %s", p->index, p->cr3, guest_cr3,
+		access, gpa, gla, rip, rights, action);
+	log_mline("prot-violation", "vcpu=%u program=%u cr3=%#lx guest_cr3=%#lx access=%s "
+		  "gpa=%#lx gla=%#lx rip=%#lx rights=%s policy=%s action=%s", v->index, p->index,
+		  p->cr3, guest_cr3, access, gpa, gla, rip, rights,
+		  prot_policy_name(p->table.policy), action);
 	if (action[0] == 's')
 		guest_stop(v, false, "prot-violation");
 	return true;
