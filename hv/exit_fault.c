@@ -13,13 +13,9 @@
 #include "guest_mem.h"
 #include "guest_stop.h"
 #include "log.h"
+#include "prot.h"
 #include "vmx.h"
-
-/* EPT-violation exit qualification (SDM Vol. 3C Table 28-7). */
-#define EPTV_READ (1u << 0)
-#define EPTV_WRITE (1u << 1)
-#define EPTV_FETCH (1u << 2)
-#define EPTV_GLA_VALID (1u << 7)
+#include "vmx_bits.h"
 
 void handle_triple_fault(struct vcpu *v)
 {
@@ -45,6 +41,8 @@ void handle_ept_violation(struct vcpu *v)
 			guest_stop(v, false, "emul-failed");
 		return;
 	}
+	if (prot_ept_violation(v, qual, gpa))
+		return;
 
 	uint64_t gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 	uint64_t rip = vmread(VMCS_GUEST_RIP);

@@ -20,6 +20,7 @@
 #include "smp.h"
 #include "power.h"
 #include "protect.h"
+#include "prot.h"
 #include "tsc.h"
 #include "vcpu.h"
 #include "vmcs_setup.h"
@@ -95,6 +96,7 @@ __attribute__((noreturn)) static void run_guest(void)
 
 	guest_mem_init(&mbi);
 	emul_init();
+	prot_init();
 	exit_setup();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);

@@ -36,6 +36,8 @@ static const struct opt_def option_table[] = {
 	OPT("launch", OPT_ENUM, launch, .choices = launch_choices,
 	    .help = "vmx: run the guest as L2; direct: load it the same way, then jump to it "
 		    "without VMX (a 64-bit guest only: the native baseline)"),
+	OPT("protect", OPT_BOOL, protect,
+	    .help = "per-program protection tables (MOV to CR3 exits and picks the EPT view)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
 	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,

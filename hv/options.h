@@ -30,6 +30,7 @@ struct hv_options {
 	unsigned emul_unsupported; /* enum emul_unsupported_policy */
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
+	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
 };
 
 extern struct hv_options hv_opts;
