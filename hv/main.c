@@ -18,6 +18,7 @@
 #include "platform.h"
 #include "smp.h"
 #include "power.h"
+#include "qemu_devices.h"
 #include "tsc.h"
 #include "vcpu.h"
 #include "vmcs_setup.h"
@@ -97,6 +98,7 @@ __attribute__((noreturn)) static void run_guest(void)
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
+	qemu_devices_init(&mbi);
 	guest_load(&mbi, &boot);
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
