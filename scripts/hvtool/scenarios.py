@@ -2,6 +2,7 @@
 (the hypervisor, or a test guest directly on L0 for the native configuration),
 which modules it gets, with which command lines, and what the run must end in."""
 
+import os
 from dataclasses import dataclass, field, replace
 
 import l0
@@ -20,7 +21,8 @@ class Scenario:
     mem_mb: int = 256
     smp: int = 1
     interactive: bool = False   # gets a console when stdin is a terminal
-    verdict_source: str = ""    # whose verdict line decides: "" = the booted kernel's
+    verdict_source: str = ""    # whose verdict decides: "" = the booted kernel's line,
+    #                             "l0" = its isa-debug-exit write as the L0 saw it
     tags: tuple = field(default=())
 
 
@@ -95,6 +97,26 @@ SCENARIOS = {s.name: s for s in [
 ]}
 
 DEFAULT = "trapbench"
+
+
+def kernel_scenario(kernel, modules=(), append="", native=False):
+    """`run --kernel`: any kernel written for QEMU (Multiboot v1 or v2, or a bzImage) with
+    MODULES ("FILE [ARGS]" each) and command line APPEND, as L2 under the hypervisor, or
+    (NATIVE) booted by GRUB directly on L0. Under the hypervisor its verdict line decides
+    (isa-debug-exit: code 0 passes); natively the kernel's own isa-debug-exit write does."""
+    mods = []
+    for spec in modules:
+        path, _, args = spec.strip().partition(" ")
+        mods.append((os.path.abspath(path), args.strip()))
+    for path in [kernel] + [p for p, _ in mods]:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such file")
+    path = os.path.abspath(kernel)
+    if native:
+        return Scenario("kernel-native", f"{kernel} directly on L0", path, kernel_args=append,
+                        modules=tuple(mods), verdict_source="l0")
+    return Scenario("kernel", f"{kernel} as L2 under the hypervisor", HV,
+                    modules=((path, append), *mods))
 
 
 def get(name):

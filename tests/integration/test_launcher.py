@@ -129,13 +129,48 @@ class GrubCfgTest(unittest.TestCase):
 
     def test_linux_kernel_uses_grubs_linux_loader(self):
         cfg = iso.grub_cfg("l", "/boot/vmlinuz", "console=ttyS0", [("/boot/initrd.gz", "")],
-                           linux=True)
+                           loader="linux")
         self.assertIn("\tlinux /boot/vmlinuz console=ttyS0", cfg)
         self.assertIn("\tinitrd /boot/initrd.gz", cfg)
         self.assertNotIn("\tmultiboot2", cfg)
         self.assertNotIn("\tmodule2", cfg)
         with self.assertRaises(ValueError):
-            iso.grub_cfg("l", "/boot/vmlinuz", "", [("/boot/initrd.gz", "x=1")], linux=True)
+            iso.grub_cfg("l", "/boot/vmlinuz", "", [("/boot/initrd.gz", "x=1")], loader="linux")
+
+    def test_multiboot_v1_kernel_uses_grubs_multiboot_loader(self):
+        cfg = iso.grub_cfg("k", "/boot/k.elf", "exit=3", [("/boot/m", "a b")],
+                           loader="multiboot")
+        self.assertIn("\tmultiboot /boot/k.elf exit=3", cfg)
+        self.assertIn("\tmodule /boot/m a b", cfg)
+        self.assertNotIn("\tmultiboot2", cfg)
+        self.assertNotIn("\tmodule2", cfg)
+
+    def test_kernel_loader_finds_each_header(self):
+        import struct
+        import tempfile
+
+        def kernel(offset, *words):
+            data = bytearray(16384)
+            data[offset:offset + 4 * len(words)] = struct.pack(f"<{len(words)}I", *words)
+            f = tempfile.NamedTemporaryFile(delete=False)
+            f.write(data)
+            f.close()
+            self.addCleanup(os.unlink, f.name)
+            return f.name
+
+        mb1 = (0x1BADB002, 3, (-(0x1BADB002 + 3)) % (1 << 32))
+        self.assertEqual(iso.kernel_loader(kernel(0x1000, *mb1)), "multiboot")
+        self.assertEqual(iso.kernel_loader(kernel(0x1ff4, *mb1)), "multiboot")
+        with self.assertRaises(ValueError):  # past the first 8 KiB
+            iso.kernel_loader(kernel(0x2000, *mb1))
+        with self.assertRaises(ValueError):  # bad checksum
+            iso.kernel_loader(kernel(0x1000, 0x1BADB002, 3, 0))
+        mb2 = (0xE85250D6, 0, 24, (-(0xE85250D6 + 24)) % (1 << 32))
+        self.assertEqual(iso.kernel_loader(kernel(0x1008, *mb2)), "multiboot2")
+
+    def test_clashing_names_are_numbered(self):
+        self.assertEqual(iso._iso_paths(["a/k", "b/k", "c/m"]),
+                         ["/boot/0-k", "/boot/1-k", "/boot/m"])
 
 
 class IsoCacheTest(unittest.TestCase):
