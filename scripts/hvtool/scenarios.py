@@ -90,6 +90,14 @@ SCENARIOS = {s.name: s for s in [
              "native baseline of the boot-cost benchmark", HV, kernel_args="launch=direct",
              modules=(("linux/vmlinuz", NATIVE_LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
              timeout=600, verdict_source="guest"),
+    Scenario("mb1", "the mb1 guest, a Multiboot v1 kernel as written for QEMU, as L2 with a "
+             "module: boot information, fw_cfg, low memory, its exit code through "
+             "isa-debug-exit (--guest exit=N)", HV,
+             modules=(("guests/mb1.elf", "exit=0"), ("guests/hello.elf", "mod-arg=1"))),
+    Scenario("native-mb1", "the mb1 guest booted by GRUB's multiboot (v1) command directly on "
+             "L0; its isa-debug-exit write ends the run (on Bochs, seen in Bochs' log)",
+             "guests/mb1.elf", kernel_args="exit=0",
+             modules=(("guests/hello.elf", "mod-arg=1"),), verdict_source="l0"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,
