@@ -21,6 +21,7 @@
 #include "power.h"
 #include "protect.h"
 #include "prot.h"
+#include "qemu_devices.h"
 #include "tsc.h"
 #include "vcpu.h"
 #include "vmcs_setup.h"
@@ -103,6 +104,7 @@ __attribute__((noreturn)) static void run_guest(void)
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
+	qemu_devices_init(&mbi);
 	guest_load(&mbi, &boot);
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;

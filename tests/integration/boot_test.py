@@ -297,6 +297,45 @@ def check_native_linux(log):
     assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
 
 
+def mb1_check(code, native=False):
+    """The mb1 guest (a Multiboot v1 kernel) got the Multiboot magic, its command line, its
+    module (hello.elf, with its command line), a memory map and writable low memory, and
+    ended with isa-debug-exit code CODE, which became the verdict. Under the hypervisor
+    fw_cfg gives L2's CPUs and exactly the RAM of L2's memory map (also as etc/e820);
+    bare Bochs has no fw_cfg."""
+    def check(log):
+        boot = expect_mline(log, "mb1-boot", "guest", magic="0x2badb002",
+                            cmdline=f"exit={code}", modules="1")
+        assert int(boot["flags"], 16) & 0x4d == 0x4d, boot  # memory, cmdline, mods, mmap
+        expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46", cmdline="mod-arg=1")
+        expect_mline(log, "low-memory", "guest", probes="4", writable="4", page0="ok")
+        expect_mline(log, "exit", "guest", device="isa-debug-exit", code=str(code))
+        result = "pass" if code == 0 else "fail"
+        if native:
+            assert boot["loader"].startswith("GRUB"), boot
+            expect_mline(log, "fw-cfg", "guest", present="0")
+            assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
+            return
+        assert boot["loader"] == "nested-hv", boot
+        expect_mline(log, "guest", kind="multiboot1", format="elf32", entry="0x10000c",
+                     modules="1")
+        ram_kib = int(expect_mline(log, "guest-mem")["ram_kib"])
+        assert int(boot["ram_kib"]) == ram_kib, f"mmap RAM {boot['ram_kib']} KiB, L2 has {ram_kib}"
+        cpus = expect_mline(log, "smp")["cpus"]
+        dev = expect_mline(log, "device", name="fw_cfg", cpus=cpus)
+        expect_mline(log, "device", name="isa-debug-exit", port="0xf4")
+        expect_mline(log, "fw-cfg", "guest", present="1", signature="QEMU", id="0x1", cpus=cpus,
+                     max_cpus=cpus, ram_bytes=dev["ram_bytes"], e820_ram_kib=str(ram_kib),
+                     e820_entries=boot["mmap_entries"])
+        assert int(dev["ram_bytes"]) == ram_kib * 1024, dev
+        expect_mline(log, "guest-exit", device="isa-debug-exit", code=str(code),
+                     qemu_status=str(code * 2 + 1))
+        expect_mline(log, "verdict", result=result, reason=f"guest-exit-{result}", code=str(code),
+                     qemu_status=str(code * 2 + 1))
+    check.debug_exit_code = code  # main() checks that it reached the launcher's verdict
+    return check
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -341,6 +380,11 @@ TESTS = {
                          {"guest_args": "hvinit=reboot reboot=pci"}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
+    "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
+    "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
+    "mb1-native": ("native-mb1", "", runner.EXIT_PASS, mb1_check(0, native=True), {}),
+    "mb1-native-exit-code": ("native-mb1", "", runner.EXIT_FAIL, mb1_check(5, native=True),
+                             {"guest_args": "exit=5"}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
 }
@@ -362,6 +406,10 @@ def main():
     if out.status != want_status:
         sys.exit(f"FAIL {args.name}: launcher status {out.status} ({out.summary}), "
                  f"expected {want_status}")
+    want_code = getattr(check, "debug_exit_code", None)
+    if want_code is not None and out.verdict.code != want_code:
+        sys.exit(f"FAIL {args.name}: the launcher's verdict has isa-debug-exit code "
+                 f"{out.verdict.code}, expected {want_code}")
     try:
         check(out.log)
     except AssertionError as e:
