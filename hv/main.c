@@ -19,7 +19,7 @@
 #include "platform.h"
 #include "smp.h"
 #include "power.h"
-#include "protect.h"
+#include "self_protect.h"
 #include "prot.h"
 #include "qemu_devices.h"
 #include "tsc.h"
@@ -135,7 +135,7 @@ void boot_main(uint32_t magic, uint64_t info)
 	boot_mem_init(&mbi, hv_opts.hvmem);
 	if (hv_opts.selftest && !boot_mem_selftest())
 		hv_finish(false, "selftest");
-	protect_init();
+	self_protect_init();
 	l0_probe();
 	tsc_calibrate();
 	inject_fault((enum inject_kind)hv_opts.inject);

@@ -13,7 +13,7 @@
 #include "msr_bitmap.h"
 #include "options.h"
 #include "panic.h"
-#include "protect.h"
+#include "self_protect.h"
 #include "prot.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
@@ -211,7 +211,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 {
 	enum vmx_status st;
 
-	v->host_stack_top = protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
+	v->host_stack_top = self_protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
 	v->vmcs_pa = alloc_page_or_panic("VMCS");
 	*(uint32_t *)(uintptr_t)v->vmcs_pa = l0.caps.revision;
 	st = vmclear(v->vmcs_pa);
