@@ -72,9 +72,9 @@ SCENARIOS = {s.name: s for s in [
     Scenario("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON, every hypercall, the "
              "synthetic MSR and #UD reflection, then ends the run through HC_EXIT", HV,
              kernel_args="exc_intercept=6", modules=(("guests/hvcheck.elf", ""),)),
-    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MSRs, "
+    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MMIO, MSRs, "
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
-             "table", HV, kernel_args="exc_intercept=3",
+             "table", HV, kernel_args="exc_intercept=3 mmio_test=on",
              modules=(("guests/trapbench.elf", ""),)),
     Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
              "and against the test MMIO device and compares results and flags; a #PF in the "

@@ -179,7 +179,8 @@ def check_hvcheck(log):
 
 SMOKE_ITERS = 20
 # Tests that must exit under the hypervisor, with their basic exit reason.
-SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31"}
+SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31",
+               "mmio-read": "48"}
 
 
 def check_trapbench_smoke(log):
