@@ -89,10 +89,20 @@ SCENARIOS = {s.name: s for s in [
     Scenario("prot-bench-off", "the same context-switch loop with protect=off (the "
              "baseline of ctxsw-protect-on)", HV, kernel_args="protect=off",
              modules=(("guests/prot.elf", "mode=bench iters=1000"),)),
-    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MSRs, "
+    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MMIO, MSRs, "
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
-             "table", HV, kernel_args="exc_intercept=3",
+             "table", HV, kernel_args="exc_intercept=3 mmio_test=on",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
+             "and against the test MMIO device and compares results and flags; a #PF in the "
+             "middle of a REP MOVS and #UD for an unsupported instruction", HV,
+             kernel_args="mmio_test=on emul_unsupported=ud",
+             modules=(("guests/mmiotest.elf", ""),), timeout=300),
+    Scenario("mmiotest-stop", "the mmiotest guest with emul_unsupported=stop: its INC on the "
+             "device must be reported with its bytes and disassembly and end the run", HV,
+             kernel_args="mmio_test=on emul_unsupported=stop",
+             modules=(("guests/mmiotest.elf", "iters=1"),), timeout=300, expect="fail",
+             expect_reason="emul-failed"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "

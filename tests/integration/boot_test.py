@@ -216,7 +216,8 @@ def check_hvcheck(log):
 
 SMOKE_ITERS = 20
 # Tests that must exit under the hypervisor, with their basic exit reason.
-SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31"}
+SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31",
+               "mmio-read": "48"}
 
 
 def check_trapbench_smoke(log):
@@ -235,6 +236,35 @@ def check_trapbench_smoke(log):
         assert count >= SMOKE_ITERS, f"{test}: only {count} exits of reason {reason}"
     expect_mline(log, "options", exc_intercept="0x8")
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
+                   "mmio-page-fault", "mmio-unsupported-ud"}
+
+
+def check_mmiotest(log):
+    """Every supported form agreed on RAM and on the test MMIO device; the emulator
+    raised the #PF and #UD the guest expected and decoded with Capstone."""
+    checks = [(f["name"], f["result"]) for _, _, f in serial_log.mlines(log, "check", "guest")]
+    missing = MMIOTEST_CHECKS - {n for n, _ in checks}
+    assert not missing, f"checks missing: {sorted(missing)}"
+    failed = [n for n, r in checks if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+    forms = expect_mline(log, "mmio-forms", "guest", mismatches="0")
+    assert int(forms["forms"]) >= 180, forms
+    expect_mline(log, "emul-unsupported", insn="inc dword ptr [rdx]", bytes="ff 02", policy="ud")
+    emul = expect_mline(log, "emul", vcpu="0", page_faults="1", unsupported="1")
+    assert int(emul["emulated"]) > 1000 and int(emul["tlb_hits"]) > 0, emul
+    decoder = expect_mline(log, "decoder", engine="capstone")
+    assert int(decoder["used"]) <= int(decoder["heap_bytes"]), decoder
+    expect_mline(log, "mmio-device", name="test-mmio")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_mmiotest_stop(log):
+    expect_mline(log, "emul-unsupported", insn="inc dword ptr [rdx]", policy="stop")
+    expect_mline(log, "guest-state", vcpu="0")  # the register dump of a failed run
+    expect_mline(log, "verdict", result="fail", reason="emul-failed")
 
 
 def check_linux_userspace(log, guest_reason, vmx, cpus=1):
@@ -368,6 +398,8 @@ TESTS = {
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
     "hvcheck": ("hvcheck", "", runner.EXIT_PASS, check_hvcheck, {}),
+    "mmiotest": ("mmiotest", "", runner.EXIT_PASS, check_mmiotest, {}),
+    "mmiotest-stop": ("mmiotest-stop", "", runner.EXIT_FAIL, check_mmiotest_stop, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
