@@ -353,6 +353,25 @@ def check_prot_off(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_linux_prot(log):
+    """Under Linux the protdemo's secret page was refused to its forked child (an
+    unregistered program: the others' table) by #GP, which Linux made a SIGSEGV, while
+    the owner still read it and the system ran on to its power-off."""
+    expect_mline(log, "prot", "linux", child="sigsegv", own_read="ok", result="pass")
+    reg = expect_mline(log, "prot", "linux", register_others="0x0", register_mine="0x0")
+    text = [int(a, 16) for a in reg["kernel_text"].split("-")]
+    assert text[0] < text[1], f"kernel text {reg['kernel_text']}"
+    gpa = expect_mline(log, "prot-child", "linux")["reading"]
+    others = expect_mline(log, "prot-program", scope="others", policy="gp", regions="2")
+    expect_mline(log, "prot-program", scope="program", policy="gp", regions="2")
+    expect_mline(log, "prot-violation", program=others["id"], access="read", gpa=gpa,
+                 rights="---", action="gp")
+    assert not serial_log.mlines(log, "prot-child", "linux")[1:], "the child read the secret"
+    check_linux_userspace(log, "linux-poweroff", vmx=False)
+    expect_mline(log, "guest-exit", device="acpi-pm1a-cnt")
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -393,6 +412,7 @@ TESTS = {
     "prot-refused": ("prot", "", runner.EXIT_PASS, check_prot_refused, {}),
     "prot-stop": ("prot-stop", "", runner.EXIT_FAIL, check_prot_stop, {}),
     "prot-off": ("prot", "protect=off", runner.EXIT_PASS, check_prot_off, {}),
+    "linux-prot": ("linux-prot", "", runner.EXIT_PASS, check_linux_prot, {}),
 }
 
 
