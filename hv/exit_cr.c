@@ -106,14 +106,15 @@ static bool load_pae_pdptes(uint64_t cr3)
  */
 static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 {
-	uint64_t cr4 = vmread(VMCS_CR4_READ_SHADOW), cap = l0.caps.ept_vpid_cap;
+	/* PCIDE, PAE and PG are L2's own bits: the real registers, not the shadows, hold them. */
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4), cap = l0.caps.ept_vpid_cap;
 	bool keep = (cr4 & CR4_PCIDE) && (value & CR3_NO_FLUSH);
 	bool long_mode = vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA;
 
 	value &= ~(keep ? CR3_NO_FLUSH : 0);
 	if (long_mode && (value & above_maxphyaddr()))
 		return false;
-	if (!long_mode && (vmread(VMCS_CR0_READ_SHADOW) & CR0_PG) && (cr4 & CR4_PAE) &&
+	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
 	vmcs_write(VMCS_GUEST_CR3, value);

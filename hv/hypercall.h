@@ -4,7 +4,9 @@
  *
  *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
  *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
- *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM.
+ *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM. HC_PROT_REGISTER is
+ *   the exception: with protect=on a user program may register (a table
+ *   can only take rights away, never reach the hypervisor's memory).
  */
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H
@@ -22,7 +24,8 @@ enum hypercall {
 
 	/* Per-program memory protection (hv/prot.c; protect=on), 0x100-0x1ff. */
 	HC_PROT_REGISTER = 0x100,   /* RBX = the program's CR3 (0: the caller's), RCX =
-				     * guest-physical address of its struct hc_prot_table
+				     * guest-physical address of its struct hc_prot_table,
+				     * RDX = flags (HC_PROT_FOR_OTHERS)
 				     * -> RBX = the program's view index (VMFUNC's ECX) */
 	HC_PROT_SWITCH = 0x101,     /* RBX = view index (0: the base view): run with it now */
 	HC_PROT_TRAMPOLINE = 0x102, /* RBX = guest-physical address of a 4 KiB page of
@@ -44,6 +47,12 @@ enum hypercall {
 #define HC_ERR_PROT_FULL (-0x101)     /* no room for another program, or out of memory */
 #define HC_ERR_PROT_NOVMFUNC (-0x102) /* L0 offers no VMFUNC EPTP switching */
 #define HC_ERR_PROT_BUSY (-0x103)     /* the CR3 is registered, or programs exist already */
+
+/*
+ * HC_PROT_REGISTER's RDX: the table is for every CR3 no program registered
+ * (RBX ignored), instead of the base view's full access.
+ */
+#define HC_PROT_FOR_OTHERS 1u
 
 /* A protection table as L2 passes it to HC_PROT_REGISTER (in its RAM). */
 #define HC_PROT_R 1u

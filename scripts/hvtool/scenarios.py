@@ -110,6 +110,12 @@ SCENARIOS = {s.name: s for s in [
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
              modules=(("linux/vmlinuz", LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
              timeout=600, interactive=True),
+    Scenario("linux-prot", "the linux scenario with protection tables (protect=on): /init's "
+             "protdemo keeps the kernel's text read+execute only and its secret page "
+             "unreachable from other programs; a forked child reading it must die of "
+             "SIGSEGV while the system runs on", HV, kernel_args="protect=on",
+             modules=(("linux/vmlinuz", f"{LINUX_ARGS} hvprot=1"),
+                      ("linux/initramfs.cpio.gz", "")), timeout=600),
     Scenario("linux-direct", "the linux scenario's kernel and initramfs loaded by the "
              "hypervisor's own loader, then entered without VMX (launch=direct): the "
              "native baseline of the boot-cost benchmark", HV, kernel_args="launch=direct",

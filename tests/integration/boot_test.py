@@ -364,6 +364,116 @@ def mb1_check(code, native=False):
                      qemu_status=str(code * 2 + 1))
     check.debug_exit_code = code  # main() checks that it reached the launcher's verdict
     return check
+PROT_CHECKS = {"register", "refuse-same-cr3", "a-own-secret", "a-read-other-pf", "a-read-shared",
+               "a-write-shared-pf", "a-exec", "b-own-secret", "b-read-other-gp",
+               "b-write-other-gp", "b-shared", "b-exec-gp", "base-view", "hc-switch-a",
+               "hc-switch-base", "vmfunc-switch-a", "vmfunc-switch-base", "vmfunc-bad-index-ud"}
+# Each table the guest has refused: the hypervisor's reason and the region at fault.
+PROT_REFUSALS = {"refuse-empty": ("an empty region", "1"),
+                 "refuse-unaligned": ("a region not 4 KiB aligned", "0"),
+                 "refuse-wrap": ("a region that wraps or passes the guest-physical limit", "0"),
+                 "refuse-conflict": ("overlaps another region with different rights", "1"),
+                 "refuse-hv-memory": ("covers the hypervisor's memory", "1"),
+                 "refuse-write-only": ("bad rights (unknown bits, or write without read)", "0"),
+                 "refuse-trampoline": ("covers the VMFUNC trampoline page", "0"),
+                 "refuse-count": ("too many regions", None),
+                 "refuse-not-ram": ("the table is not in L2's RAM", None),
+                 "refuse-same-cr3": ("this CR3 is registered already", None)}
+
+
+def guest_checks(log, names):
+    """The guest's check lines: every one of NAMES present, none failed."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    missing = names - checks.keys()
+    assert not missing, f"checks missing: {sorted(missing)}"
+    failed = [n for n, r in checks.items() if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+
+
+def check_prot_inject(log):
+    """Each program's forbidden accesses, and only those, were reported with the program,
+    access, addresses and RIP, and became the fault its table's policy names."""
+    guest_checks(log, PROT_CHECKS)
+    expect_mline(log, "options", protect="on")
+    expect_mline(log, "prot", protect="on", vmfunc="1")
+    g = expect_mline(log, "prot-setup", "guest", protect="on")
+    expect_mline(log, "prot-program", id="1", cr3=g["cr3_a"], policy="pf", regions="4")
+    expect_mline(log, "prot-program", id="2", cr3=g["cr3_b"], policy="gp", regions="4")
+    window_other = hex(int(g["window"], 16) + 4096)
+    want = [  # (program, access, gpa, gla, rights, action), in the guest's order
+        ("1", "read", g["secret_b"], window_other, "---", "pf"),
+        ("1", "write", g["shared"], g["shared"], "r--", "pf"),
+        ("2", "read", g["secret_a"], g["secret_a"], "---", "gp"),
+        ("2", "write", g["secret_a"], window_other, "---", "gp"),
+        ("2", "fetch", g["exec"], g["exec"], "r--", "gp"),
+        ("1", "read", g["secret_b"], window_other, "---", "pf"),
+        ("1", "write", g["shared"], g["shared"], "r--", "pf"),
+        ("1", "read", g["secret_b"], g["secret_b"], "---", "pf"),  # HC_PROT_SWITCH to A
+        ("1", "read", g["secret_b"], g["secret_b"], "---", "pf"),  # VMFUNC to A
+    ]
+    got = [(f["program"], f["access"], f["gpa"], f["gla"], f["rights"], f["action"])
+           for _, _, f in serial_log.mlines(log, "prot-violation", "hv")]
+    assert got[:len(want)] == want, f"violations {got}, expected {want} first"
+    fetch = expect_mline(log, "prot-violation", access="fetch")
+    assert fetch["rip"] == g["exec"], f"fetch violation at rip {fetch['rip']}, not {g['exec']}"
+    expect_mline(log, "prot-vmfunc-fault", index="99", leaf="0")
+    expect_mline(log, "exit-count", vcpu="0", reason="28")  # MOV to CR3 exits
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_prot_refused(log):
+    """Every bad table was refused with its reason and the region at fault, and the
+    good ones registered afterwards."""
+    guest_checks(log, set(PROT_REFUSALS))
+    cr3 = expect_mline(log, "prot-setup", "guest")["cr3_a"]
+    for name, (reason, region) in PROT_REFUSALS.items():
+        want = {"cr3": cr3, "reason": reason} | ({"region": region} if region else {})
+        expect_mline(log, "prot-refused", **want)
+    refused = serial_log.mlines(log, "prot-refused", "hv")
+    assert len(refused) == len(PROT_REFUSALS), f"{len(refused)} refusals: {refused}"
+    expect_mline(log, "prot-program", id="1", cr3=cr3)
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_prot_stop(log):
+    attempt = expect_mline(log, "prot-stop-attempt", "guest")
+    expect_mline(log, "prot-program", id="1", policy="stop")
+    expect_mline(log, "prot-violation", program="1", access="read", gla=attempt["gla"],
+                 gpa=attempt["gpa"], policy="stop", action="stop")
+    expect_text(log, "  rax=", "L2 rip=")
+    assert not [f for _, _, f in serial_log.mlines(log, "check", "guest")
+                if f["name"] == "stop-policy"], "the program went on after the violation"
+    expect_mline(log, "verdict", result="fail", reason="prot-violation")
+
+
+def check_prot_off(log):
+    guest_checks(log, {"protect-off"})
+    expect_mline(log, "options", protect="off")
+    assert not serial_log.mlines(log, "prot-program"), "a program registered with protect=off"
+    assert not [f for _, _, f in serial_log.mlines(log, "exit-count", "hv")
+                if f["reason"] == "28"], "MOV to CR3 exited with protect=off"
+    row = expect_mline(log, "bench", "guest", test="ctxsw-protect-off", exits="0")
+    assert int(row["median"]) > 0, row
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_linux_prot(log):
+    """Under Linux the protdemo's secret page was refused to its forked child (an
+    unregistered program: the others' table) by #GP, which Linux made a SIGSEGV, while
+    the owner still read it and the system ran on to its power-off."""
+    expect_mline(log, "prot", "linux", child="sigsegv", own_read="ok", result="pass")
+    reg = expect_mline(log, "prot", "linux", register_others="0x0", register_mine="0x0")
+    text = [int(a, 16) for a in reg["kernel_text"].split("-")]
+    assert text[0] < text[1], f"kernel text {reg['kernel_text']}"
+    gpa = expect_mline(log, "prot-child", "linux")["reading"]
+    others = expect_mline(log, "prot-program", scope="others", policy="gp", regions="2")
+    expect_mline(log, "prot-program", scope="program", policy="gp", regions="2")
+    expect_mline(log, "prot-violation", program=others["id"], access="read", gpa=gpa,
+                 rights="---", action="gp")
+    assert not serial_log.mlines(log, "prot-child", "linux")[1:], "the child read the secret"
+    check_linux_userspace(log, "linux-poweroff", vmx=False)
+    expect_mline(log, "guest-exit", device="acpi-pm1a-cnt")
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
 
 
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
@@ -419,6 +529,11 @@ TESTS = {
                              {"guest_args": "exit=5"}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
+    "prot-inject": ("prot", "", runner.EXIT_PASS, check_prot_inject, {}),
+    "prot-refused": ("prot", "", runner.EXIT_PASS, check_prot_refused, {}),
+    "prot-stop": ("prot-stop", "", runner.EXIT_FAIL, check_prot_stop, {}),
+    "prot-off": ("prot", "protect=off", runner.EXIT_PASS, check_prot_off, {}),
+    "linux-prot": ("linux-prot", "", runner.EXIT_PASS, check_linux_prot, {}),
 }
 
 
