@@ -19,6 +19,8 @@ enum hypercall {
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+	/* robust (issue 10): 0x500-0x5ff */
+	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
 };
 
 #define HC_OK 0

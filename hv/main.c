@@ -3,6 +3,7 @@
  * log, descriptor tables, boot information, options, memory, L0 probe.
  */
 #include "boot_mem.h"
+#include "canary.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
@@ -132,6 +133,7 @@ void boot_main(uint32_t magic, uint64_t info)
 	protect_init();
 	l0_probe();
 	tsc_calibrate();
+	canary_init();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
 	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)

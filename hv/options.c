@@ -20,7 +20,8 @@ static const char *const launch_choices[] = { "vmx", "direct", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", "stack-overflow", "write-text",
-					      "write-rodata", "exec-data", NULL };
+					      "write-rodata", "exec-data", "canary-leak", NULL };
+static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -39,6 +40,9 @@ static const struct opt_def option_table[] = {
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
 	OPT("selfprotect", OPT_BOOL, selfprotect,
 	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
+	OPT("guest_fault", OPT_ENUM, guest_fault, .choices = guest_fault_choices,
+	    .help = "an L2 access to memory it may not touch: stop the run, or report it and "
+		    "inject #GP(0) so L2 goes on"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -12,7 +12,10 @@
 
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
 		   INJECT_HANG, INJECT_STACK_OVERFLOW, INJECT_WRITE_TEXT, INJECT_WRITE_RODATA,
-		   INJECT_EXEC_DATA };
+		   INJECT_EXEC_DATA, INJECT_CANARY_LEAK };
+
+/* What an L2 access to memory it may not touch (an EPT violation) leads to. */
+enum guest_fault_policy { GUEST_FAULT_STOP, GUEST_FAULT_INJECT };
 
 /* How the loaded guest is started: as L2, or by a plain jump (the native baseline). */
 enum launch_mode { LAUNCH_VMX, LAUNCH_DIRECT };
@@ -25,6 +28,7 @@ struct hv_options {
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
+	unsigned guest_fault; /* enum guest_fault_policy */
 };
 
 extern struct hv_options hv_opts;

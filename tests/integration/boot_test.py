@@ -172,6 +172,53 @@ def probe_check(target, hv_field):
     return check
 
 
+def sweep_runs(log):
+    """The probe sweep's runs: [(start, end, readable)]."""
+    return [(int(f["start"], 16), int(f["end"], 16), f["access"] == "read")
+            for _, _, f in serial_log.mlines(log, "sweep-run", "guest")]
+
+
+def expect_swept(runs, start, end, readable, what):
+    """[START, END) lies wholly in runs of the READABLE kind (runs are contiguous)."""
+    covered = [(max(a, start), min(b, end)) for a, b, r in runs if r == readable and
+               a < end and b > start]
+    assert sum(b - a for a, b in covered) == end - start, \
+        f"{what} {start:#x}-{end:#x} not all {'read' if readable else 'refused'}: {covered}"
+
+
+def check_probe_sweep(log):
+    """L2 read every page below the EPT top and a page per GiB above it up to
+    2^MAXPHYADDR: the hypervisor's image, pool and canary pages all refused (each as an
+    injected #GP the hypervisor counted), the guest's own memory read, no canary found."""
+    sweep = expect_mline(log, "sweep", "guest", canary_hits="0", capped="0")
+    assert int(sweep["end"], 16) == 1 << int(sweep["phys_bits"]), sweep
+    runs = sweep_runs(log)
+    assert runs[0][0] == 0 and runs[-1][1] == int(sweep["end"], 16), runs
+    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:])), f"gaps in the sweep: {runs}"
+    mem = expect_mline(log, "memory")
+    for lo, hi in (("image_start", "image_end"), ("pool_base", "pool_end")):
+        expect_swept(runs, int(mem[lo], 16), int(mem[hi], 16), False, lo)
+    canary = expect_mline(log, "canary")
+    for where in ("data", "pool"):
+        expect_swept(runs, int(canary[where], 16), int(canary[where], 16) + 4096, False,
+                     f"canary {where} page")
+    expect_swept(runs, 0x1000000, 0x1010000, True, "the guest's own image")
+    expect_swept(runs, int(sweep["ept_top"], 16), int(sweep["end"], 16), False, "above the EPT")
+    assert expect_mline(log, "guest-faults")["injected"] == sweep["faulted"], \
+        "the hypervisor injected another number of faults than the guest saw"
+    expect_mline(log, "guest-fault", kind="hv-memory", action="inject", n="1")
+    expect_mline(log, "check", "guest", name="sweep-no-canary", result="pass")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_probe_sweep_leak(log):
+    """The control: with the canary planted in L2's RAM, the sweep finds it and fails."""
+    sweep = expect_mline(log, "sweep", "guest")
+    assert int(sweep["canary_hits"]) >= 1, sweep
+    expect_mline(log, "check", "guest", name="sweep-no-canary", result="fail")
+    expect_mline(log, "verdict", result="fail", reason="guest-exit-fail")
+
+
 def check_native_probe(log):
     expect_mline(log, "probe", "guest", target="image", addr="0x200000")
     expect_mline(log, "probe-read", "guest", target="image", addr="0x200000")
@@ -325,6 +372,9 @@ TESTS = {
     "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 20}),
     "probe-image": ("probe-image", "", runner.EXIT_FAIL, probe_check("image", "image_start"), {}),
     "probe-pool": ("probe-pool", "", runner.EXIT_FAIL, probe_check("pool", "pool_base"), {}),
+    "probe-sweep": ("probe-sweep", "", runner.EXIT_PASS, check_probe_sweep, {}),
+    "probe-sweep-leak": ("probe-sweep", "inject=canary-leak", runner.EXIT_FAIL,
+                         check_probe_sweep_leak, {}),
     "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
