@@ -25,6 +25,7 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define HV_VERSION "0.1"
@@ -95,6 +96,7 @@ __attribute__((noreturn)) static void run_guest(void)
 
 	guest_mem_init(&mbi);
 	exit_setup();
+	watchdog_init();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);

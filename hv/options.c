@@ -40,6 +40,9 @@ static const struct opt_def option_table[] = {
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
 	OPT("selfprotect", OPT_BOOL, selfprotect,
 	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
+	OPT("watchdog", OPT_UINT, watchdog, .min = 1, .max = 3600000, .off = true,
+	    .help = "ms an L2 vCPU may go without a VM exit or a RIP change before the run "
+		    "fails (VMX-preemption timer)"),
 	OPT("guest_fault", OPT_ENUM, guest_fault, .choices = guest_fault_choices,
 	    .help = "an L2 access to memory it may not touch: stop the run, or report it and "
 		    "inject #GP(0) so L2 goes on"),
@@ -86,6 +89,9 @@ void options_log(void)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%#lx",
 						   i ? " " : "", d->name,
 						   *(const uint64_t *)field);
+		else if (d->type == OPT_UINT && d->off && !*(const uint64_t *)field)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=off",
+						   i ? " " : "", d->name);
 		else if (d->type == OPT_UINT)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
 						   i ? " " : "", d->name,

@@ -29,6 +29,7 @@ struct hv_options {
 	unsigned launch;   /* enum launch_mode */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 	unsigned guest_fault; /* enum guest_fault_policy */
+	uint64_t watchdog;    /* ms without progress before an L2 vCPU is failed; 0: off */
 };
 
 extern struct hv_options hv_opts;

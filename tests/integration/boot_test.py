@@ -219,6 +219,25 @@ def check_probe_sweep_leak(log):
     expect_mline(log, "verdict", result="fail", reason="guest-exit-fail")
 
 
+def check_watchdog(log):
+    """L2 spun on one instruction with interrupts off: the VMX-preemption timer found no
+    progress and the run failed with the spinning RIP instead of hanging."""
+    spin = expect_mline(log, "hang", "guest", kind="cli-spin")
+    expect_mline(log, "watchdog-setup", ms="100")
+    expect_mline(log, "watchdog", vcpu="0", rip=spin["rip"], ms="100")
+    expect_mline(log, "guest-state", vcpu="0", rip=spin["rip"], exit="52")
+    expect_mline(log, "verdict", result="fail", reason="watchdog")
+
+
+def check_watchdog_quiet(log):
+    """A guest that makes progress passes under a 1 ms watchdog that fired many times."""
+    expect_mline(log, "options", watchdog="1")
+    timer = expect_mline(log, "exit-count", vcpu="0", reason="52")
+    assert int(timer["n"]) >= 10, f"the timer barely ran: {timer}"
+    assert not serial_log.mlines(log, kind="watchdog"), "a false alarm"
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 def check_native_probe(log):
     expect_mline(log, "probe", "guest", target="image", addr="0x200000")
     expect_mline(log, "probe-read", "guest", target="image", addr="0x200000")
@@ -375,6 +394,9 @@ TESTS = {
     "probe-sweep": ("probe-sweep", "", runner.EXIT_PASS, check_probe_sweep, {}),
     "probe-sweep-leak": ("probe-sweep", "inject=canary-leak", runner.EXIT_FAIL,
                          check_probe_sweep_leak, {}),
+    "watchdog": ("hello", "watchdog=100", runner.EXIT_FAIL, check_watchdog,
+                 {"guest_args": "hang=cli-spin"}),
+    "watchdog-quiet": ("hvcheck", "watchdog=1", runner.EXIT_PASS, check_watchdog_quiet, {}),
     "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
