@@ -238,6 +238,28 @@ def check_watchdog_quiet(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+FUZZ_ITERS = 20000
+FUZZ_KINDS = {"hc", "msr", "io", "cr"}
+
+
+def check_fuzz(log):
+    """The fuzzing guest's operations all ran, each kind with the outcomes it must show
+    (refused MSRs and CR bits fault, bad hypercalls return errors), the hypervisor took the
+    exits and never panicked."""
+    run = expect_mline(log, "fuzz", "guest", seed="1", iters=str(FUZZ_ITERS),
+                       done=str(FUZZ_ITERS))
+    assert int(run["ok"]) + int(run["fault"]) + int(run["error"]) == FUZZ_ITERS, run
+    kinds = {f["name"]: f for _, _, f in serial_log.mlines(log, "fuzz-op", "guest")}
+    assert set(kinds) == FUZZ_KINDS, f"kinds run: {sorted(kinds)}"
+    for need, outcome in (("msr", "fault"), ("cr", "fault"), ("hc", "error"), ("hc", "ok")):
+        assert int(kinds[need][outcome]) > 0, f"{need}: no '{outcome}' outcome: {kinds[need]}"
+    vmcalls = int(expect_mline(log, "exit-count", vcpu="0", name="VMCALL")["n"])
+    assert vmcalls >= int(kinds["hc"]["n"]), f"{vmcalls} VMCALL exits for {kinds['hc']}"
+    assert not serial_log.mlines(log, kind="panic"), "the hypervisor panicked"
+    expect_mline(log, "verdict", "guest", result="pass")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 def check_native_probe(log):
     expect_mline(log, "probe", "guest", target="image", addr="0x200000")
     expect_mline(log, "probe-read", "guest", target="image", addr="0x200000")
@@ -397,6 +419,8 @@ TESTS = {
     "watchdog": ("hello", "watchdog=100", runner.EXIT_FAIL, check_watchdog,
                  {"guest_args": "hang=cli-spin"}),
     "watchdog-quiet": ("hvcheck", "watchdog=1", runner.EXIT_PASS, check_watchdog_quiet, {}),
+    "fuzz-guest": ("fuzz", "", runner.EXIT_PASS, check_fuzz,
+                   {"guest_args": f"seed=1 iters={FUZZ_ITERS}"}),
     "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
