@@ -35,6 +35,8 @@ void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
+/* guest_fault=inject: logs how many faults were injected (none: nothing). */
+void exit_fault_summary(void);
 void handle_vmx_instruction(struct vcpu *v);
 void handle_init(struct vcpu *v);
 void handle_exception(struct vcpu *v);

@@ -4,6 +4,7 @@
  * number that decides the exit path's cost under KVM as L0.
  */
 #include "emul/emul_exit.h"
+#include "exit.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -63,6 +64,7 @@ static void stop_report(struct vcpu *v, bool pass)
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
 	emul_log_counters();
+	exit_fault_summary();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

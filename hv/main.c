@@ -4,6 +4,7 @@
  */
 #include "boot_mem.h"
 #include "emul/emul_exit.h"
+#include "canary.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
@@ -27,6 +28,7 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define HV_VERSION "0.1"
@@ -99,6 +101,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	emul_init();
 	prot_init();
 	exit_setup();
+	watchdog_init();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
@@ -138,6 +141,7 @@ void boot_main(uint32_t magic, uint64_t info)
 	self_protect_init();
 	l0_probe();
 	tsc_calibrate();
+	canary_init();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
 	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)

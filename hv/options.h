@@ -12,7 +12,10 @@
 
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
 		   INJECT_HANG, INJECT_STACK_OVERFLOW, INJECT_WRITE_TEXT, INJECT_WRITE_RODATA,
-		   INJECT_EXEC_DATA };
+		   INJECT_EXEC_DATA, INJECT_CANARY_LEAK };
+
+/* What an L2 access to memory it may not touch (an EPT violation) leads to. */
+enum guest_fault_policy { GUEST_FAULT_STOP, GUEST_FAULT_INJECT };
 
 /* What an instruction the emulator cannot do gets: the run stops, or L2 gets #UD. */
 enum emul_unsupported_policy { EMUL_UNSUPPORTED_STOP, EMUL_UNSUPPORTED_UD };
@@ -31,6 +34,8 @@ struct hv_options {
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
+	unsigned guest_fault; /* enum guest_fault_policy */
+	uint64_t watchdog;    /* ms without progress before an L2 vCPU is failed; 0: off */
 };
 
 extern struct hv_options hv_opts;

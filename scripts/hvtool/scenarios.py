@@ -64,6 +64,13 @@ SCENARIOS = {s.name: s for s in [
              "it and end the run", "probe", "target=image", fails_with="guest-fault"),
     l2_guest("probe-pool", "L2 reads the hypervisor's pool, found in its memory map: the EPT "
              "must refuse it and end the run", "probe", "target=pool", fails_with="guest-fault"),
+    Scenario("probe-sweep", "L2 reads every page it can name (guest_fault=inject turns each "
+             "refused read into a #GP it catches) and must find nothing of L1: not its "
+             "ranges, not its canary", HV, kernel_args="guest_fault=inject",
+             modules=(("guests/probe.elf", "target=sweep"),), timeout=300),
+    l2_guest("fuzz", "L2 makes random hypercalls and random accesses to MSRs, ports and "
+             "control registers that exit (guests/fuzz; --guest seed=N iters=N ops=hc,msr,io,cr "
+             "trace=N): the hypervisor must survive them all", "fuzz", "seed=1 iters=20000"),
     Scenario("native-probe", "the probe guest directly on L0 reads 2 MiB: no hypervisor, "
              "so the read succeeds", "guests/probe.elf", kernel_args="target=image"),
     l2_guest("guest-panic", "L2 reads an address its page tables do not map: the guest "

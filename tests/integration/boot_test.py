@@ -172,6 +172,94 @@ def probe_check(target, hv_field):
     return check
 
 
+def sweep_runs(log):
+    """The probe sweep's runs: [(start, end, readable)]."""
+    return [(int(f["start"], 16), int(f["end"], 16), f["access"] == "read")
+            for _, _, f in serial_log.mlines(log, "sweep-run", "guest")]
+
+
+def expect_swept(runs, start, end, readable, what):
+    """[START, END) lies wholly in runs of the READABLE kind (runs are contiguous)."""
+    covered = [(max(a, start), min(b, end)) for a, b, r in runs if r == readable and
+               a < end and b > start]
+    assert sum(b - a for a, b in covered) == end - start, \
+        f"{what} {start:#x}-{end:#x} not all {'read' if readable else 'refused'}: {covered}"
+
+
+def check_probe_sweep(log):
+    """L2 read every page below the EPT top and a page per GiB above it up to
+    2^MAXPHYADDR: the hypervisor's image, pool and canary pages all refused (each as an
+    injected #GP the hypervisor counted), the guest's own memory read, no canary found."""
+    sweep = expect_mline(log, "sweep", "guest", canary_hits="0", capped="0")
+    assert int(sweep["end"], 16) == 1 << int(sweep["phys_bits"]), sweep
+    runs = sweep_runs(log)
+    assert runs[0][0] == 0 and runs[-1][1] == int(sweep["end"], 16), runs
+    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:])), f"gaps in the sweep: {runs}"
+    mem = expect_mline(log, "memory")
+    for lo, hi in (("image_start", "image_end"), ("pool_base", "pool_end")):
+        expect_swept(runs, int(mem[lo], 16), int(mem[hi], 16), False, lo)
+    canary = expect_mline(log, "canary")
+    for where in ("data", "pool"):
+        expect_swept(runs, int(canary[where], 16), int(canary[where], 16) + 4096, False,
+                     f"canary {where} page")
+    expect_swept(runs, 0x1000000, 0x1010000, True, "the guest's own image")
+    expect_swept(runs, int(sweep["ept_top"], 16), int(sweep["end"], 16), False, "above the EPT")
+    assert expect_mline(log, "guest-faults")["injected"] == sweep["faulted"], \
+        "the hypervisor injected another number of faults than the guest saw"
+    expect_mline(log, "guest-fault", kind="hv-memory", action="inject", n="1")
+    expect_mline(log, "check", "guest", name="sweep-no-canary", result="pass")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_probe_sweep_leak(log):
+    """The control: with the canary planted in L2's RAM, the sweep finds it and fails."""
+    sweep = expect_mline(log, "sweep", "guest")
+    assert int(sweep["canary_hits"]) >= 1, sweep
+    expect_mline(log, "check", "guest", name="sweep-no-canary", result="fail")
+    expect_mline(log, "verdict", result="fail", reason="guest-exit-fail")
+
+
+def check_watchdog(log):
+    """L2 spun on one instruction with interrupts off: the VMX-preemption timer found no
+    progress and the run failed with the spinning RIP instead of hanging."""
+    spin = expect_mline(log, "hang", "guest", kind="cli-spin")
+    expect_mline(log, "watchdog-setup", ms="100")
+    expect_mline(log, "watchdog", vcpu="0", rip=spin["rip"], ms="100")
+    expect_mline(log, "guest-state", vcpu="0", rip=spin["rip"], exit="52")
+    expect_mline(log, "verdict", result="fail", reason="watchdog")
+
+
+def check_watchdog_quiet(log):
+    """A guest that makes progress passes under a 1 ms watchdog that fired many times."""
+    expect_mline(log, "options", watchdog="1")
+    timer = expect_mline(log, "exit-count", vcpu="0", reason="52")
+    assert int(timer["n"]) >= 10, f"the timer barely ran: {timer}"
+    assert not serial_log.mlines(log, kind="watchdog"), "a false alarm"
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+FUZZ_ITERS = 20000
+FUZZ_KINDS = {"hc", "msr", "io", "cr"}
+
+
+def check_fuzz(log):
+    """The fuzzing guest's operations all ran, each kind with the outcomes it must show
+    (refused MSRs and CR bits fault, bad hypercalls return errors), the hypervisor took the
+    exits and never panicked."""
+    run = expect_mline(log, "fuzz", "guest", seed="1", iters=str(FUZZ_ITERS),
+                       done=str(FUZZ_ITERS))
+    assert int(run["ok"]) + int(run["fault"]) + int(run["error"]) == FUZZ_ITERS, run
+    kinds = {f["name"]: f for _, _, f in serial_log.mlines(log, "fuzz-op", "guest")}
+    assert set(kinds) == FUZZ_KINDS, f"kinds run: {sorted(kinds)}"
+    for need, outcome in (("msr", "fault"), ("cr", "fault"), ("hc", "error"), ("hc", "ok")):
+        assert int(kinds[need][outcome]) > 0, f"{need}: no '{outcome}' outcome: {kinds[need]}"
+    vmcalls = int(expect_mline(log, "exit-count", vcpu="0", name="VMCALL")["n"])
+    assert vmcalls >= int(kinds["hc"]["n"]), f"{vmcalls} VMCALL exits for {kinds['hc']}"
+    assert not serial_log.mlines(log, kind="panic"), "the hypervisor panicked"
+    expect_mline(log, "verdict", "guest", result="pass")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 def check_native_probe(log):
     expect_mline(log, "probe", "guest", target="image", addr="0x200000")
     expect_mline(log, "probe-read", "guest", target="image", addr="0x200000")
@@ -504,6 +592,14 @@ TESTS = {
     "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 20}),
     "probe-image": ("probe-image", "", runner.EXIT_FAIL, probe_check("image", "image_start"), {}),
     "probe-pool": ("probe-pool", "", runner.EXIT_FAIL, probe_check("pool", "pool_base"), {}),
+    "probe-sweep": ("probe-sweep", "", runner.EXIT_PASS, check_probe_sweep, {}),
+    "probe-sweep-leak": ("probe-sweep", "inject=canary-leak", runner.EXIT_FAIL,
+                         check_probe_sweep_leak, {}),
+    "watchdog": ("hello", "watchdog=100", runner.EXIT_FAIL, check_watchdog,
+                 {"guest_args": "hang=cli-spin"}),
+    "watchdog-quiet": ("hvcheck", "watchdog=1", runner.EXIT_PASS, check_watchdog_quiet, {}),
+    "fuzz-guest": ("fuzz", "", runner.EXIT_PASS, check_fuzz,
+                   {"guest_args": f"seed=1 iters={FUZZ_ITERS}"}),
     "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
