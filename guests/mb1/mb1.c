@@ -2,8 +2,9 @@
  * mb1.c - a kernel written the way kernels for QEMU are: Multiboot v1, its
  * facts from the Multiboot information and QEMU's fw_cfg, its end through
  * isa-debug-exit with the code its command line gives ("exit=N", default 0).
- * With "apic=on" it also tests the local APIC (apic_test.c) on fw_cfg's CPU
- * count, or "cpus=N" where there is no fw_cfg. It knows nothing of the
+ * It looks at the platform (platform_check.c: COM1, ACPI, PM timer), and with
+ * "apic=on" tests the local APIC (apic_test.c) on fw_cfg's CPU count, or the
+ * MADT's where there is no fw_cfg. It knows nothing of the
  * hypervisor, so it runs unchanged under QEMU, under GRUB on any L0, and as
  * L2. It prints what it found; the tests judge it.
  */
@@ -18,6 +19,7 @@
 #include "lib/string.h"
 #include "lib/uart16550.h"
 #include "multiboot1.h"
+#include "platform_check.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -276,7 +278,7 @@ void boot_main(uint32_t magic, uint64_t info)
 {
 	const struct mb1_info *mbi = phys((uint32_t)info);
 	const char *cmdline;
-	unsigned cpus;
+	unsigned cpus, madt_cpus;
 
 	uart_init(COM1_PORT);
 	trap_init();
@@ -289,7 +291,8 @@ void boot_main(uint32_t magic, uint64_t info)
 	report_boot(magic, mbi);
 	report_low_memory();
 	cpus = report_fw_cfg();
+	madt_cpus = report_platform();
 	if (cmdline_has(cmdline, "apic=on"))
-		apic_test(cpus ? cpus : cmdline_number(cmdline, "cpus", 1));
+		apic_test(cpus ? cpus : madt_cpus ? madt_cpus : 1);
 	debug_exit(cmdline_number(cmdline, "exit", 0));
 }
