@@ -40,27 +40,6 @@ struct mb1_module {
 	uint32_t start, end, string, reserved;
 };
 
-/* guest.h's output for trap.c and apic_test.c (guests/lib/guest.c is Multiboot2's). */
-void guest_printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	console_vline("", fmt, ap, false);
-	va_end(ap);
-}
-
-void guest_mline(const char *kind, const char *fmt, ...)
-{
-	char prefix[48];
-	va_list ap;
-
-	hv_snprintf(prefix, sizeof(prefix), "@guest %s ", kind);
-	va_start(ap, fmt);
-	console_vline(prefix, fmt, ap, true);
-	va_end(ap);
-}
-
 /* The end every path takes: the exit line, then isa-debug-exit; halts if nobody listens. */
 static __attribute__((noreturn)) void debug_exit(uint32_t code)
 {
