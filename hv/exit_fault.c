@@ -9,6 +9,7 @@
 #include "boot_mem.h"
 #include "exit.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "vmx.h"
@@ -33,6 +34,8 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 
+	if (guest_pool_violation(v, gpa, qual))
+		return;
 	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa) && apic_write_exit(v, gpa))
 		return;
 

@@ -3,6 +3,7 @@
  * counters include the VMREAD+VMWRITE each reason cost on average, the
  * number that decides the exit path's cost under KVM as L0.
  */
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -60,5 +61,6 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
+	guest_pool_report();
 	hv_finish(pass, reason);
 }

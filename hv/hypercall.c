@@ -3,6 +3,7 @@
  */
 #include "exit.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
@@ -54,7 +55,10 @@ void handle_vmcall(struct vcpu *v)
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
 			/* guest_stop does not return */
 		default:
-			ret = HC_ERR_UNKNOWN;
+			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
+				ret = guest_pool_hypercall(v, v->gpr[GPR_RAX]);
+			else
+				ret = HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

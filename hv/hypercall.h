@@ -19,6 +19,23 @@ enum hypercall {
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+
+	/* Paging (issue 9): 0x700-0x7ff. HC_ERR_INVAL while pool=off. */
+	HC_POOL_INFO = 0x700,     /* -> RBX = the pool region's guest-physical base, RCX = its
+				     bytes, RDX = the machine bytes backing it */
+	HC_POOL_SHARE = 0x701,    /* a sharing scan now -> RBX = pages merged */
+	HC_POOL_SWAP_OUT = 0x702, /* RBX = n: swap out up to n cold pages -> RBX = done */
+	HC_POOL_STATS = 0x703,    /* RBX = guest-physical address of a struct hc_pool_stats */
+};
+
+#define HC_PAGING_FIRST 0x700
+#define HC_PAGING_LAST 0x7ff
+
+/* HC_POOL_STATS's buffer: the page pool's counters (hv/mmu/page_pool.h). */
+struct hc_pool_stats {
+	unsigned long long first_touch, swap_in, swap_out, swap_out_zero, swap_bytes;
+	unsigned long long cow_copy, cow_reuse, merged;
+	unsigned long long frames_idle, frames_active, frames_shared, pages_swapped;
 };
 
 #define HC_OK 0

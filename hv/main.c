@@ -7,6 +7,7 @@
 #include "gdt.h"
 #include "guest_load.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
 #include "idt.h"
 #include "inject.h"
 #include "l0.h"
@@ -98,6 +99,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	}
 	smp_start_aps(true);
 	guest_load(&mbi, &boot);
+	guest_pool_init();
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);

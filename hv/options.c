@@ -13,6 +13,8 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.pool_mib = 8,
+	.pool_backing = 50,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -35,6 +37,13 @@ static const struct opt_def option_table[] = {
 		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("pool", OPT_BOOL, pool,
+	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
+		    "(first touch, sharing, swapping; one CPU)"),
+	OPT("pool_mib", OPT_UINT, pool_mib, .min = 1, .max = 1024,
+	    .help = "MiB of L2's RAM the page pool backs"),
+	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
+	    .help = "percent of the pool's region machine pages back; the rest swaps"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -23,6 +23,9 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	bool pool;         /* back part of L2's RAM by a page pool (guest_pool.h) */
+	uint64_t pool_mib; /* ... that many MiB at the top of its RAM below 4 GiB */
+	uint64_t pool_backing; /* percent of the region machine pages back */
 };
 
 extern struct hv_options hv_opts;

@@ -5,6 +5,7 @@
  */
 #include "mmu/page_compress.h"
 #include "lib/string.h"
+#include "mmu/page_words.h"
 
 #define PAGE PAGE_COMPRESS_PAGE
 #define MIN_MATCH 4u
@@ -98,8 +99,24 @@ size_t page_compress(const uint8_t *page, uint8_t *out)
 	len = compress_lz(page, out);
 	if (len)
 		return len;
-	memcpy(out, page, PAGE);
+	page_copy(out, page);
 	return PAGE_COMPRESS_RAW;
+}
+
+/*
+ * Copies n bytes from dist back to pos: 8 at a time where the source stays
+ * behind the destination by that much, else byte by byte (an overlapping
+ * match repeats the bytes it has just written, as LZ77 means).
+ */
+static void copy_match(uint8_t *page, unsigned pos, unsigned dist, unsigned n)
+{
+	unsigned k = 0;
+
+	if (dist >= 8)
+		for (; k + 8 <= n; k += 8)
+			__builtin_memcpy(page + pos + k, page + pos + k - dist, 8);
+	for (; k < n; k++)
+		page[pos + k] = page[pos + k - dist];
 }
 
 bool page_decompress(const uint8_t *in, size_t len, uint8_t *page)
@@ -108,11 +125,11 @@ bool page_decompress(const uint8_t *in, size_t len, uint8_t *page)
 	unsigned pos = 0;
 
 	if (len == 0) {
-		memset(page, 0, PAGE);
+		page_zero(page);
 		return true;
 	}
 	if (len == PAGE_COMPRESS_RAW) {
-		memcpy(page, in, PAGE);
+		page_copy(page, in);
 		return true;
 	}
 	while (i < len) {
@@ -136,8 +153,8 @@ bool page_decompress(const uint8_t *in, size_t len, uint8_t *page)
 			i += 2;
 			if (dist > pos || n > PAGE - pos)
 				return false;
-			for (unsigned k = 0; k < n; k++, pos++) /* byte by byte: overlap repeats */
-				page[pos] = page[pos - dist];
+			copy_match(page, pos, dist, n);
+			pos += n;
 		}
 	}
 	return pos == PAGE;

@@ -4,6 +4,7 @@
  */
 #include "mmu/page_pool.h"
 #include "lib/string.h"
+#include "mmu/page_words.h"
 
 #define PAGE POOL_PAGE_SIZE
 
@@ -146,32 +147,44 @@ static uint32_t alloc_chunks(struct page_pool *p, uint32_t n)
 	return POOL_NONE;
 }
 
+/*
+ * Compresses 'bytes' into swap as guest page g's contents (g is then
+ * SWAPPED); returns the stored length, or -1 (nothing changed) if swap is full.
+ */
+static int store_page(struct page_pool *p, uint32_t g, const uint8_t *bytes)
+{
+	size_t len = page_compress(bytes, p->scratch);
+	uint32_t first = 0;
+
+	if (len) {
+		first = alloc_chunks(p, chunks_for((uint32_t)len));
+		if (first == POOL_NONE)
+			return -1;
+		memcpy(p->c.swap + (uint64_t)first * POOL_SWAP_CHUNK, p->scratch, len);
+	}
+	p->c.pages[g] = (struct pool_page){ .state = POOL_PAGE_SWAPPED, .where = first,
+					    .swap_len = (uint16_t)len };
+	return (int)len;
+}
+
 /* Compresses private frame i into swap and gives it back; false if swap is full. */
 static bool swap_out_frame(struct page_pool *p, uint32_t i)
 {
-	uint32_t g = p->c.frames[i].owner, first = 0;
-	size_t len;
+	uint32_t g = p->c.frames[i].owner;
+	int len;
 
 	if (!map_page(p, g, POOL_NONE, POOL_MAP_NONE))
 		return false;
 	flush(p); /* no stale writable translation may outlive the copy */
-	len = page_compress(frame_bytes(p, i), p->scratch);
-	if (len) {
-		first = alloc_chunks(p, chunks_for((uint32_t)len));
-		if (first == POOL_NONE) {
-			map_page(p, g, i, POOL_MAP_RW);
-			return false;
-		}
-		memcpy(p->c.swap + (uint64_t)first * POOL_SWAP_CHUNK, p->scratch, len);
-	} else {
-		p->stats.swap_out_zero++;
+	len = store_page(p, g, frame_bytes(p, i));
+	if (len < 0) {
+		map_page(p, g, i, POOL_MAP_RW);
+		return false;
 	}
-	p->c.pages[g].state = POOL_PAGE_SWAPPED;
-	p->c.pages[g].where = first;
-	p->c.pages[g].swap_len = (uint16_t)len;
 	release_frame(p, i);
 	p->stats.swap_out++;
-	p->stats.swap_bytes += len;
+	p->stats.swap_out_zero += len == 0;
+	p->stats.swap_bytes += (uint64_t)len;
 	return true;
 }
 
@@ -237,7 +250,7 @@ static enum pool_result first_touch(struct page_pool *p, uint32_t g)
 
 	if (i == POOL_NONE)
 		return POOL_ERR_NO_MEMORY;
-	memset(frame_bytes(p, i), 0, PAGE);
+	page_zero(frame_bytes(p, i));
 	own_frame(p, i, g);
 	p->stats.first_touch++;
 	return map_page(p, g, i, POOL_MAP_RW) ? POOL_FIRST_TOUCH : POOL_ERR_MAP;
@@ -277,7 +290,7 @@ static enum pool_result cow_break(struct page_pool *p, uint32_t g, uint32_t s)
 	i = take_frame(p); /* never s: the clock passes shared frames by */
 	if (i == POOL_NONE)
 		return POOL_ERR_NO_MEMORY;
-	memcpy(frame_bytes(p, i), frame_bytes(p, s), PAGE);
+	page_copy(frame_bytes(p, i), frame_bytes(p, s));
 	sf->refs--;
 	own_frame(p, i, g);
 	p->stats.cow_copy++;
@@ -306,6 +319,28 @@ enum pool_result page_pool_fault(struct page_pool *p, uint64_t gpa, bool write)
 	return POOL_SPURIOUS;
 }
 
+uint64_t page_pool_resolve(struct page_pool *p, uint64_t gpa, bool write,
+			   enum pool_result *res)
+{
+	enum pool_result r = POOL_SPURIOUS;
+	const struct pool_page *pg;
+
+	if (!page_pool_contains(p, gpa)) {
+		r = POOL_ERR_OUTSIDE;
+	} else {
+		pg = &p->c.pages[(gpa - p->c.gpa_base) / PAGE];
+		if (pg->state != POOL_PAGE_MAPPED ||
+		    (write && p->c.frames[pg->where].state == POOL_FRAME_SHARED))
+			r = page_pool_fault(p, gpa, write);
+	}
+	if (res)
+		*res = r;
+	if (r > POOL_SPURIOUS)
+		return 0;
+	pg = &p->c.pages[(gpa - p->c.gpa_base) / PAGE];
+	return p->c.frames[pg->where].hpa + gpa % PAGE;
+}
+
 /* ---- sharing ---- */
 
 static void share_insert(struct page_pool *p, uint32_t i)
@@ -326,7 +361,7 @@ static uint32_t share_find(struct page_pool *p, uint32_t i, uint64_t h)
 	for (uint32_t s = (uint32_t)h & mask; p->c.share_table[s]; s = (s + 1) & mask) {
 		uint32_t c = p->c.share_table[s] - 1;
 
-		if (p->c.frames[c].hash == h && !memcmp(frame_bytes(p, c), bytes, PAGE))
+		if (p->c.frames[c].hash == h && page_equal(frame_bytes(p, c), bytes))
 			return c;
 	}
 	return POOL_NONE;
@@ -402,6 +437,15 @@ bool page_pool_init(struct page_pool *p, const struct page_pool_config *c)
 	p->swap_chunks = c->swap_bytes / POOL_SWAP_CHUNK;
 	memset(c->swap_map, 0, POOL_SWAP_MAP_WORDS(c->swap_bytes) * sizeof(uint64_t));
 	return true;
+}
+
+bool page_pool_adopt(struct page_pool *p, uint32_t g, const uint8_t *bytes)
+{
+	int len = store_page(p, g, bytes);
+
+	if (len == 0) /* a zero page needs nothing: first touch gives one */
+		p->c.pages[g] = (struct pool_page){ .state = POOL_PAGE_UNTOUCHED };
+	return len >= 0;
 }
 
 bool page_pool_contains(const struct page_pool *p, uint64_t gpa)

@@ -144,10 +144,24 @@ enum pool_result {
 
 /* Sets the pool up: every frame idle, every page untouched; false on a bad config. */
 bool page_pool_init(struct page_pool *p, const struct page_pool_config *c);
+/*
+ * Takes guest page g's initial contents (what a loader put there before the
+ * pool existed): a zero page stays untouched, any other goes to swap, to
+ * come back on first access. Only before the first fault (the pool's frames
+ * may hold such contents too). False if swap has no room.
+ */
+bool page_pool_adopt(struct page_pool *p, uint32_t g, const uint8_t *bytes);
 /* Whether gpa lies in the pool's region. */
 bool page_pool_contains(const struct page_pool *p, uint64_t gpa);
 /* Serves an access to gpa (a write if 'write') that its mapping did not allow. */
 enum pool_result page_pool_fault(struct page_pool *p, uint64_t gpa, bool write);
+/*
+ * The machine address behind gpa for the hypervisor's own access: the page
+ * is brought in as a guest access would (a write breaks sharing). 0 on an
+ * error, which *res (if not NULL) gives; else *res says what was done.
+ */
+uint64_t page_pool_resolve(struct page_pool *p, uint64_t gpa, bool write,
+			   enum pool_result *res);
 /* Merges identical active pages into shared frames; returns the pages merged. */
 uint32_t page_pool_share(struct page_pool *p);
 /* Swaps out up to n cold private pages; returns how many it did. */

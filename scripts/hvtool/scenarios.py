@@ -76,6 +76,10 @@ SCENARIOS = {s.name: s for s in [
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
              "table", HV, kernel_args="exc_intercept=3",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("pooltest", "L2 RAM backed by the page pool (pool=on): first touch, sharing "
+             "with copy-on-write, swapping beyond the machine pages backing it; ends with "
+             "the pool's bench lines and counters", HV, kernel_args="pool=on",
+             modules=(("guests/pooltest.elf", ""),)),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "

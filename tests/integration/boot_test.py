@@ -260,6 +260,40 @@ def check_native_linux(log):
     assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
 
 
+POOL_CHECKS = {"pool-first-touch", "pool-share", "pool-shared-reads", "pool-cow", "pool-swap"}
+
+
+def check_pooltest(log):
+    """The page pool served first touches, merged identical pages, copied only the page
+    written, swapped beyond its machine pages with every byte back, and counted it all."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= POOL_CHECKS, f"checks missing: {sorted(POOL_CHECKS - checks.keys())}"
+    failed = [n for n, r in checks.items() if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+    init = expect_mline(log, "pool-init")
+    pages, frames = int(init["pages"]), int(init["frames"])
+    assert frames == pages // 2, init  # pool_backing=50
+    pool = {k: int(v) for k, v in expect_mline(log, "pool").items()}
+    assert pool["first_touch"] == pages, pool  # every page once, none twice
+    assert pool["merged"] >= 31 and pool["cow_copy"] == 31 and pool["cow_reuse"] == 1, pool
+    assert pool["swap_out"] >= pages - frames and pool["swap_in"] >= pages - frames, pool
+    assert pool["frames_idle"] + pool["frames_active"] + pool["frames_shared"] == frames, pool
+    assert pool["pages_mapped"] + pool["pages_swapped"] + pool["pages_untouched"] == pages, pool
+    ept = int(expect_mline(log, "exit-count", name="EPT violation")["n"])
+    assert ept == pool["first_touch"] + pool["swap_in"] + pool["cow_copy"] + \
+        pool["cow_reuse"] + pool["spurious"], f"{ept} EPT violations for {pool}"
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    for test in ("pool-first-touch", "pool-cow-break", "pool-swap-in"):
+        assert rows[test]["exits"] == "1" and int(rows[test]["median"]) > 0, rows[test]
+    assert rows["pool-mapped-write"]["exits"] == "0", rows["pool-mapped-write"]
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_pool_one_cpu(log):
+    expect_text(log, "pool=on: the page pool serves one CPU only")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -294,6 +328,8 @@ TESTS = {
                          {"guest_args": "hvinit=reboot reboot=pci"}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
+    "pooltest": ("pooltest", "", runner.EXIT_PASS, check_pooltest, {}),
+    "pool-one-cpu": ("pooltest", "", runner.EXIT_FAIL, check_pool_one_cpu, {"smp": 2}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
 }

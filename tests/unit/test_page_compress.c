@@ -25,7 +25,7 @@ static uint8_t rnd(void)
 /* Compresses and decompresses; checks the bytes come back; returns the length. */
 static size_t round_trip(const uint8_t *page)
 {
-	uint8_t out[PAGE], back[PAGE];
+	_Alignas(8) uint8_t out[PAGE], back[PAGE];
 	size_t len = page_compress(page, out);
 
 	CHECK(len <= PAGE);
@@ -37,7 +37,7 @@ static size_t round_trip(const uint8_t *page)
 
 static void test_shapes(void)
 {
-	uint8_t page[PAGE];
+	_Alignas(8) uint8_t page[PAGE];
 
 	memset(page, 0, PAGE);
 	CHECK_EQ(round_trip(page), 0);                    /* zero page: no bytes */
@@ -67,7 +67,7 @@ static void test_shapes(void)
 /* Many pages mixing runs, copies and random bytes: every round trip exact. */
 static void test_fuzz(void)
 {
-	uint8_t page[PAGE];
+	_Alignas(8) uint8_t page[PAGE];
 
 	for (int n = 0; n < 2000; n++) {
 		unsigned pos = 0;
@@ -94,7 +94,7 @@ static void test_fuzz(void)
 
 static void test_malformed(void)
 {
-	uint8_t page[PAGE];
+	_Alignas(8) uint8_t page[PAGE];
 	const uint8_t short_lit[] = { 5, 1, 2 };             /* 6 literals, 2 given */
 	const uint8_t far_match[] = { 0, 9, 0x80, 4, 0 };    /* distance 5 > 1 byte out */
 	const uint8_t too_short[] = { 0, 9 };                /* one byte, not a page */

@@ -210,6 +210,22 @@ static void test_share_and_cow(void)
 	for (int g = 0; g < 5; g++)
 		CHECK_EQ(guest_read64(s, GPA_BASE + g * PAGE + 8), 7);
 	CHECK_EQ(s->pool.stats.spurious, 0);                     /* reads of shared pages free */
+	{	/* the hypervisor's own reads keep sharing; its writes break it */
+		enum pool_result r;
+		uint64_t shared = s->pool.c.frames[s->pool.c.pages[0].where].hpa;
+
+		CHECK_EQ(page_pool_resolve(&s->pool, GPA_BASE + 8, false, &r), shared + 8);
+		CHECK_EQ(r, POOL_SPURIOUS);
+		CHECK_EQ(s->pool.stats.spurious, 0);
+		CHECK_EQ(page_pool_resolve(&s->pool, GPA_BASE + 9 * PAGE, false, &r), 0);
+		CHECK_EQ(r, POOL_ERR_OUTSIDE);
+		CHECK(page_pool_resolve(&s->pool, GPA_BASE + 4 * PAGE + 8, true, &r) != 0);
+		CHECK_EQ(r, POOL_COW_COPY);
+		CHECK_EQ(s->pool.stats.cow_copy, 1);
+		CHECK_EQ(guest_read64(s, GPA_BASE + 4 * PAGE + 8), 7);
+		CHECK(page_pool_share(&s->pool) == 1);           /* back together */
+		s->pool.stats.cow_copy = 0;
+	}
 
 	guest_write64(s, GPA_BASE + 2 * PAGE + 8, 8);            /* copy-on-write */
 	CHECK_EQ(s->pool.stats.cow_copy, 1);
@@ -341,6 +357,26 @@ static void test_exhaustion(void)
 	sim_free(s);
 }
 
+/* A loader's contents, there before the pool: zero pages untouched, others swapped. */
+static void test_adopt(void)
+{
+	struct sim *s = sim_new(4, 2, 4096, &ops);
+	_Alignas(8) uint8_t page[PAGE] = { 0 };
+
+	CHECK(page_pool_adopt(&s->pool, 0, page));
+	CHECK_EQ(s->pool.c.pages[0].state, POOL_PAGE_UNTOUCHED);
+	memcpy(page + 64, &(uint64_t){ 0xfeedull }, 8);
+	CHECK(page_pool_adopt(&s->pool, 2, page));
+	CHECK_EQ(s->pool.c.pages[2].state, POOL_PAGE_SWAPPED);
+	memset(s->mem, 0xcc, 2 * PAGE);                          /* frames hold junk */
+	CHECK_EQ(guest_read64(s, GPA_BASE + 2 * PAGE + 64), 0xfeed);
+	CHECK_EQ(guest_read64(s, GPA_BASE + 2 * PAGE + 72), 0);
+	CHECK_EQ(guest_read64(s, GPA_BASE + 8), 0);
+	CHECK_EQ(s->pool.stats.swap_in, 1);
+	check_invariants(s);
+	sim_free(s);
+}
+
 static void test_bad_config(void)
 {
 	struct page_pool p;
@@ -371,6 +407,7 @@ int main(void)
 	test_swapping();
 	test_clock();
 	test_exhaustion();
+	test_adopt();
 	test_bad_config();
 	return check_report("page_pool");
 }
