@@ -66,7 +66,7 @@ static struct hc_pool_stats pool_stats(void)
 	return s;
 }
 
-/* One bench line from samples[0..n): ticks less the timing overhead. */
+/* One bench line from samples[0..n): ticks less the timing overhead; EXITS in all. */
 static void bench_line(const char *test, size_t n, uint64_t exits)
 {
 	struct sample_stats s;
@@ -75,7 +75,7 @@ static void bench_line(const char *test, size_t n, uint64_t exits)
 		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
 	s = stats_summarize(samples, n);
 	guest_mline("bench", "test=%s min=%lu median=%lu p99=%lu n=%zu exits=%lu", test, s.min,
-		    s.median, s.p99, s.n, exits / (n ? n : 1));
+		    s.median, s.p99, s.n, exits);
 }
 
 /* The word each page of the swap test holds at index w. */
@@ -133,7 +133,8 @@ static bool share_and_cow(void)
 			guest_printf("pooltest: copy-on-write of page %lu went wrong\n", k);
 		}
 	}
-	bench_line("pool-cow-break", SHARED - 1, exits_so_far() - e - 2); /* the last: reuse */
+	/* the last write took the frame over: one exit, not a copy */
+	bench_line("pool-cow-break", SHARED - 1, exits_so_far() - e - 2);
 	s = pool_stats();
 	return guest_check("pool-cow", ok && s.cow_copy >= SHARED - 1 && s.cow_reuse >= 1,
 			   "%llu copies, %llu take-overs", s.cow_copy, s.cow_reuse) && ok;
