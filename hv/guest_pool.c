@@ -22,8 +22,8 @@
 #include "power.h"
 #include "smp.h"
 #include "vmx.h"
+#include "vmx_bits.h"
 
-#define EPTV_WRITE (1u << 1) /* SDM Vol. 3C Table 28-7 */
 #define REGION_ALIGN (2ull << 20)
 #define MIN_SWAP (64u << 10)
 
@@ -89,6 +89,9 @@ void guest_pool_init(void)
 
 	if (!hv_opts.pool)
 		return;
+	if (hv_opts.protect)
+		refuse("protect=on builds EPT views the pool's mappings would not reach: "
+		       "use one or the other");
 	if (smp_cpus > 1)
 		refuse("the page pool serves one CPU only (INVEPT reaches no other CPU's "
 		       "translations yet): boot with one CPU");

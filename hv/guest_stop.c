@@ -3,6 +3,7 @@
  * counters include the VMREAD+VMWRITE each reason cost on average, the
  * number that decides the exit path's cost under KVM as L0.
  */
+#include "emul/emul_exit.h"
 #include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
@@ -61,6 +62,7 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
+	emul_log_counters();
 	guest_pool_report();
 	hv_finish(pass, reason);
 }

@@ -8,6 +8,7 @@
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "prot.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -58,7 +59,8 @@ void handle_vmcall(struct vcpu *v)
 			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
 				ret = guest_pool_hypercall(v, v->gpr[GPR_RAX]);
 			else
-				ret = HC_ERR_UNKNOWN;
+				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
+				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

@@ -158,6 +158,48 @@ def pool_cost(run, out_dir):
     return 0 if out.status == 0 else 1
 
 
+FUZZ_TARGET_EXECS = 10_000_000  # issue #10: executions per host target without a finding
+
+
+def cmd_fuzz(args):
+    """Runs every host fuzz target (or those named) for --time seconds each and
+    prints the executions per target; exits 1 on a finding."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fuzz"))
+    import fuzz_run  # noqa: E402
+    build_dir = build(quiet=True)
+    fuzz_dir = os.path.join(build_dir, "tests", "fuzz")
+    with open(os.path.join(fuzz_dir, "targets.txt")) as f:
+        targets, skip = (f.read().split("\n") + [""])[:2]
+    targets = targets.split(";") if targets else []
+    if skip:
+        print(f"fuzz: SKIP: {skip}")
+        return 0
+    unknown = set(args.targets) - set(targets)
+    if unknown:
+        print(f"fuzz: error: unknown target(s) {sorted(unknown)} (known: {', '.join(targets)})",
+              file=sys.stderr)
+        return runner.EXIT_ERROR
+    status = 0
+    rows = []
+    for name in args.targets or targets:
+        binary = os.path.join(fuzz_dir, f"fuzz_{name}")
+        corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", name)
+        print(f"fuzz: {name} for {args.time} s"
+              f"{f' or {args.runs:,} inputs' if args.runs else ''} ...", flush=True)
+        r = fuzz_run.run(name, binary, corpus, os.path.join(build_dir, "fuzz"),
+                         runs=args.runs, seconds=args.time, seed=args.seed)
+        print(fuzz_run.report(r, binary, corpus), flush=True)
+        status |= 1 if r.finding else 0
+        rows.append(r)
+    print(f"\n{'target':<12} {'executions':>14} {'exec/s':>10}  result")
+    for r in rows:
+        met = "met" if r.execs >= FUZZ_TARGET_EXECS and not r.finding else "missed"
+        print(f"{r.name:<12} {r.execs:>14,} {r.rate:>10,.0f}  "
+              f"{'FINDING' if r.finding else 'no finding'} (target >= "
+              f"{FUZZ_TARGET_EXECS:,} without a finding: {met})")
+    return status
+
+
 def cmd_test(args):
     build_dir = build(quiet=True)
     cmd = ["ctest", "--test-dir", build_dir, "--output-on-failure", "-j", str(args.jobs)]
@@ -220,6 +262,18 @@ def parser():
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("fuzz", help="run the host fuzzers (libFuzzer, ASan+UBSan) for longer "
+                       "than the tests do and print executions per target",
+                       epilog="exit status: 0 no finding (or no clang: SKIP), 1 a finding, "
+                       "5 usage or build error")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="only these (default: all)")
+    p.add_argument("--time", type=int, default=60, metavar="S",
+                   help="seconds per target (default 60)")
+    p.add_argument("--runs", type=int, metavar="N",
+                   help="stop a target after N inputs (--time still bounds it)")
+    p.add_argument("--seed", type=int, default=1, help="libFuzzer's seed (default 1)")
+    p.set_defaults(func=cmd_fuzz)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="parallel tests (default 2)")

@@ -72,6 +72,21 @@ SCENARIOS = {s.name: s for s in [
     Scenario("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON, every hypercall, the "
              "synthetic MSR and #UD reflection, then ends the run through HC_EXIT", HV,
              kernel_args="exc_intercept=6", modules=(("guests/hvcheck.elf", ""),)),
+    Scenario("prot", "per-program protection tables: L2 registers two programs (own CR3s) "
+             "with different tables, tries allowed and forbidden reads, writes and fetches "
+             "in each, switches views by MOV to CR3, hypercall and VMFUNC, has bad tables "
+             "refused, and measures view switches", HV, kernel_args="protect=on",
+             modules=(("guests/prot.elf", "mode=test"),)),
+    Scenario("prot-stop", "a program breaks its stop-policy protection table: the run "
+             "must end with a prot-violation verdict", HV, kernel_args="protect=on",
+             modules=(("guests/prot.elf", "mode=stop"),), expect="fail",
+             expect_reason="prot-violation"),
+    Scenario("prot-bench", "the protection guest's view-switch and context-switch "
+             "benchmarks, protect=on", HV, kernel_args="protect=on",
+             modules=(("guests/prot.elf", "mode=bench iters=1000"),)),
+    Scenario("prot-bench-off", "the same context-switch loop with protect=off (the "
+             "baseline of ctxsw-protect-on)", HV, kernel_args="protect=off",
+             modules=(("guests/prot.elf", "mode=bench iters=1000"),)),
     Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MSRs, "
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
              "table", HV, kernel_args="exc_intercept=3",

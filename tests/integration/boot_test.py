@@ -91,6 +91,43 @@ def check_bad_option(log):
     assert not serial_log.mlines(log, kind="memory"), "boot went on after a bad option"
 
 
+def check_protect_on(log):
+    """The hypervisor's own page tables are on, with everything Bochs' icelake model offers."""
+    expect_mline(log, "protect", enabled="1", nx="1", wx="1", smep="1", smap="1")
+
+
+def check_stack_overflow(log):
+    """The boot stack ran into its guard page: a #DF on its IST stack, a register dump
+    and a record naming the stack."""
+    check_protect_on(log)
+    expect_mline(log, "panic", kind="exception", vector="8", name="#DF", stack_overflow="boot stack",
+                 stack_cpu="0")
+    expect_text(log, "stack overflow: CPU 0's boot stack ran into its guard page", "  rax=",
+                "  rip=", "  cr0=")
+    expect_mline(log, "verdict", result="fail", reason="panic")
+
+
+def protect_fault_check(access, page, region):
+    """A #PF the protection caused: ACCESS of a page mapped PAGE in REGION."""
+    def check(log):
+        check_protect_on(log)
+        f = expect_mline(log, "panic", kind="exception", vector="14", name="#PF", access=access,
+                         page=page, region=region)
+        cr4 = int(re.search(r"cr4=([0-9a-f]+)", log).group(1), 16)
+        assert cr4 & (3 << 20) == 3 << 20, f"SMEP/SMAP not on in the dump: cr4={cr4:#x}"
+        if access == "fetch":
+            assert f["rip"] == f["cr2"], f"fetch fault not at the fetched address: {f}"
+        expect_mline(log, "verdict", result="fail", reason="panic")
+    return check
+
+
+def check_selfprotect_off(log):
+    """selfprotect=off: the same write to the hypervisor's text goes through."""
+    expect_mline(log, "options", selfprotect="off")
+    expect_mline(log, "protect", enabled="0")
+    expect_mline(log, "panic", kind="software", msg="injected fault 8 did not fault")
+
+
 def check_native_hello(log):
     expect_mline(log, "hello", "guest", vendor="GenuineIntel")
     expect_text(log, 'cmdline "greeting=native"')
@@ -306,6 +343,16 @@ TESTS = {
     "fault-gp": ("fault", "inject=gp", runner.EXIT_PANIC, panic_check(13, "#GP"), {}),
     "fault-de": ("fault", "inject=de", runner.EXIT_PANIC, panic_check(0, "#DE"), {}),
     "panic": ("fault", "inject=panic", runner.EXIT_PANIC, check_software_panic, {}),
+    "stack-overflow": ("fault", "inject=stack-overflow", runner.EXIT_PANIC, check_stack_overflow,
+                       {}),
+    "protect-write-text": ("fault", "inject=write-text", runner.EXIT_PANIC,
+                           protect_fault_check("write", "rx", "hv-text"), {}),
+    "protect-write-rodata": ("fault", "inject=write-rodata", runner.EXIT_PANIC,
+                             protect_fault_check("write", "r", "hv-rodata"), {}),
+    "protect-exec-data": ("fault", "inject=exec-data", runner.EXIT_PANIC,
+                          protect_fault_check("fetch", "rw", "hv-data"), {}),
+    "selfprotect-off": ("fault", "inject=write-text selfprotect=off", runner.EXIT_PANIC,
+                        check_selfprotect_off, {}),
     "bad-option": ("bad-option", "", runner.EXIT_FAIL, check_bad_option, {}),
     "native-hello": ("native-hello", "", runner.EXIT_PASS, check_native_hello, {}),
     "smp2": ("boot", "", runner.EXIT_PASS, check_smp, {"smp": 2}),
