@@ -165,14 +165,14 @@ void *guest_pool_ptr(uint64_t gpa, uint64_t len)
 	return hpa ? (void *)(uintptr_t)hpa : NULL;
 }
 
-/* HC_POOL_STATS: the counters into L2's buffer. */
-static int64_t hc_pool_stats(uint64_t gpa)
+void guest_pool_stats(struct hc_pool_stats *out)
 {
-	struct hc_pool_stats *out = guest_mem_ptr(gpa, sizeof(*out));
 	struct pool_counts n;
 
-	if (!out)
-		return HC_ERR_INVAL;
+	if (!pool_on) {
+		*out = (struct hc_pool_stats){ 0 };
+		return;
+	}
 	page_pool_counts(&pool, &n);
 	*out = (struct hc_pool_stats){
 		.first_touch = pool.stats.first_touch, .swap_in = pool.stats.swap_in,
@@ -182,6 +182,16 @@ static int64_t hc_pool_stats(uint64_t gpa)
 		.frames_idle = n.idle, .frames_active = n.active, .frames_shared = n.shared,
 		.pages_swapped = n.swapped,
 	};
+}
+
+/* HC_POOL_STATS: the counters into L2's buffer. */
+static int64_t hc_pool_stats(uint64_t gpa)
+{
+	struct hc_pool_stats *out = guest_mem_ptr(gpa, sizeof(*out));
+
+	if (!out)
+		return HC_ERR_INVAL;
+	guest_pool_stats(out);
 	return HC_OK;
 }
 

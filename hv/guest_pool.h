@@ -33,6 +33,8 @@ bool guest_pool_violation(struct vcpu *v, uint64_t gpa, uint64_t qual);
 void *guest_pool_ptr(uint64_t gpa, uint64_t len);
 /* The pool's hypercalls (HC_POOL_*); sets outputs in v->gpr, returns RAX. */
 int64_t guest_pool_hypercall(struct vcpu *v, uint64_t fn);
+/* The pool's counters as HC_POOL_STATS gives them (zeros with pool=off). */
+void guest_pool_stats(struct hc_pool_stats *out);
 /* The end-of-run counters (nothing with pool=off). */
 void guest_pool_report(void);
 

@@ -3,7 +3,7 @@
  */
 #include "exit.h"
 #include "guest_mem.h"
-#include "guest_pool.h"
+#include "paging.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
@@ -57,7 +57,7 @@ void handle_vmcall(struct vcpu *v)
 			/* guest_stop does not return */
 		default:
 			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
-				ret = guest_pool_hypercall(v, v->gpr[GPR_RAX]);
+				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
 			else
 				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
 				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;

@@ -9,6 +9,7 @@
 #include "guest_load.h"
 #include "guest_mem.h"
 #include "guest_pool.h"
+#include "paging.h"
 #include "idt.h"
 #include "inject.h"
 #include "l0.h"
@@ -105,6 +106,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	}
 	smp_start_aps(true);
 	guest_load(&mbi, &boot);
+	paging_init();
 	guest_pool_init();
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;

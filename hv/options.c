@@ -19,6 +19,7 @@ struct hv_options hv_opts = {
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const paging_choices[] = { "nested", "shadow", "hybrid", NULL };
 static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
@@ -48,6 +49,9 @@ static const struct opt_def option_table[] = {
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
 	OPT("selfprotect", OPT_BOOL, selfprotect,
 	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
+	OPT("paging", OPT_ENUM, paging, .choices = paging_choices,
+	    .help = "nested: EPT only; shadow: shadow page tables once L2 pages; hybrid: both, "
+		    "per address space"),
 	OPT("pool", OPT_BOOL, pool,
 	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
 		    "(first touch, sharing, swapping; one CPU)"),

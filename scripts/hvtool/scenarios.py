@@ -95,6 +95,8 @@ SCENARIOS = {s.name: s for s in [
              "with copy-on-write, swapping beyond the machine pages backing it; ends with "
              "the pool's bench lines and counters", HV, kernel_args="pool=on",
              modules=(("guests/pooltest.elf", ""),)),
+    l2_guest("sharedpage", "L2 maps the page the hypervisor shares with its vCPU, reads its "
+             "counters and sends a batch of requests through it with one exit", "sharedpage"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "

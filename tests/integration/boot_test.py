@@ -327,6 +327,29 @@ def check_pooltest(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+SHARED_CHECKS = {"shared-refuses-hv-memory", "shared-refuses-unaligned", "shared-map",
+                 "shared-contents", "shared-neighbours-own", "shared-kick", "shared-echo",
+                 "shared-exit-count", "shared-unknown-op", "shared-pool-off", "shared-counters"}
+
+
+def check_sharedpage(log):
+    """The shared page appeared where L2 asked, held the hypervisor's counters, served a
+    batch of requests in one exit, and nothing around it changed."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= SHARED_CHECKS, f"missing: {sorted(SHARED_CHECKS - checks.keys())}"
+    failed = [n for n, r in checks.items() if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+    mapped = expect_mline(log, "shared-page", vcpu="0")
+    assert int(mapped["gpa"], 16) >= 0x1000000, mapped  # in the guest's image (16 MiB up)
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_paging_refused(log):
+    expect_mline(log, "options", paging="shadow")
+    expect_text(log, "paging=shadow is not implemented yet")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 def check_pool_one_cpu(log):
     expect_text(log, "pool=on: the page pool serves one CPU only")
     expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
@@ -377,6 +400,9 @@ TESTS = {
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "pooltest": ("pooltest", "", runner.EXIT_PASS, check_pooltest, {}),
+    "sharedpage": ("sharedpage", "", runner.EXIT_PASS, check_sharedpage, {}),
+    "paging-shadow-refused": ("hello", "paging=shadow", runner.EXIT_FAIL,
+                              check_paging_refused, {}),
     "pool-one-cpu": ("pooltest", "", runner.EXIT_FAIL, check_pool_one_cpu, {"smp": 2}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
