@@ -16,6 +16,7 @@
 #include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "options.h"
@@ -74,6 +75,8 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 
+	if (guest_pool_violation(v, gpa, qual))
+		return;
 	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
 		if (!apic_write_exit(v, gpa))
 			guest_stop(v, false, "emul-failed");

@@ -5,6 +5,7 @@
  */
 #include "emul/emul_exit.h"
 #include "exit.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -65,6 +66,7 @@ static void stop_report(struct vcpu *v, bool pass)
 		log_exit_counters(&vcpus[i]);
 	emul_log_counters();
 	exit_fault_summary();
+	guest_pool_report();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

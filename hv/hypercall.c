@@ -4,6 +4,7 @@
 #include "canary.h"
 #include "exit.h"
 #include "guest_mem.h"
+#include "paging.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
@@ -60,8 +61,11 @@ void handle_vmcall(struct vcpu *v)
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
 			/* guest_stop does not return */
 		default:
-			ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
-			      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
+			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
+				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
+			else
+				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
+				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

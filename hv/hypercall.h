@@ -35,6 +35,57 @@ enum hypercall {
 				     * HC_PROT_REGISTER -> RBX = the number of views */
 	/* robust (issue 10): 0x500-0x5ff */
 	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
+
+	/* Paging (issue 9): 0x700-0x7ff. HC_ERR_INVAL while pool=off. */
+	HC_POOL_INFO = 0x700,     /* -> RBX = the pool region's guest-physical base, RCX = its
+				     bytes, RDX = the machine bytes backing it */
+	HC_POOL_SHARE = 0x701,    /* a sharing scan now -> RBX = pages merged */
+	HC_POOL_SWAP_OUT = 0x702, /* RBX = n: swap out up to n cold pages -> RBX = done */
+	HC_POOL_STATS = 0x703,    /* RBX = guest-physical address of a struct hc_pool_stats */
+	HC_SHARED_MAP = 0x710,    /* RBX = guest-physical address of a page of L2's RAM (not
+				     the pool's): this vCPU's shared page appears there */
+	HC_SHARED_KICK = 0x711,   /* serve the shared page's requests, refresh its counters
+				     -> RBX = requests served */
+};
+
+#define HC_PAGING_FIRST 0x700
+#define HC_PAGING_LAST 0x7ff
+
+/* HC_POOL_STATS's buffer: the page pool's counters (hv/mmu/page_pool.h). */
+struct hc_pool_stats {
+	unsigned long long first_touch, swap_in, swap_out, swap_out_zero, swap_bytes;
+	unsigned long long cow_copy, cow_reuse, merged;
+	unsigned long long frames_idle, frames_active, frames_shared, pages_swapped;
+};
+
+/*
+ * The per-vCPU page the hypervisor shares on purpose with L2 (seed 000): the
+ * one page of L1's memory L2 can reach (hv/shared_page.c). The hypervisor
+ * fills the counters on HC_SHARED_MAP and on every HC_SHARED_KICK, which
+ * also serves req[0..nreq) in order, a batch for one exit.
+ */
+#define HV_SHARED_MAGIC 0x4547415044524853ull /* "SHRDPAGE" */
+#define HV_SHARED_REQS 16
+#define HV_SHARED_REASONS 64
+
+enum hv_shared_op {
+	HV_SHARED_OP_ECHO = 0,       /* result = arg + 1 */
+	HV_SHARED_OP_EXIT_COUNT = 1, /* result = exits of basic reason arg so far */
+	HV_SHARED_OP_POOL_SHARE = 2, /* result = pages merged (HC_POOL_SHARE) */
+	HV_SHARED_OP_POOL_SWAP_OUT = 3, /* swap out up to arg pages; result = done */
+};
+
+struct hv_shared_request {
+	unsigned long long op, arg, result, status; /* status: HC_OK or HC_ERR_* */
+};
+
+struct hv_shared_page {
+	unsigned long long magic, vcpu, refreshes;
+	unsigned long long exits, vmrw;                       /* this vCPU's, at refresh */
+	unsigned long long exit_count[HV_SHARED_REASONS];     /* by basic exit reason */
+	struct hc_pool_stats pool;                            /* zero with pool=off */
+	unsigned long long nreq;
+	struct hv_shared_request req[HV_SHARED_REQS];
 };
 
 #define HC_OK 0

@@ -9,6 +9,8 @@
 #include "gdt.h"
 #include "guest_load.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
+#include "paging.h"
 #include "idt.h"
 #include "inject.h"
 #include "l0.h"
@@ -109,6 +111,8 @@ __attribute__((noreturn)) static void run_guest(void)
 	smp_start_aps(true);
 	qemu_devices_init(&mbi);
 	guest_load(&mbi, &boot);
+	paging_init();
+	guest_pool_init();
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);

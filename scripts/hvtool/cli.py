@@ -12,6 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import poolcost   # noqa: E402
 import iso        # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
@@ -109,7 +110,9 @@ def cmd_run(args):
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
     print(f"run: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary}", flush=True)
-    if not scenario and serial_log.mlines(out.log, kind="bench", src="guest"):
+    if name == poolcost.SCENARIO:
+        print(f"\npage pool ({name}):\n\n{poolcost.table(out.log, unit)}")
+    elif not scenario and serial_log.mlines(out.log, kind="bench", src="guest"):
         print(f"\ntrap cost ({name}):\n\n{bench.run_table(out.log, scenarios.get(name), unit)}")
     if args.qemu_status and out.verdict.code is not None:
         return out.verdict.qemu_status
@@ -132,6 +135,8 @@ def cmd_bench(args):
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
+        if args.pool_cost:
+            status |= pool_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -154,6 +159,21 @@ def boot_cost(run, out_dir):
     bench.write_json(path, doc)
     print(bootcost.summary_line(summary))
     return 0 if hv.status == 0 and native.status == 0 else 1
+
+
+def pool_cost(run, out_dir):
+    """Boots pooltest, adds the page pool's rows to trapcost.json, prints its table;
+    returns 1 if the run failed."""
+    print(f"bench: pool cost: booting {poolcost.SCENARIO} ...", flush=True)
+    out = run(poolcost.SCENARIO, "")
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += poolcost.rows(out.log)
+    doc["pool_counters"] = poolcost.counters(out.log)
+    bench.write_json(path, doc)
+    print(f"\npage pool:\n\n{poolcost.table(out.log)}")
+    return 0 if out.status == 0 else 1
 
 
 FUZZ_TARGET_EXECS = 10_000_000  # issue #10: executions per host target without a finding
@@ -306,6 +326,9 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
+                   help="skip the page pool's costs (scenario pooltest: first touch, "
+                   "copy-on-write, swap-in; about 15 s under Bochs)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("fuzz", help="run the host fuzzers (libFuzzer, ASan+UBSan) for longer "

@@ -110,6 +110,12 @@ SCENARIOS = {s.name: s for s in [
              kernel_args="mmio_test=on emul_unsupported=stop",
              modules=(("guests/mmiotest.elf", "iters=1"),), timeout=300, expect="fail",
              expect_reason="emul-failed"),
+    Scenario("pooltest", "L2 RAM backed by the page pool (pool=on): first touch, sharing "
+             "with copy-on-write, swapping beyond the machine pages backing it; ends with "
+             "the pool's bench lines and counters", HV, kernel_args="pool=on",
+             modules=(("guests/pooltest.elf", ""),)),
+    l2_guest("sharedpage", "L2 maps the page the hypervisor shares with its vCPU, reads its "
+             "counters and sends a batch of requests through it with one exit", "sharedpage"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "

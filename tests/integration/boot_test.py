@@ -459,6 +459,8 @@ def mb1_check(code, native=False, cmdline=None):
                      qemu_status=str(code * 2 + 1))
     check.debug_exit_code = code  # main() checks that it reached the launcher's verdict
     return check
+
+
 PROT_CHECKS = {"register", "refuse-same-cr3", "a-own-secret", "a-read-other-pf", "a-read-shared",
                "a-write-shared-pf", "a-exec", "b-own-secret", "b-read-other-gp",
                "b-write-other-gp", "b-shared", "b-exec-gp", "base-view", "hc-switch-a",
@@ -601,6 +603,64 @@ def mb1_apic_check(native=False):
     return check
 
 
+POOL_CHECKS = {"pool-first-touch", "pool-share", "pool-shared-reads", "pool-cow", "pool-swap"}
+
+
+def check_pooltest(log):
+    """The page pool served first touches, merged identical pages, copied only the page
+    written, swapped beyond its machine pages with every byte back, and counted it all."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= POOL_CHECKS, f"checks missing: {sorted(POOL_CHECKS - checks.keys())}"
+    failed = [n for n, r in checks.items() if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+    init = expect_mline(log, "pool-init")
+    pages, frames = int(init["pages"]), int(init["frames"])
+    assert frames == pages // 2, init  # pool_backing=50
+    pool = {k: int(v) for k, v in expect_mline(log, "pool").items()}
+    assert pool["first_touch"] == pages, pool  # every page once, none twice
+    assert pool["merged"] >= 31 and pool["cow_copy"] == 31 and pool["cow_reuse"] == 1, pool
+    assert pool["swap_out"] >= pages - frames and pool["swap_in"] >= pages - frames, pool
+    assert pool["frames_idle"] + pool["frames_active"] + pool["frames_shared"] == frames, pool
+    assert pool["pages_mapped"] + pool["pages_swapped"] + pool["pages_untouched"] == pages, pool
+    ept = int(expect_mline(log, "exit-count", name="EPT violation")["n"])
+    assert ept == pool["first_touch"] + pool["swap_in"] + pool["cow_copy"] + \
+        pool["cow_reuse"] + pool["spurious"], f"{ept} EPT violations for {pool}"
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    for test in ("pool-first-touch", "pool-cow-break", "pool-swap-in"):  # one exit each
+        assert rows[test]["exits"] == rows[test]["n"] and int(rows[test]["median"]) > 0, \
+            rows[test]
+    assert rows["pool-mapped-write"]["exits"] == "0", rows["pool-mapped-write"]
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+SHARED_CHECKS = {"shared-refuses-hv-memory", "shared-refuses-unaligned", "shared-map",
+                 "shared-contents", "shared-neighbours-own", "shared-kick", "shared-echo",
+                 "shared-exit-count", "shared-unknown-op", "shared-pool-off", "shared-counters"}
+
+
+def check_sharedpage(log):
+    """The shared page appeared where L2 asked, held the hypervisor's counters, served a
+    batch of requests in one exit, and nothing around it changed."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= SHARED_CHECKS, f"missing: {sorted(SHARED_CHECKS - checks.keys())}"
+    failed = [n for n, r in checks.items() if r != "pass"]
+    assert not failed, f"checks failed: {failed}"
+    mapped = expect_mline(log, "shared-page", vcpu="0")
+    assert int(mapped["gpa"], 16) >= 0x1000000, mapped  # in the guest's image (16 MiB up)
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_paging_refused(log):
+    expect_mline(log, "options", paging="shadow")
+    expect_text(log, "paging=shadow is not implemented yet")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
+def check_pool_one_cpu(log):
+    expect_text(log, "pool=on: the page pool serves one CPU only")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -664,6 +724,11 @@ TESTS = {
                     {"smp": 2, "guest_args": "apic=on"}),
     "mb1-apic-native": ("native-mb1", "", runner.EXIT_PASS, mb1_apic_check(native=True),
                         {"smp": 2, "guest_args": "apic=on"}),
+    "pooltest": ("pooltest", "", runner.EXIT_PASS, check_pooltest, {}),
+    "sharedpage": ("sharedpage", "", runner.EXIT_PASS, check_sharedpage, {}),
+    "paging-shadow-refused": ("hello", "paging=shadow", runner.EXIT_FAIL,
+                              check_paging_refused, {}),
+    "pool-one-cpu": ("pooltest", "", runner.EXIT_FAIL, check_pool_one_cpu, {"smp": 2}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
     "prot-inject": ("prot", "", runner.EXIT_PASS, check_prot_inject, {}),
