@@ -686,7 +686,7 @@ TESTS = {
     "native-hello": ("native-hello", "", runner.EXIT_PASS, check_native_hello, {}),
     "smp2": ("boot", "", runner.EXIT_PASS, check_smp, {"smp": 2}),
     "hello-l2": ("hello", "", runner.EXIT_PASS, check_hello_l2, {"smp": 2}),
-    "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 20}),
+    "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 40}),
     "probe-image": ("probe-image", "", runner.EXIT_FAIL, probe_check("image", "image_start"), {}),
     "probe-pool": ("probe-pool", "", runner.EXIT_FAIL, probe_check("pool", "pool_base"), {}),
     "probe-sweep": ("probe-sweep", "", runner.EXIT_PASS, check_probe_sweep, {}),
