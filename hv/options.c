@@ -13,6 +13,7 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.exit_fastpath = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -35,6 +36,9 @@ static const struct opt_def option_table[] = {
 		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
+	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
+		    "every exit takes the generic path, for comparison)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -23,6 +23,7 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	bool exit_fastpath; /* CPUID and VMCALL HC_VERSION served in vmx_entry.S */
 };
 
 extern struct hv_options hv_opts;
