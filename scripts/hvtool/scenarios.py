@@ -88,6 +88,11 @@ SCENARIOS = {s.name: s for s in [
              "native baseline of the boot-cost benchmark", HV, kernel_args="launch=direct",
              modules=(("linux/vmlinuz", NATIVE_LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
              timeout=600, verdict_source="guest"),
+    Scenario("trapbench-kvm", "the peer configuration of the trap-cost table: the native-linux "
+             "kernel with kvm_intel runs the trapbench guest through /bin/kvmrun (a /dev/kvm "
+             "runner), then powers off; kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

@@ -209,6 +209,28 @@ def check_trapbench_smoke(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+# The peer configuration's rows: measured, each a real exit to KVM (hundreds of ticks).
+KVM_SMOKE_EXITS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "hlt-ipi")
+
+
+def check_trapbench_kvm_smoke(log):
+    expect_mline(log, "userspace", "linux", cpus="1")
+    expect_mline(log, "setup", "kvm", cmdline=f"iters={SMOKE_ITERS}")
+    expect_mline(log, "bench-setup", "guest", config="kvm", iters=str(SMOKE_ITERS))
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    missing = set(bench.TESTS) - rows.keys()
+    assert not missing, f"no bench line for {sorted(missing)}"
+    for test in KVM_SMOKE_EXITS:
+        assert "skipped" not in rows[test], f"{test} skipped: {rows[test]['skipped']}"
+        assert int(rows[test]["median"]) > 100, f"{test} did not exit to KVM: {rows[test]}"
+        assert rows[test]["n"] == str(SMOKE_ITERS), rows[test]
+    assert "exits" not in rows["cpuid"], "exit counts come only from this hypervisor"
+    expect_mline(log, "verdict", "guest", result="pass")
+    expect_mline(log, "exit", "kvm", code="0")
+    expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")
+    assert not serial_log.mlines(log, src="hv"), "the peer configuration ran this hypervisor"
+
+
 def check_linux_userspace(log, guest_reason, vmx, cpus=1):
     """Linux reached /init on CPUS CPUs and saw VMX (VMX true: on bare Bochs) or else the
     hypervisor bit, its 'sleep 1' took a second by its clock and by the RTC, and /init
@@ -293,6 +315,8 @@ TESTS = {
     "hvcheck": ("hvcheck", "", runner.EXIT_PASS, check_hvcheck, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "trapbench-kvm-smoke": ("trapbench-kvm", "", runner.EXIT_PASS, check_trapbench_kvm_smoke,
+                            {"guest_args": f"iters={SMOKE_ITERS}"}),
     "hvcheck-no-fastpath": ("hvcheck", "exit_fastpath=off", runner.EXIT_PASS,
                             check_hvcheck_no_fastpath, {}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
