@@ -27,8 +27,10 @@ SCENARIO_OF = {"native": "trapbench-native", "hv": "trapbench", "kvm": "trapbenc
 CONFIG_NOTES = {
     "kvm": "kvm: Linux 6.1 (Debian cloud kernel) with kvm_intel as L1 on the same L0, "
            "trapbench as its guest through kvmrun; vmcall is an unknown hypercall that "
-           "KVM's kernel answers -KVM_ENOSYS; port I/O exits to kvmrun in user space; "
-           "L1's timer interrupts fall into some timed runs (p99, not the median)",
+           "KVM's kernel answers -KVM_ENOSYS; port I/O and the test MMIO page exit to "
+           "kvmrun in user space; KVM does not intercept #BP (exception), which hv "
+           "reflects (exc_intercept=3); L1's timer interrupts fall into some timed runs "
+           "(p99, not the median)",
 }
 UNIT_OF_L0 = {"bochs": "ticks", "kvm": "cycles"}
 NUMBERS = ("min", "median", "p99", "n")
@@ -141,7 +143,8 @@ def _cell(row):
 def _ratio(num, den):
     if num is None or den is None or "skipped" in num or "skipped" in den or not den["median"]:
         return "-"
-    return f"{num['median'] / den['median']:.1f}x"
+    ratio = num["median"] / den["median"]
+    return f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2f}x"
 
 
 def skip_notes(rows):

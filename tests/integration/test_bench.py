@@ -171,6 +171,9 @@ class TableTest(unittest.TestCase):
         text = bench.markdown(self.rows, "ticks", ["native", "hv"])
         self.assertIn("| test | native | hv | kvm | hv/native | kvm/hv | vmrw |", text)
         self.assertEqual(self.line_of(text, "cpuid"), "| cpuid | 2 | 144 | - | 72.0x | - | 4 |")
+        slower = bench.markdown([row("exception", "hv", 92), row("exception", "kvm", 2)],
+                                "ticks", ["hv", "kvm"])
+        self.assertIn("| exception | - | 92 | 2 | - | 0.02x | - |", slower)
         self.assertEqual(self.line_of(text, "vmcall"), "| vmcall | skipped | - | - | - | - | - |")
         self.assertEqual(self.line_of(text, "rdmsr-passthrough"),
                          "| rdmsr-passthrough | 1 | 1 | - | 1.0x | - | - |")
