@@ -11,6 +11,7 @@
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "log.h"
+#include "prot.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -68,6 +69,7 @@ static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfig,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_VMFUNC] = handle_vmfunc,
 };
 #pragma GCC diagnostic pop
 

@@ -43,7 +43,7 @@ void handle_vmx_instruction(struct vcpu *v);
 void handle_init(struct vcpu *v);
 void handle_exception(struct vcpu *v);
 void handle_sipi(struct vcpu *v);
-/* A write to L2's xAPIC page that exited (exit_apic.c): done, or false if not a MOV. */
+/* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
 
 #endif

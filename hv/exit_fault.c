@@ -1,23 +1,21 @@
 /*
- * exit_fault.c - exits that mean L2 went wrong: a triple fault, or an EPT
- * violation, which under the 1:1 EPT only happens when L2 touches the
- * hypervisor's memory or no memory at all (or writes its xAPIC page while
- * that is trapped: exit_apic.c). Both are L2's fault: reported
- * (what, where, from which RIP) and the run ends; nothing is ever served.
+ * exit_fault.c - a triple fault, and EPT violations: an access to an
+ * emulated device (hv/emul/mmio.h: the instruction is emulated, emul_exit.c)
+ * or a write to the trapped xAPIC page (exit_apic.c); otherwise, under the
+ * 1:1 EPT, L2 touched the hypervisor's memory or no memory at all. Both
+ * are L2's fault: reported (what, where, from which RIP) and the run ends;
+ * nothing is ever served.
  * EPT misconfigurations are the hypervisor's own bug.
  */
 #include "boot_mem.h"
+#include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
 #include "log.h"
+#include "prot.h"
 #include "vmx.h"
-
-/* EPT-violation exit qualification (SDM Vol. 3C Table 28-7). */
-#define EPTV_READ (1u << 0)
-#define EPTV_WRITE (1u << 1)
-#define EPTV_FETCH (1u << 2)
-#define EPTV_GLA_VALID (1u << 7)
+#include "vmx_bits.h"
 
 void handle_triple_fault(struct vcpu *v)
 {
@@ -33,7 +31,17 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 
-	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa) && apic_write_exit(v, gpa))
+	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
+		if (!apic_write_exit(v, gpa))
+			guest_stop(v, false, "emul-failed");
+		return;
+	}
+	if (!(qual & EPTV_FETCH) && mmio_find(gpa)) {
+		if (!emul_mmio_exit(v, gpa))
+			guest_stop(v, false, "emul-failed");
+		return;
+	}
+	if (prot_ept_violation(v, qual, gpa))
 		return;
 
 	uint64_t gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;

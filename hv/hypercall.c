@@ -7,6 +7,7 @@
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "prot.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -54,7 +55,8 @@ void handle_vmcall(struct vcpu *v)
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
 			/* guest_stop does not return */
 		default:
-			ret = HC_ERR_UNKNOWN;
+			ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
+			      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

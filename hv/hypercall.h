@@ -19,6 +19,17 @@ enum hypercall {
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = their VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+
+	/* Per-program memory protection (hv/prot.c; protect=on), 0x100-0x1ff. */
+	HC_PROT_REGISTER = 0x100,   /* RBX = the program's CR3 (0: the caller's), RCX =
+				     * guest-physical address of its struct hc_prot_table
+				     * -> RBX = the program's view index (VMFUNC's ECX) */
+	HC_PROT_SWITCH = 0x101,     /* RBX = view index (0: the base view): run with it now */
+	HC_PROT_TRAMPOLINE = 0x102, /* RBX = guest-physical address of a 4 KiB page of
+				     * L2's RAM: the hypervisor writes its VMFUNC
+				     * trampoline there (void switch(unsigned index))
+				     * and makes the page read+execute only; before any
+				     * HC_PROT_REGISTER -> RBX = the number of views */
 };
 
 #define HC_OK 0
@@ -27,6 +38,31 @@ enum hypercall {
 #define HC_ERR_PERM (-3)    /* not called from CPL 0 */
 
 #define HC_LOG_MAX 200
+
+/* HC_PROT_* errors besides HC_ERR_INVAL (a refused table: the log says why). */
+#define HC_ERR_PROT_OFF (-0x100)      /* protect=off */
+#define HC_ERR_PROT_FULL (-0x101)     /* no room for another program, or out of memory */
+#define HC_ERR_PROT_NOVMFUNC (-0x102) /* L0 offers no VMFUNC EPTP switching */
+#define HC_ERR_PROT_BUSY (-0x103)     /* the CR3 is registered, or programs exist already */
+
+/* A protection table as L2 passes it to HC_PROT_REGISTER (in its RAM). */
+#define HC_PROT_R 1u
+#define HC_PROT_W 2u
+#define HC_PROT_X 4u
+enum hc_prot_policy { HC_PROT_INJECT_PF, HC_PROT_INJECT_GP, HC_PROT_STOP };
+#define HC_PROT_MAX_REGIONS 32
+
+struct hc_prot_region {
+	unsigned long long base, size; /* guest-physical, 4 KiB aligned */
+	unsigned int rights;           /* HC_PROT_R | HC_PROT_W | HC_PROT_X */
+	unsigned int reserved;         /* 0 */
+};
+
+struct hc_prot_table {
+	unsigned int policy;  /* enum hc_prot_policy: what a violation does */
+	unsigned int n;       /* regions that follow, <= HC_PROT_MAX_REGIONS */
+	struct hc_prot_region region[];
+};
 
 /*
  * A synthetic MSR the hypervisor emulates (outside the MSR bitmap's ranges,

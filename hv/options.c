@@ -13,13 +13,16 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.selfprotect = true,
 	.exit_fastpath = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
-					      "hang", NULL };
+					      "hang", "stack-overflow", "write-text",
+					      "write-rodata", "exec-data", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -34,8 +37,16 @@ static const struct opt_def option_table[] = {
 	OPT("launch", OPT_ENUM, launch, .choices = launch_choices,
 	    .help = "vmx: run the guest as L2; direct: load it the same way, then jump to it "
 		    "without VMX (a 64-bit guest only: the native baseline)"),
+	OPT("protect", OPT_BOOL, protect,
+	    .help = "per-program protection tables (MOV to CR3 exits and picks the EPT view)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,
+	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
+	OPT("mmio_test", OPT_BOOL, mmio_test,
+	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
+	OPT("selfprotect", OPT_BOOL, selfprotect,
+	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
 	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
 	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
 		    "every exit takes the generic path, for comparison)"),

@@ -91,6 +91,43 @@ def check_bad_option(log):
     assert not serial_log.mlines(log, kind="memory"), "boot went on after a bad option"
 
 
+def check_protect_on(log):
+    """The hypervisor's own page tables are on, with everything Bochs' icelake model offers."""
+    expect_mline(log, "protect", enabled="1", nx="1", wx="1", smep="1", smap="1")
+
+
+def check_stack_overflow(log):
+    """The boot stack ran into its guard page: a #DF on its IST stack, a register dump
+    and a record naming the stack."""
+    check_protect_on(log)
+    expect_mline(log, "panic", kind="exception", vector="8", name="#DF", stack_overflow="boot stack",
+                 stack_cpu="0")
+    expect_text(log, "stack overflow: CPU 0's boot stack ran into its guard page", "  rax=",
+                "  rip=", "  cr0=")
+    expect_mline(log, "verdict", result="fail", reason="panic")
+
+
+def protect_fault_check(access, page, region):
+    """A #PF the protection caused: ACCESS of a page mapped PAGE in REGION."""
+    def check(log):
+        check_protect_on(log)
+        f = expect_mline(log, "panic", kind="exception", vector="14", name="#PF", access=access,
+                         page=page, region=region)
+        cr4 = int(re.search(r"cr4=([0-9a-f]+)", log).group(1), 16)
+        assert cr4 & (3 << 20) == 3 << 20, f"SMEP/SMAP not on in the dump: cr4={cr4:#x}"
+        if access == "fetch":
+            assert f["rip"] == f["cr2"], f"fetch fault not at the fetched address: {f}"
+        expect_mline(log, "verdict", result="fail", reason="panic")
+    return check
+
+
+def check_selfprotect_off(log):
+    """selfprotect=off: the same write to the hypervisor's text goes through."""
+    expect_mline(log, "options", selfprotect="off")
+    expect_mline(log, "protect", enabled="0")
+    expect_mline(log, "panic", kind="software", msg="injected fault 8 did not fault")
+
+
 def check_native_hello(log):
     expect_mline(log, "hello", "guest", vendor="GenuineIntel")
     expect_text(log, 'cmdline "greeting=native"')
@@ -291,6 +328,45 @@ def check_native_linux(log):
     assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
 
 
+def mb1_check(code, native=False):
+    """The mb1 guest (a Multiboot v1 kernel) got the Multiboot magic, its command line, its
+    module (hello.elf, with its command line), a memory map and writable low memory, and
+    ended with isa-debug-exit code CODE, which became the verdict. Under the hypervisor
+    fw_cfg gives L2's CPUs and exactly the RAM of L2's memory map (also as etc/e820);
+    bare Bochs has no fw_cfg."""
+    def check(log):
+        boot = expect_mline(log, "mb1-boot", "guest", magic="0x2badb002",
+                            cmdline=f"exit={code}", modules="1")
+        assert int(boot["flags"], 16) & 0x4d == 0x4d, boot  # memory, cmdline, mods, mmap
+        expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46", cmdline="mod-arg=1")
+        expect_mline(log, "low-memory", "guest", probes="4", writable="4", page0="ok")
+        expect_mline(log, "exit", "guest", device="isa-debug-exit", code=str(code))
+        result = "pass" if code == 0 else "fail"
+        if native:
+            assert boot["loader"].startswith("GRUB"), boot
+            expect_mline(log, "fw-cfg", "guest", present="0")
+            assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
+            return
+        assert boot["loader"] == "nested-hv", boot
+        expect_mline(log, "guest", kind="multiboot1", format="elf32", entry="0x10000c",
+                     modules="1")
+        ram_kib = int(expect_mline(log, "guest-mem")["ram_kib"])
+        assert int(boot["ram_kib"]) == ram_kib, f"mmap RAM {boot['ram_kib']} KiB, L2 has {ram_kib}"
+        cpus = expect_mline(log, "smp")["cpus"]
+        dev = expect_mline(log, "device", name="fw_cfg", cpus=cpus)
+        expect_mline(log, "device", name="isa-debug-exit", port="0xf4")
+        expect_mline(log, "fw-cfg", "guest", present="1", signature="QEMU", id="0x1", cpus=cpus,
+                     max_cpus=cpus, ram_bytes=dev["ram_bytes"], e820_ram_kib=str(ram_kib),
+                     e820_entries=boot["mmap_entries"])
+        assert int(dev["ram_bytes"]) == ram_kib * 1024, dev
+        expect_mline(log, "guest-exit", device="isa-debug-exit", code=str(code),
+                     qemu_status=str(code * 2 + 1))
+        expect_mline(log, "verdict", result=result, reason=f"guest-exit-{result}", code=str(code),
+                     qemu_status=str(code * 2 + 1))
+    check.debug_exit_code = code  # main() checks that it reached the launcher's verdict
+    return check
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
@@ -302,6 +378,16 @@ TESTS = {
     "fault-gp": ("fault", "inject=gp", runner.EXIT_PANIC, panic_check(13, "#GP"), {}),
     "fault-de": ("fault", "inject=de", runner.EXIT_PANIC, panic_check(0, "#DE"), {}),
     "panic": ("fault", "inject=panic", runner.EXIT_PANIC, check_software_panic, {}),
+    "stack-overflow": ("fault", "inject=stack-overflow", runner.EXIT_PANIC, check_stack_overflow,
+                       {}),
+    "protect-write-text": ("fault", "inject=write-text", runner.EXIT_PANIC,
+                           protect_fault_check("write", "rx", "hv-text"), {}),
+    "protect-write-rodata": ("fault", "inject=write-rodata", runner.EXIT_PANIC,
+                             protect_fault_check("write", "r", "hv-rodata"), {}),
+    "protect-exec-data": ("fault", "inject=exec-data", runner.EXIT_PANIC,
+                          protect_fault_check("fetch", "rw", "hv-data"), {}),
+    "selfprotect-off": ("fault", "inject=write-text selfprotect=off", runner.EXIT_PANIC,
+                        check_selfprotect_off, {}),
     "bad-option": ("bad-option", "", runner.EXIT_FAIL, check_bad_option, {}),
     "native-hello": ("native-hello", "", runner.EXIT_PASS, check_native_hello, {}),
     "smp2": ("boot", "", runner.EXIT_PASS, check_smp, {"smp": 2}),
@@ -329,6 +415,11 @@ TESTS = {
                          {"guest_args": "hvinit=reboot reboot=pci"}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
+    "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
+    "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
+    "mb1-native": ("native-mb1", "", runner.EXIT_PASS, mb1_check(0, native=True), {}),
+    "mb1-native-exit-code": ("native-mb1", "", runner.EXIT_FAIL, mb1_check(5, native=True),
+                             {"guest_args": "exit=5"}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
 }
@@ -350,6 +441,10 @@ def main():
     if out.status != want_status:
         sys.exit(f"FAIL {args.name}: launcher status {out.status} ({out.summary}), "
                  f"expected {want_status}")
+    want_code = getattr(check, "debug_exit_code", None)
+    if want_code is not None and out.verdict.code != want_code:
+        sys.exit(f"FAIL {args.name}: the launcher's verdict has isa-debug-exit code "
+                 f"{out.verdict.code}, expected {want_code}")
     try:
         check(out.log)
     except AssertionError as e:
