@@ -7,10 +7,11 @@
  * guest needs in user space: COM1 (its lines go to stdout unchanged, so
  * the bench parses them as it parses the hypervisor's), port 0xe0 (IN
  * answers 0xe0, as the hypervisor does), port 0x80, the power-off ports,
- * and the test MMIO page (kvmrun_mmio.c). KVM's in-kernel irqchip owns the local APIC and the PICs; HLT,
- * VMCALL (-KVM_ENOSYS), MSRs and control registers never leave the kernel.
- * Any other exit ends the run with the vCPU's registers: nothing is
- * silently ignored. The last line is "@kvm verdict result=pass|fail".
+ * and the test MMIO device at 0xd0000000 (the hypervisor's own model, see
+ * kvmrun_mmio.h). KVM's in-kernel irqchip owns the local APIC and the PICs;
+ * HLT, VMCALL (-KVM_ENOSYS), MSRs and control registers never leave the
+ * kernel. Any other exit ends the run with the vCPU's registers: nothing
+ * is silently ignored. The last line is "@kvm verdict result=pass|fail".
  */
 #define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include <errno.h>
@@ -58,8 +59,9 @@ struct vm {
 	struct kvm_run *run;
 	uint8_t *mem;
 	uint64_t mem_size;
-	uint64_t exits_io, exits_mmio;
-	struct mmio_page mmio;
+	uint64_t exits_io, exits_mmio, mmio_refused;
+	struct mmio_device mmio; /* the test MMIO device, as under the hypervisor */
+	struct test_mmio_state mmio_state;
 	int exit_code;         /* the guest's isa-debug-exit value, -1 before */
 	uint8_t uart_lcr;      /* COM1's line control register, for DLAB */
 	char line[512];        /* the guest's serial line being assembled */
@@ -393,8 +395,8 @@ static int vm_run(struct vm *m)
 			continue;
 		case KVM_EXIT_MMIO:
 			m->exits_mmio++;
-			if (mmio_page_access(&m->mmio, m->run->mmio.phys_addr, m->run->mmio.data,
-					     m->run->mmio.len, m->run->mmio.is_write))
+			if (kvmrun_mmio(&m->mmio, m->run->mmio.phys_addr, m->run->mmio.data,
+					m->run->mmio.len, m->run->mmio.is_write, &m->mmio_refused))
 				continue;
 			printf("kvmrun: error: MMIO %s at %#llx (len %u): no device there\n",
 			       m->run->mmio.is_write ? "write" : "read",
@@ -441,6 +443,7 @@ int main(int argc, char **argv)
 	if (mem_mb < 32 || mem_mb > 3072)
 		die("bad-cmdline", "memory %lu MiB: 32 to 3072", (unsigned long)mem_mb);
 	vm_create(&m, mem_mb);
+	test_mmio_setup(&m.mmio, &m.mmio_state);
 	image = read_file(argv[1], &size);
 	entry = load_elf(&m, image, size);
 	free(image);
@@ -453,7 +456,7 @@ int main(int argc, char **argv)
 		serial_out(&m, '\n');
 	mline("exit", "code=%d io_exits=%lu mmio_exits=%lu mmio_refused=%lu", code,
 	      (unsigned long)m.exits_io, (unsigned long)m.exits_mmio,
-	      (unsigned long)m.mmio.refused);
+	      (unsigned long)m.mmio_refused);
 	mline("verdict", "result=%s reason=guest-exit-%s", code == 0 ? "pass" : "fail",
 	      code == 0 ? "pass" : "fail");
 	return code == 0 ? 0 : 1;

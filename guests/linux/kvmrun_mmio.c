@@ -1,57 +1,27 @@
 /*
- * kvmrun_mmio.c - the test MMIO page of kvmrun_mmio.h.
+ * kvmrun_mmio.c - KVM_EXIT_MMIO bytes to and from the test MMIO model.
  */
 #include <string.h>
 
 #include "kvmrun_mmio.h"
 
-#define MMIO_ID 0x4f494d4dull /* "MMIO" */
-#define REG_ID 0x000
-#define REG_COUNTER 0x008
-#define REG_LAST_WIDTH 0x010
-#define REG_LAST_OFFSET 0x018
-#define REG_REFUSED 0x020
-
-/* A register read: a narrower or unaligned read sees its bytes from 'off' on. */
-static uint64_t read_register(struct mmio_page *p, uint64_t off)
+bool kvmrun_mmio(struct mmio_device *d, uint64_t gpa, uint8_t *data, unsigned len, bool write,
+		 uint64_t *refused)
 {
-	uint64_t reg;
+	uint64_t value = 0;
+	bool ok;
 
-	switch (off & ~7ull) {
-	case REG_ID: reg = MMIO_ID; break;
-	case REG_COUNTER: reg = p->counter++; break;
-	case REG_LAST_WIDTH: reg = p->last_width; break;
-	case REG_LAST_OFFSET: reg = p->last_offset; break;
-	case REG_REFUSED: reg = p->refused; break;
-	default: reg = ~0ull; break;
-	}
-	return reg >> (8 * (off & 7));
-}
-
-bool mmio_page_access(struct mmio_page *p, uint64_t gpa, uint8_t *data, unsigned len,
-		      bool write)
-{
-	uint64_t off = gpa - MMIO_PAGE_BASE, reg;
-
-	if (gpa < MMIO_PAGE_BASE || off >= MMIO_PAGE_SIZE || len > 8 ||
-	    off + len > MMIO_PAGE_SIZE)
+	if (gpa < d->base || gpa - d->base >= d->size || len == 0 || len > 8)
 		return false;
-	if (off >= MMIO_PAGE_SCRATCH) {
-		uint8_t *cell = p->scratch + (off - MMIO_PAGE_SCRATCH);
-
-		if (write)
-			memcpy(cell, data, len);
-		else
-			memcpy(data, cell, len);
-		p->last_width = len;
-		p->last_offset = off;
-		return true;
-	}
 	if (write) {
-		p->refused++;
-		return true;
+		memcpy(&value, data, len); /* little-endian: the low 'len' bytes */
+		ok = d->write(d, NULL, gpa - d->base, len, value);
+	} else {
+		ok = d->read(d, NULL, gpa - d->base, len, &value);
+		if (!ok)
+			value = ~0ull;
+		memcpy(data, &value, len);
 	}
-	reg = read_register(p, off);
-	memcpy(data, &reg, len); /* little-endian: the low 'len' bytes */
+	*refused += !ok;
 	return true;
 }
