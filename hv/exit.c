@@ -24,7 +24,6 @@
 static void handle_unknown(struct vcpu *v);
 
 /* vmx_entry.S reads these as plain numbers (exit_fast.h). */
-_Static_assert(offsetof(struct percpu, exit_rdx) == PERCPU_EXIT_RDX, "exit_fast.h");
 _Static_assert(offsetof(struct percpu, fast_cpuid) == PERCPU_FAST_CPUID, "exit_fast.h");
 _Static_assert(offsetof(struct percpu, fast_vmcall) == PERCPU_FAST_VMCALL, "exit_fast.h");
 _Static_assert(offsetof(struct vcpu, exit_count) == VCPU_EXIT_COUNT, "exit_fast.h");

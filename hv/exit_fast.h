@@ -14,9 +14,8 @@
 #define HV_EXIT_FAST_H
 
 /* struct percpu */
-#define PERCPU_EXIT_RDX 8          /* L2's RDX while the exit reason is read */
-#define PERCPU_FAST_CPUID 16       /* EXIT_REASON_CPUID, or FASTPATH_OFF */
-#define PERCPU_FAST_VMCALL 20      /* EXIT_REASON_VMCALL, or FASTPATH_OFF */
+#define PERCPU_FAST_CPUID 8        /* EXIT_REASON_CPUID, or FASTPATH_OFF */
+#define PERCPU_FAST_VMCALL 12      /* EXIT_REASON_VMCALL, or FASTPATH_OFF */
 #define FASTPATH_OFF 0xffffffff    /* no exit reason has every bit set */
 
 /* struct vcpu: the counters follow gpr[16] */

@@ -16,7 +16,6 @@ struct vcpu;
 struct percpu {
 	struct percpu *self;    /* at offset 0: this_cpu() reads %gs:0 */
 	/* Read by vmx_entry.S at fixed offsets (exit_fast.h): keep them here. */
-	uint64_t exit_rdx;      /* L2's RDX, parked while the exit reason is read */
 	uint32_t fast_cpuid;    /* the exit reason the CPUID fast path takes, or FASTPATH_OFF */
 	uint32_t fast_vmcall;   /* the same for VMCALL HC_VERSION */
 	unsigned index;         /* 0 = the bootstrap processor */

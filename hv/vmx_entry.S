@@ -3,11 +3,13 @@
  * struct vcpu (gpr[0..15], SDM register order); RSP and RIP are in the VMCS.
  * HOST_RSP points at a slot holding the vcpu pointer (see vmcs_setup.c).
  *
- * Every exit first reads its reason with L2's registers still live. CPUID of
- * an unedited basic leaf and VMCALL HC_VERSION are then served right here
- * (the fast paths, exit_fast.h): their results overwrite exactly the
- * registers they clobber, so nothing else is saved. Every other exit saves
- * the guest GPRs and calls vmexit_handler(vcpu, reason).
+ * Every exit first reads its reason with L2's registers still live (L2's
+ * RDX pushed below the vcpu slot). CPUID of an unedited basic leaf and
+ * VMCALL HC_VERSION are then served right here (the fast paths,
+ * exit_fast.h): their results overwrite exactly the registers they
+ * clobber, so nothing else is saved, and the push is simply left behind
+ * (the next exit starts again at HOST_RSP). Every other exit saves the
+ * guest GPRs and calls vmexit_handler(vcpu, reason).
  */
 #include "exit_fast.h"
 
@@ -47,20 +49,20 @@
 	movq RAX(%rax), %rax
 .endm
 
-/* EDX = the exit reason (one VMREAD); L2's RDX is parked in the per-CPU area. */
+/* EDX = the exit reason (one VMREAD); L2's RDX is pushed: 8(%rsp) = vcpu. */
 .macro read_exit_reason
-	movq %rdx, %gs:PERCPU_EXIT_RDX
+	pushq %rdx
 	movl $ENC_VM_EXIT_REASON, %edx
 	vmread %rdx, %rdx
 .endm
 
 /*
- * With EDX = the exit reason and L2's RDX parked: every guest GPR into the
- * vcpu, then RDI = vcpu and ESI = reason for the handler.
+ * With EDX = the exit reason and L2's RDX pushed: every guest GPR into the
+ * vcpu (RSP back at HOST_RSP), then RDI = vcpu and ESI = reason.
  */
 .macro save_guest_gprs
 	pushq %rax
-	movq 8(%rsp), %rax
+	movq 16(%rsp), %rax
 	movq %rcx, RCX(%rax)
 	movq %rbx, RBX(%rax)
 	movq %rbp, RBP(%rax)
@@ -75,8 +77,7 @@
 	movq %r14, R14(%rax)
 	movq %r15, R15(%rax)
 	popq RAX(%rax)
-	movq %gs:PERCPU_EXIT_RDX, %rcx
-	movq %rcx, RDX(%rax)
+	popq RDX(%rax)
 	movq %rax, %rdi
 	movl %edx, %esi
 .endm
@@ -98,7 +99,7 @@
 
 /* One exit of basic reason 'reason' that cost 'vmrw' VMREAD+VMWRITE; RDX scratch. */
 .macro count_fast_exit reason, vmrw
-	movq (%rsp), %rdx
+	movq 8(%rsp), %rdx
 	incq VCPU_EXIT_COUNT + 8 * \reason(%rdx)
 	addq $\vmrw, VCPU_EXIT_VMRW + 8 * \reason(%rdx)
 .endm
@@ -166,7 +167,7 @@ cpuid_fast:
 	count_fast_exit REASON_CPUID, FAST_CPUID_VMRW
 	cpuid
 	vmresume
-	jmp vmresume_failed_stub
+	jmp fast_vmresume_failed
 
 /*
  * VMCALL HC_VERSION from CPL 0: its four result registers are the only ones
@@ -187,20 +188,26 @@ vmcall_fast:
 	movabsq $FAST_HC_SIGNATURE_LOW, %rcx
 	movl $FAST_HC_SIGNATURE_HIGH, %edx
 	vmresume
-	jmp vmresume_failed_stub
+	jmp fast_vmresume_failed
 vmcall_not_cpl0:
 	/* The SS read is this exit's: charged here, the generic path counts its own. */
-	movq (%rsp), %rdx
+	movq 8(%rsp), %rdx
 	incq VCPU_EXIT_VMRW + 8 * REASON_VMCALL(%rdx)
 	movl $REASON_VMCALL, %edx
 	jmp exit_generic
 
 /* A fast path's GUEST_RIP write failed: report it (vmwrite_failed does not return). */
 fast_vmwrite_failed:
+	addq $8, %rsp /* L2's RDX: RSP at HOST_RSP again, 16-byte aligned */
 	movl $ENC_GUEST_RIP, %edi
 	movq %rdx, %rsi
 	call vmwrite_failed
 	jmp 1b
+
+/* A fast path's VMRESUME failed: the generic report, from HOST_RSP. */
+fast_vmresume_failed:
+	addq $8, %rsp
+	jmp vmresume_failed_stub
 
 /*
  * The exit entry of vCPUs started by a SIPI: always the generic path, into
