@@ -177,29 +177,33 @@ static enum elf64_error check_loaded(const struct elf64_image *out)
 	return entry_segment(out) ? ELF64_OK : ELF64_ERR_ENTRY;
 }
 
-/* Walks the program header table (gABI 5), keeping the PT_LOADs. */
-enum elf64_error elf64_parse(const void *img, size_t len,
-			     struct elf64_image *out)
+/* Reads program header 'i' of the table at 'table', widened to ELF64's fields. */
+typedef void (*read_phdr_fn)(const uint8_t *table, unsigned i, struct elf64_phdr *out);
+
+static void read_phdr64(const uint8_t *table, unsigned i, struct elf64_phdr *out)
 {
-	const uint8_t *p = img;
-	struct elf64_ehdr eh;
-	enum elf64_error err;
+	memcpy(out, table + i * sizeof(*out), sizeof(*out));
+}
 
-	memset(out, 0, sizeof(*out));
-	if (!p || len < sizeof(eh))
-		return ELF64_ERR_TRUNCATED;
-	memcpy(&eh, p, sizeof(eh));
-	err = check_ehdr(p, ELFCLASS64, EM_X86_64);
-	if (!err)
-		err = check_phdrs(eh.phoff, eh.phentsize, eh.phnum, sizeof(struct elf64_phdr), len);
-	if (err)
-		return err;
-	out->entry = eh.entry;
+static void read_phdr32(const uint8_t *table, unsigned i, struct elf64_phdr *out)
+{
+	struct elf32_phdr ph;
 
-	for (unsigned i = 0; i < eh.phnum; i++) {
+	memcpy(&ph, table + i * sizeof(ph), sizeof(ph));
+	*out = (struct elf64_phdr){ .type = ph.type, .flags = ph.flags, .offset = ph.offset,
+				    .vaddr = ph.vaddr, .paddr = ph.paddr, .filesz = ph.filesz,
+				    .memsz = ph.memsz, .align = ph.align };
+}
+
+/* Walks the program header table (gABI 5), keeping the PT_LOADs. */
+static enum elf64_error walk_phdrs(const uint8_t *table, unsigned phnum, read_phdr_fn rd,
+				   size_t len, struct elf64_image *out)
+{
+	for (unsigned i = 0; i < phnum; i++) {
 		struct elf64_phdr ph;
+		enum elf64_error err;
 
-		memcpy(&ph, p + eh.phoff + i * sizeof(ph), sizeof(ph));
+		rd(table, i, &ph);
 		if (ph.type != PT_LOAD)
 			continue;
 		err = add_load(&ph, len, out);
@@ -209,40 +213,73 @@ enum elf64_error elf64_parse(const void *img, size_t len,
 	return check_loaded(out);
 }
 
-/* The same walk over ELF32 headers, each widened to its ELF64 form. */
-enum elf64_error elf32_parse(const void *img, size_t len, struct elf64_image *out)
+/* What the walk needs of an ELF header, either class. */
+struct elf_hdr_fields {
+	uint64_t entry, phoff;
+	unsigned phentsize, phnum;
+};
+
+static void read_ehdr64(const uint8_t *p, struct elf_hdr_fields *f)
+{
+	struct elf64_ehdr eh;
+
+	memcpy(&eh, p, sizeof(eh));
+	*f = (struct elf_hdr_fields){ eh.entry, eh.phoff, eh.phentsize, eh.phnum };
+}
+
+static void read_ehdr32(const uint8_t *p, struct elf_hdr_fields *f)
+{
+	struct elf32_ehdr eh;
+
+	memcpy(&eh, p, sizeof(eh));
+	*f = (struct elf_hdr_fields){ eh.entry, eh.phoff, eh.phentsize, eh.phnum };
+}
+
+/* One ELF class: its identification, header sizes and readers. */
+struct elf_class {
+	uint8_t class;
+	uint16_t machine;
+	size_t ehdr_size, phdr_size;
+	void (*read_ehdr)(const uint8_t *p, struct elf_hdr_fields *f);
+	read_phdr_fn read_phdr;
+};
+
+static const struct elf_class elf64_class = { ELFCLASS64, EM_X86_64, sizeof(struct elf64_ehdr),
+					      sizeof(struct elf64_phdr), read_ehdr64,
+					      read_phdr64 };
+static const struct elf_class elf32_class = { ELFCLASS32, EM_386, sizeof(struct elf32_ehdr),
+					      sizeof(struct elf32_phdr), read_ehdr32,
+					      read_phdr32 };
+
+static enum elf64_error parse(const void *img, size_t len, const struct elf_class *c,
+			      struct elf64_image *out)
 {
 	const uint8_t *p = img;
-	struct elf32_ehdr eh;
+	struct elf_hdr_fields f;
 	enum elf64_error err;
 
 	memset(out, 0, sizeof(*out));
-	if (!p || len < sizeof(eh))
+	if (!p || len < c->ehdr_size)
 		return ELF64_ERR_TRUNCATED;
-	memcpy(&eh, p, sizeof(eh));
-	err = check_ehdr(p, ELFCLASS32, EM_386);
-	if (!err)
-		err = check_phdrs(eh.phoff, eh.phentsize, eh.phnum, sizeof(struct elf32_phdr), len);
+	err = check_ehdr(p, c->class, c->machine);
 	if (err)
 		return err;
-	out->entry = eh.entry;
+	c->read_ehdr(p, &f);
+	err = check_phdrs(f.phoff, f.phentsize, f.phnum, (unsigned)c->phdr_size, len);
+	if (err)
+		return err;
+	out->entry = f.entry;
+	return walk_phdrs(p + f.phoff, f.phnum, c->read_phdr, len, out);
+}
 
-	for (unsigned i = 0; i < eh.phnum; i++) {
-		struct elf32_phdr ph;
-		struct elf64_phdr wide;
+enum elf64_error elf64_parse(const void *img, size_t len, struct elf64_image *out)
+{
+	return parse(img, len, &elf64_class, out);
+}
 
-		memcpy(&ph, p + eh.phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.type != PT_LOAD)
-			continue;
-		wide = (struct elf64_phdr){ .type = ph.type, .flags = ph.flags,
-					    .offset = ph.offset, .vaddr = ph.vaddr,
-					    .paddr = ph.paddr, .filesz = ph.filesz,
-					    .memsz = ph.memsz, .align = ph.align };
-		err = add_load(&wide, len, out);
-		if (err)
-			return err;
-	}
-	return check_loaded(out);
+enum elf64_error elf32_parse(const void *img, size_t len, struct elf64_image *out)
+{
+	return parse(img, len, &elf32_class, out);
 }
 
 uint64_t elf64_entry_paddr(const struct elf64_image *img)

@@ -4,6 +4,8 @@
  * number that decides the exit path's cost under KVM as L0.
  */
 #include "emul/emul_exit.h"
+#include "exit.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -63,6 +65,8 @@ static void stop_report(struct vcpu *v, bool pass)
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
 	emul_log_counters();
+	exit_fault_summary();
+	guest_pool_report();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

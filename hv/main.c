@@ -4,10 +4,13 @@
  */
 #include "boot_mem.h"
 #include "emul/emul_exit.h"
+#include "canary.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
+#include "paging.h"
 #include "idt.h"
 #include "inject.h"
 #include "l0.h"
@@ -27,6 +30,7 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define HV_VERSION "0.1"
@@ -99,6 +103,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	emul_init();
 	prot_init();
 	exit_setup();
+	watchdog_init();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
@@ -106,6 +111,8 @@ __attribute__((noreturn)) static void run_guest(void)
 	smp_start_aps(true);
 	qemu_devices_init(&mbi);
 	guest_load(&mbi, &boot);
+	paging_init();
+	guest_pool_init();
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
@@ -138,6 +145,7 @@ void boot_main(uint32_t magic, uint64_t info)
 	self_protect_init();
 	l0_probe();
 	tsc_calibrate();
+	canary_init();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
 	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)

@@ -14,15 +14,19 @@ struct hv_options hv_opts = {
 	.selftest = true,
 	.hvmem = 32,
 	.selfprotect = true,
+	.pool_mib = 8,
+	.pool_backing = 50,
 	.exit_fastpath = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const paging_choices[] = { "nested", "shadow", "hybrid", NULL };
 static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", "stack-overflow", "write-text",
-					      "write-rodata", "exec-data", NULL };
+					      "write-rodata", "exec-data", "canary-leak", NULL };
+static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -47,6 +51,22 @@ static const struct opt_def option_table[] = {
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
 	OPT("selfprotect", OPT_BOOL, selfprotect,
 	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
+	OPT("watchdog", OPT_UINT, watchdog, .min = 1, .max = 3600000, .off = true,
+	    .help = "ms an L2 vCPU may go without a VM exit or a RIP change before the run "
+		    "fails (VMX-preemption timer)"),
+	OPT("guest_fault", OPT_ENUM, guest_fault, .choices = guest_fault_choices,
+	    .help = "an L2 access to memory it may not touch: stop the run, or report it and "
+		    "inject #GP(0) so L2 goes on"),
+	OPT("paging", OPT_ENUM, paging, .choices = paging_choices,
+	    .help = "nested: EPT only; shadow: shadow page tables once L2 pages; hybrid: both, "
+		    "per address space"),
+	OPT("pool", OPT_BOOL, pool,
+	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
+		    "(first touch, sharing, swapping; one CPU)"),
+	OPT("pool_mib", OPT_UINT, pool_mib, .min = 1, .max = 1024,
+	    .help = "MiB of L2's RAM the page pool backs"),
+	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
+	    .help = "percent of the pool's region machine pages back; the rest swaps"),
 	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
 	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
 		    "every exit takes the generic path, for comparison)"),
@@ -93,6 +113,9 @@ void options_log(void)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%#lx",
 						   i ? " " : "", d->name,
 						   *(const uint64_t *)field);
+		else if (d->type == OPT_UINT && d->off && !*(const uint64_t *)field)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=off",
+						   i ? " " : "", d->name);
 		else if (d->type == OPT_UINT)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
 						   i ? " " : "", d->name,

@@ -5,9 +5,9 @@
  */
 #include "ap_trampoline.h"
 #include "boot_mem.h"
+#include "exit.h"
 #include "gdt.h"
 #include "guest_boot.h"
-#include "guest_mem.h"
 #include "idt.h"
 #include "lapic.h"
 #include "lib/string.h"
@@ -78,7 +78,6 @@ static bool start_ap(unsigned index, uint32_t apic_id)
 void smp_start_aps(bool with_guest)
 {
 	uint32_t self = lapic_id();
-	uint64_t apic;
 
 	if (!platform_has_madt)
 		return;
@@ -100,8 +99,8 @@ void smp_start_aps(bool with_guest)
 		smp_cpus++;
 	}
 	/* L2's INIT must not reach an AP waiting for its SIPI (exit_apic.c). */
-	if (with_guest && smp_cpus > 1 && lapic_xapic_base(&apic))
-		guest_mem_trap_apic_writes(apic, true);
+	if (with_guest && smp_cpus > 1)
+		apic_trap_start_ipis();
 	log_info("SMP: %u CPUs up, VMX on each", smp_cpus);
 	log_mline("smp", "cpus=%u madt_cpus=%u", smp_cpus, platform_madt.n_cpus);
 }

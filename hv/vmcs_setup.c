@@ -21,6 +21,7 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define MSR_IA32_PAT 0x277
@@ -222,6 +223,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
+	watchdog_setup_vmcs();
 	setup_host_state(v);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {

@@ -2,23 +2,31 @@
  * mb1.c - a kernel written the way kernels for QEMU are: Multiboot v1, its
  * facts from the Multiboot information and QEMU's fw_cfg, its end through
  * isa-debug-exit with the code its command line gives ("exit=N", default 0).
- * It knows nothing of the hypervisor, so it runs unchanged under QEMU, under
- * GRUB on any L0, and as L2. It prints what it found; the tests judge it.
+ * It looks at the platform (platform_check.c: COM1, ACPI, PM timer), and with
+ * "apic=on" tests the local APIC (apic_test.c) on fw_cfg's CPU count, or the
+ * MADT's where there is no fw_cfg. It knows nothing of the
+ * hypervisor, so it runs unchanged under QEMU, under GRUB on any L0, and as
+ * L2. It prints what it found; the tests judge it.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apic_test.h"
 #include "fw_cfg.h"
+#include "guest.h"
 #include "lib/console.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/uart16550.h"
 #include "multiboot1.h"
+#include "platform_check.h"
+#include "trap.h"
 #include "x86.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 #define E820_ENTRY 20
 #define E820_RAM 1
+#define PANIC_EXIT_CODE 0x7e /* an unexpected exception (trap.c) */
 
 /* The boot information's fields (Multiboot 0.6.96, 3.3) this kernel reads. */
 struct mb1_info {
@@ -32,17 +40,21 @@ struct mb1_module {
 	uint32_t start, end, string, reserved;
 };
 
-static void mline(const char *kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void mline(const char *kind, const char *fmt, ...)
+/* The end every path takes: the exit line, then isa-debug-exit; halts if nobody listens. */
+static __attribute__((noreturn)) void debug_exit(uint32_t code)
 {
-	char prefix[48];
-	va_list ap;
+	guest_mline("exit", "device=isa-debug-exit port=%#x code=%u", DEBUG_EXIT_PORT, code);
+	uart_flush(COM1_PORT);
+	outl(DEBUG_EXIT_PORT, code);
+	for (;;) /* without the device (bare Bochs) the launcher ends the run */
+		__asm__ volatile("cli; hlt");
+}
 
-	hv_snprintf(prefix, sizeof(prefix), "@guest %s ", kind);
-	va_start(ap, fmt);
-	console_vline(prefix, fmt, ap, true);
-	va_end(ap);
+/* trap.c's end after an unexpected exception. */
+void guest_finish(bool pass, const char *reason)
+{
+	guest_mline("verdict", "result=%s reason=%s", pass ? "pass" : "fail", reason);
+	debug_exit(pass ? 0 : PANIC_EXIT_CODE);
 }
 
 /* A guest-physical address as a pointer: boot64.S identity-maps the low 4 GiB. */
@@ -86,12 +98,12 @@ static void report_boot(uint32_t magic, const struct mb1_info *mbi)
 	unsigned entries;
 	uint64_t ram_kib = walk_mmap(mbi, &entries);
 
-	mline("mb1-boot", "magic=%#x flags=%#x mem_lower_kib=%u mem_upper_kib=%u "
-	      "mmap_entries=%u ram_kib=%lu modules=%u cmdline=\"%s\" loader=\"%s\"", magic,
-	      mbi->flags, mbi->mem_lower, mbi->mem_upper, entries, ram_kib,
-	      mbi->flags & MB1_INFO_MODS ? mbi->mods_count : 0,
-	      info_string(mbi, MB1_INFO_CMDLINE, mbi->cmdline),
-	      info_string(mbi, MB1_INFO_LOADER_NAME, mbi->boot_loader_name));
+	guest_mline("mb1-boot", "magic=%#x flags=%#x mem_lower_kib=%u mem_upper_kib=%u "
+		    "mmap_entries=%u ram_kib=%lu modules=%u cmdline=\"%s\" loader=\"%s\"", magic,
+		    mbi->flags, mbi->mem_lower, mbi->mem_upper, entries, ram_kib,
+		    mbi->flags & MB1_INFO_MODS ? mbi->mods_count : 0,
+		    info_string(mbi, MB1_INFO_CMDLINE, mbi->cmdline),
+		    info_string(mbi, MB1_INFO_LOADER_NAME, mbi->boot_loader_name));
 	if (!(mbi->flags & MB1_INFO_MODS))
 		return;
 	for (uint32_t i = 0; i < mbi->mods_count; i++) {
@@ -100,7 +112,7 @@ static void report_boot(uint32_t magic, const struct mb1_info *mbi)
 		uint32_t head = m->end - m->start >= 4 ? (uint32_t)b[0] << 24 |
 				(uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3] : 0;
 
-		mline("mb1-module", "index=%u start=%#x end=%#x size=%u head=%08x cmdline=\"%s\"",
+		guest_mline("mb1-module", "index=%u start=%#x end=%#x size=%u head=%08x cmdline=\"%s\"",
 		      i, m->start, m->end, m->end - m->start, head,
 		      m->string ? (const char *)phys(m->string) : "");
 	}
@@ -131,8 +143,8 @@ static void report_low_memory(void)
 
 	for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		ok += ram_works(probes[i]);
-	mline("low-memory", "probes=%u writable=%u page0=%s",
-	      (unsigned)(sizeof(probes) / sizeof(probes[0])), ok, ram_works(0) ? "ok" : "bad");
+	guest_mline("low-memory", "probes=%u writable=%u page0=%s",
+		    (unsigned)(sizeof(probes) / sizeof(probes[0])), ok, ram_works(0) ? "ok" : "bad");
 }
 
 static void fw_cfg_read_bytes(uint16_t key, void *buf, unsigned n)
@@ -190,7 +202,8 @@ static unsigned fw_cfg_e820(unsigned *files, uint64_t *ram_kib)
 	return n;
 }
 
-static void report_fw_cfg(void)
+/* The fw_cfg line; fw_cfg's CPU count, 0 without the device. */
+static unsigned report_fw_cfg(void)
 {
 	char sig[5] = { 0 };
 	unsigned files, e820;
@@ -198,51 +211,67 @@ static void report_fw_cfg(void)
 
 	fw_cfg_read_bytes(FW_CFG_SIGNATURE, sig, 4);
 	if (memcmp(sig, "QEMU", 4)) {
-		mline("fw-cfg", "present=0 signature=%02x%02x%02x%02x", (uint8_t)sig[0],
-		      (uint8_t)sig[1], (uint8_t)sig[2], (uint8_t)sig[3]);
-		return;
+		guest_mline("fw-cfg", "present=0 signature=%02x%02x%02x%02x", (uint8_t)sig[0],
+			    (uint8_t)sig[1], (uint8_t)sig[2], (uint8_t)sig[3]);
+		return 0;
 	}
 	e820 = fw_cfg_e820(&files, &e820_kib);
-	mline("fw-cfg", "present=1 signature=QEMU id=%#lx cpus=%lu max_cpus=%lu ram_bytes=%lu "
-	      "files=%u e820_entries=%u e820_ram_kib=%lu", fw_cfg_le(FW_CFG_ID, 4),
-	      fw_cfg_le(FW_CFG_NB_CPUS, 2), fw_cfg_le(FW_CFG_MAX_CPUS, 2),
-	      fw_cfg_le(FW_CFG_RAM_SIZE, 8), files, e820, e820_kib);
+	guest_mline("fw-cfg", "present=1 signature=QEMU id=%#lx cpus=%lu max_cpus=%lu ram_bytes=%lu "
+		    "files=%u e820_entries=%u e820_ram_kib=%lu", fw_cfg_le(FW_CFG_ID, 4),
+		    fw_cfg_le(FW_CFG_NB_CPUS, 2), fw_cfg_le(FW_CFG_MAX_CPUS, 2),
+		    fw_cfg_le(FW_CFG_RAM_SIZE, 8), files, e820, e820_kib);
+	return (unsigned)fw_cfg_le(FW_CFG_NB_CPUS, 2);
 }
 
-/* The value of the first "exit=N" word of the command line; 0 without one. */
-static uint32_t exit_code(const char *cmdline)
+/* The number of the first word "name=N" of the command line; 'dflt' without one. */
+static uint32_t cmdline_number(const char *cmdline, const char *name, uint32_t dflt)
 {
-	for (const char *p = cmdline; *p; p++) {
-		uint32_t code = 0;
+	size_t n = strlen(name);
 
-		if ((p != cmdline && p[-1] != ' ') || strncmp(p, "exit=", 5))
+	for (const char *p = cmdline; *p; p++) {
+		uint32_t v = 0;
+
+		if ((p != cmdline && p[-1] != ' ') || strncmp(p, name, n) || p[n] != '=')
 			continue;
-		for (p += 5; *p >= '0' && *p <= '9'; p++)
-			code = code * 10 + (uint32_t)(*p - '0');
-		return code;
+		for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (uint32_t)(*p - '0');
+		return v;
 	}
-	return 0;
+	return dflt;
+}
+
+/* Whether the command line holds the word 'word'. */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = cmdline; *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && !strncmp(p, word, n) &&
+		    (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
 }
 
 /* Called by hv/lib/boot64.S in long mode: EAX and EBX as the loader left them. */
 void boot_main(uint32_t magic, uint64_t info)
 {
 	const struct mb1_info *mbi = phys((uint32_t)info);
-	uint32_t code;
+	const char *cmdline;
+	unsigned cpus, madt_cpus;
 
 	uart_init(COM1_PORT);
+	trap_init();
 	if (magic != MB1_BOOTLOADER_MAGIC) {
-		mline("mb1-boot", "magic=%#x error=\"not booted by a Multiboot v1 loader\"", magic);
-		code = 0x7f;
-	} else {
-		report_boot(magic, mbi);
-		report_low_memory();
-		report_fw_cfg();
-		code = exit_code(info_string(mbi, MB1_INFO_CMDLINE, mbi->cmdline));
+		guest_mline("mb1-boot", "magic=%#x error=\"not booted by a Multiboot v1 loader\"",
+			    magic);
+		debug_exit(0x7f);
 	}
-	mline("exit", "device=isa-debug-exit port=%#x code=%u", DEBUG_EXIT_PORT, code);
-	uart_flush(COM1_PORT);
-	outl(DEBUG_EXIT_PORT, code);
-	for (;;) /* without the device (bare Bochs) the launcher ends the run */
-		__asm__ volatile("cli; hlt");
+	cmdline = info_string(mbi, MB1_INFO_CMDLINE, mbi->cmdline);
+	report_boot(magic, mbi);
+	report_low_memory();
+	cpus = report_fw_cfg();
+	madt_cpus = report_platform();
+	if (cmdline_has(cmdline, "apic=on"))
+		apic_test(cpus ? cpus : madt_cpus ? madt_cpus : 1);
+	debug_exit(cmdline_number(cmdline, "exit", 0));
 }
