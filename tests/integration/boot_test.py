@@ -336,7 +336,8 @@ def check_trapbench_smoke(log):
 
 
 # The peer configuration's rows: measured, each a real exit to KVM (hundreds of ticks).
-KVM_SMOKE_EXITS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "hlt-ipi")
+KVM_SMOKE_EXITS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
+                   "mmio-write", "hlt-ipi")
 
 
 def check_trapbench_kvm_smoke(log):
@@ -352,7 +353,8 @@ def check_trapbench_kvm_smoke(log):
         assert rows[test]["n"] == str(SMOKE_ITERS), rows[test]
     assert "exits" not in rows["cpuid"], "exit counts come only from this hypervisor"
     expect_mline(log, "verdict", "guest", result="pass")
-    expect_mline(log, "exit", "kvm", code="0")
+    kvm_exit = expect_mline(log, "exit", "kvm", code="0", mmio_refused="0")
+    assert int(kvm_exit["mmio_exits"]) >= 2 * SMOKE_ITERS, kvm_exit
     expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")
     assert not serial_log.mlines(log, src="hv"), "the peer configuration ran this hypervisor"
 
