@@ -11,10 +11,14 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
-/* Called by vmx_entry.S on every exit; the vCPU is resumed after it returns. */
-void vmexit_handler(struct vcpu *v);
+/*
+ * Called by vmx_entry.S on every exit its fast paths do not serve, with the
+ * full exit reason it read (zero-extended); the vCPU is resumed after it
+ * returns.
+ */
+void vmexit_handler(struct vcpu *v, uint64_t reason);
 /* The same for vCPUs a SIPI started (see exit.c). */
-void vmexit_handler_sipi_started(struct vcpu *v);
+void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason);
 /* Called by vmx_entry.S when VMRESUME fails. */
 __attribute__((noreturn)) void vmresume_failed(struct vcpu *v);
 /* Moves the guest past the instruction that exited (GUEST_RIP += length). */

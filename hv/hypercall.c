@@ -53,7 +53,7 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
-			v->gpr[GPR_RCX] = vmrw_count();
+			v->gpr[GPR_RCX] = vcpu_vmrw(v);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

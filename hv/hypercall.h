@@ -19,7 +19,7 @@
 enum hypercall {
 	HC_VERSION = 0,    /* -> RBX = ABI version, RCX:RDX = "NestedHVisor" bytes 0-7 */
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
-	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
+	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = their VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
 
 	/* Per-program memory protection (hv/prot.c; protect=on), 0x100-0x1ff. */

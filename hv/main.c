@@ -117,7 +117,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
 	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu", rdtsc(), hv_start_tsc);
-	v->last_vmrw = vmrw_count();
+	vmrw_restart(0);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }

@@ -16,6 +16,7 @@ struct hv_options hv_opts = {
 	.selfprotect = true,
 	.pool_mib = 8,
 	.pool_backing = 50,
+	.exit_fastpath = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -66,6 +67,9 @@ static const struct opt_def option_table[] = {
 	    .help = "MiB of L2's RAM the page pool backs"),
 	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
 	    .help = "percent of the pool's region machine pages back; the rest swaps"),
+	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
+	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
+		    "every exit takes the generic path, for comparison)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -5,6 +5,7 @@
  * of SDM Vol. 3C 27.3.1; host state those of 27.2.2-27.2.4.
  */
 #include "boot_mem.h"
+#include "exit_fast.h"
 #include "gdt.h"
 #include "guest_mem.h"
 #include "io_bitmap.h"
@@ -125,6 +126,7 @@ static void setup_host_state(struct vcpu *v)
 	*slot = (uint64_t)(uintptr_t)v;
 	vmcs_write(VMCS_HOST_RSP, v->host_stack_top - 16);
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+	exit_fastpath_set(hv_opts.exit_fastpath);
 }
 
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,

@@ -142,6 +142,11 @@ SCENARIOS = {s.name: s for s in [
              "L0; its isa-debug-exit write ends the run (on Bochs, seen in Bochs' log)",
              "guests/mb1.elf", kernel_args="exit=0",
              modules=(("guests/hello.elf", "mod-arg=1"),), verdict_source="l0"),
+    Scenario("trapbench-kvm", "the peer configuration of the trap-cost table: the native-linux "
+             "kernel with kvm_intel runs the trapbench guest through /bin/kvmrun (a /dev/kvm "
+             "runner), then powers off; kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

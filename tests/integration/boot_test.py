@@ -302,6 +302,12 @@ def check_hvcheck(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_hvcheck_no_fastpath(log):
+    """hvcheck's CPUID and hypercall answers are the same on the generic path."""
+    expect_mline(log, "options", exit_fastpath="off")
+    check_hvcheck(log)
+
+
 SMOKE_ITERS = 20
 # Tests that must exit under the hypervisor, with their basic exit reason.
 SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31",
@@ -322,8 +328,35 @@ def check_trapbench_smoke(log):
     for test, reason in SMOKE_EXITS.items():
         count = int(expect_mline(log, "exit-count", vcpu="0", reason=reason)["n"])
         assert count >= SMOKE_ITERS, f"{test}: only {count} exits of reason {reason}"
+    # CPUID leaf 0 takes vmx_entry.S's fast path, which charges its own cost: the exit
+    # reason, GUEST_RIP, the instruction length and the GUEST_RIP write.
+    expect_mline(log, "exit-count", vcpu="0", reason="10", vmrw_avg="4")
     expect_mline(log, "options", exc_intercept="0x8")
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+# The peer configuration's rows: measured, each a real exit to KVM (hundreds of ticks).
+KVM_SMOKE_EXITS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
+                   "mmio-write", "hlt-ipi")
+
+
+def check_trapbench_kvm_smoke(log):
+    expect_mline(log, "userspace", "linux", cpus="1")
+    expect_mline(log, "setup", "kvm", cmdline=f"iters={SMOKE_ITERS}")
+    expect_mline(log, "bench-setup", "guest", config="kvm", iters=str(SMOKE_ITERS))
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    missing = set(bench.TESTS) - rows.keys()
+    assert not missing, f"no bench line for {sorted(missing)}"
+    for test in KVM_SMOKE_EXITS:
+        assert "skipped" not in rows[test], f"{test} skipped: {rows[test]['skipped']}"
+        assert int(rows[test]["median"]) > 100, f"{test} did not exit to KVM: {rows[test]}"
+        assert rows[test]["n"] == str(SMOKE_ITERS), rows[test]
+    assert "exits" not in rows["cpuid"], "exit counts come only from this hypervisor"
+    expect_mline(log, "verdict", "guest", result="pass")
+    kvm_exit = expect_mline(log, "exit", "kvm", code="0", mmio_refused="0")
+    assert int(kvm_exit["mmio_exits"]) >= 2 * SMOKE_ITERS, kvm_exit
+    expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")
+    assert not serial_log.mlines(log, src="hv"), "the peer configuration ran this hypervisor"
 
 
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
@@ -705,6 +738,10 @@ TESTS = {
     "mmiotest-stop": ("mmiotest-stop", "", runner.EXIT_FAIL, check_mmiotest_stop, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "trapbench-kvm-smoke": ("trapbench-kvm", "", runner.EXIT_PASS, check_trapbench_kvm_smoke,
+                            {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "hvcheck-no-fastpath": ("hvcheck", "exit_fastpath=off", runner.EXIT_PASS,
+                            check_hvcheck_no_fastpath, {}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
                    linux_check("acpi-pm1a-cnt", "guest-poweroff"), {"smp": 1}),
     "linux-smp2": ("linux", "", runner.EXIT_PASS,
