@@ -4,6 +4,7 @@
  * number that decides the exit path's cost under KVM as L0.
  */
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "log.h"
 #include "x86.h"
 #include "power.h"
@@ -58,7 +59,9 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 	if (!pass)
 		guest_dump(v);
 	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
-	for (unsigned i = 0; i < smp_cpus; i++)
+	for (unsigned i = 0; i < smp_cpus; i++) {
 		log_exit_counters(&vcpus[i]);
+		irq_log_counters(&vcpus[i]);
+	}
 	hv_finish(pass, reason);
 }

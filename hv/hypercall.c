@@ -48,6 +48,11 @@ void handle_vmcall(struct vcpu *v)
 			v->gpr[GPR_RBX] = vcpu_exits(v);
 			v->gpr[GPR_RCX] = vmrw_count();
 			break;
+		case HC_IRQ_INFO:
+			v->gpr[GPR_RBX] = v->intercept_irq ? HC_IRQ_INTERCEPT : HC_IRQ_DIRECT;
+			v->gpr[GPR_RCX] = v->irq.raised;
+			v->gpr[GPR_RDX] = v->irq.nmis_raised;
+			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);
 			guest_stop(v, v->gpr[GPR_RBX] == 0,

@@ -19,7 +19,13 @@ enum hypercall {
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+	/* irq (0x300-0x3ff) */
+	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's policy (HC_IRQ_DIRECT|INTERCEPT), RCX = external
+			      * interrupts it intercepted so far, RDX = NMIs it intercepted */
 };
+
+#define HC_IRQ_DIRECT 0
+#define HC_IRQ_INTERCEPT 1
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

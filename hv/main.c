@@ -9,6 +9,7 @@
 #include "guest_mem.h"
 #include "idt.h"
 #include "inject.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "multiboot2.h"
@@ -92,11 +93,13 @@ __attribute__((noreturn)) static void run_guest(void)
 
 	guest_mem_init(&mbi);
 	exit_setup();
+	irq_quiesce_platform();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
+	irq_report();
 	guest_load(&mbi, &boot);
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;

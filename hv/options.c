@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "irq/irq.h"
 #include "lib/format.h"
 #include "log.h"
 #include "options.h"
@@ -35,6 +36,9 @@ static const struct opt_def option_table[] = {
 		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("irq", OPT_STR, irq,
+	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
+		    "the hypervisor, per CPU (default: direct everywhere)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -43,6 +47,9 @@ int options_parse(const char *cmdline)
 {
 	struct cmdline_error errs[8];
 	int n = cmdline_parse(cmdline, option_table, NOPTS, &hv_opts, errs, 8);
+
+	if (!irq_parse_option(hv_opts.irq))
+		n++;
 
 	for (int i = 0; i < n && i < 8; i++) {
 		char msg[256];

@@ -23,6 +23,7 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	char irq[CMDLINE_STR_MAX]; /* per-CPU interrupt policy, parsed into irq_policy (irq/) */
 };
 
 extern struct hv_options hv_opts;

@@ -8,6 +8,7 @@
 #include "gdt.h"
 #include "guest_mem.h"
 #include "io_bitmap.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "msr_bitmap.h"
@@ -217,6 +218,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
+	irq_setup_vmcs(v);
 	setup_host_state(v);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {

@@ -6,7 +6,7 @@
 
 bool irq_queue_raise(struct irq_queue *q, unsigned vector)
 {
-	if (vector < IRQ_FIRST_VECTOR || vector > 255)
+	if (vector > 255)
 		return false;
 	q->pending[vector / 64] |= 1ull << (vector % 64);
 	q->raised++;
@@ -60,7 +60,8 @@ struct irq_decision irq_queue_next(struct irq_queue *q, const struct irq_entry_s
 		return d;
 	if (d.inject != IRQ_INJECT_NOTHING || s->entry_busy || !s->rflags_if || shadow) {
 		d.intr_window = true;
-	} else if ((unsigned)vector >> 4 <= s->tpr_class) {
+	} else if (vector >= 16 && (unsigned)vector >> 4 <= s->tpr_class) {
+		/* 0-15 only come from an 8259 through ExtINT, which the TPR does not hold */
 		d.tpr_blocked = true;
 	} else {
 		take(q, (unsigned)vector);
@@ -81,4 +82,34 @@ uint32_t irq_decision_info(const struct irq_decision *d)
 	default:
 		return 0;
 	}
+}
+
+#define DF 8
+#define PF 14
+
+/* #DE, #TS, #NP, #SS, #GP (SDM Vol. 3A Table 6-4). */
+static bool contributory(unsigned vector)
+{
+	return vector == 0 || (vector >= 10 && vector <= 13);
+}
+
+enum irq_combine irq_combine(uint32_t vectoring, unsigned vector)
+{
+	unsigned first = INTR_INFO_VECTOR(vectoring);
+
+	switch (INTR_INFO_TYPE(vectoring)) {
+	case INTR_TYPE_EXT_INTR:
+	case INTR_TYPE_NMI:
+		return IRQ_COMBINE_REQUEUE;
+	case INTR_TYPE_HW_EXCEPTION:
+		break;
+	default:
+		return IRQ_COMBINE_DELIVER; /* INT n, INT3, INTO, INT1: the instruction runs again */
+	}
+	if (first == DF && (contributory(vector) || vector == PF))
+		return IRQ_COMBINE_TRIPLE_FAULT;
+	if ((contributory(first) && contributory(vector)) ||
+	    (first == PF && (contributory(vector) || vector == PF)))
+		return IRQ_COMBINE_DOUBLE_FAULT;
+	return IRQ_COMBINE_DELIVER;
 }

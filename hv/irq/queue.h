@@ -30,11 +30,8 @@
 #define INTR_TYPE_PRIV_SOFT_EXC	5
 #define INTR_TYPE_SOFT_EXC	6
 
-/* The smallest vector an external interrupt may use: 0-15 are reserved (SDM Vol. 3A 11.5.2). */
-#define IRQ_FIRST_VECTOR 16
-
 struct irq_queue {
-	uint64_t pending[4]; /* a bit per vector 16-255: acknowledged, not yet injected */
+	uint64_t pending[4]; /* a bit per vector: acknowledged, not yet injected */
 	bool nmi;            /* an NMI waits; more collapse into one, like the CPU's NMI latch */
 	uint64_t raised, injected, nmis_raised, nmis_injected; /* counters for the log */
 };
@@ -58,7 +55,11 @@ struct irq_decision {
 	bool tpr_blocked;       /* the highest interrupt waits for the guest to lower its TPR */
 };
 
-/* Queues external interrupt VECTOR; false (nothing queued) for a reserved vector 0-15. */
+/*
+ * Queues external interrupt VECTOR; false for a vector above 255. Any
+ * vector is an interrupt's: the local APIC never delivers 0-15 (SDM Vol. 3A
+ * 11.5.2), but an 8259 behind ExtINT may.
+ */
 bool irq_queue_raise(struct irq_queue *q, unsigned vector);
 void irq_queue_raise_nmi(struct irq_queue *q);
 /* The highest pending vector (the highest priority, SDM Vol. 3A 11.8.3), or -1. */
@@ -82,5 +83,19 @@ struct irq_decision irq_queue_next(struct irq_queue *q, const struct irq_entry_s
 
 /* The interruption-information word that injects the decided event. */
 uint32_t irq_decision_info(const struct irq_decision *d);
+
+/*
+ * An intercepted exception VECTOR raised while delivering the event of
+ * IDT-vectoring information VECTORING (SDM Vol. 3C 28.2.4): what the CPU
+ * would have done natively (Vol. 3A 6.15, Table 6-5).
+ */
+enum irq_combine {
+	IRQ_COMBINE_DELIVER,      /* deliver the exception; the first event re-arises by itself */
+	IRQ_COMBINE_REQUEUE,      /* deliver the exception, then the interrupted NMI/interrupt */
+	IRQ_COMBINE_DOUBLE_FAULT, /* deliver #DF (error code 0) instead */
+	IRQ_COMBINE_TRIPLE_FAULT, /* a fault while delivering #DF: shutdown */
+};
+
+enum irq_combine irq_combine(uint32_t vectoring, unsigned vector);
 
 #endif

@@ -15,16 +15,15 @@ static void test_priority(void)
 
 	CHECK(irq_queue_empty(&q));
 	CHECK_EQ(irq_queue_highest(&q), (uint64_t)-1);
-	CHECK(!irq_queue_raise(&q, 15)); /* reserved */
 	CHECK(!irq_queue_raise(&q, 256));
 	CHECK(irq_queue_raise(&q, 0x30));
 	CHECK(irq_queue_raise(&q, 0xef));
 	CHECK(irq_queue_raise(&q, 0x41));
 	CHECK(irq_queue_raise(&q, 0x41)); /* pending once, like an IRR bit */
-	CHECK(irq_queue_raise(&q, 16));
+	CHECK(irq_queue_raise(&q, 8)); /* an 8259's vector, through ExtINT */
 	CHECK(irq_queue_raise(&q, 255));
 	CHECK_EQ(irq_queue_highest(&q), 255);
-	static const unsigned order[] = { 255, 0xef, 0x41, 0x30, 16 };
+	static const unsigned order[] = { 255, 0xef, 0x41, 0x30, 8 };
 	for (unsigned i = 0; i < 5; i++) {
 		d = irq_queue_next(&q, &open_state);
 		CHECK_EQ(d.inject, IRQ_INJECT_INTR);
@@ -127,8 +126,30 @@ static void test_nmi(void)
 	CHECK(d.inject == IRQ_INJECT_NOTHING && d.nmi_window);
 }
 
+static void test_combine(void)
+{
+	uint32_t hw = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8;
+
+	CHECK_EQ(irq_combine(INTR_INFO_VALID | 0x30, 14), IRQ_COMBINE_REQUEUE);
+	CHECK_EQ(irq_combine(INTR_INFO_VALID | INTR_TYPE_NMI << 8 | 2, 13), IRQ_COMBINE_REQUEUE);
+	CHECK_EQ(irq_combine(INTR_INFO_VALID | INTR_TYPE_SOFT_INTR << 8 | 0x80, 14),
+		 IRQ_COMBINE_DELIVER);
+	CHECK_EQ(irq_combine(INTR_INFO_VALID | INTR_TYPE_SOFT_EXC << 8 | 3, 13),
+		 IRQ_COMBINE_DELIVER);
+	CHECK_EQ(irq_combine(hw | 13, 11), IRQ_COMBINE_DOUBLE_FAULT); /* contributory twice */
+	CHECK_EQ(irq_combine(hw | 14, 14), IRQ_COMBINE_DOUBLE_FAULT);
+	CHECK_EQ(irq_combine(hw | 14, 0), IRQ_COMBINE_DOUBLE_FAULT);
+	CHECK_EQ(irq_combine(hw | 13, 14), IRQ_COMBINE_DELIVER);      /* contributory, then #PF */
+	CHECK_EQ(irq_combine(hw | 6, 13), IRQ_COMBINE_DELIVER);       /* benign first */
+	CHECK_EQ(irq_combine(hw | 14, 6), IRQ_COMBINE_DELIVER);       /* benign second */
+	CHECK_EQ(irq_combine(hw | 8, 14), IRQ_COMBINE_TRIPLE_FAULT);
+	CHECK_EQ(irq_combine(hw | 8, 13), IRQ_COMBINE_TRIPLE_FAULT);
+	CHECK_EQ(irq_combine(hw | 8, 3), IRQ_COMBINE_DELIVER);
+}
+
 int main(void)
 {
+	test_combine();
 	test_priority();
 	test_interrupt_blocking();
 	test_tpr();
