@@ -32,7 +32,7 @@ void handle_hlt(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 	/* An interrupt queued while L2's STI shadow held it back ends the HLT now. */
 	if (!irq_queue_empty(&v->irq) || __atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
-		irq_inject_pending(v);
+		irq_hlt(v);
 }
 
 void handle_invd(struct vcpu *v)

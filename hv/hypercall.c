@@ -49,7 +49,8 @@ void handle_vmcall(struct vcpu *v)
 			v->gpr[GPR_RCX] = vmrw_count();
 			break;
 		case HC_IRQ_INFO:
-			v->gpr[GPR_RBX] = v->intercept_irq ? HC_IRQ_INTERCEPT : HC_IRQ_DIRECT;
+			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
+					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0);
 			v->gpr[GPR_RCX] = v->irq.raised;
 			v->gpr[GPR_RDX] = v->irq.nmis_raised;
 			break;

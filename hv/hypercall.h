@@ -20,12 +20,12 @@ enum hypercall {
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
 	/* irq (0x300-0x3ff) */
-	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's policy (HC_IRQ_DIRECT|INTERCEPT), RCX = external
-			      * interrupts it intercepted so far, RDX = NMIs it intercepted */
+	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts
+			      * it intercepted so far, RDX = NMIs it intercepted */
 };
 
-#define HC_IRQ_DIRECT 0
-#define HC_IRQ_INTERCEPT 1
+#define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */
+#define HC_IRQ_NMI_EXITING 2u /* NMIs exit (virtual NMIs) */
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

@@ -12,6 +12,7 @@
  * exits and HLT with events waiting call it.
  */
 #include "exit.h"
+#include "gdt.h"
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
@@ -44,6 +45,24 @@ static inline uint64_t vmptrst(void)
 
 	__asm__ volatile("vmptrst %0" : "=m"(pa) : : "cc");
 	return pa;
+}
+
+void irq_unblock_nmis(void)
+{
+	uint64_t scratch;
+
+	__asm__ volatile("movq %%rsp, %0\n\t"
+			 "pushq %[ss]\n\t"
+			 "pushq %0\n\t"
+			 "pushfq\n\t"
+			 "pushq %[cs]\n\t"
+			 "leaq 1f(%%rip), %0\n\t"
+			 "pushq %0\n\t"
+			 "iretq\n"
+			 "1:"
+			 : "=&r"(scratch)
+			 : [ss] "i"(GDT_DATA), [cs] "i"(GDT_CODE64)
+			 : "memory");
 }
 
 void inject_exception(unsigned vector, bool has_error, uint32_t error)
@@ -102,6 +121,31 @@ bool irq_reinject_vectoring(void)
 	return true;
 }
 
+void irq_root_interrupt(uint64_t vector);
+void irq_root_interrupt(uint64_t vector)
+{
+	struct vcpu *v = this_cpu()->vcpu;
+
+	if (v)
+		irq_queue_raise(&v->irq, (unsigned)vector);
+}
+
+/*
+ * Before injecting an interrupt that waited for L2 to enable interrupts:
+ * what the local APIC would deliver now joins the queue (through
+ * irq_root_interrupt), so a higher-priority interrupt that arrived
+ * meanwhile goes first. Natively it would have exited at once; Bochs 2.7
+ * holds back an interrupt that arrives after a VM entry with RFLAGS.IF = 0
+ * until L2 sets IF, though external-interrupt exiting makes IF irrelevant
+ * (SDM Vol. 3C 26.3), and the interrupt-window exit then comes first
+ * (26.7.5). Direct CPUs leave their interrupts to L2.
+ */
+static void collect_waiting(const struct vcpu *v)
+{
+	if (v->intercept_irq)
+		__asm__ volatile("sti\n\tnop\n\tcli" ::: "memory");
+}
+
 void irq_inject_pending(struct vcpu *v)
 {
 	uint32_t activity = (uint32_t)vmread(VMCS_GUEST_ACTIVITY_STATE);
@@ -151,6 +195,7 @@ void handle_external_interrupt(struct vcpu *v)
 
 void irq_nmi_exit(struct vcpu *v)
 {
+	irq_unblock_nmis(); /* one more NMI, already waiting, is taken here (irq_nmi_in_root) */
 	irq_reinject_vectoring();
 	irq_queue_raise_nmi(&v->irq);
 	irq_inject_pending(v);
@@ -158,6 +203,13 @@ void irq_nmi_exit(struct vcpu *v)
 
 void handle_interrupt_window(struct vcpu *v)
 {
+	collect_waiting(v);
+	irq_inject_pending(v);
+}
+
+void irq_hlt(struct vcpu *v)
+{
+	collect_waiting(v);
 	irq_inject_pending(v);
 }
 

@@ -30,6 +30,8 @@ void irq_log_counters(const struct vcpu *v);
 void irq_inject_pending(struct vcpu *v);
 /* Re-injects the event whose delivery the current exit interrupted; false if none. */
 bool irq_reinject_vectoring(void);
+/* HLT with events queued (exit_misc.c): they end it if they may. */
+void irq_hlt(struct vcpu *v);
 /* An NMI exit (from handle_exception). */
 void irq_nmi_exit(struct vcpu *v);
 /* MOV to CR8 (CR8-load exiting is on while the TPR holds an interrupt back). */
@@ -41,6 +43,14 @@ void irq_cr8_write(struct vcpu *v, uint64_t value);
  */
 enum irq_combine irq_exception_during_delivery(struct vcpu *v, uint32_t vectoring,
 					       unsigned vector);
+/*
+ * Ends the NMI blocking of VMX root operation with an IRET to the next
+ * instruction. A VM exit caused by an NMI counts as the NMI's delivery:
+ * NMIs stay blocked until the next IRET, which with virtual NMIs L2's own
+ * IRET is not (KVM runs the host's NMI handler after such an exit for the
+ * same reason). Bochs 2.7 also leaves NMIs masked after a SIPI that exited.
+ */
+void irq_unblock_nmis(void);
 /* From the host NMI handler: true if the NMI was L2's and is queued. */
 bool irq_nmi_in_root(void);
 

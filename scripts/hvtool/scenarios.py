@@ -78,6 +78,14 @@ SCENARIOS = {s.name: s for s in [
              modules=(("guests/trapbench.elf", ""),)),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
+             "(IOAPIC) and NMI interrupts on each CPU under the irq= policy (--hv "
+             "irq=0:direct,1:intercept ...), checks counts, order and what the hypervisor "
+             "intercepted, then measures one interrupt per CPU", HV,
+             modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
+    Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "
+             "baseline of its checks and of the irq bench rows", "guests/irqtest.elf", smp=2,
+             timeout=240),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
              "its CPUs, flags and clock, then powers off through ACPI S5 (--guest "
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
