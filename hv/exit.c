@@ -17,9 +17,6 @@
 #include "vmx.h"
 #include "watchdog.h"
 
-#define INTR_INFO_VALID (1u << 31)
-#define INTR_TYPE_HW_EXCEPTION (3u << 8)
-#define INTR_DELIVER_ERROR (1u << 11)
 #define BLOCKING_BY_SMI (1ull << 2)
 
 static void handle_unknown(struct vcpu *v);
@@ -44,6 +41,9 @@ _Static_assert(HC_VERSION == FAST_HC_VERSION && HC_ABI_VERSION == FAST_HC_ABI_VE
 static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[0 ... VMX_EXIT_REASON_COUNT - 1] = handle_unknown,
 	[EXIT_REASON_EXCEPTION_OR_NMI] = handle_exception,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = handle_init,
 	[EXIT_REASON_SIPI] = handle_sipi,
@@ -78,17 +78,6 @@ void skip_instruction(void)
 {
 	vmcs_write(VMCS_GUEST_RIP,
 		   vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
-}
-
-void inject_exception(unsigned vector, bool has_error, uint32_t error)
-{
-	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
-
-	if (has_error) {
-		info |= INTR_DELIVER_ERROR;
-		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	}
-	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info);
 }
 
 /* An exit reason without a handler: the run stops, with the reason in words. */

@@ -55,6 +55,12 @@ void handle_vmcall(struct vcpu *v)
 			v->gpr[GPR_RBX] = vcpu_exits(v);
 			v->gpr[GPR_RCX] = vcpu_vmrw(v);
 			break;
+		case HC_IRQ_INFO:
+			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
+					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0);
+			v->gpr[GPR_RCX] = v->irq.raised;
+			v->gpr[GPR_RDX] = v->irq.nmis_raised;
+			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);
 			guest_stop(v, v->gpr[GPR_RBX] == 0,

@@ -13,6 +13,7 @@
 #include "paging.h"
 #include "idt.h"
 #include "inject.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "multiboot2.h"
@@ -104,12 +105,14 @@ __attribute__((noreturn)) static void run_guest(void)
 	prot_init();
 	exit_setup();
 	watchdog_init();
+	irq_quiesce_platform();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
 	qemu_devices_init(&mbi);
+	irq_report();
 	guest_load(&mbi, &boot);
 	paging_init();
 	guest_pool_init();

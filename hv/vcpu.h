@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "irq/queue.h"
 #include "vmcs/exit_reasons.h"
 #include "vmx.h"
 
@@ -32,6 +33,17 @@ struct vcpu {
 	uint64_t msr_scratch;   /* HV_MSR_SCRATCH */
 	uint32_t exit_reason;   /* full exit reason of the exit being handled */
 	uint32_t last_basic;    /* the previous exit's reason, charged at the next exit */
+	/* Interrupts (irq/event.c). */
+	bool intercept_irq;     /* irq= policy: external-interrupt exiting on */
+	bool virtual_nmis;      /* NMIs exit and L2's NMI blocking is virtual: NMI windows work */
+	bool root_nmi;          /* an NMI came in VMX root operation; to be queued (atomic) */
+	/*
+	 * The VMCS's primary processor-based controls. After VM launch they are
+	 * written only through irq/event.c, which keeps this copy and the VMCS in
+	 * step with an NMI handler that may set NMI-window exiting at any time.
+	 */
+	uint32_t proc_ctls;
+	struct irq_queue irq;   /* events waiting for injection */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");

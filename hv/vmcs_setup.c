@@ -9,6 +9,7 @@
 #include "gdt.h"
 #include "guest_mem.h"
 #include "io_bitmap.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "msr_bitmap.h"
@@ -224,6 +225,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
 	watchdog_setup_vmcs();
+	irq_setup_vmcs(v);
 	setup_host_state(v);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {

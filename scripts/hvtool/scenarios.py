@@ -118,6 +118,15 @@ SCENARIOS = {s.name: s for s in [
              "counters and sends a batch of requests through it with one exit", "sharedpage"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
+             "(IOAPIC) and NMI interrupts on each CPU under irq=0:direct,1:intercept (--hv "
+             "irq=... for another mix), checks counts, order and what the hypervisor "
+             "intercepted, then measures one interrupt per CPU", HV,
+             kernel_args="irq=0:direct,1:intercept",
+             modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
+    Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "
+             "baseline of its checks and of the irq bench rows", "guests/irqtest.elf", smp=2,
+             timeout=240),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
              "its CPUs, flags and clock, then powers off through ACPI S5 (--guest "
              "hvinit=reboot or hvinit=shell for the other ends)", HV,

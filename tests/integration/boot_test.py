@@ -431,6 +431,73 @@ def linux_check(device, reason, cpus=1):
     return check
 
 
+IRQTEST_CHECKS = ("timer", "ipi", "ipi-priority-order", "tpr", "serial", "nmi")
+IRQTEST_HV_CHECKS = ("hv-intercepted", "hv-nmis")
+
+
+def irqtest_check(policies):
+    """The irqtest guest passed every check on each CPU, under POLICIES (one per CPU:
+    'direct', 'intercept', or 'native' on bare L0); under the hypervisor its counters
+    agree: a direct CPU intercepted no interrupt, an intercepting one every interrupt, and
+    the benchmark lines give 0 or 1 exit per interrupt (EOI included)."""
+    native = policies[0] == "native"
+
+    def check(log):
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        names = IRQTEST_CHECKS + (() if native else IRQTEST_HV_CHECKS)
+        want = {"ap-started"} | {f"cpu{c}-{n}" for c in range(len(policies)) for n in names}
+        missing = want - checks.keys()
+        assert not missing, f"checks missing: {sorted(missing)}"
+        failed = [n for n, r in checks.items() if r != "pass"]
+        assert not failed, f"checks failed: {failed}"
+        for cpu, policy in enumerate(policies):
+            expect_mline(log, "irq-result", "guest", cpu=str(cpu), policy=policy)
+            row = expect_mline(log, "bench", "guest", test=f"irq-{policy}", cpu=str(cpu))
+            if native:
+                continue
+            assert int(row["exits"]) == (int(row["n"]) if policy == "intercept" else 0), row
+            count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
+            assert (int(count["raised"]) > 0) == (policy == "intercept"), count
+            assert int(count["nmis_raised"]) == int(count["nmis_injected"]) > 0, count
+        if native:
+            expect_mline(log, "verdict", "guest", result="pass")
+            return
+        policy_line = ",".join(f"{c}:{p}" for c, p in enumerate(policies))
+        expect_mline(log, "irq-policy", policy=policy_line, nmi_exiting="1")
+        expect_mline(log, "irq-device", name="com1", sharing="shared")
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
+def check_irq_bad_word(log):
+    expect_text(log, "irq=: neither direct nor intercept in '1:sometimes'")
+    expect_mline(log, "cmdline-error", token="irq=0:direct,1:sometimes")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
+def check_irq_bad_cpu(log):
+    expect_text(log, "irq=: CPU 5 does not exist (this machine has 2: 0-1)")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+    assert not serial_log.mlines(log, kind="l2-entry"), "L2 started despite a bad irq="
+
+
+def linux_irq_check(policies):
+    """Linux on two CPUs under POLICIES: the usual checks, and every intercepting vCPU
+    took (and injected) its interrupts through the hypervisor, no direct one any."""
+    base = linux_check("acpi-pm1a-cnt", "guest-poweroff", cpus=len(policies))
+
+    def check(log):
+        base(log)
+        for cpu, policy in enumerate(policies):
+            count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
+            raised, injected = int(count["raised"]), int(count["injected"])
+            if policy == "direct":
+                assert raised == 0, count
+            else:  # at most a few still queued when the run ended
+                assert raised > 100 and 0 <= raised - injected <= 4, count
+    return check
+
+
 def check_linux_direct(log):
     expect_mline(log, "options", launch="direct")
     expect_mline(log, "l2-entry", launch="direct")
@@ -751,6 +818,22 @@ TESTS = {
     "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
                          {"guest_args": "hvinit=reboot reboot=pci"}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
+    "irqtest-mixed": ("irqtest", "", runner.EXIT_PASS, irqtest_check(("direct", "intercept")),
+                      {}),
+    "irqtest-all-direct": ("irqtest", "irq=direct", runner.EXIT_PASS,
+                           irqtest_check(("direct", "direct")), {}),
+    "irqtest-all-intercept": ("irqtest", "irq=intercept", runner.EXIT_PASS,
+                              irqtest_check(("intercept", "intercept")), {}),
+    "irqtest-native": ("irqtest-native", "", runner.EXIT_PASS,
+                       irqtest_check(("native", "native")), {}),
+    "irq-bad-word": ("boot", "irq=0:direct,1:sometimes", runner.EXIT_FAIL, check_irq_bad_word,
+                     {}),
+    "irq-bad-cpu": ("hello", "irq=5:intercept", runner.EXIT_FAIL, check_irq_bad_cpu,
+                    {"smp": 2}),
+    "linux-smp2-irq-mixed": ("linux", "irq=0:direct,1:intercept", runner.EXIT_PASS,
+                             linux_irq_check(("direct", "intercept")), {"smp": 2}),
+    "linux-smp2-irq-intercept": ("linux", "irq=intercept", runner.EXIT_PASS,
+                                 linux_irq_check(("intercept", "intercept")), {"smp": 2}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
     "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
