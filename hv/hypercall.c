@@ -7,6 +7,7 @@
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "vmcs/nested.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -47,6 +48,9 @@ void handle_vmcall(struct vcpu *v)
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
 			v->gpr[GPR_RCX] = vmrw_count();
+			break;
+		case HC_NESTED_STATS:
+			ret = nested_hc_stats(v);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

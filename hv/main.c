@@ -20,6 +20,7 @@
 #include "power.h"
 #include "tsc.h"
 #include "vcpu.h"
+#include "vmcs/nested.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
@@ -92,6 +93,7 @@ __attribute__((noreturn)) static void run_guest(void)
 
 	guest_mem_init(&mbi);
 	exit_setup();
+	nested_init();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);

@@ -13,9 +13,11 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.prefetch = "default",
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const vmcs_shadow_choices[] = { "sw", "hw", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", NULL };
@@ -35,6 +37,13 @@ static const struct opt_def option_table[] = {
 		    "without VMX (a 64-bit guest only: the native baseline)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("nested", OPT_BOOL, nested, .help = "offer VMX to L2, so it can run its own guest (L3)"),
+	OPT("vmcs_shadow", OPT_ENUM, vmcs_shadow, .choices = vmcs_shadow_choices,
+	    .help = "L2's VMREAD/VMWRITE: sw, all trapped and served from its virtual VMCS; "
+		    "hw, the shadowed fields served by L0's VMCS shadowing without an exit"),
+	OPT("prefetch", OPT_STR, prefetch,
+	    .help = "fields copied into L2's virtual VMCS at every reflected exit: none, "
+		    "default, all, or field names joined by commas (e.g. EXIT_QUALIFICATION)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

@@ -31,6 +31,7 @@ struct vcpu {
 	uint32_t exit_reason;   /* full exit reason of the exit being handled */
 	uint32_t last_basic;    /* the previous exit's reason, charged at the next exit */
 	uint64_t last_vmrw;     /* this CPU's VMREAD+VMWRITE count at the previous exit */
+	struct nested_vcpu *nested; /* nested VMX (hv/vmcs/nested.h); NULL with nested=off */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");

@@ -85,7 +85,7 @@ static void setup_controls(void)
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, c->cr4_fixed0);
 }
 
-static void setup_host_state(struct vcpu *v)
+void vmcs_setup_host_state(struct vcpu *v, uint64_t exit_entry)
 {
 	struct percpu *cpu = this_cpu();
 	struct {
@@ -119,7 +119,7 @@ static void setup_host_state(struct vcpu *v)
 	slot = (uint64_t *)(uintptr_t)(v->host_stack_top - 16);
 	*slot = (uint64_t)(uintptr_t)v;
 	vmcs_write(VMCS_HOST_RSP, v->host_stack_top - 16);
-	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+	vmcs_write(VMCS_HOST_RIP, exit_entry);
 }
 
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
@@ -217,7 +217,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
-	setup_host_state(v);
+	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)vmx_exit_entry);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {
 		/* An AP as after INIT: reset state, asleep (SDM Vol. 3A 10.1.1, 3C 27.3.1.5). */

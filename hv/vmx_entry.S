@@ -100,3 +100,5 @@ vmx_launch:
 	exit_entry vmx_exit_entry, vmexit_handler
 	/* For vCPUs started by a SIPI: see vmexit_handler_sipi_started (exit.c). */
 	exit_entry vmx_exit_entry_sipi_started, vmexit_handler_sipi_started
+	/* Exits from L3, the guest of a guest hypervisor (vmcs02: hv/vmcs/nested_exit.c). */
+	exit_entry vmx_exit_entry_l3, nested_exit_handler

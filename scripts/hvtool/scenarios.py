@@ -76,6 +76,10 @@ SCENARIOS = {s.name: s for s in [
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
              "table", HV, kernel_args="exc_intercept=3",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("minihv", "L2 is a mini guest hypervisor (nested=on): VMX on, every VMfail "
+             "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
+             "an injected NMI, VM-entry failures, a second VMCS, the L3 CPUID round trip",
+             HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
