@@ -24,7 +24,7 @@ static bool expect(const char *name, enum vm_result r, enum vm_result want, unsi
 	if (r == VM_FAIL_VALID)
 		vmread_r(VMCS_VM_INSTRUCTION_ERROR, &got);
 	return guest_check(name, r == want && (want != VM_FAIL_VALID || got == err),
-			   "result=%s want=%s error=%lu want_error=%u", result_names[r],
+			   "got=%s want=%s error=%lu want_error=%u", result_names[r],
 			   result_names[want], got, err);
 }
 

@@ -261,6 +261,45 @@ def check_native_linux(log):
 
 
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
+# What minihv (guests/minihv) must see, check by check: every VMfail path it provokes,
+# L3's exits (to L2 or handled by L1), the injected NMI, entry failures, two VMCSs.
+MINIHV_CHECKS = (
+    "cpuid-vmx vmxon-bad-revision vmxon vmxon-twice vmptrld-bad-revision-no-vmcs "
+    "vmread-no-vmcs vmclear vmptrld vmptrst vmptrst-value vmxon-in-root vmptrld-bad-revision "
+    "vmptrld-vmxon-region vmptrld-unaligned vmclear-vmxon-region vmclear-unaligned "
+    "vmread-unsupported vmread-no-such-field vmwrite-read-only vmwrite vmread-memory "
+    "vmread-value vmwrite-16bit vmwrite-16bit-truncated vmresume-clear-vmcs invvpid-all "
+    "invvpid-vpid0 vmclear-current vmread-after-vmclear vmlaunch-no-vmcs l3-run l3-cpuid "
+    "l3-vmcall l3-io-to-l2 l3-io-by-l1 l3-rdmsr-to-l2 l3-rdmsr-by-l1 l3-exception "
+    "l3-nmi-injected vmlaunch-launched vmlaunch-bad-control vmlaunch-bad-host-state "
+    "vmlaunch-bad-guest-state vmlaunch-bad-link-pointer vmresume-after-failed-launch "
+    "second-vmcs bench vmxoff").split()
+
+
+def minihv_check(prefetch, lazy):
+    """minihv passed every check under prefetch=PREFETCH; LAZY: whether L2 read fields
+    that were not prefetched (fetched from vmcs02 on demand)."""
+    def check(log):
+        expect_mline(log, "nested-caps", revision="0x4e480001")
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        missing = [c for c in MINIHV_CHECKS if c not in checks]
+        failed = [c for c, r in checks.items() if r != "pass"]
+        assert not missing and not failed, f"missing {missing}, failed {failed}"
+        expect_mline(log, "minihv", "guest", result="pass")
+        b = expect_mline(log, "nested-bench", "guest", test="cpuid", reflected="101")
+        # Every reflected exit costs L1 at least the exit from L3 and L2's VMRESUME.
+        assert int(b["l1_exits_x100_per_reflect"]) >= 200, b
+        n = expect_mline(log, "nested", prefetch=prefetch, vmcs_shadow="sw")
+        assert (int(n["lazy_fetches"]) > 0) == lazy, n
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
+def check_bad_prefetch(log):
+    expect_text(log, "prefetch: 'NO_SUCH_FIELD' is not a field")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
     "small-memory": ("boot", "hvmem=8", runner.EXIT_PASS, check_small_memory, {"mem": 32}),
@@ -292,6 +331,13 @@ TESTS = {
                          {"guest_args": "hvinit=reboot"}),
     "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
                          {"guest_args": "hvinit=reboot reboot=pci"}),
+    "minihv": ("minihv", "", runner.EXIT_PASS, minihv_check("default", False), {}),
+    "minihv-prefetch-none": ("minihv", "prefetch=none", runner.EXIT_PASS,
+                             minihv_check("none", True), {}),
+    "minihv-prefetch-all": ("minihv", "prefetch=all", runner.EXIT_PASS,
+                            minihv_check("all", False), {}),
+    "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
+                            check_bad_prefetch, {}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
