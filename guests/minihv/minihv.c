@@ -80,6 +80,24 @@ struct exit_log {
 	uint64_t other_reason;
 };
 
+/*
+ * CPUID for L3, answered from the last leaf asked when it is asked again,
+ * as a guest hypervisor answers from its table: minihv's own CPUID would
+ * exit to L1 and add to every reflected CPUID's cost.
+ */
+static struct cpuid_regs cpuid_cached(uint32_t leaf, uint32_t sub)
+{
+	static struct cpuid_regs last;
+	static uint32_t last_leaf = ~0u, last_sub;
+
+	if (leaf != last_leaf || sub != last_sub) {
+		last = cpuid(leaf, sub);
+		last_leaf = leaf;
+		last_sub = sub;
+	}
+	return last;
+}
+
 /* Handles one exit of L3; false when L3 halted (its end). */
 static bool handle_exit(struct l3_regs *r, struct exit_log *log, bool inject_nmi)
 {
@@ -87,7 +105,7 @@ static bool handle_exit(struct l3_regs *r, struct exit_log *log, bool inject_nmi
 
 	switch (reason) {
 	case EXIT_CPUID: {
-		struct cpuid_regs c = cpuid((uint32_t)r->gpr[R_RAX], (uint32_t)r->gpr[R_RCX]);
+		struct cpuid_regs c = cpuid_cached((uint32_t)r->gpr[R_RAX], (uint32_t)r->gpr[R_RCX]);
 
 		r->gpr[R_RAX] = c.eax;
 		r->gpr[R_RBX] = c.ebx;

@@ -187,11 +187,12 @@ static struct entry_check_result check_event_injection(const struct entry_check_
 {
 	uint32_t info = (uint32_t)F(VM_ENTRY_INTERRUPTION_INFORMATION_FIELD);
 	unsigned type = INTR_TYPE(info), vector = INTR_VECTOR(info);
-	bool pe = F(GUEST_CR0) & CR0_PE;
 	const enum entry_check_kind K = ENTRY_CHECK_CONTROL;
+	bool pe;
 
 	if (!(info & INTR_VALID))
 		return OK;
+	pe = F(GUEST_CR0) & CR0_PE; /* read only when needed: it may have to come from vmcs02 */
 	CHECK(K, type != 1 && type != TYPE_OTHER, "event injection: reserved interruption type");
 	CHECK(K, type != TYPE_NMI || vector == 2, "event injection: NMI with a vector other than 2");
 	CHECK(K, type != TYPE_HW_EXC || vector <= 31, "event injection: hardware exception vector above 31");
@@ -487,6 +488,20 @@ static struct entry_check_result check_pdptes(const struct entry_check_env *env)
 				    "PDPTE with reserved bits set (or not in memory)");
 	}
 	return OK;
+}
+
+struct entry_check_result entry_check_event_injection(const struct entry_check_env *env)
+{
+	return check_event_injection(env);
+}
+
+struct entry_check_result entry_check_resume_guest(const struct entry_check_env *env)
+{
+	struct entry_check_result r = check_guest_tables_rip(env);
+
+	if (r.kind == ENTRY_CHECK_OK)
+		r = check_guest_nonregister(env);
+	return r;
 }
 
 struct entry_check_result entry_check_guest(const struct entry_check_env *env)

@@ -44,6 +44,16 @@ struct entry_check_result entry_check_controls_and_host(const struct entry_check
 /* 27.3.1: guest state (with PDPTEs and the VMCS link pointer); OK or the first failure. */
 struct entry_check_result entry_check_guest(const struct entry_check_env *env);
 
+/*
+ * The checks whose fields a guest hypervisor's exit handler changes between
+ * two entries of one VMCS: event injection (27.2.1.3: VMfailValid(7)), and
+ * RIP, RFLAGS, activity and interruptibility state (27.3.1.4-5: exit 33).
+ * Enough when nothing else changed since the last entry passed every check
+ * or the CPU saved the state at a VM exit.
+ */
+struct entry_check_result entry_check_event_injection(const struct entry_check_env *env);
+struct entry_check_result entry_check_resume_guest(const struct entry_check_env *env);
+
 /* Whether a linear address is canonical (48-bit linear addresses). */
 static inline bool is_canonical(uint64_t la)
 {

@@ -14,6 +14,7 @@
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
 #include "vmcs/nested_caps.h"
+#include "vmcs/shadow.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -36,11 +37,11 @@ void nested_init(void)
 	nested_caps_compute(&l0.msrs, &nested_caps);
 	if (!prefetch_parse(hv_opts.prefetch))
 		hv_finish(false, "bad-cmdline");
-	if (hv_opts.vmcs_shadow == VMCS_SHADOW_HW) {
-		log_error("vmcs_shadow=hw: L2's VMREAD/VMWRITE through L0's VMCS shadowing is not "
-			  "implemented yet; use vmcs_shadow=sw");
+	if (hv_opts.vmcs_shadow == VMCS_SHADOW_HW && !l0.caps.has[VMXF_VMCS_SHADOWING]) {
+		log_error("vmcs_shadow=hw: L0 offers no VMCS shadowing; use vmcs_shadow=sw");
 		hv_finish(false, "bad-cmdline");
 	}
+	shadow_init();
 	for (unsigned i = 0; i < MAX_VCPUS; i++) {
 		nested_vcpus[i] = (struct nested_vcpu){ .vmptr = NO_VMCS, .owner = NO_VMCS };
 		vcpus[i].nested = &nested_vcpus[i];
@@ -49,9 +50,9 @@ void nested_init(void)
 		 NESTED_VMCS_REVISION, hv_opts.vmcs_shadow == VMCS_SHADOW_HW ? "hw" : "sw");
 	log_mline("nested-caps", "revision=%#x basic=%#lx pin=%#lx proc=%#lx proc2=%#lx exit=%#lx "
 		  "entry=%#lx misc=%#lx cr0_fixed0=%#lx cr4_fixed0=%#lx vmcs_enum=%#lx "
-		  "ept_vpid=%#lx", NESTED_VMCS_REVISION, c->basic, c->true_pinbased,
+		  "ept_vpid=%#lx l0_misc=%#lx", NESTED_VMCS_REVISION, c->basic, c->true_pinbased,
 		  c->true_procbased, c->procbased2, c->true_exit, c->true_entry, c->misc,
-		  c->cr0_fixed0, c->cr4_fixed0, c->vmcs_enum, c->ept_vpid_cap);
+		  c->cr0_fixed0, c->cr4_fixed0, c->vmcs_enum, c->ept_vpid_cap, l0.msrs.misc);
 }
 
 /* Copies every stale field from vmcs02 (the current VMCS) into vv. */

@@ -75,8 +75,15 @@ void nested_init(void);
 bool nested_enabled(void);
 /* The VMX instruction exits of L2 (VMXON ... INVVPID), and L2's VMCALL/... from L3. */
 void handle_vmx_instruction(struct vcpu *v);
+/*
+ * Whether L2's VMRESUME changed nothing but the fields its exit handler
+ * changes (RIP, RSP, RFLAGS, interruptibility and activity state, pending
+ * debug exceptions, event injection) since the last entry of the same
+ * VMCS: then only their checks run and vmcs02's controls stay (nested_entry.c).
+ */
+bool nested_resume_is_quick(struct vcpu *v);
 /* VMLAUNCH/VMRESUME of L2, its checks passed so far: enters L3 (nested_entry.c). */
-void nested_vmentry(struct vcpu *v, bool launch);
+void nested_vmentry(struct vcpu *v, bool launch, bool quick);
 /* Every exit from L3 (vmx_entry.S's L3 exit entry). */
 void nested_exit_handler(struct vcpu *v);
 /* L2's VMCLEAR/VMPTRLD/VMXOFF: the owner's stale fields written back to its region. */

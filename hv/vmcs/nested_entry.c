@@ -184,7 +184,30 @@ static uint64_t field_now(void *arg, enum vmcs_index idx)
 	return n->vv->field[idx];
 }
 
-void nested_vmentry(struct vcpu *v, bool launch)
+bool nested_resume_is_quick(struct vcpu *v)
+{
+	static const enum vmcs_index changing[] = {
+		VMCS_IDX_GUEST_RIP, VMCS_IDX_GUEST_RSP, VMCS_IDX_GUEST_RFLAGS,
+		VMCS_IDX_GUEST_INTERRUPTIBILITY_STATE, VMCS_IDX_GUEST_ACTIVITY_STATE,
+		VMCS_IDX_GUEST_PENDING_DEBUG_EXCEPTIONS,
+		VMCS_IDX_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD,
+		VMCS_IDX_VM_ENTRY_EXCEPTION_ERROR_CODE, VMCS_IDX_VM_ENTRY_INSTRUCTION_LENGTH,
+	};
+	static struct field_set allowed;
+	struct nested_vcpu *n = v->nested;
+
+	if (!allowed.w[0])
+		for (size_t i = 0; i < sizeof(changing) / sizeof(changing[0]); i++)
+			field_set_add(&allowed, changing[i]);
+	if (n->owner != n->vmptr || n->l2_efer != vmread(VMCS_GUEST_IA32_EFER))
+		return false;
+	for (unsigned w = 0; w < FIELD_WORDS; w++)
+		if (n->dirty.w[w] & ~allowed.w[w])
+			return false;
+	return true;
+}
+
+void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 {
 	struct nested_vcpu *n = v->nested;
 	struct vvmcs *vv = n->vv;
@@ -205,9 +228,11 @@ void nested_vmentry(struct vcpu *v, bool launch)
 		vmptrld(n->vmcs02_pa);
 	memset(&everything, 0xff, sizeof(everything));
 	copy_fields(vv, full ? &everything : &n->dirty);
-	write_merged_controls(vv, &l0.caps, &l2);
-	write_pdptes(vv);
-	r = entry_check_guest(&env);
+	if (!quick) {
+		write_merged_controls(vv, &l0.caps, &l2);
+		write_pdptes(vv);
+	}
+	r = quick ? entry_check_resume_guest(&env) : entry_check_guest(&env);
 	msr_fail = r.kind == ENTRY_CHECK_OK ? nested_load_msr_list(
 		vv->field[VMCS_IDX_VM_ENTRY_MSR_LOAD_ADDRESS],
 		vv->field[VMCS_IDX_VM_ENTRY_MSR_LOAD_COUNT], true) : 0;

@@ -14,10 +14,12 @@
 #include "guest_stop.h"
 #include "lib/string.h"
 #include "log.h"
+#include "options.h"
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
 #include "vmcs/nested_exit.h"
+#include "vmcs/shadow.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -46,11 +48,17 @@
 /* Fields of L3's state and exit information a VM exit writes: stale until fetched. */
 static struct field_set saved_at_exit;
 
+/* What a reflected exit changes in L2's VMCS: those, and two VM-entry controls. */
+static struct field_set exit_pushed;
+
 static void init_saved_at_exit(void)
 {
 	for (size_t i = 0; i < vmcs_field_count(); i++)
 		if (prefetchable(vmcs_field_at(i)))
 			field_set_add(&saved_at_exit, (unsigned)i);
+	exit_pushed = saved_at_exit;
+	field_set_add(&exit_pushed, VMCS_IDX_VM_ENTRY_CONTROLS);
+	field_set_add(&exit_pushed, VMCS_IDX_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD);
 }
 
 /* Whether L2's I/O controls make this access exit (SDM 26.1.3). */
@@ -351,14 +359,19 @@ static void reflect(struct vcpu *v, struct nested_vcpu *n)
 		field_set_del(&n->stale, VMCS_IDX_GUEST_DR7);
 		field_set_del(&n->stale, VMCS_IDX_GUEST_IA32_DEBUGCTL);
 	}
-	/* The prefetch entries: copied now, so L2's VMREADs of them cost no VMCS switch. */
+	/*
+	 * The prefetch entries: copied now, so L2's VMREADs of them cost no VMCS
+	 * switch (and with vmcs_shadow=hw no exit: so are the fields it writes).
+	 */
 	for (unsigned w = 0; w < FIELD_WORDS; w++) {
-		for (uint64_t bits = prefetch_set.w[w] & n->stale.w[w]; bits; bits &= bits - 1) {
+		uint64_t now = (prefetch_set.w[w] | shadow_read_set.w[w]) & n->stale.w[w];
+
+		for (uint64_t bits = now; bits; bits &= bits - 1) {
 			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
 
 			vv->field[i] = vmread(vmcs_field_at(i)->encoding);
 		}
-		n->stale.w[w] &= ~prefetch_set.w[w];
+		n->stale.w[w] &= ~now;
 	}
 	/* IA-32e mode guest follows L3's EFER.LMA; the injected event is consumed (28.2, 28.3). */
 	vv->field[VMCS_IDX_VM_ENTRY_CONTROLS] =
@@ -370,7 +383,10 @@ static void reflect(struct vcpu *v, struct nested_vcpu *n)
 		log_error("L2's VM-exit MSR-store list failed: VMX abort 1");
 		guest_stop(v, false, "nested-vmx-abort");
 	}
-	vmptrld(v->vmcs_pa);
+	if (hv_opts.vmcs_shadow == VMCS_SHADOW_HW)
+		shadow_push(v, &exit_pushed, v->vmcs_pa);
+	else
+		vmptrld(v->vmcs_pa);
 	load_host_state(v, n);
 }
 
@@ -390,6 +406,9 @@ void nested_entry_failed(struct vcpu *v, uint32_t basic_reason, uint64_t qual)
 	vmptrld(v->vmcs_pa);
 	n->vv->field[VMCS_IDX_VM_EXIT_REASON] = EXIT_REASON_FAILED_VMENTRY | basic_reason;
 	n->vv->field[VMCS_IDX_EXIT_QUALIFICATION] = qual;
+	if (!saved_at_exit.w[0])
+		init_saved_at_exit();
+	shadow_push(v, &exit_pushed, v->vmcs_pa);
 	load_host_state(v, n);
 }
 

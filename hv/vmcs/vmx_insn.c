@@ -17,6 +17,7 @@
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
 #include "vmcs/nested_caps.h"
+#include "vmcs/shadow.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs/vmx_operand.h"
 #include "vmx.h"
@@ -124,6 +125,7 @@ static void emulate_vmxon(struct vcpu *v, struct nested_vcpu *n)
 	n->vmxon_ptr = pa;
 	n->vmptr = NO_VMCS;
 	n->vv = NULL;
+	shadow_vmxon(v);
 	vm_succeed();
 }
 
@@ -136,6 +138,8 @@ static void set_current(struct nested_vcpu *n, uint64_t vmptr)
 
 static void emulate_vmxoff(struct vcpu *v, struct nested_vcpu *n)
 {
+	shadow_unload(v);
+	shadow_vmxoff(v);
 	nested_flush_owner(v);
 	n->owner = NO_VMCS;
 	n->vmxon = false;
@@ -157,6 +161,8 @@ static void emulate_vmclear(struct vcpu *v, struct nested_vcpu *n)
 		vm_fail(n, VMXERR_VMCLEAR_VMXON_POINTER);
 		return;
 	}
+	if (pa == n->vmptr)
+		shadow_unload(v);
 	if (pa == n->owner) {
 		nested_flush_owner(v); /* "ensures that VMCS data ... are written to the VMCS region" */
 		n->owner = NO_VMCS;
@@ -186,9 +192,12 @@ static void emulate_vmptrld(struct vcpu *v, struct nested_vcpu *n)
 		vm_fail(n, VMXERR_VMPTRLD_INCORRECT_REVISION);
 		return;
 	}
-	if (pa != n->vmptr)
+	if (pa != n->vmptr) {
+		shadow_unload(v);
 		nested_flush_owner(v);
-	set_current(n, pa);
+		set_current(n, pa);
+		shadow_load(v);
+	}
 	vm_succeed();
 }
 
@@ -276,13 +285,19 @@ static void vmwrite_insn(struct vcpu *v, struct nested_vcpu *n)
 	field_set_del(&n->stale, f->index);
 	if (n->vmptr == n->owner)
 		field_set_add(&n->dirty, f->index);
+	if (field_set_has(&shadow_read_set, f->index)) {
+		struct field_set one = { 0 };
+
+		field_set_add(&one, f->index); /* L2 reads it from the shadow VMCS */
+		shadow_push(v, &one, v->vmcs_pa);
+	}
 	vm_succeed();
 }
 
-/* The current virtual VMCS's field idx, for the checks on controls and host state. */
+/* The current virtual VMCS's field idx (fetched from vmcs02 if stale), for the checks. */
 static uint64_t vv_field(void *arg, enum vmcs_index idx)
 {
-	return ((struct nested_vcpu *)arg)->vv->field[idx];
+	return nested_vvmcs_get(arg, idx);
 }
 
 /* 8 bytes of L2's memory, for the entry checks. */
@@ -302,11 +317,13 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 {
 	struct entry_check_env env;
 	struct entry_check_result r;
+	bool quick;
 
 	if (n->vmptr == NO_VMCS) {
 		vm_fail_invalid();
 		return;
 	}
+	shadow_pull(v);
 	if (vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & BLOCKING_MOVSS) {
 		vm_fail_valid(n, VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS);
 		return;
@@ -319,17 +336,18 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 		vm_fail_valid(n, VMXERR_VMRESUME_NONLAUNCHED_VMCS);
 		return;
 	}
+	quick = !launch && nested_resume_is_quick(v);
 	env = (struct entry_check_env){ &nested_caps, nested_maxphyaddr,
 					vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA, vv_field,
-					nested_read_phys, n };
-	r = entry_check_controls_and_host(&env);
+					nested_read_phys, v };
+	r = quick ? entry_check_event_injection(&env) : entry_check_controls_and_host(&env);
 	if (r.kind != ENTRY_CHECK_OK) {
 		log_info("L2 VM entry refused (VMfailValid): %s", r.what);
 		vm_fail_valid(n, r.kind == ENTRY_CHECK_CONTROL ? VMXERR_ENTRY_INVALID_CONTROL_FIELD :
 								 VMXERR_ENTRY_INVALID_HOST_STATE_FIELD);
 		return;
 	}
-	nested_vmentry(v, launch);
+	nested_vmentry(v, launch, quick);
 }
 
 /* INVVPID (INVEPT is #UD: EPT is not offered to L2). */
