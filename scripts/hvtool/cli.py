@@ -12,6 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import nestedcost  # noqa: E402
 import iso        # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
@@ -114,6 +115,8 @@ def cmd_bench(args):
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
+        if args.nested:
+            status |= nested_cost(kind, build_dir, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -136,6 +139,27 @@ def boot_cost(run, out_dir):
     bench.write_json(path, doc)
     print(bootcost.summary_line(summary))
     return 0 if hv.status == 0 and native.status == 0 else 1
+
+
+def nested_cost(kind, build_dir, out_dir):
+    """Boots minihv under each vmcs_shadow/prefetch setting, adds the hv-nested rows
+    and targets to trapcost.json, prints them; returns 1 if a boot failed."""
+    def run(name, guest_args, hv_args):
+        print(f"bench: nested: booting {name} ({hv_args}) ...", flush=True)
+        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args,
+                            hv_args=hv_args)
+
+    rows, goals, failed = nestedcost.measure(run)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["targets"] += goals
+    bench.write_json(path, doc)
+    print(f"{nestedcost.summary(rows)}\n{bench.format_targets(goals)}")
+    if failed:
+        print(f"bench: nested: failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 def cmd_test(args):
@@ -196,6 +220,10 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-nested", dest="nested", action="store_false",
+                   help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
+                   "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
+                   "reflected exit)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")
