@@ -43,14 +43,14 @@ uint64_t vmr(uint64_t field)
 {
 	uint64_t v = 0;
 
-	if (vmread_r(field, &v) != VM_SUCCEED && vmx_ok)
+	if (vmread_r(field, &v) != VMX_OK && vmx_ok)
 		vmx_ok = guest_check("vmread", false, "field=%#lx", field);
 	return v;
 }
 
 void vmw(uint64_t field, uint64_t value)
 {
-	if (vmwrite_r(field, value) != VM_SUCCEED && vmx_ok)
+	if (vmwrite_r(field, value) != VMX_OK && vmx_ok)
 		vmx_ok = guest_check("vmwrite", false, "field=%#lx value=%#lx", field, value);
 }
 
@@ -276,7 +276,7 @@ bool guest_main(const char *cmdline)
 	write_cr4(read_cr4() | CR4_VMXE);
 	ok &= vmfail_checks_before_vmxon();
 	vmxon_pa = region(0, caps.revision);
-	if (!guest_check("vmxon", vmxon(vmxon_pa) == VM_SUCCEED, "region=%#lx", vmxon_pa)) {
+	if (!guest_check("vmxon", vmxon(vmxon_pa) == VMX_OK, "region=%#lx", vmxon_pa)) {
 		ok = false;
 		goto out;
 	}
@@ -291,7 +291,7 @@ bool guest_main(const char *cmdline)
 	ok &= entry_failure_checks();
 	ok &= run_second_vmcs(b);
 	ok &= bench(a, cmdline_iters(cmdline));
-	ok &= guest_check("vmxoff", vmxoff() == VM_SUCCEED, "cr4=%#lx", read_cr4());
+	ok &= guest_check("vmxoff", vmxoff() == VMX_OK, "cr4=%#lx", read_cr4());
 	write_cr4(read_cr4() & ~CR4_VMXE);
 out:
 	guest_mline("minihv", "result=%s", ok && vmx_ok ? "pass" : "fail");

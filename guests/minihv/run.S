@@ -9,6 +9,40 @@
 #define HOST_RSP 0x6c14
 #define G(n) (8 * (n))
 
+/* Applies macro m to every GPR but RAX and RSP: m index, name. */
+.macro each_gpr m
+	\m 1, rcx
+	\m 2, rdx
+	\m 3, rbx
+	\m 5, rbp
+	\m 6, rsi
+	\m 7, rdi
+	\m 8, r8
+	\m 9, r9
+	\m 10, r10
+	\m 11, r11
+	\m 12, r12
+	\m 13, r13
+	\m 14, r14
+	\m 15, r15
+.endm
+.macro load_gpr n, r
+	movq G(\n)(%rax), %\r
+.endm
+.macro store_gpr n, r
+	movq %\r, G(\n)(%rax)
+.endm
+/* The callee-saved registers and the regs pointer off the frame vmx_run built. */
+.macro pop_frame
+	popq %rdi
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+.endm
+
 	.text
 	.globl vmx_run
 vmx_run:
@@ -27,20 +61,7 @@ vmx_run:
 3:	movl %esi, %eax
 	pushq %rax                 /* launch flag, popped below */
 	movq %rdi, %rax
-	movq G(1)(%rax), %rcx
-	movq G(2)(%rax), %rdx
-	movq G(3)(%rax), %rbx
-	movq G(5)(%rax), %rbp
-	movq G(6)(%rax), %rsi
-	movq G(7)(%rax), %rdi
-	movq G(8)(%rax), %r8
-	movq G(9)(%rax), %r9
-	movq G(10)(%rax), %r10
-	movq G(11)(%rax), %r11
-	movq G(12)(%rax), %r12
-	movq G(13)(%rax), %r13
-	movq G(14)(%rax), %r14
-	movq G(15)(%rax), %r15
+	each_gpr load_gpr
 	cmpq $0, (%rsp)
 	movq G(0)(%rax), %rax      /* MOV leaves the flags of CMP alone */
 	leaq 8(%rsp), %rsp         /* LEA too: HOST_RSP's frame is back on top */
@@ -50,41 +71,16 @@ vmx_run:
 1:	vmresume
 2:	pushfq                     /* VMfail: report RFLAGS */
 	popq %rax
-	popq %rdi
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	pop_frame
 	ret
 
 	.globl vmx_exit_stub
 vmx_exit_stub:
 	pushq %rax
 	movq 8(%rsp), %rax         /* regs */
-	movq %rcx, G(1)(%rax)
-	movq %rdx, G(2)(%rax)
-	movq %rbx, G(3)(%rax)
-	movq %rbp, G(5)(%rax)
-	movq %rsi, G(6)(%rax)
-	movq %rdi, G(7)(%rax)
-	movq %r8, G(8)(%rax)
-	movq %r9, G(9)(%rax)
-	movq %r10, G(10)(%rax)
-	movq %r11, G(11)(%rax)
-	movq %r12, G(12)(%rax)
-	movq %r13, G(13)(%rax)
-	movq %r14, G(14)(%rax)
-	movq %r15, G(15)(%rax)
+	each_gpr store_gpr
 	popq G(0)(%rax)
-	popq %rdi
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	pop_frame
 	xorl %eax, %eax
 	ret
 

@@ -17,27 +17,27 @@
 static const char *const result_names[] = { "succeed", "fail-invalid", "fail-valid" };
 
 /* Checks that r is 'want' and, for VMfailValid, that the VM-instruction error is 'err'. */
-static bool expect(const char *name, enum vm_result r, enum vm_result want, unsigned err)
+static bool expect(const char *name, enum vmx_status r, enum vmx_status want, unsigned err)
 {
 	uint64_t got = 0;
 
-	if (r == VM_FAIL_VALID)
+	if (r == VMX_FAIL_VALID)
 		vmread_r(VMCS_VM_INSTRUCTION_ERROR, &got);
-	return guest_check(name, r == want && (want != VM_FAIL_VALID || got == err),
+	return guest_check(name, r == want && (want != VMX_FAIL_VALID || got == err),
 			   "got=%s want=%s error=%lu want_error=%u", result_names[r],
 			   result_names[want], got, err);
 }
 
 /* The VMfail of VMLAUNCH/VMRESUME (vmx_run's RFLAGS) as a vm_result. */
-static enum vm_result run_result(uint64_t rflags)
+static enum vmx_status run_result(uint64_t rflags)
 {
-	return rflags & 1 ? VM_FAIL_INVALID : rflags & 0x40 ? VM_FAIL_VALID : VM_SUCCEED;
+	return rflags & 1 ? VMX_FAIL_INVALID : rflags & 0x40 ? VMX_FAIL_VALID : VMX_OK;
 }
 
 bool vmfail_checks_before_vmxon(void)
 {
 	/* A VMXON region of another revision: VMfailInvalid (no VMCS yet). */
-	return expect("vmxon-bad-revision", vmxon(region(0, caps.revision ^ 1)), VM_FAIL_INVALID, 0);
+	return expect("vmxon-bad-revision", vmxon(region(0, caps.revision ^ 1)), VMX_FAIL_INVALID, 0);
 }
 
 bool vmfail_checks(uint64_t vmxon_pa)
@@ -47,36 +47,36 @@ bool vmfail_checks(uint64_t vmxon_pa)
 	struct l3_regs regs = { { 0 } };
 	bool ok = true;
 
-	ok &= expect("vmxon-twice", vmxon(vmxon_pa), VM_FAIL_INVALID, 0);
+	ok &= expect("vmxon-twice", vmxon(vmxon_pa), VMX_FAIL_INVALID, 0);
 	ok &= expect("vmptrld-bad-revision-no-vmcs", vmptrld(region(2, caps.revision | 0x100)),
-		     VM_FAIL_INVALID, 0);
-	ok &= expect("vmread-no-vmcs", vmread_r(VMCS_GUEST_RIP, &value), VM_FAIL_INVALID, 0);
-	ok &= expect("vmclear", vmclear(a), VM_SUCCEED, 0);
-	ok &= expect("vmptrld", vmptrld(a), VM_SUCCEED, 0);
-	ok &= expect("vmptrst", vmptrst(&ptr), VM_SUCCEED, 0);
+		     VMX_FAIL_INVALID, 0);
+	ok &= expect("vmread-no-vmcs", vmread_r(VMCS_GUEST_RIP, &value), VMX_FAIL_INVALID, 0);
+	ok &= expect("vmclear", vmclear(a), VMX_OK, 0);
+	ok &= expect("vmptrld", vmptrld(a), VMX_OK, 0);
+	ok &= expect("vmptrst", vmptrst(&ptr), VMX_OK, 0);
 	ok &= guest_check("vmptrst-value", ptr == a, "ptr=%#lx want=%#lx", ptr, a);
-	ok &= expect("vmxon-in-root", vmxon(vmxon_pa), VM_FAIL_VALID, 15);
+	ok &= expect("vmxon-in-root", vmxon(vmxon_pa), VMX_FAIL_VALID, 15);
 	ok &= expect("vmptrld-bad-revision", vmptrld(region(2, caps.revision | 0x100)),
-		     VM_FAIL_VALID, 11);
-	ok &= expect("vmptrld-vmxon-region", vmptrld(vmxon_pa), VM_FAIL_VALID, 10);
-	ok &= expect("vmptrld-unaligned", vmptrld(a + 8), VM_FAIL_VALID, 9);
-	ok &= expect("vmclear-vmxon-region", vmclear(vmxon_pa), VM_FAIL_VALID, 3);
-	ok &= expect("vmclear-unaligned", vmclear(a + 0x10), VM_FAIL_VALID, 2);
-	ok &= expect("vmread-unsupported", vmread_r(VMCS_EPT_POINTER, &value), VM_FAIL_VALID, 12);
-	ok &= expect("vmread-no-such-field", vmread_r(0x7ffe, &value), VM_FAIL_VALID, 12);
-	ok &= expect("vmwrite-read-only", vmwrite_r(VMCS_VM_EXIT_REASON, 1), VM_FAIL_VALID, 13);
-	ok &= expect("vmwrite", vmwrite_r(VMCS_GUEST_RIP, 0x123456789aull), VM_SUCCEED, 0);
-	ok &= expect("vmread-memory", vmread_m(VMCS_GUEST_RIP, &value), VM_SUCCEED, 0);
+		     VMX_FAIL_VALID, 11);
+	ok &= expect("vmptrld-vmxon-region", vmptrld(vmxon_pa), VMX_FAIL_VALID, 10);
+	ok &= expect("vmptrld-unaligned", vmptrld(a + 8), VMX_FAIL_VALID, 9);
+	ok &= expect("vmclear-vmxon-region", vmclear(vmxon_pa), VMX_FAIL_VALID, 3);
+	ok &= expect("vmclear-unaligned", vmclear(a + 0x10), VMX_FAIL_VALID, 2);
+	ok &= expect("vmread-unsupported", vmread_r(VMCS_EPT_POINTER, &value), VMX_FAIL_VALID, 12);
+	ok &= expect("vmread-no-such-field", vmread_r(0x7ffe, &value), VMX_FAIL_VALID, 12);
+	ok &= expect("vmwrite-read-only", vmwrite_r(VMCS_VM_EXIT_REASON, 1), VMX_FAIL_VALID, 13);
+	ok &= expect("vmwrite", vmwrite_r(VMCS_GUEST_RIP, 0x123456789aull), VMX_OK, 0);
+	ok &= expect("vmread-memory", vmread_m(VMCS_GUEST_RIP, &value), VMX_OK, 0);
 	ok &= guest_check("vmread-value", value == 0x123456789aull, "value=%#lx", value);
-	ok &= expect("vmwrite-16bit", vmwrite_r(VMCS_GUEST_CS_SELECTOR, 0xabcd1234), VM_SUCCEED, 0);
+	ok &= expect("vmwrite-16bit", vmwrite_r(VMCS_GUEST_CS_SELECTOR, 0xabcd1234), VMX_OK, 0);
 	vmread_r(VMCS_GUEST_CS_SELECTOR, &value);
 	ok &= guest_check("vmwrite-16bit-truncated", value == 0x1234, "value=%#lx", value);
-	ok &= expect("vmresume-clear-vmcs", run_result(vmx_run(&regs, 0)), VM_FAIL_VALID, 5);
-	ok &= expect("invvpid-all", invvpid(2, desc), VM_SUCCEED, 0);
-	ok &= expect("invvpid-vpid0", invvpid(1, desc), VM_FAIL_VALID, 28);
-	ok &= expect("vmclear-current", vmclear(a), VM_SUCCEED, 0);
-	ok &= expect("vmread-after-vmclear", vmread_r(VMCS_GUEST_RIP, &value), VM_FAIL_INVALID, 0);
-	ok &= expect("vmlaunch-no-vmcs", run_result(vmx_run(&regs, 1)), VM_FAIL_INVALID, 0);
+	ok &= expect("vmresume-clear-vmcs", run_result(vmx_run(&regs, 0)), VMX_FAIL_VALID, 5);
+	ok &= expect("invvpid-all", invvpid(2, desc), VMX_OK, 0);
+	ok &= expect("invvpid-vpid0", invvpid(1, desc), VMX_FAIL_VALID, 28);
+	ok &= expect("vmclear-current", vmclear(a), VMX_OK, 0);
+	ok &= expect("vmread-after-vmclear", vmread_r(VMCS_GUEST_RIP, &value), VMX_FAIL_INVALID, 0);
+	ok &= expect("vmlaunch-no-vmcs", run_result(vmx_run(&regs, 1)), VMX_FAIL_INVALID, 0);
 	return ok;
 }
 
@@ -85,7 +85,7 @@ static bool launch_fails_valid(const char *name, unsigned err)
 {
 	struct l3_regs regs = { { 0 } };
 
-	return expect(name, run_result(vmx_run(&regs, 1)), VM_FAIL_VALID, err);
+	return expect(name, run_result(vmx_run(&regs, 1)), VMX_FAIL_VALID, err);
 }
 
 /* Launches expecting a VM-entry failure exit with basic reason 'reason' and 'qual'. */
@@ -124,6 +124,6 @@ bool entry_failure_checks(void)
 	vmw(VMCS_VMCS_LINK_POINTER, link);
 	/* A failed VM entry leaves the VMCS clear: VMRESUME still refuses it. */
 	ok &= expect("vmresume-after-failed-launch",
-		     run_result(vmx_run(&(struct l3_regs){ { 0 } }, 0)), VM_FAIL_VALID, 5);
+		     run_result(vmx_run(&(struct l3_regs){ { 0 } }, 0)), VMX_FAIL_VALID, 5);
 	return ok;
 }

@@ -235,7 +235,7 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 	r = quick ? entry_check_resume_guest(&env) : entry_check_guest(&env);
 	msr_fail = r.kind == ENTRY_CHECK_OK ? nested_load_msr_list(
 		vv->field[VMCS_IDX_VM_ENTRY_MSR_LOAD_ADDRESS],
-		vv->field[VMCS_IDX_VM_ENTRY_MSR_LOAD_COUNT], true) : 0;
+		vv->field[VMCS_IDX_VM_ENTRY_MSR_LOAD_COUNT]) : 0;
 	if (r.kind != ENTRY_CHECK_OK || msr_fail) {
 		log_info("L2's VM entry fails: %s", r.kind != ENTRY_CHECK_OK ? r.what :
 			 "an entry of the VM-entry MSR-load list");

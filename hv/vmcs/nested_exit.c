@@ -243,26 +243,8 @@ struct msr_entry {
 	uint64_t value;
 };
 
-uint32_t nested_load_msr_list(uint64_t pa, uint64_t count, bool entry)
-{
-	const struct msr_entry *e = count ? l2_phys(pa, count * sizeof(*e)) : NULL;
-
-	(void)entry;
-	for (uint32_t i = 0; i < count; i++) {
-		int field;
-
-		if (!e || !msr_list_allowed(e[i].index, e[i].reserved))
-			return i + 1;
-		field = vmcs_msr_field(e[i].index);
-		if (field >= 0)
-			vmcs_write((uint32_t)field, e[i].value);
-		else if (wrmsr_safe(e[i].index, e[i].value))
-			return i + 1;
-	}
-	return 0;
-}
-
-uint32_t nested_store_msr_list(uint64_t pa, uint64_t count)
+/* Loads (WRMSR) or stores (RDMSR) an MSR list; 0, or the 1-based failing entry. */
+static uint32_t walk_msr_list(uint64_t pa, uint64_t count, bool store)
 {
 	struct msr_entry *e = count ? l2_phys(pa, count * sizeof(*e)) : NULL;
 
@@ -272,12 +254,25 @@ uint32_t nested_store_msr_list(uint64_t pa, uint64_t count)
 		if (!e || !msr_list_allowed(e[i].index, e[i].reserved))
 			return i + 1;
 		field = vmcs_msr_field(e[i].index);
-		if (field >= 0)
+		if (field >= 0 && store)
 			e[i].value = vmread((uint32_t)field);
-		else if (rdmsr_safe(e[i].index, &e[i].value))
+		else if (field >= 0)
+			vmcs_write((uint32_t)field, e[i].value);
+		else if (store ? rdmsr_safe(e[i].index, &e[i].value) :
+				 wrmsr_safe(e[i].index, e[i].value))
 			return i + 1;
 	}
 	return 0;
+}
+
+uint32_t nested_load_msr_list(uint64_t pa, uint64_t count)
+{
+	return walk_msr_list(pa, count, false);
+}
+
+uint32_t nested_store_msr_list(uint64_t pa, uint64_t count)
+{
+	return walk_msr_list(pa, count, true);
 }
 
 /* L2's segment after a VM exit: selector from the host state, flat (SDM 28.5.2). */
@@ -331,8 +326,7 @@ static void load_host_state(struct vcpu *v, struct nested_vcpu *n)
 	vmcs_write(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
 	/* The VM-exit MSR-load list; a failure is a VMX abort (28.7): L2 shuts down. */
-	if (nested_load_msr_list(VV(n, VM_EXIT_MSR_LOAD_ADDRESS), VV(n, VM_EXIT_MSR_LOAD_COUNT),
-				 false)) {
+	if (nested_load_msr_list(VV(n, VM_EXIT_MSR_LOAD_ADDRESS), VV(n, VM_EXIT_MSR_LOAD_COUNT))) {
 		n->vv->abort = VMX_ABORT_MSR_LOAD;
 		log_error("L2's VM-exit MSR-load list failed: VMX abort %u", VMX_ABORT_MSR_LOAD);
 		guest_stop(v, false, "nested-vmx-abort");

@@ -28,7 +28,7 @@ void nested_entry_failed(struct vcpu *v, uint32_t basic_reason, uint64_t qual);
  * physical address pa (SDM 27.4, 28.4, 28.6). Returns 0, or the 1-based
  * number of the entry that failed.
  */
-uint32_t nested_load_msr_list(uint64_t pa, uint64_t count, bool entry);
+uint32_t nested_load_msr_list(uint64_t pa, uint64_t count);
 uint32_t nested_store_msr_list(uint64_t pa, uint64_t count);
 
 #endif

@@ -147,20 +147,35 @@ static void emulate_vmxoff(struct vcpu *v, struct nested_vcpu *n)
 	vm_succeed();
 }
 
+/*
+ * The VMCS pointer operand of VMCLEAR/VMPTRLD, checked as both do (SDM 31.3):
+ * VMfail(bad_address) if misaligned, beyond the width or not L2's memory,
+ * VMfail(vmxon_pointer) if it is the VMXON region. False if it failed or faulted.
+ */
+static bool vmcs_pointer_operand(struct vcpu *v, struct nested_vcpu *n, uint64_t *pa,
+				 enum vmx_instruction_error bad_address,
+				 enum vmx_instruction_error vmxon_pointer)
+{
+	if (!read_pa_operand(v, pa))
+		return false;
+	if (!region_ok(*pa)) {
+		vm_fail(n, bad_address);
+		return false;
+	}
+	if (*pa == n->vmxon_ptr) {
+		vm_fail(n, vmxon_pointer);
+		return false;
+	}
+	return true;
+}
+
 static void emulate_vmclear(struct vcpu *v, struct nested_vcpu *n)
 {
 	uint64_t pa;
 
-	if (!read_pa_operand(v, &pa))
+	if (!vmcs_pointer_operand(v, n, &pa, VMXERR_VMCLEAR_INVALID_ADDRESS,
+				  VMXERR_VMCLEAR_VMXON_POINTER))
 		return;
-	if (!region_ok(pa)) {
-		vm_fail(n, VMXERR_VMCLEAR_INVALID_ADDRESS);
-		return;
-	}
-	if (pa == n->vmxon_ptr) {
-		vm_fail(n, VMXERR_VMCLEAR_VMXON_POINTER);
-		return;
-	}
 	if (pa == n->vmptr)
 		shadow_unload(v);
 	if (pa == n->owner) {
@@ -177,16 +192,9 @@ static void emulate_vmptrld(struct vcpu *v, struct nested_vcpu *n)
 {
 	uint64_t pa;
 
-	if (!read_pa_operand(v, &pa))
+	if (!vmcs_pointer_operand(v, n, &pa, VMXERR_VMPTRLD_INVALID_ADDRESS,
+				  VMXERR_VMPTRLD_VMXON_POINTER))
 		return;
-	if (!region_ok(pa)) {
-		vm_fail(n, VMXERR_VMPTRLD_INVALID_ADDRESS);
-		return;
-	}
-	if (pa == n->vmxon_ptr) {
-		vm_fail(n, VMXERR_VMPTRLD_VMXON_POINTER);
-		return;
-	}
 	/* Bit 31 (a shadow VMCS) is refused too: VMCS shadowing is not offered to L2. */
 	if (region_revision(pa) != NESTED_VMCS_REVISION) {
 		vm_fail(n, VMXERR_VMPTRLD_INCORRECT_REVISION);

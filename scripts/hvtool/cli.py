@@ -156,7 +156,10 @@ def nested_cost(kind, build_dir, out_dir):
     doc["rows"] += rows
     doc["targets"] += goals
     bench.write_json(path, doc)
-    print(f"{nestedcost.summary(rows)}\n{bench.format_targets(goals)}")
+    text = f"{nestedcost.summary(rows)}\n{bench.format_targets(goals)}"
+    with open(os.path.join(out_dir, "trapcost.md"), "a") as f:
+        f.write(f"\n## Nested VMX\n\n```\n{text}\n```\n")
+    print(text)
     if failed:
         print(f"bench: nested: failed: {', '.join(failed)}")
     return 1 if failed else 0

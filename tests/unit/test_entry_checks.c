@@ -9,27 +9,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "example_vmx_msrs.h"
 #include "vmcs/entry_checks.h"
 #include "vmcs/nested_caps.h"
 #include "vmcs/vm_errors.h"
 #include "vmx_bits.h"
 
-static const struct vmx_cap_msrs l0 = {
-	.basic = 0x00da040000000004ull,
-	.pinbased = 0x000000ff00000016ull,
-	.procbased = 0xfffbfffe0401e172ull,
-	.exit = 0x01ffffff00036dffull,
-	.entry = 0x0003ffff000011ffull,
-	.misc = 0x00000000000403c5ull,
-	.cr0_fixed0 = 0x80000021ull, .cr0_fixed1 = 0xffffffffull,
-	.cr4_fixed0 = 0x2000ull, .cr4_fixed1 = 0x3727ffull,
-	.procbased2 = 0x02d7ffff00000000ull,
-	.ept_vpid_cap = 0x00000f0106f34141ull,
-	.true_pinbased = 0x000000ff00000016ull,
-	.true_procbased = 0xfffbfffe04006172ull,
-	.true_exit = 0x01ffffff00036dfbull,
-	.true_entry = 0x0003ffff000011fbull,
-};
 
 static struct vmx_cap_msrs caps;
 static uint64_t f[VMCS_FIELD_ROWS];
@@ -112,7 +97,7 @@ static void expect(enum entry_check_kind kind, uint32_t qual, int line)
 
 int main(void)
 {
-	nested_caps_compute(&l0, &caps);
+	nested_caps_compute(&example_l0_msrs, &caps);
 	valid_vmcs();
 	EXPECT(ENTRY_CHECK_OK, 0);
 

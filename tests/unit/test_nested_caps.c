@@ -8,29 +8,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "example_vmx_msrs.h"
 #include "vmcs/nested_caps.h"
 #include "vmcs/vvmcs.h"
 #include "vmx_bits.h"
 
-/* Representative L0 values: revision 4, TRUE_ controls, EPT, VPID, VMCS shadowing, VMFUNC. */
-static const struct vmx_cap_msrs bochs = {
-	.basic = 0x00da040000000004ull,
-	.pinbased = 0x000000ff00000016ull,
-	.procbased = 0xfffbfffe0401e172ull,
-	.exit = 0x01ffffff00036dffull,
-	.entry = 0x0003ffff000011ffull,
-	.misc = 0x00000000000403c5ull,
-	.cr0_fixed0 = 0x80000021ull, .cr0_fixed1 = 0xffffffffull,
-	.cr4_fixed0 = 0x2000ull, .cr4_fixed1 = 0x3727ffull,
-	.vmcs_enum = 0x5aull,
-	.procbased2 = 0x02d7ffff00000000ull,
-	.ept_vpid_cap = 0x00000f0106f34141ull,
-	.true_pinbased = 0x000000ff00000016ull,
-	.true_procbased = 0xfffbfffe04006172ull,
-	.true_exit = 0x01ffffff00036dfbull,
-	.true_entry = 0x0003ffff000011fbull,
-	.vmfunc = 1,
-};
 
 /* L2's control word: a subset of L0's may-be-1 bits, L0's must-be-1 bits kept. */
 static void check_subset(uint64_t l2, uint64_t l0, uint32_t offered)
@@ -45,16 +27,16 @@ static void check_caps(void)
 	struct vmx_cap_msrs l2;
 	uint64_t v;
 
-	nested_caps_compute(&bochs, &l2);
+	nested_caps_compute(&example_l0_msrs, &l2);
 	CHECK_EQ(l2.basic & 0x7fffffff, NESTED_VMCS_REVISION);
 	CHECK_EQ((l2.basic >> 32) & 0x1fff, 4096);
 	CHECK_EQ((l2.basic >> 55) & 1, 1);
-	check_subset(l2.pinbased, bochs.pinbased, nested_offered_pin);
-	check_subset(l2.procbased, bochs.procbased, nested_offered_proc);
-	check_subset(l2.procbased2, bochs.procbased2, nested_offered_proc2);
-	check_subset(l2.exit, bochs.exit, nested_offered_exit);
-	check_subset(l2.entry, bochs.entry, nested_offered_entry);
-	check_subset(l2.true_procbased, bochs.true_procbased, nested_offered_proc);
+	check_subset(l2.pinbased, example_l0_msrs.pinbased, nested_offered_pin);
+	check_subset(l2.procbased, example_l0_msrs.procbased, nested_offered_proc);
+	check_subset(l2.procbased2, example_l0_msrs.procbased2, nested_offered_proc2);
+	check_subset(l2.exit, example_l0_msrs.exit, nested_offered_exit);
+	check_subset(l2.entry, example_l0_msrs.entry, nested_offered_entry);
+	check_subset(l2.true_procbased, example_l0_msrs.true_procbased, nested_offered_proc);
 	CHECK(l2.procbased >> 32 & PROC_HLT_EXITING);
 	CHECK(!(l2.procbased >> 32 & PROC_USE_TPR_SHADOW));
 	CHECK(!(l2.procbased2 >> 32 & PROC2_ENABLE_EPT));
@@ -64,7 +46,7 @@ static void check_caps(void)
 	CHECK_EQ(l2.ept_vpid_cap, 0x00000f0100000000ull);
 	CHECK_EQ(l2.misc & 0x1f, 0);   /* no preemption timer rate */
 	CHECK_EQ(l2.misc & (1u << 7 | 1u << 8), 0); /* HLT only */
-	CHECK_EQ(l2.cr0_fixed0, bochs.cr0_fixed0);
+	CHECK_EQ(l2.cr0_fixed0, example_l0_msrs.cr0_fixed0);
 	CHECK_EQ(l2.vmcs_enum, 0x15 << 1); /* GUEST_IA32_SYSENTER_CS has the highest index */
 	CHECK(nested_caps_rdmsr(&l2, 0x480, &v) && v == l2.basic);
 	CHECK(nested_caps_rdmsr(&l2, 0x48b, &v) && v == l2.procbased2);
