@@ -52,6 +52,16 @@ void l3_main(void)
 	l3_halt();
 }
 
+/* Under minihv's EPT: a page it maps on demand, remaps (INVEPT), and a misconfigured one. */
+void l3_ept_main(void)
+{
+	l3_results[0] = *(volatile uint64_t *)0x20000000;
+	__asm__ volatile("vmcall" : : "a"(0x4c33ull) : "memory");
+	l3_results[1] = *(volatile uint64_t *)0x20000000;
+	l3_results[2] = *(volatile uint64_t *)0x20200000;
+	l3_halt();
+}
+
 TSC_TIMED(l3_cpuid_once, "xor %%eax, %%eax\n\tcpuid", (), "rbx", "rcx")
 
 /* l3_results[0] = fastest CPUID round trip, [1] = sum of all, in TSC ticks. */

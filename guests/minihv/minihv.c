@@ -61,14 +61,15 @@ static void read_caps(void)
 	caps.proc = rdmsr(0x48e);
 	caps.exit = rdmsr(0x48f);
 	caps.entry = rdmsr(0x490);
+	caps.proc2 = rdmsr(0x48b);
+	caps.ept_vpid = rdmsr(0x48c);
 	caps.cr0_fixed0 = rdmsr(0x486);
 	caps.cr4_fixed0 = rdmsr(0x488);
 	guest_mline("minihv-caps", "revision=%#x pin=%#lx proc=%#lx exit=%#lx entry=%#lx",
 		    caps.revision, caps.pin, caps.proc, caps.exit, caps.entry);
 }
 
-/* Moves L3 past the instruction that exited. */
-static void skip(void)
+void skip(void)
 {
 	vmw(VMCS_GUEST_RIP, vmr(VMCS_GUEST_RIP) + vmr(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
 }
@@ -290,6 +291,7 @@ bool guest_main(const char *cmdline)
 	vmcs_build(l3_main, (uint64_t)(uintptr_t)(l3_stacks[0] + L3_STACK) - 8);
 	ok &= entry_failure_checks();
 	ok &= run_second_vmcs(b);
+	ok &= ept_checks(b, l3_stacks[1] + L3_STACK);
 	ok &= bench(a, cmdline_iters(cmdline));
 	ok &= guest_check("vmxoff", vmxoff() == VMX_OK, "cr4=%#lx", read_cr4());
 	write_cr4(read_cr4() & ~CR4_VMXE);

@@ -25,7 +25,7 @@ void vmx_run_new_vmcs(void);
 /* The VMX capability MSRs minihv was offered, and its VMCS revision. */
 struct minihv_caps {
 	uint32_t revision;
-	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0;
+	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid;
 };
 extern struct minihv_caps caps;
 
@@ -41,6 +41,11 @@ void l3_main(void);
 void l3_bench(void);
 extern volatile uint64_t l3_results[8];
 extern volatile uint32_t l3_event_count;
+/* Moves L3 past the instruction that exited. */
+void skip(void);
+/* ept_checks.c: L3 under minihv's own EPT (nested EPT in L1). */
+bool ept_checks(uint64_t vmcs, void *l3_stack_top);
+void l3_ept_main(void);
 /* vmfail_checks.c */
 bool vmfail_checks_before_vmxon(void);
 bool vmfail_checks(uint64_t vmxon_pa);

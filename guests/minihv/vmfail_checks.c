@@ -62,7 +62,7 @@ bool vmfail_checks(uint64_t vmxon_pa)
 	ok &= expect("vmptrld-unaligned", vmptrld(a + 8), VMX_FAIL_VALID, 9);
 	ok &= expect("vmclear-vmxon-region", vmclear(vmxon_pa), VMX_FAIL_VALID, 3);
 	ok &= expect("vmclear-unaligned", vmclear(a + 0x10), VMX_FAIL_VALID, 2);
-	ok &= expect("vmread-unsupported", vmread_r(VMCS_EPT_POINTER, &value), VMX_FAIL_VALID, 12);
+	ok &= expect("vmread-unsupported", vmread_r(VMCS_VIRTUAL_APIC_ADDRESS, &value), VMX_FAIL_VALID, 12);
 	ok &= expect("vmread-no-such-field", vmread_r(0x7ffe, &value), VMX_FAIL_VALID, 12);
 	ok &= expect("vmwrite-read-only", vmwrite_r(VMCS_VM_EXIT_REASON, 1), VMX_FAIL_VALID, 13);
 	ok &= expect("vmwrite", vmwrite_r(VMCS_GUEST_RIP, 0x123456789aull), VMX_OK, 0);

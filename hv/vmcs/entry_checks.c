@@ -2,10 +2,12 @@
  * entry_checks.c - SDM Vol. 3C 27.2 (VMX controls, host state) and 27.3.1
  * (guest state) for a guest hypervisor's VM entry, one small named check
  * per rule, in the SDM's order; the first failure is the one reported.
- * L2 is offered no EPT, unrestricted guest, TPR shadow, preemption timer,
- * VMCS shadowing, SMM or MTF (nested_caps.c), so their rules reduce to the
- * reserved-bit checks of the control words.
+ * L2 is offered no unrestricted guest, TPR shadow, preemption timer, VMCS
+ * shadowing, SMM or MTF (nested_caps.c), so their rules reduce to the
+ * reserved-bit checks of the control words. With EPT, the PDPTEs are
+ * L2's fields, not checked here: the CPU checks them entering vmcs02.
  */
+#include "mmu/ept_walk.h"
 #include "vmcs/entry_checks.h"
 #include "vmcs/vm_errors.h"
 #include "vmx_bits.h"
@@ -165,6 +167,9 @@ static struct entry_check_result check_execution_controls(const struct entry_che
 	      "NMI-window exiting without virtual NMIs");
 	CHECK(K, !(proc2 & PROC2_ENABLE_VPID) || F(VIRTUAL_PROCESSOR_IDENTIFIER) != 0,
 	      "enable VPID with VPID 0");
+	CHECK(K, !(proc2 & PROC2_ENABLE_EPT) ||
+		 ept_eptp_valid(F(EPT_POINTER), env->caps->ept_vpid_cap, env->maxphyaddr),
+	      "EPT pointer: memory type, walk length, A/D or reserved bits not offered");
 	return OK;
 }
 
@@ -471,13 +476,18 @@ static struct entry_check_result check_link_pointer(const struct entry_check_env
 	return OK;
 }
 
-/* 27.3.1.6: PAE paging outside IA-32e mode loads the PDPTEs from CR3 (no EPT for L2). */
+/* 27.3.1.6: PAE paging outside IA-32e mode without EPT loads the PDPTEs from CR3. */
 static struct entry_check_result check_pdptes(const struct entry_check_env *env)
 {
 	uint64_t cr0 = F(GUEST_CR0), cr4 = F(GUEST_CR4);
 	uint64_t reserved = 0x1e6ull | (env->maxphyaddr < 64 ? ~0ull << env->maxphyaddr : 0);
 
-	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (F(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST))
+	uint64_t proc = F(PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
+	bool ept = (proc & PROC_ACTIVATE_SECONDARY) &&
+		   (F(SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC2_ENABLE_EPT);
+
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || ept ||
+	    (F(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST))
 		return OK;
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t pdpte;

@@ -90,7 +90,7 @@
 	X(0x2016, 64,      CONTROL,   NONE, NO, POSTED_INTERRUPT_DESCRIPTOR_ADDRESS)		\
 	/* KVM: VM_FUNCTION_CONTROL */								\
 	X(0x2018, 64,      CONTROL,   NONE, NO, VM_FUNCTION_CONTROLS)				\
-	X(0x201a, 64,      CONTROL,   NONE, NO, EPT_POINTER)					\
+	X(0x201a, 64,      CONTROL,   NONE, RW, EPT_POINTER)					\
 	/* KVM: EOI_EXIT_BITMAP0 */								\
 	X(0x201c, 64,      CONTROL,   NONE, NO, EOI_EXIT_BITMAP_0)					\
 	/* KVM: EOI_EXIT_BITMAP1 */								\
@@ -127,7 +127,7 @@
 	X(0x2052, 64,      CONTROL,   NONE, NO, INJECTED_EVENT_DATA)				\
 	/* B.2.2 64-bit read-only data fields */						\
 	/* KVM also lists the high half, GUEST_PHYSICAL_ADDRESS_HIGH */				\
-	X(0x2400, 64,      EXIT_INFO, RO, NO, GUEST_PHYSICAL_ADDRESS)				\
+	X(0x2400, 64,      EXIT_INFO, RO, RO, GUEST_PHYSICAL_ADDRESS)				\
 	X(0x2404, 64,      EXIT_INFO, NONE, NO, ORIGINAL_EVENT_DATA)				\
 	/* B.2.3 64-bit guest-state fields */							\
 	X(0x2800, 64,      GUEST,     NONE, RW, VMCS_LINK_POINTER)					\
@@ -136,13 +136,13 @@
 	X(0x2806, 64,      GUEST,     NONE, RW, GUEST_IA32_EFER)					\
 	X(0x2808, 64,      GUEST,     NONE, NO, GUEST_IA32_PERF_GLOBAL_CTRL)			\
 	/* KVM: GUEST_PDPTR0 */									\
-	X(0x280a, 64,      GUEST,     NONE, NO, GUEST_PDPTE0)					\
+	X(0x280a, 64,      GUEST,     NONE, RW, GUEST_PDPTE0)					\
 	/* KVM: GUEST_PDPTR1 */									\
-	X(0x280c, 64,      GUEST,     NONE, NO, GUEST_PDPTE1)					\
+	X(0x280c, 64,      GUEST,     NONE, RW, GUEST_PDPTE1)					\
 	/* KVM: GUEST_PDPTR2 */									\
-	X(0x280e, 64,      GUEST,     NONE, NO, GUEST_PDPTE2)					\
+	X(0x280e, 64,      GUEST,     NONE, RW, GUEST_PDPTE2)					\
 	/* KVM: GUEST_PDPTR3 */									\
-	X(0x2810, 64,      GUEST,     NONE, NO, GUEST_PDPTE3)					\
+	X(0x2810, 64,      GUEST,     NONE, RW, GUEST_PDPTE3)					\
 	/* KVM: GUEST_BNDCFGS */								\
 	X(0x2812, 64,      GUEST,     NONE, NO, GUEST_IA32_BNDCFGS)					\
 	X(0x2814, 64,      GUEST,     NONE, NO, GUEST_IA32_RTIT_CTL)				\

@@ -23,8 +23,14 @@
 #define MISC_CR3_TARGETS (0x1ffull << 16)
 #define MISC_MSR_LIST (7ull << 25)
 
-/* IA32_VMX_EPT_VPID_CAP (A.10): INVVPID and its four types; no EPT. */
+/*
+ * IA32_VMX_EPT_VPID_CAP (A.10): INVVPID and its four types; EPT with
+ * execute-only pages, 4-level walks, UC and WB, 2 MiB and 1 GiB pages,
+ * INVEPT single-context and all-context; no A/D flags (ept_walk.c).
+ */
 #define VPID_CAPS (VPID_CAP_INVVPID | 0xfull << 40)
+#define EPT_CAPS (1ull << 0 | EPT_CAP_WALK_4LEVEL | 1ull << 8 | EPT_CAP_WB | EPT_CAP_2M | \
+		  EPT_CAP_1G | EPT_CAP_INVEPT | 1ull << 25 | 1ull << 26)
 
 /* Pin-based: external-interrupt and NMI exiting, virtual NMIs. */
 const uint32_t nested_offered_pin = PIN_EXT_INTR_EXITING | 1u << 3 | 1u << 5;
@@ -39,9 +45,12 @@ const uint32_t nested_offered_proc = 1u << 2 | PROC_USE_TSC_OFFSETTING | PROC_HL
 	PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | 1u << 22 |
 	1u << 23 | PROC_UNCOND_IO_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
 	1u << 29 | 1u << 30 | PROC_ACTIVATE_SECONDARY;
-/* Secondary: descriptor-table exiting, RDTSCP, VPID, WBINVD exiting, INVPCID. No EPT yet. */
-const uint32_t nested_offered_proc2 = 1u << 2 | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_VPID |
-	1u << 6 | PROC2_ENABLE_INVPCID;
+/*
+ * Secondary: EPT (composed with L1's: nested_ept.c), descriptor-table
+ * exiting, RDTSCP, VPID, WBINVD exiting, INVPCID. Not unrestricted guest.
+ */
+const uint32_t nested_offered_proc2 = PROC2_ENABLE_EPT | 1u << 2 | PROC2_ENABLE_RDTSCP |
+	PROC2_ENABLE_VPID | 1u << 6 | PROC2_ENABLE_INVPCID;
 /* VM-exit: debug controls, host address-space size, acknowledge interrupt, PAT, EFER. */
 const uint32_t nested_offered_exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
 	EXIT_ACK_INTR_ON_EXIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
@@ -91,7 +100,9 @@ void nested_caps_compute(const struct vmx_cap_msrs *l0, struct vmx_cap_msrs *l2)
 	if (l2->procbased >> 32 & PROC_ACTIVATE_SECONDARY) {
 		l2->procbased2 = narrow(l0->procbased2, nested_offered_proc2);
 		if (l2->procbased2 >> 32 & PROC2_ENABLE_VPID)
-			l2->ept_vpid_cap = l0->ept_vpid_cap & VPID_CAPS;
+			l2->ept_vpid_cap |= l0->ept_vpid_cap & VPID_CAPS;
+		if (l2->procbased2 >> 32 & PROC2_ENABLE_EPT)
+			l2->ept_vpid_cap |= l0->ept_vpid_cap & EPT_CAPS;
 	}
 	if (l2->basic & BASIC_TRUE_CTLS) {
 		l2->true_pinbased = narrow(l0->true_pinbased, nested_offered_pin);

@@ -6,9 +6,10 @@
  * loaded (27.4), and the CPU enters L3 on vmcs02. A failed check or MSR
  * load is a VM-entry failure exit to L2 (27.8), never a run of L3.
  *
- * L2 is not offered EPT: vmcs02 runs L3 on L2's own paging over L1's EPT
- * (L2's physical memory), without VPID, so every VM entry and exit between
- * L2 and L3 flushes L3's linear mappings as L2 expects without VPID.
+ * vmcs02 runs L3 on L1's EPT (L2's physical memory) when L2 uses no EPT,
+ * else on the shadow EPT that composes L2's with it (nested_ept.c); never
+ * with VPID, so every VM entry and exit between L2 and L3 flushes L3's
+ * linear mappings, as L2 expects without VPID (and allows with it).
  */
 #include "boot_mem.h"
 #include "exit.h"
@@ -24,6 +25,7 @@
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
+#include "vmcs/nested_ept.h"
 #include "vmcs/nested_exit.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
@@ -97,8 +99,8 @@ static void vmcs02_create(struct vcpu *v, struct nested_vcpu *n)
  * L1 looks up L2's bitmap), EPT is L1's and VPID off; L1's exception
  * intercepts are added; VM exits always save and load EFER and PAT for L1.
  */
-static void write_merged_controls(const struct vvmcs *vv, const struct vmx_caps *c,
-				  const struct vcpu_l2_state *l2)
+static void write_merged_controls(struct vcpu *v, const struct vvmcs *vv,
+				  const struct vmx_caps *c, const struct vcpu_l2_state *l2)
 {
 	uint32_t proc = (uint32_t)vv->field[VMCS_IDX_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS];
 	uint32_t proc2 = proc & PROC_ACTIVATE_SECONDARY ?
@@ -118,6 +120,8 @@ static void write_merged_controls(const struct vvmcs *vv, const struct vmx_caps 
 	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, with_l0(c->proc, proc));
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   with_l0(c->proc2, (proc2 & ~PROC2_ENABLE_VPID) | PROC2_ENABLE_EPT));
+	vmcs_write(VMCS_EPT_POINTER, proc2 & PROC2_ENABLE_EPT ?
+		   nested_ept_eptp(v, vv->field[VMCS_IDX_EPT_POINTER]) : guest_mem_eptp());
 	vmcs_write(VMCS_PRIMARY_VM_EXIT_CONTROLS,
 		   with_l0(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 			   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG_CONTROLS |
@@ -150,17 +154,25 @@ static void write_merged_controls(const struct vvmcs *vv, const struct vmx_caps 
 						     l2->debugctl);
 }
 
-/* PAE paging outside IA-32e mode under EPT: the CPU takes the PDPTEs from vmcs02 (27.3.2.4). */
+/*
+ * PAE paging outside IA-32e mode under EPT: the CPU takes the PDPTEs from
+ * vmcs02 (27.3.2.4): L2's own fields if L2 uses EPT, else what L3's CR3
+ * points to, as the CPU under L2 would have loaded them.
+ */
 static void write_pdptes(const struct vvmcs *vv)
 {
 	uint64_t cr3 = vv->field[VMCS_IDX_GUEST_CR3] & 0xffffffe0u;
-	const uint64_t *pdpte = l2_phys(cr3, 32);
+	bool l2_ept = vv->field[VMCS_IDX_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS] &
+		      PROC_ACTIVATE_SECONDARY &&
+		      vv->field[VMCS_IDX_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS] &
+		      PROC2_ENABLE_EPT;
+	const uint64_t *pdpte = l2_ept ? &vv->field[VMCS_IDX_GUEST_PDPTE0] : l2_phys(cr3, 32);
 
 	if (!(vv->field[VMCS_IDX_GUEST_CR0] & CR0_PG) || !(vv->field[VMCS_IDX_GUEST_CR4] & CR4_PAE) ||
 	    (vv->field[VMCS_IDX_VM_ENTRY_CONTROLS] & ENTRY_IA32E_MODE_GUEST) || !pdpte)
 		return;
 	for (unsigned i = 0; i < 4; i++)
-		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]); /* the four rows are adjacent */
 }
 
 /* Writes the fields of 'which' (a subset of 'copied') from vv into vmcs02. */
@@ -229,7 +241,7 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 	memset(&everything, 0xff, sizeof(everything));
 	copy_fields(vv, full ? &everything : &n->dirty);
 	if (!quick) {
-		write_merged_controls(vv, &l0.caps, &l2);
+		write_merged_controls(v, vv, &l0.caps, &l2);
 		write_pdptes(vv);
 	}
 	r = quick ? entry_check_resume_guest(&env) : entry_check_guest(&env);

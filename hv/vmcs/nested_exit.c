@@ -18,6 +18,7 @@
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
+#include "vmcs/nested_ept.h"
 #include "vmcs/nested_exit.h"
 #include "vmcs/shadow.h"
 #include "vmcs_setup.h"
@@ -147,7 +148,7 @@ static bool l2_wants(struct vcpu *v, const struct nested_vcpu *n, unsigned basic
 		return l2_wants_cr(v, n, vmread(VMCS_EXIT_QUALIFICATION));
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIGURATION:
-		return false; /* L2 has no EPT: these are L1's */
+		return false; /* L1's EPT, or the shadow EPT L1 builds: L1's */
 	default:
 		return true; /* vmcs02 exits on nothing else L2 did not ask for */
 	}
@@ -192,11 +193,11 @@ static bool l3_switched_msr(struct vcpu *v, bool write)
 	return true;
 }
 
+static void redeliver_interrupted_event(void);
+
 /* An exit L1 handles for L3 with its own handlers (vmcs02 current). */
 static void handle_for_l3(struct vcpu *v, unsigned basic)
 {
-	uint32_t idt;
-
 	switch (basic) {
 	case EXIT_REASON_IO_INSTRUCTION: handle_io(v); break;
 	case EXIT_REASON_RDMSR:
@@ -218,8 +219,14 @@ static void handle_for_l3(struct vcpu *v, unsigned basic)
 		log_error("L3 exit %u is neither L2's nor L1's", basic);
 		guest_stop(v, false, "nested-unhandled-exit");
 	}
-	/* An exit during event delivery: the event is delivered again (SDM 28.2.4). */
-	idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+	redeliver_interrupted_event();
+}
+
+/* An exit during event delivery that L1 handled: the event is delivered again (28.2.4). */
+static void redeliver_interrupted_event(void)
+{
+	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+
 	if (idt & INTR_VALID &&
 	    !(vmread(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD) & INTR_VALID)) {
 		if (idt & INTR_ERROR_VALID)
@@ -406,6 +413,57 @@ void nested_entry_failed(struct vcpu *v, uint32_t basic_reason, uint64_t qual)
 	load_host_state(v, n);
 }
 
+/* Whether L2 runs L3 with EPT of its own. */
+static bool l2_uses_ept(const struct nested_vcpu *n)
+{
+	return (VV(n, PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC_ACTIVATE_SECONDARY) &&
+	       (VV(n, SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC2_ENABLE_EPT);
+}
+
+/* Sets an exit-information field of the reflected exit to what L2 must see. */
+static void set_exit_field(struct vcpu *v, enum vmcs_index idx, uint64_t value)
+{
+	struct nested_vcpu *n = v->nested;
+	struct field_set one = { 0 };
+
+	n->vv->field[idx] = value;
+	field_set_del(&n->stale, idx);
+	field_set_add(&one, idx);
+	shadow_push(v, &one, v->vmcs_pa);
+}
+
+/*
+ * An EPT violation of L3 while L2 uses EPT: filled into the shadow EPT if
+ * L2's EPT allows the access, else reflected as L2's EPT violation (with
+ * its walk's rights) or misconfiguration, at the same guest-physical address.
+ */
+static void nested_ept_exit(struct vcpu *v, struct nested_vcpu *n)
+{
+	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS), qual = vmread(VMCS_EXIT_QUALIFICATION);
+	uint64_t l2_qual = 0;
+
+	switch (nested_ept_violation(v, VV(n, EPT_POINTER), gpa, qual, &l2_qual)) {
+	case NESTED_EPT_MAPPED:
+		redeliver_interrupted_event();
+		return;
+	case NESTED_EPT_VIOLATION:
+		reflect(v, n);
+		set_exit_field(v, VMCS_IDX_EXIT_QUALIFICATION, l2_qual);
+		return;
+	case NESTED_EPT_MISCONFIG:
+		reflect(v, n);
+		set_exit_field(v, VMCS_IDX_VM_EXIT_REASON, EXIT_REASON_EPT_MISCONFIGURATION);
+		set_exit_field(v, VMCS_IDX_EXIT_QUALIFICATION, 0);
+		return;
+	case NESTED_EPT_L2_FAULT:
+		log_error("L2's EPT maps L3's guest-physical %#lx onto memory that is not L2's "
+			  "(or its EPT tables are not in L2's memory)", gpa);
+		log_mline("guest-fault", "kind=nested-ept vcpu=%u gpa=%#lx qual=%#lx", v->index, gpa,
+			  qual);
+		guest_stop(v, false, "guest-fault");
+	}
+}
+
 void nested_exit_handler(struct vcpu *v)
 {
 	struct nested_vcpu *n = v->nested;
@@ -420,7 +478,9 @@ void nested_exit_handler(struct vcpu *v)
 		v->exit_count[basic]++;
 	}
 	n->l3_exits++;
-	if ((reason & EXIT_REASON_FAILED_VMENTRY) || l2_wants(v, n, basic))
+	if (reason == EXIT_REASON_EPT_VIOLATION && l2_uses_ept(n))
+		nested_ept_exit(v, n);
+	else if ((reason & EXIT_REASON_FAILED_VMENTRY) || l2_wants(v, n, basic))
 		reflect(v, n);
 	else
 		handle_for_l3(v, basic);

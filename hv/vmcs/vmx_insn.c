@@ -16,7 +16,9 @@
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
+#include "mmu/ept_walk.h"
 #include "vmcs/nested_caps.h"
+#include "vmcs/nested_ept.h"
 #include "vmcs/shadow.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs/vmx_operand.h"
@@ -358,17 +360,45 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 	nested_vmentry(v, launch, quick);
 }
 
-/* INVVPID (INVEPT is #UD: EPT is not offered to L2). */
-static void invvpid(struct vcpu *v, struct nested_vcpu *n)
+/* The type (register) and 128-bit descriptor (memory) of INVEPT/INVVPID; false if it faulted. */
+static bool inv_operands(struct vcpu *v, uint64_t *type, uint64_t desc[2])
 {
 	struct vmx_operand op = vmx_operand_decode((uint32_t)vmread(VMCS_VM_EXIT_INSTRUCTION_INFORMATION));
-	uint64_t type = l2_gpr(v, op.reg2), desc[2], la;
+	uint64_t la;
 
+	*type = l2_gpr(v, op.reg2);
 	if (!l2_in_64bit_mode())
-		type = (uint32_t)type;
-	if (!l2_operand_address(v, &op, &la) || !l2_linear_copy(la, desc, 16, false))
+		*type = (uint32_t)*type;
+	return l2_operand_address(v, &op, &la) && l2_linear_copy(la, desc, 16, false);
+}
+
+/*
+ * INVEPT: single-context (1, the descriptor's EPTP must be valid) or
+ * all-context (2), as IA32_VMX_EPT_VPID_CAP bits 25-26 offer. Either drops
+ * the whole shadow EPT: it holds one EPTP's translations only.
+ */
+static void invept(struct vcpu *v, struct nested_vcpu *n)
+{
+	uint64_t type, desc[2];
+
+	if (!inv_operands(v, &type, desc))
 		return;
-	/* Types 0-3 are supported where IA32_VMX_EPT_VPID_CAP bits 40-43 say so (SDM A.10). */
+	if ((type != 1 && type != 2) || !(nested_caps.ept_vpid_cap >> (24 + type) & 1) ||
+	    (type == 1 && !ept_eptp_valid(desc[0], nested_caps.ept_vpid_cap, nested_maxphyaddr))) {
+		vm_fail(n, VMXERR_INVALID_INVEPT_INVVPID_OPERAND);
+		return;
+	}
+	nested_ept_invalidate(v);
+	vm_succeed();
+}
+
+/* INVVPID of the four types IA32_VMX_EPT_VPID_CAP bits 40-43 offer. */
+static void invvpid(struct vcpu *v, struct nested_vcpu *n)
+{
+	uint64_t type, desc[2];
+
+	if (!inv_operands(v, &type, desc))
+		return;
 	if (type > 3 || !(nested_caps.ept_vpid_cap >> (40 + type) & 1) || desc[0] >> 16 ||
 	    (type != 2 && (uint16_t)desc[0] == 0) || (type == 0 && !is_canonical(desc[1]))) {
 		vm_fail(n, VMXERR_INVALID_INVEPT_INVVPID_OPERAND);
@@ -386,7 +416,7 @@ void handle_vmx_instruction(struct vcpu *v)
 	struct nested_vcpu *n = v->nested;
 	unsigned reason = v->exit_reason & 0xffff;
 
-	if (!n || reason == EXIT_REASON_INVEPT ||
+	if (!n || (reason == EXIT_REASON_INVEPT && !(nested_caps.ept_vpid_cap & EPT_CAP_INVEPT)) ||
 	    (reason == EXIT_REASON_INVVPID && !(nested_caps.ept_vpid_cap & VPID_CAP_INVVPID))) {
 		inject_exception(UD, false, 0);
 		return;
@@ -412,6 +442,7 @@ void handle_vmx_instruction(struct vcpu *v)
 	case EXIT_REASON_VMWRITE: vmwrite_insn(v, n); break;
 	case EXIT_REASON_VMLAUNCH: vmlaunch_vmresume(v, n, true); break;
 	case EXIT_REASON_VMRESUME: vmlaunch_vmresume(v, n, false); break;
+	case EXIT_REASON_INVEPT: invept(v, n); break;
 	case EXIT_REASON_INVVPID: invvpid(v, n); break;
 	default: inject_exception(UD, false, 0); break;
 	}

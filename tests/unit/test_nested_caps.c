@@ -39,11 +39,14 @@ static void check_caps(void)
 	check_subset(l2.true_procbased, example_l0_msrs.true_procbased, nested_offered_proc);
 	CHECK(l2.procbased >> 32 & PROC_HLT_EXITING);
 	CHECK(!(l2.procbased >> 32 & PROC_USE_TPR_SHADOW));
-	CHECK(!(l2.procbased2 >> 32 & PROC2_ENABLE_EPT));
+	CHECK(l2.procbased2 >> 32 & PROC2_ENABLE_EPT);
+	CHECK(!(l2.procbased2 >> 32 & PROC2_UNRESTRICTED_GUEST));
 	CHECK(!(l2.procbased2 >> 32 & PROC2_VMCS_SHADOWING));
 	CHECK(l2.procbased2 >> 32 & PROC2_ENABLE_VPID);
 	CHECK(!(l2.pinbased >> 32 & PIN_ACTIVATE_PREEMPTION_TIMER));
-	CHECK_EQ(l2.ept_vpid_cap, 0x00000f0100000000ull);
+	/* L0's 0x00000f0106f34141: INVVPID types, INVEPT, WB, UC, 2M, 1G, 4 levels, X-only; no A/D. */
+	CHECK_EQ(l2.ept_vpid_cap, 0x00000f0106134141ull);
+	CHECK_EQ(l2.ept_vpid_cap & EPT_CAP_AD, 0);
 	CHECK_EQ(l2.misc & 0x1f, 0);   /* no preemption timer rate */
 	CHECK_EQ(l2.misc & (1u << 7 | 1u << 8), 0); /* HLT only */
 	CHECK_EQ(l2.cr0_fixed0, example_l0_msrs.cr0_fixed0);

@@ -116,16 +116,17 @@ static void check_l2_column(void)
 		CHECK(!strstr(f->name, "FRED") && !strstr(f->name, "CET") &&
 		      !strstr(f->name, "PKRS"));
 	}
-	CHECK_EQ(offered, 122);
+	CHECK_EQ(offered, 128);
 	CHECK_EQ(vmcs_field_find(VMCS_GUEST_RIP)->l2, VMCS_L2_RW);
 	CHECK_EQ(vmcs_field_find(VMCS_HOST_RIP)->l2, VMCS_L2_RW);
 	CHECK_EQ(vmcs_field_find(VMCS_VM_INSTRUCTION_ERROR)->l2, VMCS_L2_RO);
 	CHECK_EQ(vmcs_field_find(VMCS_EXIT_QUALIFICATION)->l2, VMCS_L2_RO);
 	CHECK_EQ(vmcs_field_find(VMCS_VIRTUAL_PROCESSOR_IDENTIFIER)->l2, VMCS_L2_RW);
 	CHECK_EQ(vmcs_field_find(VMCS_VMCS_LINK_POINTER)->l2, VMCS_L2_RW);
-	/* Not offered: EPT (no nested EPT yet), TPR shadow, preemption timer. */
-	CHECK_EQ(vmcs_field_find(VMCS_EPT_POINTER)->l2, VMCS_L2_NO);
-	CHECK_EQ(vmcs_field_find(VMCS_GUEST_PHYSICAL_ADDRESS)->l2, VMCS_L2_NO);
+	/* EPT is offered (nested EPT); not offered: TPR shadow, preemption timer. */
+	CHECK_EQ(vmcs_field_find(VMCS_EPT_POINTER)->l2, VMCS_L2_RW);
+	CHECK_EQ(vmcs_field_find(VMCS_GUEST_PHYSICAL_ADDRESS)->l2, VMCS_L2_RO);
+	CHECK_EQ(vmcs_field_find(VMCS_GUEST_PDPTE3)->l2, VMCS_L2_RW);
 	CHECK_EQ(vmcs_field_find(VMCS_TPR_THRESHOLD)->l2, VMCS_L2_NO);
 	CHECK_EQ(vmcs_field_find(VMCS_VMX_PREEMPTION_TIMER_VALUE)->l2, VMCS_L2_NO);
 	CHECK_EQ(VMCS_IDX_VIRTUAL_PROCESSOR_IDENTIFIER, 0);
