@@ -33,6 +33,12 @@ void nested_init(void)
 
 	if (!hv_opts.nested)
 		return;
+	/* L2's memory is read and mapped 1:1 (l2_mem.c, nested_ept.c): L1's EPT must be too. */
+	if (hv_opts.paging != PAGING_NESTED || hv_opts.pool) {
+		log_error("nested=on needs paging=nested and pool=off: L2's physical memory must be "
+			  "1:1 under L1's EPT");
+		hv_finish(false, "bad-cmdline");
+	}
 	nested_maxphyaddr = cpuid(0x80000008, 0).eax & 0xff;
 	nested_caps_compute(&l0.msrs, &nested_caps);
 	if (!prefetch_parse(hv_opts.prefetch))

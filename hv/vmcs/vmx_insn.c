@@ -377,7 +377,7 @@ static bool inv_operands(struct vcpu *v, uint64_t *type, uint64_t desc[2])
  * all-context (2), as IA32_VMX_EPT_VPID_CAP bits 25-26 offer. Either drops
  * the whole shadow EPT: it holds one EPTP's translations only.
  */
-static void invept(struct vcpu *v, struct nested_vcpu *n)
+static void emulate_invept(struct vcpu *v, struct nested_vcpu *n)
 {
 	uint64_t type, desc[2];
 
@@ -393,7 +393,7 @@ static void invept(struct vcpu *v, struct nested_vcpu *n)
 }
 
 /* INVVPID of the four types IA32_VMX_EPT_VPID_CAP bits 40-43 offer. */
-static void invvpid(struct vcpu *v, struct nested_vcpu *n)
+static void emulate_invvpid(struct vcpu *v, struct nested_vcpu *n)
 {
 	uint64_t type, desc[2];
 
@@ -442,8 +442,8 @@ void handle_vmx_instruction(struct vcpu *v)
 	case EXIT_REASON_VMWRITE: vmwrite_insn(v, n); break;
 	case EXIT_REASON_VMLAUNCH: vmlaunch_vmresume(v, n, true); break;
 	case EXIT_REASON_VMRESUME: vmlaunch_vmresume(v, n, false); break;
-	case EXIT_REASON_INVEPT: invept(v, n); break;
-	case EXIT_REASON_INVVPID: invvpid(v, n); break;
+	case EXIT_REASON_INVEPT: emulate_invept(v, n); break;
+	case EXIT_REASON_INVVPID: emulate_invvpid(v, n); break;
 	default: inject_exception(UD, false, 0); break;
 	}
 }
