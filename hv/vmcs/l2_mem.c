@@ -7,13 +7,13 @@
 #include "guest_mem.h"
 #include "lib/string.h"
 #include "log.h"
-#include "mmu/guest_walk.h"
+#include "emul/walk.h"
 #include "vmcs/entry_checks.h"
 #include "vmcs/l2_mem.h"
+#include "vmcs/nested.h"
 #include "vmx.h"
 #include "x86.h"
 
-#define EFER_LMA (1ull << 10)
 #define AR_L (1u << 13)
 #define PAGE 4096ull
 #define GP 13
@@ -83,7 +83,7 @@ void *l2_phys(uint64_t pa, uint64_t len)
 	return guest_mem_ptr(pa, len); /* L2's physical memory is 1:1 (guest_mem.h) */
 }
 
-static bool read_phys(void *ctx, uint64_t gpa, unsigned size, uint64_t *value)
+static bool read_table(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
 {
 	const void *p = l2_phys(gpa, size);
 
@@ -95,28 +95,43 @@ static bool read_phys(void *ctx, uint64_t gpa, unsigned size, uint64_t *value)
 	return true;
 }
 
+static bool write_table(void *ctx, uint64_t gpa, uint64_t value, unsigned size)
+{
+	void *p = l2_phys(gpa, size);
+
+	(void)ctx;
+	if (!p)
+		return false;
+	memcpy(p, &value, size);
+	return true;
+}
+
+static const struct walk_ops l2_tables = { read_table, write_table };
+
 bool l2_linear_copy(uint64_t la, void *buf, unsigned len, bool write)
 {
-	struct guest_paging pg = { vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR3),
-				   vmread(VMCS_GUEST_CR4), vmread(VMCS_GUEST_IA32_EFER) };
+	/* A VMX operand is a supervisor data access (SMAP does not apply at CPL 0 here). */
+	struct walk_mode mode = { vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR3),
+				  vmread(VMCS_GUEST_CR4), vmread(VMCS_GUEST_IA32_EFER), 0, true,
+				  (uint8_t)nested_maxphyaddr };
 	uint8_t *b = buf;
 
 	while (len) {
 		unsigned chunk = (unsigned)(PAGE - (la & (PAGE - 1)));
-		uint64_t gpa;
-		uint32_t err;
+		struct walk_result r;
+		uint64_t gpa = ~0ull;
 		void *p;
 
 		chunk = chunk < len ? chunk : len;
-		switch (guest_walk(&pg, la, write, false, read_phys, NULL, &gpa, &err)) {
-		case GUEST_WALK_PAGE_FAULT:
+		switch (walk_guest(&mode, la, write ? WALK_WRITE : WALK_READ, &l2_tables, NULL, &r)) {
+		case WALK_PAGE_FAULT:
 			write_cr2(la);
-			inject_exception(PF, true, err);
+			inject_exception(PF, true, r.error);
 			return false;
-		case GUEST_WALK_NO_MEMORY:
-			gpa = ~0ull;
+		case WALK_BAD_TABLE:
 			break;
-		case GUEST_WALK_OK:
+		case WALK_OK:
+			gpa = r.gpa;
 			break;
 		}
 		p = gpa == ~0ull ? NULL : l2_phys(gpa, chunk);
