@@ -27,17 +27,6 @@ static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[512] __attribute__((aligned(4096)));
 
-static inline enum vmx_status invept(uint64_t type, const uint64_t desc[2])
-{
-	uint8_t cf, zf;
-
-	__asm__ volatile("invept %[d], %[t]\n\t" VMX_STATUS_ASM
-			 : [cf] "=qm"(cf), [zf] "=qm"(zf)
-			 : [d] "m"(*(const uint64_t(*)[2])desc), [t] "r"(type)
-			 : "cc", "memory");
-	return vmx_status_of(cf, zf);
-}
-
 static uint64_t build_ept(void)
 {
 	pml4[0] = (uint64_t)(uintptr_t)pdpt | 7;

@@ -2,7 +2,8 @@
  * minihv.c - the mini guest hypervisor's main line: VMX on, the VMfail
  * checks, L3 run to completion on one VMCS (CPUID, VMCALL, I/O, MSR and
  * exception exits, an injected NMI), the VM-entry failure checks, a second
- * VMCS, the CPUID round-trip benchmark, VMX off, HC_EXIT. Command line:
+ * VMCS, L3 under minihv's EPT, an exit during event delivery, the CPUID
+ * round-trip benchmark, VMX off, HC_EXIT. Command line:
  * iters=N (benchmark round trips, default 100).
  */
 #include "guest.h"
@@ -210,6 +211,34 @@ static bool run_second_vmcs(uint64_t b)
 			   "cpuid_exits=%u ud2_skipped=%lu", log.cpuid, l3_results[5]);
 }
 
+/*
+ * An exit during event delivery: the NMI minihv injects cannot be delivered
+ * through an IDT of two gates (limit 0xf): the #GP that raises, which
+ * minihv intercepts, exits with the NMI in the IDT-vectoring information
+ * (SDM 28.2.4) and the error code of an IDT gate (vector 2, IDT bit, EXT:
+ * an NMI is external to L3).
+ */
+static bool event_delivery_exit(uint64_t a)
+{
+	uint64_t rflags, reason, info, error, idt;
+
+	vmclear(a);
+	vmptrld(a);
+	vmcs_build(l3_main, (uint64_t)(uintptr_t)(l3_stacks[0] + L3_STACK) - 8);
+	vmw(VMCS_EXCEPTION_BITMAP, 1u << 13);
+	vmw(VMCS_GUEST_IDTR_LIMIT, 0xf);
+	vmw(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, NMI_INJECT);
+	rflags = vmx_run(&(struct l3_regs){ { 0 } }, 1);
+	reason = vmr(VMCS_VM_EXIT_REASON);
+	info = vmr(VMCS_VM_EXIT_INTERRUPTION_INFORMATION);
+	error = vmr(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
+	idt = vmr(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+	return guest_check("exit-during-event-delivery", !rflags && reason == EXIT_EXCEPTION &&
+			   info == 0x80000b0d && error == (2 * 8 | 2 | 1) && idt == NMI_INJECT,
+			   "rflags=%#lx reason=%lu intr_info=%#lx error=%#lx idt_vectoring=%#lx",
+			   rflags, reason, info, error, idt);
+}
+
 /* L3 CPUID round trips as L3 times them; exits counted by L1 (HC_NESTED_STATS). */
 static bool bench(uint64_t a, uint64_t iters)
 {
@@ -292,6 +321,7 @@ bool guest_main(const char *cmdline)
 	ok &= entry_failure_checks();
 	ok &= run_second_vmcs(b);
 	ok &= ept_checks(b, l3_stacks[1] + L3_STACK);
+	ok &= event_delivery_exit(a);
 	ok &= bench(a, cmdline_iters(cmdline));
 	ok &= guest_check("vmxoff", vmxoff() == VMX_OK, "cr4=%#lx", read_cr4());
 	write_cr4(read_cr4() & ~CR4_VMXE);

@@ -63,16 +63,20 @@ static inline enum vmx_status vmwrite_r(uint64_t field, uint64_t value)
 	return vmx_status_of(cf, zf);
 }
 
-static inline enum vmx_status invvpid(uint64_t type, const uint64_t desc[2])
-{
-	uint8_t cf, zf;
-
-	__asm__ volatile("invvpid %[d], %[t]\n\t" VMX_STATUS_ASM
-			 : [cf] "=qm"(cf), [zf] "=qm"(zf)
-			 : [d] "m"(*(const uint64_t(*)[2])desc), [t] "r"(type)
-			 : "cc", "memory");
-	return vmx_status_of(cf, zf);
-}
+/* INVEPT/INVVPID: a type in a register, a 128-bit descriptor in memory. */
+#define DEFINE_INV_INSN(fn, insn)                                                 \
+	static inline enum vmx_status fn(uint64_t type, const uint64_t desc[2])   \
+	{                                                                         \
+		uint8_t cf, zf;                                                   \
+		__asm__ volatile(insn " %[d], %[t]\n\t" VMX_STATUS_ASM             \
+				 : [cf] "=qm"(cf), [zf] "=qm"(zf)                  \
+				 : [d] "m"(*(const uint64_t(*)[2])desc), [t] "r"(type) \
+				 : "cc", "memory");                                \
+		return vmx_status_of(cf, zf);                                     \
+	}
+DEFINE_INV_INSN(invept, "invept")
+DEFINE_INV_INSN(invvpid, "invvpid")
+#undef DEFINE_INV_INSN
 
 /* The VMCS field reads and writes of the setup code: a failure is a failed check. */
 uint64_t vmr(uint64_t field);
