@@ -1,6 +1,6 @@
 /*
- * exit_cpuid.c - CPUID: L0's answer with VMX hidden (nested VMX is not
- * offered yet), the hypervisor bit set, OSXSAVE and OSPKE from L2's CR4,
+ * exit_cpuid.c - CPUID: L0's answer with VMX hidden unless nested=on offers
+ * it (hv/vmcs/nested.h), the hypervisor bit set, OSXSAVE and OSPKE from L2's CR4,
  * fast-string features only where fast strings are on, the TSC frequency
  * the hypervisor measured in leaves 0x15 and 0x16 (the only ones Linux
  * trusts for it on Intel), and our leaves from 0x40000000: 0x40000000 the
@@ -15,6 +15,7 @@
 #include "exit.h"
 #include "exit_fast.h"
 #include "extable.h"
+#include "options.h"
 #include "tsc.h"
 #include "vmx.h"
 #include "x86.h"
@@ -97,7 +98,9 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 	struct cpuid_regs r = cpuid(leaf, sub);
 
 	if (leaf == 1) {
-		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+		r.ecx |= CPUID1_ECX_HYPERVISOR;
+		if (!hv_opts.nested)
+			r.ecx &= ~CPUID1_ECX_VMX;
 		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
 	}
 	if (leaf == 7 && sub == 0) {

@@ -13,6 +13,7 @@
 #include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
+#include "vmcs/nested.h"
 #include "prot.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -86,10 +87,15 @@ static bool emulate_cr0_write(uint64_t value)
 	return true;
 }
 
-/* MOV to CR4: VMXE and bits L0 does not allow are reserved for L2: #GP. */
-static bool emulate_cr4_write(uint64_t value)
+/*
+ * MOV to CR4: bits L0 does not allow are reserved for L2: #GP; so is VMXE
+ * without nested VMX, and clearing it in VMX operation (SDM Vol. 3C 24.7).
+ */
+static bool emulate_cr4_write(struct vcpu *v, uint64_t value)
 {
-	if (value & CR4_VMXE || value & ~l0.caps.cr4_fixed1)
+	bool vmxe_ok = v->nested && (value & CR4_VMXE || !v->nested->vmxon);
+
+	if ((value & CR4_VMXE && !v->nested) || !vmxe_ok || value & ~l0.caps.cr4_fixed1)
 		return false;
 	vmcs_set_guest_cr4(value);
 	return true;
@@ -166,7 +172,7 @@ void handle_cr_access(struct vcpu *v)
 	}
 	ok = cr == 0 ? emulate_cr0_write(read_gpr(v, reg)) :
 	     cr == 3 ? emulate_cr3_write(v, read_gpr(v, reg)) :
-		       emulate_cr4_write(read_gpr(v, reg));
+		       emulate_cr4_write(v, read_gpr(v, reg));
 	if (ok)
 		skip_instruction();
 	else

@@ -12,6 +12,7 @@
 #include "x86.h"
 #include "power.h"
 #include "smp.h"
+#include "vmcs/nested.h"
 #include "vmx.h"
 
 void guest_dump(struct vcpu *v)
@@ -50,6 +51,7 @@ static void log_exit_counters(const struct vcpu *v)
 			  vmx_exit_reason_name(r), v->exit_count[r],
 			  v->exit_vmrw[r] / v->exit_count[r]);
 	}
+	nested_log_stats(v);
 }
 
 /* Everything before the verdict; only the first CPU to stop the run returns. */

@@ -9,6 +9,7 @@
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "vmcs/nested.h"
 #include "prot.h"
 #include "vmx.h"
 
@@ -60,6 +61,9 @@ void handle_vmcall(struct vcpu *v)
 					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0);
 			v->gpr[GPR_RCX] = v->irq.raised;
 			v->gpr[GPR_RDX] = v->irq.nmis_raised;
+			break;
+		case HC_NESTED_STATS:
+			ret = nested_hc_stats(v);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

@@ -21,6 +21,9 @@ enum hypercall {
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = their VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+	/* nested (0x400-0x4ff): -> RBX = exits from L3, RCX = of them reflected to L2,
+	   RDX = L2's VMREAD+VMWRITE exits; HC_ERR_UNKNOWN with nested=off */
+	HC_NESTED_STATS = 0x400,
 
 	/* Per-program memory protection (hv/prot.c; protect=on), 0x100-0x1ff. */
 	HC_PROT_REGISTER = 0x100,   /* RBX = the program's CR3 (0: the caller's), RCX =

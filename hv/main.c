@@ -28,6 +28,7 @@
 #include "qemu_devices.h"
 #include "tsc.h"
 #include "vcpu.h"
+#include "vmcs/nested.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
@@ -104,6 +105,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	emul_init();
 	prot_init();
 	exit_setup();
+	nested_init();
 	watchdog_init();
 	irq_quiesce_platform();
 	if (hv_opts.launch == LAUNCH_DIRECT) {

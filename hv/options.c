@@ -14,6 +14,7 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.prefetch = "default",
 	.selfprotect = true,
 	.pool_mib = 8,
 	.pool_backing = 50,
@@ -21,6 +22,7 @@ struct hv_options hv_opts = {
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const vmcs_shadow_choices[] = { "sw", "hw", NULL };
 static const char *const paging_choices[] = { "nested", "shadow", "hybrid", NULL };
 static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
@@ -46,6 +48,13 @@ static const struct opt_def option_table[] = {
 	    .help = "per-program protection tables (MOV to CR3 exits and picks the EPT view)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("nested", OPT_BOOL, nested, .help = "offer VMX to L2, so it can run its own guest (L3)"),
+	OPT("vmcs_shadow", OPT_ENUM, vmcs_shadow, .choices = vmcs_shadow_choices,
+	    .help = "L2's VMREAD/VMWRITE: sw, all trapped and served from its virtual VMCS; "
+		    "hw, the shadowed fields served by L0's VMCS shadowing without an exit"),
+	OPT("prefetch", OPT_STR, prefetch,
+	    .help = "fields copied into L2's virtual VMCS at every reflected exit: none, "
+		    "default, all, or field names joined by commas (e.g. EXIT_QUALIFICATION)"),
 	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,
 	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
 	OPT("mmio_test", OPT_BOOL, mmio_test,
@@ -104,7 +113,7 @@ int options_parse(const char *cmdline)
 
 void options_log(void)
 {
-	char line[256];
+	char line[480]; /* within CONSOLE_LINE_MAX with the prefix */
 	size_t len = 0;
 
 	for (size_t i = 0; i < NOPTS && len < sizeof(line); i++) {

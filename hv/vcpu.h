@@ -44,6 +44,7 @@ struct vcpu {
 	 */
 	uint32_t proc_ctls;
 	struct irq_queue irq;   /* events waiting for injection */
+	struct nested_vcpu *nested; /* nested VMX (hv/vmcs/nested.h); NULL with nested=off */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");

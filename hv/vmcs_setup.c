@@ -92,7 +92,7 @@ static void setup_controls(void)
 		prot_vmcs_setup();
 }
 
-static void setup_host_state(struct vcpu *v)
+void vmcs_setup_host_state(struct vcpu *v, uint64_t exit_entry)
 {
 	struct percpu *cpu = this_cpu();
 	struct {
@@ -126,8 +126,7 @@ static void setup_host_state(struct vcpu *v)
 	slot = (uint64_t *)(uintptr_t)(v->host_stack_top - 16);
 	*slot = (uint64_t)(uintptr_t)v;
 	vmcs_write(VMCS_HOST_RSP, v->host_stack_top - 16);
-	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
-	exit_fastpath_set(hv_opts.exit_fastpath);
+	vmcs_write(VMCS_HOST_RIP, exit_entry);
 }
 
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
@@ -226,7 +225,8 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 	setup_controls();
 	watchdog_setup_vmcs();
 	irq_setup_vmcs(v);
-	setup_host_state(v);
+	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)vmx_exit_entry);
+	exit_fastpath_set(hv_opts.exit_fastpath);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {
 		/* An AP as after INIT: reset state, asleep (SDM Vol. 3A 10.1.1, 3C 27.3.1.5). */

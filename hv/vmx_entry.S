@@ -219,3 +219,15 @@ vmx_exit_entry_sipi_started:
 	save_guest_gprs
 	call vmexit_handler_sipi_started
 	jmp exit_resume
+
+/*
+ * Exits from L3, the guest of a guest hypervisor (vmcs02's HOST_RIP:
+ * hv/vmcs/nested_exit.c): always the generic path; no fast path applies,
+ * since L2 may want any of them reflected.
+ */
+	.globl vmx_exit_entry_l3
+vmx_exit_entry_l3:
+	read_exit_reason
+	save_guest_gprs
+	call nested_exit_handler
+	jmp exit_resume

@@ -100,6 +100,10 @@ SCENARIOS = {s.name: s for s in [
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
              "table", HV, kernel_args="exc_intercept=3 mmio_test=on",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("minihv", "L2 is a mini guest hypervisor (nested=on): VMX on, every VMfail "
+             "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
+             "an injected NMI, VM-entry failures, a second VMCS, the L3 CPUID round trip",
+             HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
     Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
              "and against the test MMIO device and compares results and flags; a #PF in the "
              "middle of a REP MOVS and #UD for an unsupported instruction", HV,

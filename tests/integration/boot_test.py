@@ -762,6 +762,50 @@ def check_pool_one_cpu(log):
 
 
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
+# What minihv (guests/minihv) must see, check by check: every VMfail path it provokes,
+# L3's exits (to L2 or handled by L1), the injected NMI, entry failures, two VMCSs.
+MINIHV_CHECKS = (
+    "cpuid-vmx vmxon-bad-revision vmxon vmxon-twice vmptrld-bad-revision-no-vmcs "
+    "vmread-no-vmcs vmclear vmptrld vmptrst vmptrst-value vmxon-in-root vmptrld-bad-revision "
+    "vmptrld-vmxon-region vmptrld-unaligned vmclear-vmxon-region vmclear-unaligned "
+    "vmread-unsupported vmread-no-such-field vmwrite-read-only vmwrite vmread-memory "
+    "vmread-value vmwrite-16bit vmwrite-16bit-truncated vmresume-clear-vmcs invvpid-all "
+    "invvpid-vpid0 vmclear-current vmread-after-vmclear vmlaunch-no-vmcs l3-run l3-cpuid "
+    "l3-vmcall l3-io-to-l2 l3-io-by-l1 l3-rdmsr-to-l2 l3-rdmsr-by-l1 l3-exception "
+    "l3-nmi-injected vmlaunch-launched vmlaunch-bad-control vmlaunch-bad-host-state "
+    "vmlaunch-bad-guest-state vmlaunch-bad-link-pointer vmresume-after-failed-launch "
+    "second-vmcs ept-offered ept-l3-ran ept-violation-reflected ept-mapped-on-demand "
+    "invept-bad-type invept-remap ept-misconfig-reflected exit-during-event-delivery bench "
+    "vmxoff").split()
+
+
+def minihv_check(prefetch, shadow="sw", lazy=(0, 8), l1_per_reflect=(200, 700)):
+    """minihv passed every check under prefetch=PREFETCH and vmcs_shadow=SHADOW; the
+    fields L1 fetched lazily (L2 read them, not prefetched) lie in LAZY, and the L1
+    exits per reflected CPUID (x100) in L1_PER_REFLECT."""
+    def check(log):
+        expect_mline(log, "nested-caps", revision="0x4e480001")
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        missing = [c for c in MINIHV_CHECKS if c not in checks]
+        failed = [c for c, r in checks.items() if r != "pass"]
+        assert not missing and not failed, f"missing {missing}, failed {failed}"
+        expect_mline(log, "minihv", "guest", result="pass")
+        b = expect_mline(log, "nested-bench", "guest", test="cpuid", reflected="101")
+        per = int(b["l1_exits_x100_per_reflect"])
+        assert l1_per_reflect[0] <= per <= l1_per_reflect[1], b
+        if shadow == "hw":
+            assert b["l2_vmrw_exits_x100_per_reflect"] == "0", b
+        n = expect_mline(log, "nested", prefetch=prefetch, vmcs_shadow=shadow)
+        assert lazy[0] <= int(n["lazy_fetches"]) <= lazy[1], n
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
+def check_bad_prefetch(log):
+    expect_text(log, "prefetch: 'NO_SUCH_FIELD' is not a field")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
     "small-memory": ("boot", "hvmem=8", runner.EXIT_PASS, check_small_memory, {"mem": 32}),
@@ -817,6 +861,17 @@ TESTS = {
                          {"guest_args": "hvinit=reboot"}),
     "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
                          {"guest_args": "hvinit=reboot reboot=pci"}),
+    "minihv": ("minihv", "", runner.EXIT_PASS, minihv_check("default"), {}),
+    # Without prefetching, every reflected exit's VMREAD of the exit reason is fetched lazily.
+    "minihv-prefetch-none": ("minihv", "prefetch=none", runner.EXIT_PASS,
+                             minihv_check("none", lazy=(113, 10**6)), {}),
+    "minihv-prefetch-all": ("minihv", "prefetch=all", runner.EXIT_PASS,
+                            minihv_check("all", lazy=(0, 0)), {}),
+    # L0's VMCS shadowing: L2's VMREAD/VMWRITE do not exit; 2 L1 exits per reflected exit.
+    "minihv-shadow-hw": ("minihv", "vmcs_shadow=hw", runner.EXIT_PASS,
+                         minihv_check("default", "hw", l1_per_reflect=(200, 205)), {}),
+    "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
+                            check_bad_prefetch, {}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "irqtest-mixed": ("irqtest", "", runner.EXIT_PASS, irqtest_check(("direct", "intercept")),
                       {}),

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "scripts", "hvtool"))
 import bench       # noqa: E402
 import bootcost    # noqa: E402
+import nestedcost  # noqa: E402
 import scenarios   # noqa: E402
 
 HV_LOG = """\
@@ -352,6 +353,38 @@ class GuestArgsTest(unittest.TestCase):
     def test_trapbench_is_the_default(self):
         self.assertEqual(scenarios.DEFAULT, "trapbench")
         self.assertIn("exc_intercept=3", scenarios.get("trapbench").kernel_args.split())
+
+
+NESTED_LOG = """\
+@guest nested-bench test=cpuid iters=100 min=2854 avg=2854 reflected=101 l1_exits=204 \
+l1_exits_x100_per_reflect=201 l2_vmrw_exits_x100_per_reflect=0
+@hv nested vcpu=0 entries=113 l3_exits=117 reflected=113 lazy_fetches=0 prefetch="default" \
+vmcs_shadow=hw
+"""
+
+
+class NestedCost(unittest.TestCase):
+    def test_parse(self):
+        rows = nestedcost.parse(NESTED_LOG, "hw", "default")
+        by = {r["test"]: r for r in rows}
+        self.assertEqual(by["nested-cpuid"]["median"], 2854)
+        self.assertEqual(by["nested-cpuid"]["config"], "hv-nested")
+        self.assertEqual(by["l1-exits-per-reflect"]["value"], 2.01)
+        self.assertEqual(by["l2-vmrw-exits-per-reflect"]["value"], 0)
+        self.assertEqual(by["lazy-fetches-per-reflect"]["vmcs_shadow"], "hw")
+        self.assertEqual(nestedcost.parse("no lines", "sw", "none"), [])
+
+    def test_targets(self):
+        rows = nestedcost.parse(NESTED_LOG, "hw", "default")
+        rows += [dict(r, prefetch="none", value=3.0) for r in rows
+                 if r["test"] == "l2-vmrw-exits-per-reflect"]
+        got = {t["target"]: t["status"] for t in nestedcost.targets(rows)}
+        self.assertEqual(got["L1 exits per reflected L3 exit = 2 with vmcs_shadow=hw"], "met")
+        self.assertEqual(got["prefetch=default leaves fewer L2 VMREAD exits than "
+                             "prefetch=none"], "met")
+        self.assertEqual(got["L3 CPUID >= 5x cheaper than under Linux KVM as L1"],
+                         "not evaluated")
+        self.assertIn("hw", nestedcost.summary(rows))
 
 
 if __name__ == "__main__":
