@@ -1,7 +1,8 @@
 /*
  * exit_fault.c - a triple fault, and EPT violations: an access to an
- * emulated device (hv/emul/mmio.h: the instruction is emulated, emul_exit.c)
- * or a write to the trapped xAPIC page (exit_apic.c); otherwise, under the
+ * emulated device (hv/emul/mmio.h: the instruction is emulated, emul_exit.c),
+ * a write to the trapped xAPIC page (exit_apic.c) or to a code page the
+ * promotion cache write-protects (emul_exit.c); otherwise, under the
  * 1:1 EPT, L2 touched the hypervisor's memory or no memory at all. Both
  * are L2's fault: reported (what, where, from which RIP) and the run ends;
  * nothing is ever served.
@@ -40,6 +41,8 @@ void handle_ept_violation(struct vcpu *v)
 			guest_stop(v, false, "emul-failed");
 		return;
 	}
+	if ((qual & EPTV_WRITE) && emul_code_page_write(gpa))
+		return;
 	if (!(qual & EPTV_FETCH) && mmio_find(gpa)) {
 		if (!emul_mmio_exit(v, gpa))
 			guest_stop(v, false, "emul-failed");

@@ -1,12 +1,14 @@
 /*
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
+#include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "options.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -47,6 +49,11 @@ void handle_vmcall(struct vcpu *v)
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
 			v->gpr[GPR_RCX] = vmrw_count();
+			break;
+		case HC_EMUL_PROMOTE:
+			emul_set_promotion(v->gpr[GPR_RBX] == HC_EMUL_PROMOTE_BOOT
+						   ? hv_opts.promote_threshold
+						   : v->gpr[GPR_RBX]);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

@@ -19,7 +19,12 @@ enum hypercall {
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
 	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+	/* Instruction emulation (0x200-0x2ff): */
+	HC_EMUL_PROMOTE = 0x200, /* RBX = traps before promotion (0 = never, HC_EMUL_PROMOTE_BOOT =
+				    the promote= option): every promoted site is forgotten */
 };
+
+#define HC_EMUL_PROMOTE_BOOT (~0ull)
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "emul/promote.h"
 #include "lib/format.h"
 #include "log.h"
 #include "options.h"
@@ -13,6 +14,8 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.promote = "4",
+	.promote_threshold = 4,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -40,6 +43,9 @@ static const struct opt_def option_table[] = {
 	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
 	OPT("mmio_test", OPT_BOOL, mmio_test,
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
+	OPT("promote", OPT_STR, promote,
+	    .help = "traps of an emulated instruction before its decode is cached (1-1000000), "
+		    "or off"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -58,6 +64,12 @@ int options_parse(const char *cmdline)
 	}
 	if (n > 8)
 		log_error("command line: %d more errors", n - 8);
+	if (!promote_parse_threshold(hv_opts.promote, &hv_opts.promote_threshold)) {
+		log_error("command line: promote=%s: a number of traps (1-1000000) or off",
+			  hv_opts.promote);
+		log_mline("cmdline-error", "token=\"promote=%s\"", hv_opts.promote);
+		n++;
+	}
 	log_level = (enum log_level)hv_opts.log;
 	return n;
 }

@@ -28,6 +28,8 @@ struct hv_options {
 	unsigned launch;   /* enum launch_mode */
 	unsigned emul_unsupported; /* enum emul_unsupported_policy */
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
+	char promote[CMDLINE_STR_MAX]; /* traps before an emulated site is promoted, or "off" */
+	uint64_t promote_threshold;    /* promote= parsed; 0 = off */
 };
 
 extern struct hv_options hv_opts;

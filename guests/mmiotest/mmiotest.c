@@ -9,7 +9,8 @@
  * exactly as natively (#PF error code, CR2, the elements done); an
  * unsupported instruction (INC) gets #UD (emul_unsupported=ud); the device
  * is also reached through a guest mapping that is not 1:1 (a 2 MiB page
- * at ALIAS_LA), for the RIP-relative forms.
+ * at ALIAS_LA), for the RIP-relative forms; a promoted site rewritten by the
+ * guest must run its new instruction.
  */
 #include <stddef.h>
 
@@ -192,6 +193,37 @@ static bool check_forms(uint64_t iters)
 	return guest_check("mmio-forms", bad == 0, "forms=%u mismatched=%u", n, bad);
 }
 
+/*
+ * A site the hypervisor promoted (run past promote='s threshold from an
+ * unchanged code page) is then rewritten: the new instruction must run,
+ * not the cached decode of the old one.
+ */
+static bool check_self_modify(void)
+{
+	uint8_t *slot = exec_buf + (native_slot - native_run);
+	static const uint8_t load32[] = { 0x8b, 0x03 }; /* mov eax, [rbx] */
+	static const uint8_t load8[] = { 0x8a, 0x03 };  /* mov al, [rbx] */
+	struct native_state s = { .rflags = 0x2 };
+	uint64_t *scratch = (uint64_t *)(uintptr_t)MMIO_DATA;
+	bool ok = true;
+
+	*scratch = 0x1122334455667788ull;
+	memset(slot, 0x90, 16);
+	memcpy(slot, load32, sizeof(load32));
+	for (int i = 0; i < 8; i++) { /* the default threshold is 4 */
+		s.gpr[0] = ~0ull;
+		s.gpr[3] = MMIO_DATA;
+		((void (*)(struct native_state *))(void *)exec_buf)(&s);
+		ok &= s.gpr[0] == 0x55667788ull;
+	}
+	memcpy(slot, load8, sizeof(load8));
+	s.gpr[0] = ~0ull;
+	s.gpr[3] = MMIO_DATA;
+	((void (*)(struct native_state *))(void *)exec_buf)(&s);
+	return guest_check("mmio-self-modify", ok && s.gpr[0] == 0xffffffffffffff88ull,
+			   "after rewriting: rax=%#lx", s.gpr[0]);
+}
+
 /* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
 static bool movs_fault(uint64_t src, uint64_t *rcx, uint64_t *rsi, uint64_t *rdi,
 		       uint64_t *cr2, uint64_t *error)
@@ -258,6 +290,7 @@ bool guest_main(const char *cmdline)
 	map_test_pages();
 	ok &= check_registers();
 	ok &= check_forms(o.iters);
+	ok &= check_self_modify();
 	ok &= check_faults();
 	return ok;
 }

@@ -11,6 +11,7 @@
 #include "lib/format.h"
 #include "trapbench.h"
 #include "tsc_measure.h"
+#include "vmcall.h"
 #include "x86.h"
 
 #define PORT_EMULATED 0xe0    /* the hypervisor answers IN with 0xe0 bytes */
@@ -86,6 +87,34 @@ static const char *emulated_mmio(const struct bench_env *env)
 	return reason;
 }
 
+/* The test MMIO device, with the hypervisor's promotion cache flushed and set to 'threshold'. */
+static const char *mmio_promoting(const struct bench_env *env, uint64_t threshold)
+{
+	const char *why = emulated_mmio(env);
+
+	if (!why)
+		vmcall(HC_EMUL_PROMOTE, threshold, 0, 0);
+	return why;
+}
+
+/* mmio-read/-write: the boot option promote= decides (the user's configuration). */
+static const char *mmio_boot_policy(const struct bench_env *env)
+{
+	return mmio_promoting(env, HC_EMUL_PROMOTE_BOOT);
+}
+
+/* mmio-cold: promotion off, so every exit decodes with Capstone. */
+static const char *mmio_cold(const struct bench_env *env)
+{
+	return mmio_promoting(env, 0);
+}
+
+/* mmio-promoted: promoted at the first trap (a warm-up one), then the cached decode. */
+static const char *mmio_promoted(const struct bench_env *env)
+{
+	return mmio_promoting(env, 1);
+}
+
 /* HV_MSR_SCRATCH must keep what is written to it; it exists only under the hypervisor. */
 static const char *emulated_msr(const struct bench_env *env)
 {
@@ -117,8 +146,10 @@ const struct bench_test insn_tests[] = {
 	{ "pio-out-emulated", pio_out_emulated_once, emulated_port },
 	{ "pio-in-passthrough", pio_in_passthrough_once, NULL },
 	{ "pio-out-passthrough", pio_out_passthrough_once, NULL },
-	{ "mmio-read", mmio_read_once, emulated_mmio },
-	{ "mmio-write", mmio_write_once, emulated_mmio },
+	{ "mmio-read", mmio_read_once, mmio_boot_policy },
+	{ "mmio-write", mmio_write_once, mmio_boot_policy },
+	{ "mmio-cold", mmio_read_once, mmio_cold },
+	{ "mmio-promoted", mmio_read_once, mmio_promoted },
 	{ "rdmsr-emulated", rdmsr_emulated_once, emulated_msr },
 	{ "wrmsr-emulated", wrmsr_emulated_once, emulated_msr },
 	{ "rdmsr-passthrough", rdmsr_passthrough_once, passthrough_msr },

@@ -1,20 +1,24 @@
 /*
  * emul_exit.c - an exit that needs L2's instruction: fetch it through L2's
  * paging (walk.c, with this vCPU's translation cache), decode it (Capstone,
- * decoder.c), run it (emulate.c) with its memory operands going to the
- * device model or to L2's RAM, and resume L2 past it. Faults of L2's own
+ * decoder.c) unless the site is promoted (promote.c: its decode cached, its
+ * code page write-protected in the EPT), run it (emulate.c) with its memory
+ * operands going to the device model or to L2's RAM, and resume L2 past it. Faults of L2's own
  * (#PF on the fetch or an operand, #UD by policy) are injected as the CPU
  * would raise them; anything else is reported and stops the run.
  */
 #include "boot_mem.h"
+#include "emul/copy.h"
 #include "emul/decoder.h"
 #include "emul/emul_exit.h"
 #include "emul/emulate.h"
+#include "emul/promote.h"
 #include "emul/test_mmio_dev.h"
 #include "emul/walk.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
 #include "options.h"
@@ -31,6 +35,9 @@
 #define VEC_UD 6
 #define VEC_PF 14
 #define MAX_INSN 15
+/* EPT-violation qualification: a linear address is valid, and it is the access's own
+ * (not a paging-structure entry's) (SDM Vol. 3C Table 28-7). */
+#define EPTV_LINEAR_ACCESS ((1u << 7) | (1u << 8))
 
 /* Per-vCPU counters, printed at the end of the run. */
 struct emul_counters {
@@ -39,6 +46,13 @@ struct emul_counters {
 
 static struct walk_tlb tlbs[MAX_VCPUS];
 static struct emul_counters counters[MAX_VCPUS];
+static struct promote_cache promoted;
+static struct spinlock promote_lock;
+/* Code pages write-protected for promoted sites (a small set: pages, not sites). */
+#define PROTECTED_MAX 64
+static uint64_t protected_pages[PROTECTED_MAX];
+static unsigned nprotected;
+static uint64_t protect_full, code_page_writes;
 static struct mmio_device test_dev;
 static struct test_mmio_state test_state;
 
@@ -49,6 +63,8 @@ struct emul_env {
 	struct mmio_device *dev; /* the device behind the exit (may be NULL) */
 	bool failed;             /* an access went to no memory: stop the run */
 	uint64_t failed_gpa;
+	uint64_t exit_page_la;   /* the exit's linear page, translated by the CPU (or ~0) */
+	uint64_t exit_page_gpa;  /* ... to this guest-physical page */
 };
 
 /* Table entries in L2's RAM (never in MMIO: the CPU cannot walk there either). */
@@ -60,7 +76,7 @@ static bool table_read(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	if (!p)
 		return false;
 	*val = 0;
-	memcpy(val, p, size);
+	emul_copy(val, p, size);
 	return true;
 }
 
@@ -99,11 +115,20 @@ static void fault_pf(struct emul_fault *f, uint64_t la, uint32_t error)
 	*f = (struct emul_fault){ .vector = VEC_PF, .has_error = true, .error = error, .cr2 = la };
 }
 
-/* Linear to guest-physical for one access that stays in one page. */
+/*
+ * Linear to guest-physical for one access that stays in one page. The page
+ * of the access that exited is the CPU's own translation (its GPA and GLA in
+ * the VMCS, SDM Vol. 3C 28.2.1), as KVM's emulator also uses it: no walk.
+ */
 static bool translate(struct emul_env *env, uint64_t la, enum walk_access acc, uint64_t *gpa,
 		      struct emul_fault *f)
 {
 	struct walk_result r;
+
+	if (acc != WALK_FETCH && (la & ~(PAGE_SIZE - 1)) == env->exit_page_la) {
+		*gpa = env->exit_page_gpa | (la & (PAGE_SIZE - 1));
+		return true;
+	}
 
 	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &table_ops, NULL, &r)) {
 	case WALK_OK:
@@ -133,14 +158,14 @@ static bool access_gpa(struct emul_env *env, uint64_t gpa, void *buf, unsigned s
 		bool ok;
 
 		if (write) {
-			memcpy(&v, buf, size);
+			emul_copy(&v, buf, size);
 			ok = d->write(d, env->v, gpa - d->base, size, v);
 			d->writes++;
 		} else {
 			ok = d->read(d, env->v, gpa - d->base, size, &v);
 			if (!ok)
 				v = ~0ull; /* a refused read sees nothing there: all ones */
-			memcpy(buf, &v, size);
+			emul_copy(buf, &v, size);
 			d->reads++;
 		}
 		if (!ok)
@@ -154,9 +179,9 @@ static bool access_gpa(struct emul_env *env, uint64_t gpa, void *buf, unsigned s
 		return false;
 	}
 	if (write)
-		memcpy(p, buf, size);
+		emul_copy(p, buf, size);
 	else
-		memcpy(buf, p, size);
+		emul_copy(buf, p, size);
 	return true;
 }
 
@@ -201,7 +226,7 @@ static bool fetch_ram(struct emul_env *env, uint64_t gpa, uint8_t *b, unsigned n
 		env->failed_gpa = gpa;
 		return false;
 	}
-	memcpy(b, p, n);
+	emul_copy(b, p, n);
 	return true;
 }
 
@@ -210,16 +235,26 @@ static bool fetch_ram(struct emul_env *env, uint64_t gpa, uint8_t *b, unsigned n
  * instruction needs them (a fault there is raised only then, as the CPU
  * does): *n is what could be read, *next_fault the next page's fault.
  */
-static bool fetch(struct emul_env *env, uint64_t la, uint8_t *b, unsigned *n,
-		  struct emul_fault *f, struct emul_fault *next_fault, bool *next_ok)
+struct fetched {
+	uint8_t b[MAX_INSN];
+	unsigned n;        /* bytes read */
+	unsigned in_page;  /* of them, on the first page */
+	uint64_t gpa;      /* of the first */
+};
+
+static bool fetch(struct emul_env *env, uint64_t la, struct fetched *fe, struct emul_fault *f,
+		  struct emul_fault *next_fault, bool *next_ok)
 {
 	unsigned first = (unsigned)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	uint8_t *b = fe->b;
+	unsigned *n = &fe->n;
 	uint64_t gpa;
 
 	if (first > MAX_INSN)
 		first = MAX_INSN;
 	*n = 0;
-	if (!translate(env, la, WALK_FETCH, &gpa, f) || !fetch_ram(env, gpa, b, first))
+	fe->in_page = first;
+	if (!translate(env, la, WALK_FETCH, &fe->gpa, f) || !fetch_ram(env, fe->gpa, b, first))
 		return false;
 	*n = first;
 	*next_ok = true;
@@ -244,14 +279,15 @@ static unsigned code_bits(void)
 	return ar & AR_DB ? 32 : 16;
 }
 
-static void load_regs(const struct vcpu *v, struct emul_regs *r, unsigned bits)
+/* The registers in place: v->gpr with RSP from the VMCS in its unused slot. */
+static void load_regs(struct vcpu *v, struct emul_regs *r, unsigned bits)
 {
 	static const uint32_t bases[SEG_COUNT] = {
 		VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
 		VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE };
 
-	memcpy(r->gpr, v->gpr, sizeof(r->gpr));
-	r->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+	r->gpr = v->gpr;
+	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	r->rip = vmread(VMCS_GUEST_RIP);
 	r->rflags = vmread(VMCS_GUEST_RFLAGS);
 	r->code_bits = (uint8_t)bits;
@@ -259,14 +295,14 @@ static void load_regs(const struct vcpu *v, struct emul_regs *r, unsigned bits)
 		r->seg_base[s] = bits == 64 && s != SEG_FS && s != SEG_GS ? 0 : vmread(bases[s]);
 }
 
-static void store_regs(struct vcpu *v, const struct emul_regs *r, const struct emul_regs *old)
+/* What changed goes back to the VMCS (RIP, RFLAGS, RSP; the rest is v->gpr). */
+static void store_regs(const struct emul_regs *r, uint64_t rip, uint64_t rflags, uint64_t rsp)
 {
-	memcpy(v->gpr, r->gpr, sizeof(r->gpr));
-	if (r->gpr[GPR_RSP] != old->gpr[GPR_RSP])
+	if (r->gpr[GPR_RSP] != rsp)
 		vmcs_write(VMCS_GUEST_RSP, r->gpr[GPR_RSP]);
-	if (r->rflags != old->rflags)
+	if (r->rflags != rflags)
 		vmcs_write(VMCS_GUEST_RFLAGS, r->rflags);
-	if (r->rip != old->rip) {
+	if (r->rip != rip) {
 		uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
 
 		vmcs_write(VMCS_GUEST_RIP, r->rip);
@@ -328,28 +364,78 @@ static bool no_memory(struct emul_env *env, uint64_t gpa)
 	return false;
 }
 
+/* Write-protects the code page of a newly promoted site (once per page). */
+static void protect_code_page(uint64_t gpa)
+{
+	uint64_t page = gpa & ~(PAGE_SIZE - 1);
+
+	for (unsigned i = 0; i < nprotected; i++)
+		if (protected_pages[i] == page)
+			return;
+	if (nprotected == PROTECTED_MAX) {
+		protect_full++; /* still correct: every hit compares the bytes */
+		return;
+	}
+	protected_pages[nprotected++] = page;
+	guest_mem_write_protect(page, true);
+}
+
+/* The decode of the site: promoted, or Capstone's (then counted for promotion). */
+static enum decode_result decode_site(const struct fetched *fe, unsigned bits,
+				      struct emul_insn *in, char *text, size_t text_size)
+{
+	const struct emul_insn *hit;
+	enum decode_result dr;
+
+	spin_lock(&promote_lock);
+	hit = promote_lookup(&promoted, fe->gpa, fe->b, fe->in_page, bits);
+	if (hit)
+		__builtin_memcpy(in, hit, sizeof(*in));
+	spin_unlock(&promote_lock);
+	if (hit)
+		return DECODE_OK;
+	dr = decoder_decode(bits, fe->b, fe->n, in, text, text_size);
+	/* Only sites inside one page: their bytes have one guest-physical address. */
+	if (dr == DECODE_OK && in->len <= fe->in_page) {
+		spin_lock(&promote_lock);
+		if (promote_record(&promoted, fe->gpa, fe->b, bits, in))
+			protect_code_page(fe->gpa);
+		spin_unlock(&promote_lock);
+	}
+	return dr;
+}
+
 bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 {
 	struct emul_env env = { .v = v, .dev = dev };
-	struct emul_regs regs, old;
+	struct emul_regs regs;
+	uint64_t rip, rflags, rsp;
 	struct emul_fault f, next_fault;
 	struct emul_insn in;
-	uint8_t b[MAX_INSN];
-	char text[96] = "";
-	unsigned n, bits = code_bits();
+	struct fetched fe;
+	char text[96];
+	unsigned bits = code_bits();
 	bool next_ok;
 	enum decode_result dr;
 
+	text[0] = 0; /* not "= \"\"": that clears all 96 bytes on every exit */
+	env.exit_page_la = ~0ull;
+	if ((vmread(VMCS_EXIT_QUALIFICATION) & EPTV_LINEAR_ACCESS) == EPTV_LINEAR_ACCESS) {
+		env.exit_page_la = vmread(VMCS_GUEST_LINEAR_ADDRESS) & ~(PAGE_SIZE - 1);
+		env.exit_page_gpa = gpa & ~(PAGE_SIZE - 1);
+	}
 	load_mode(&env);
 	load_regs(v, &regs, bits);
-	old = regs;
-	if (!fetch(&env, regs.seg_base[SEG_CS] + regs.rip, b, &n, &f, &next_fault, &next_ok)) {
+	rip = regs.rip;
+	rflags = regs.rflags;
+	rsp = regs.gpr[GPR_RSP];
+	if (!fetch(&env, regs.seg_base[SEG_CS] + regs.rip, &fe, &f, &next_fault, &next_ok)) {
 		if (env.failed)
 			return no_memory(&env, gpa);
 		inject(&env, &f);
 		return true;
 	}
-	dr = decoder_decode(bits, b, n, &in, text, sizeof(text));
+	dr = decode_site(&fe, bits, &in, text, sizeof(text));
 	if (dr == DECODE_TRUNCATED && !next_ok) {
 		if (env.failed)
 			return no_memory(&env, gpa);
@@ -357,17 +443,47 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 		return true;
 	}
 	if (dr != DECODE_OK) /* a valid instruction: its own bytes; else all we have */
-		return unsupported(&env, dr, b, dr == DECODE_UNSUPPORTED ? in.len : n, text, gpa);
+		return unsupported(&env, dr, fe.b, dr == DECODE_UNSUPPORTED ? in.len : fe.n, text,
+				   gpa);
 	if (emulate(&in, &regs, &guest_mem_ops, &env, &f) == EMUL_FAULT) {
 		if (env.failed)
 			return no_memory(&env, gpa);
-		store_regs(v, &regs, &old); /* a REP's finished elements stay done */
+		store_regs(&regs, rip, rflags, rsp); /* a REP's finished elements stay done */
 		inject(&env, &f);
 		return true;
 	}
-	store_regs(v, &regs, &old);
+	store_regs(&regs, rip, rflags, rsp);
 	counters[v->index].emulated++;
 	return true;
+}
+
+bool emul_code_page_write(uint64_t gpa)
+{
+	uint64_t page = gpa & ~(PAGE_SIZE - 1);
+	bool found = false;
+
+	spin_lock(&promote_lock);
+	for (unsigned i = 0; i < nprotected && !found; i++) {
+		if (protected_pages[i] != page)
+			continue;
+		protected_pages[i] = protected_pages[--nprotected];
+		promote_invalidate_page(&promoted, page);
+		guest_mem_write_protect(page, false);
+		code_page_writes++;
+		found = true;
+	}
+	spin_unlock(&promote_lock);
+	return found; /* L2 retries the write, now allowed */
+}
+
+void emul_set_promotion(uint64_t threshold)
+{
+	spin_lock(&promote_lock);
+	promote_flush(&promoted);
+	promoted.threshold = threshold;
+	while (nprotected)
+		guest_mem_write_protect(protected_pages[--nprotected], false);
+	spin_unlock(&promote_lock);
 }
 
 bool emul_mmio_exit(struct vcpu *v, uint64_t gpa)
@@ -403,6 +519,7 @@ static void register_test_device(void)
 
 void emul_init(void)
 {
+	promote_init(&promoted, hv_opts.promote_threshold);
 	decoder_init();
 	if (hv_opts.mmio_test)
 		register_test_device();
@@ -429,4 +546,9 @@ void emul_log_counters(void)
 		log_mline("mmio-device", "name=%s base=%#lx reads=%lu writes=%lu", devs[i]->name,
 			  devs[i]->base, devs[i]->reads, devs[i]->writes);
 	log_mline("decoder", "decodes=%lu heap_used=%zu heap_peak=%zu", decodes, used, peak);
+	log_mline("promote", "threshold=%lu hits=%lu misses=%lu promotions=%lu invalidations=%lu "
+		  "evictions=%lu code_page_writes=%lu protected_pages=%u protect_full=%lu",
+		  promoted.threshold, promoted.st.hits, promoted.st.misses, promoted.st.promotions,
+		  promoted.st.invalidations, promoted.st.evictions, code_page_writes, nprotected,
+		  protect_full);
 }

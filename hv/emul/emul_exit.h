@@ -26,6 +26,14 @@ void emul_init(void);
 bool emul_mmio_exit(struct vcpu *v, uint64_t gpa);
 /* The same against device 'dev' (a trap that is not in the registry), or RAM if NULL. */
 bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev);
+/*
+ * A write exit to guest-physical gpa: if its page is a promoted site's
+ * write-protected code page, the page's sites are invalidated, the page is
+ * writable again and true returned (L2 retries the write).
+ */
+bool emul_code_page_write(uint64_t gpa);
+/* Forgets every promoted site; then promotes after 'threshold' traps (0: never). */
+void emul_set_promotion(uint64_t threshold);
 /* Forgets every cached guest translation: after a change to L2's EPT. */
 void emul_flush_translations(void);
 /* The end-of-run counters line. */

@@ -41,7 +41,7 @@ struct emul_mem_ops {
 
 /* The guest state an instruction reads and changes. */
 struct emul_regs {
-	uint64_t gpr[16];             /* SDM order, RSP included */
+	uint64_t *gpr;                /* 16 of them, SDM order, RSP included; changed in place */
 	uint64_t rip, rflags;
 	uint64_t seg_base[SEG_COUNT];
 	uint8_t code_bits;            /* 16, 32, 64 */

@@ -202,7 +202,7 @@ def check_trapbench_smoke(log):
 
 
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
-                   "mmio-page-fault", "mmio-unsupported-ud"}
+                   "mmio-self-modify", "mmio-page-fault", "mmio-unsupported-ud"}
 
 
 def check_mmiotest(log):
@@ -221,6 +221,10 @@ def check_mmiotest(log):
     decoder = expect_mline(log, "decoder", engine="capstone")
     assert int(decoder["used"]) <= int(decoder["heap_bytes"]), decoder
     expect_mline(log, "mmio-device", name="test-mmio")
+    # Promoted sites were hit, and rewritten code pages invalidated theirs.
+    promote = expect_mline(log, "promote", threshold="4")
+    for key in ("hits", "promotions", "invalidations", "code_page_writes"):
+        assert int(promote[key]) > 0, promote
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
