@@ -35,6 +35,7 @@ void handle_ept_violation(struct vcpu *v)
 {
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	struct mmio_device *dev;
 
 	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
 		if (!apic_write_exit(v, gpa))
@@ -43,8 +44,8 @@ void handle_ept_violation(struct vcpu *v)
 	}
 	if ((qual & EPTV_WRITE) && emul_code_page_write(gpa))
 		return;
-	if (!(qual & EPTV_FETCH) && mmio_find(gpa)) {
-		if (!emul_mmio_exit(v, gpa))
+	if (!(qual & EPTV_FETCH) && (dev = mmio_find(gpa))) {
+		if (!emul_exit(v, gpa, dev))
 			guest_stop(v, false, "emul-failed");
 		return;
 	}

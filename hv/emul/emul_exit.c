@@ -63,7 +63,8 @@ struct emul_env {
 	struct mmio_device *dev; /* the device behind the exit (may be NULL) */
 	bool failed;             /* an access went to no memory: stop the run */
 	uint64_t failed_gpa;
-	uint64_t exit_page_la;   /* the exit's linear page, translated by the CPU (or ~0) */
+	uint64_t exit_la;        /* the exit's linear address, translated by the CPU (or ~0) */
+	uint64_t exit_page_la;   /* its page (or ~0) */
 	uint64_t exit_page_gpa;  /* ... to this guest-physical page */
 };
 
@@ -95,20 +96,13 @@ static bool table_write(void *ctx, uint64_t gpa, uint64_t val, unsigned size)
 	return true;
 }
 
-static const struct walk_ops table_ops = { table_read, table_write };
-
-static void load_mode(struct emul_env *env)
+static const void *table_map(void *ctx, uint64_t gpa, unsigned size)
 {
-	uint64_t ss_ar = vmread(VMCS_GUEST_SS_ACCESS_RIGHTS);
-	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
-
-	env->mode = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = vmread(VMCS_GUEST_CR3),
-		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
-		.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3 : AR_DPL(ss_ar)),
-		.ac = (rflags & RFLAGS_AC) != 0,
-	};
+	(void)ctx;
+	return guest_mem_ptr(gpa, size);
 }
+
+static const struct walk_ops table_ops = { table_read, table_write, table_map };
 
 static void fault_pf(struct emul_fault *f, uint64_t la, uint32_t error)
 {
@@ -230,69 +224,88 @@ static bool fetch_ram(struct emul_env *env, uint64_t gpa, uint8_t *b, unsigned n
 	return true;
 }
 
-/*
- * Up to 15 bytes at CS:RIP. Bytes on the next page are fetched only if the
- * instruction needs them (a fault there is raised only then, as the CPU
- * does): *n is what could be read, *next_fault the next page's fault.
- */
+/* The instruction at CS:RIP: its first page in place, then (for Capstone) all of it. */
 struct fetched {
-	uint8_t b[MAX_INSN];
-	unsigned n;        /* bytes read */
-	unsigned in_page;  /* of them, on the first page */
-	uint64_t gpa;      /* of the first */
+	const uint8_t *first; /* L2's RAM at RIP */
+	unsigned in_page;     /* bytes there, at most 15 */
+	uint64_t gpa;         /* of RIP */
+	uint8_t b[MAX_INSN];  /* fetch_all: a copy, with the next page's bytes if any */
+	unsigned n;           /* of them */
 };
 
-static bool fetch(struct emul_env *env, uint64_t la, struct fetched *fe, struct emul_fault *f,
-		  struct emul_fault *next_fault, bool *next_ok)
+/* Translates RIP and finds its bytes in RAM (no copy: a promoted site needs none). */
+static bool fetch_first(struct emul_env *env, uint64_t la, struct fetched *fe,
+			struct emul_fault *f)
 {
 	unsigned first = (unsigned)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-	uint8_t *b = fe->b;
-	unsigned *n = &fe->n;
-	uint64_t gpa;
 
-	if (first > MAX_INSN)
-		first = MAX_INSN;
-	*n = 0;
-	fe->in_page = first;
-	if (!translate(env, la, WALK_FETCH, &fe->gpa, f) || !fetch_ram(env, fe->gpa, b, first))
+	fe->in_page = first > MAX_INSN ? MAX_INSN : first;
+	if (!translate(env, la, WALK_FETCH, &fe->gpa, f))
 		return false;
-	*n = first;
-	*next_ok = true;
-	if (first < MAX_INSN) {
-		if (translate(env, la + first, WALK_FETCH, &gpa, next_fault) &&
-		    fetch_ram(env, gpa, b + first, MAX_INSN - first))
-			*n = MAX_INSN;
-		else
-			*next_ok = false;
+	fe->first = guest_mem_ptr(fe->gpa, fe->in_page);
+	if (!fe->first) {
+		env->failed = true; /* code in an MMIO range is not emulated */
+		env->failed_gpa = fe->gpa;
+		return false;
 	}
 	return true;
 }
 
-static unsigned code_bits(void)
+/*
+ * Up to 15 bytes for the decoder. Bytes on the next page are fetched only
+ * if the instruction needs them (a fault there is raised only then, as the
+ * CPU does): *next_ok false and *next_fault say the next page faulted.
+ */
+static void fetch_all(struct emul_env *env, uint64_t la, struct fetched *fe,
+		      struct emul_fault *next_fault, bool *next_ok)
 {
-	uint64_t ar = vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
+	uint64_t gpa;
 
-	if (!(vmread(VMCS_GUEST_CR0) & 1) || (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_VM))
-		return 16; /* real mode, virtual-8086 */
-	if ((ar & AR_L) && (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA))
-		return 64;
-	return ar & AR_DB ? 32 : 16;
+	emul_copy(fe->b, fe->first, fe->in_page);
+	fe->n = fe->in_page;
+	*next_ok = true;
+	if (fe->n < MAX_INSN) {
+		if (translate(env, la + fe->n, WALK_FETCH, &gpa, next_fault) &&
+		    fetch_ram(env, gpa, fe->b + fe->n, MAX_INSN - fe->n))
+			fe->n = MAX_INSN;
+		else
+			*next_ok = false;
+	}
 }
 
-/* The registers in place: v->gpr with RSP from the VMCS in its unused slot. */
-static void load_regs(struct vcpu *v, struct emul_regs *r, unsigned bits)
+/*
+ * The paging mode (env->mode) and the registers (in place: v->gpr, with RSP
+ * from the VMCS in its unused slot); returns the code size, 16, 32 or 64.
+ */
+static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul_regs *r)
 {
 	static const uint32_t bases[SEG_COUNT] = {
 		VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
 		VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE };
+	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS), cs_ar = vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
+	unsigned bits;
 
+	env->mode = (struct walk_mode){
+		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = vmread(VMCS_GUEST_CR3),
+		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
+		.ac = (rflags & RFLAGS_AC) != 0,
+	};
+	env->mode.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3
+					     : AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)));
+	if (!(env->mode.cr0 & 1) || (rflags & RFLAGS_VM))
+		bits = 16; /* real mode, virtual-8086 */
+	else if ((cs_ar & AR_L) && (env->mode.efer & EFER_LMA))
+		bits = 64;
+	else
+		bits = cs_ar & AR_DB ? 32 : 16;
 	r->gpr = v->gpr;
 	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	r->rip = vmread(VMCS_GUEST_RIP);
-	r->rflags = vmread(VMCS_GUEST_RFLAGS);
+	r->rflags = rflags;
 	r->code_bits = (uint8_t)bits;
-	for (unsigned s = 0; s < SEG_COUNT; s++)
+	for (unsigned s = 0; s < SEG_COUNT; s++) /* 64-bit code: only FS and GS have one */
 		r->seg_base[s] = bits == 64 && s != SEG_FS && s != SEG_GS ? 0 : vmread(bases[s]);
+	return bits;
 }
 
 /* What changed goes back to the VMCS (RIP, RFLAGS, RSP; the rest is v->gpr). */
@@ -380,20 +393,59 @@ static void protect_code_page(uint64_t gpa)
 	guest_mem_write_protect(page, true);
 }
 
-/* The decode of the site: promoted, or Capstone's (then counted for promotion). */
-static enum decode_result decode_site(const struct fetched *fe, unsigned bits,
-				      struct emul_insn *in, char *text, size_t text_size)
+/*
+ * A promoted MOV/MOVZX/MOVSX whose one memory access is the one that exited,
+ * to the device, inside one page: done here without emulate()'s generic
+ * operand path. False: not such a case (nothing done).
+ */
+static bool fast_mov(struct emul_env *env, const struct emul_insn *in, struct emul_regs *r,
+		     uint64_t gpa)
+{
+	struct mmio_device *d = env->dev;
+	bool store = in->dst.kind == OPND_MEM;
+	unsigned size = store ? in->dst.size : in->src.size;
+	uint64_t off = gpa - (d ? d->base : 0), v;
+	bool ok;
+
+	if ((in->op != EOP_MOV && in->op != EOP_MOVZX && in->op != EOP_MOVSX) || !d ||
+	    (!store && in->src.kind != OPND_MEM) || off + size > d->size ||
+	    (gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE || emul_linear_address(in, r) != env->exit_la)
+		return false;
+	if (store) {
+		ok = d->write(d, env->v, off, size, emul_operand_value(r, &in->src));
+		d->writes++;
+	} else {
+		ok = d->read(d, env->v, off, size, &v);
+		d->reads++;
+		emul_load_result(in, r, ok ? v : ~0ull);
+	}
+	if (!ok)
+		counters[env->v->index].refused++;
+	r->rip += in->len;
+	return true;
+}
+
+/*
+ * The decode of the site at la: promoted, or Capstone's (then counted for
+ * promotion). DECODE_TRUNCATED with *next_ok false: the next page faulted.
+ */
+static enum decode_result decode_site(struct emul_env *env, uint64_t la, struct fetched *fe,
+				      unsigned bits, struct emul_insn *in, char *text,
+				      size_t text_size, struct emul_fault *next_fault,
+				      bool *next_ok, bool *promoted_hit)
 {
 	const struct emul_insn *hit;
 	enum decode_result dr;
 
 	spin_lock(&promote_lock);
-	hit = promote_lookup(&promoted, fe->gpa, fe->b, fe->in_page, bits);
+	hit = promote_lookup(&promoted, fe->gpa, fe->first, fe->in_page, bits);
 	if (hit)
 		__builtin_memcpy(in, hit, sizeof(*in));
 	spin_unlock(&promote_lock);
+	*promoted_hit = hit != NULL;
 	if (hit)
 		return DECODE_OK;
+	fetch_all(env, la, fe, next_fault, next_ok);
 	dr = decoder_decode(bits, fe->b, fe->n, in, text, text_size);
 	/* Only sites inside one page: their bytes have one guest-physical address. */
 	if (dr == DECODE_OK && in->len <= fe->in_page) {
@@ -414,28 +466,33 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 	struct emul_insn in;
 	struct fetched fe;
 	char text[96];
-	unsigned bits = code_bits();
-	bool next_ok;
+	unsigned bits;
+	bool next_ok = true, hit;
+	uint64_t la;
 	enum decode_result dr;
 
 	text[0] = 0; /* not "= \"\"": that clears all 96 bytes on every exit */
-	env.exit_page_la = ~0ull;
+	env.exit_la = env.exit_page_la = ~0ull;
 	if ((vmread(VMCS_EXIT_QUALIFICATION) & EPTV_LINEAR_ACCESS) == EPTV_LINEAR_ACCESS) {
-		env.exit_page_la = vmread(VMCS_GUEST_LINEAR_ADDRESS) & ~(PAGE_SIZE - 1);
+		env.exit_la = vmread(VMCS_GUEST_LINEAR_ADDRESS);
+		env.exit_page_la = env.exit_la & ~(PAGE_SIZE - 1);
 		env.exit_page_gpa = gpa & ~(PAGE_SIZE - 1);
 	}
-	load_mode(&env);
-	load_regs(v, &regs, bits);
+	bits = load_state(v, &env, &regs);
 	rip = regs.rip;
 	rflags = regs.rflags;
 	rsp = regs.gpr[GPR_RSP];
-	if (!fetch(&env, regs.seg_base[SEG_CS] + regs.rip, &fe, &f, &next_fault, &next_ok)) {
+	la = regs.seg_base[SEG_CS] + regs.rip;
+	if (bits != 64)
+		la &= 0xffffffffull;
+	if (!fetch_first(&env, la, &fe, &f)) {
 		if (env.failed)
 			return no_memory(&env, gpa);
 		inject(&env, &f);
 		return true;
 	}
-	dr = decode_site(&fe, bits, &in, text, sizeof(text));
+	dr = decode_site(&env, la, &fe, bits, &in, text, sizeof(text), &next_fault, &next_ok,
+			 &hit);
 	if (dr == DECODE_TRUNCATED && !next_ok) {
 		if (env.failed)
 			return no_memory(&env, gpa);
@@ -444,8 +501,9 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 	}
 	if (dr != DECODE_OK) /* a valid instruction: its own bytes; else all we have */
 		return unsupported(&env, dr, fe.b, dr == DECODE_UNSUPPORTED ? in.len : fe.n, text,
-				   gpa);
-	if (emulate(&in, &regs, &guest_mem_ops, &env, &f) == EMUL_FAULT) {
+				   gpa); /* (a miss: fe.b holds the bytes) */
+	if ((!hit || !fast_mov(&env, &in, &regs, gpa)) &&
+	    emulate(&in, &regs, &guest_mem_ops, &env, &f) == EMUL_FAULT) {
 		if (env.failed)
 			return no_memory(&env, gpa);
 		store_regs(&regs, rip, rflags, rsp); /* a REP's finished elements stay done */
@@ -484,11 +542,6 @@ void emul_set_promotion(uint64_t threshold)
 	while (nprotected)
 		guest_mem_write_protect(protected_pages[--nprotected], false);
 	spin_unlock(&promote_lock);
-}
-
-bool emul_mmio_exit(struct vcpu *v, uint64_t gpa)
-{
-	return emul_exit(v, gpa, mmio_find(gpa));
 }
 
 void emul_flush_translations(void)

@@ -18,13 +18,12 @@ struct vcpu;
 void emul_init(void);
 /*
  * Emulates L2's instruction at RIP, whose access to guest-physical 'gpa'
- * exited. Returns false (nothing done) if the instruction cannot be
- * emulated and the policy (emul_unsupported=) is to stop: the caller stops
- * the run. A fault of the guest's own (#PF, #UD by policy) is injected and
- * counts as handled.
+ * exited, against device 'dev' (from the registry, or a trap of its own
+ * like the xAPIC's). Returns false (nothing done) if the instruction cannot
+ * be emulated and the policy (emul_unsupported=) is to stop, or it touched
+ * no memory: the caller stops the run. A fault of the guest's own (#PF,
+ * #UD by policy) is injected and counts as handled.
  */
-bool emul_mmio_exit(struct vcpu *v, uint64_t gpa);
-/* The same against device 'dev' (a trap that is not in the registry), or RAM if NULL. */
 bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev);
 /*
  * A write exit to guest-physical gpa: if its page is a promoted site's
