@@ -37,18 +37,24 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	struct mmio_device *dev;
 
-	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
-		if (!apic_write_exit(v, gpa))
-			guest_stop(v, false, "emul-failed");
-		return;
-	}
-	if ((qual & EPTV_WRITE) && emul_code_page_write(gpa))
-		return;
 	if (!(qual & EPTV_FETCH) && (dev = mmio_find(gpa))) {
 		if (!emul_exit(v, gpa, dev))
 			guest_stop(v, false, "emul-failed");
 		return;
 	}
+	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
+		if (!apic_write_exit(v, gpa))
+			guest_stop(v, false, "emul-failed");
+		return;
+	}
+	switch (emul_patched_page_access(v, gpa, qual & EPTV_WRITE)) {
+	case 1:
+		return;
+	case -1:
+		guest_stop(v, false, "emul-failed");
+	}
+	if ((qual & EPTV_WRITE) && emul_code_page_write(gpa))
+		return;
 
 	uint64_t gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 	uint64_t rip = vmread(VMCS_GUEST_RIP);

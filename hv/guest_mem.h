@@ -36,6 +36,12 @@ bool guest_mem_apic_writes_trapped(void);
  * instruction).
  */
 void guest_mem_write_protect(uint64_t gpa, bool protect);
+/*
+ * Maps L2's 4 KiB RAM page at gpa to host page hpa with EPT perms (the
+ * page's own memory type); INVEPTs on this CPU. For the emulator's patched
+ * code pages (execute-only copies).
+ */
+void guest_mem_map_page(uint64_t gpa, uint64_t hpa, unsigned perms);
 /* Whether gpa lies in the trapped xAPIC page. */
 bool guest_mem_is_trapped_apic(uint64_t gpa);
 

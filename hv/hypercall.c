@@ -34,6 +34,8 @@ void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
 
+	if (emul_patches_active() && emul_patched_vmcall(v))
+		return; /* a patched site's VMCALL, not a hypercall */
 	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
 		ret = HC_ERR_PERM;
 	} else {
@@ -54,6 +56,11 @@ void handle_vmcall(struct vcpu *v)
 			emul_set_promotion(v->gpr[GPR_RBX] == HC_EMUL_PROMOTE_BOOT
 						   ? hv_opts.promote_threshold
 						   : v->gpr[GPR_RBX]);
+			break;
+		case HC_EMUL_PATCH:
+			emul_set_patching(v->gpr[GPR_RBX] == HC_EMUL_PROMOTE_BOOT
+						  ? hv_opts.patch_threshold
+						  : v->gpr[GPR_RBX]);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

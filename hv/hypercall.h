@@ -22,6 +22,8 @@ enum hypercall {
 	/* Instruction emulation (0x200-0x2ff): */
 	HC_EMUL_PROMOTE = 0x200, /* RBX = traps before promotion (0 = never, HC_EMUL_PROMOTE_BOOT =
 				    the promote= option): every promoted site is forgotten */
+	HC_EMUL_PATCH = 0x201,   /* RBX = promoted traps before a site is patched (0 = never,
+				    HC_EMUL_PROMOTE_BOOT = the patch= option) */
 };
 
 #define HC_EMUL_PROMOTE_BOOT (~0ull)

@@ -16,6 +16,7 @@ struct hv_options hv_opts = {
 	.hvmem = 32,
 	.promote = "4",
 	.promote_threshold = 4,
+	.patch = "off",
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -46,9 +47,21 @@ static const struct opt_def option_table[] = {
 	OPT("promote", OPT_STR, promote,
 	    .help = "traps of an emulated instruction before its decode is cached (1-1000000), "
 		    "or off"),
+	OPT("patch", OPT_STR, patch,
+	    .help = "promoted traps of a site before it is patched to a VMCALL (1-1000000), or off"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
+
+/* A threshold option's value ("off" or 1-1000000); reports a bad one. */
+static bool parse_threshold(const char *name, const char *value, uint64_t *threshold)
+{
+	if (promote_parse_threshold(value, threshold))
+		return true;
+	log_error("command line: %s=%s: a number of traps (1-1000000) or off", name, value);
+	log_mline("cmdline-error", "token=\"%s=%s\"", name, value);
+	return false;
+}
 
 int options_parse(const char *cmdline)
 {
@@ -64,12 +77,8 @@ int options_parse(const char *cmdline)
 	}
 	if (n > 8)
 		log_error("command line: %d more errors", n - 8);
-	if (!promote_parse_threshold(hv_opts.promote, &hv_opts.promote_threshold)) {
-		log_error("command line: promote=%s: a number of traps (1-1000000) or off",
-			  hv_opts.promote);
-		log_mline("cmdline-error", "token=\"promote=%s\"", hv_opts.promote);
-		n++;
-	}
+	n += !parse_threshold("promote", hv_opts.promote, &hv_opts.promote_threshold);
+	n += !parse_threshold("patch", hv_opts.patch, &hv_opts.patch_threshold);
 	log_level = (enum log_level)hv_opts.log;
 	return n;
 }

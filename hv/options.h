@@ -30,6 +30,8 @@ struct hv_options {
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
 	char promote[CMDLINE_STR_MAX]; /* traps before an emulated site is promoted, or "off" */
 	uint64_t promote_threshold;    /* promote= parsed; 0 = off */
+	char patch[CMDLINE_STR_MAX];   /* promoted traps before a site is patched, or "off" */
+	uint64_t patch_threshold;      /* patch= parsed; 0 = off */
 };
 
 extern struct hv_options hv_opts;

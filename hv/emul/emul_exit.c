@@ -20,6 +20,7 @@
 #include "guest_stop.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "l0.h"
 #include "log.h"
 #include "options.h"
 #include "panic.h"
@@ -35,6 +36,8 @@
 #define VEC_UD 6
 #define VEC_PF 14
 #define MAX_INSN 15
+/* Inlined into each exit path that uses it: a call costs ticks on every MMIO exit. */
+#define HOT __attribute__((always_inline)) inline
 /* EPT-violation qualification: a linear address is valid, and it is the access's own
  * (not a paging-structure entry's) (SDM Vol. 3C Table 28-7). */
 #define EPTV_LINEAR_ACCESS ((1u << 7) | (1u << 8))
@@ -53,6 +56,29 @@ static struct spinlock promote_lock;
 static uint64_t protected_pages[PROTECTED_MAX];
 static unsigned nprotected;
 static uint64_t protect_full, code_page_writes;
+/*
+ * Patched sites (the hottest promoted ones): their code page's copy in
+ * hypervisor memory has the instruction replaced by VMCALL + NOPs and is
+ * mapped execute-only in place of the original; L2's reads of the page
+ * exit and are served from the original, a write undoes the patch.
+ */
+#define PATCH_PAGES 8
+#define PATCH_SITES 16
+struct patched_page {
+	uint64_t page;  /* guest-physical; 0 = free slot */
+	uint64_t copy;  /* the hypervisor's copy (kept for reuse when freed) */
+};
+struct patched_site {
+	uint64_t cr3, la, gpa; /* where L2 ran it: CR3, linear RIP; its guest-physical address */
+	struct emul_insn insn;
+	struct patched_page *page; /* NULL = free slot */
+};
+static struct patched_page patch_pages[PATCH_PAGES];
+static struct patched_site patch_sites[PATCH_SITES];
+volatile unsigned emul_npatched;    /* sites in use: VMCALL's one-load check */
+static uint64_t patch_threshold;    /* promoted hits before a site is patched; 0 = never */
+static uint64_t patch_stats[4];     /* patched, unpatched, vmcall_hits, code_reads */
+enum { PATCHED, UNPATCHED, VMCALL_HITS, CODE_READS };
 static struct mmio_device test_dev;
 static struct test_mmio_state test_state;
 
@@ -114,7 +140,7 @@ static void fault_pf(struct emul_fault *f, uint64_t la, uint32_t error)
  * of the access that exited is the CPU's own translation (its GPA and GLA in
  * the VMCS, SDM Vol. 3C 28.2.1), as KVM's emulator also uses it: no walk.
  */
-static bool translate(struct emul_env *env, uint64_t la, enum walk_access acc, uint64_t *gpa,
+HOT static bool translate(struct emul_env *env, uint64_t la, enum walk_access acc, uint64_t *gpa,
 		      struct emul_fault *f)
 {
 	struct walk_result r;
@@ -264,6 +290,7 @@ static void fetch_all(struct emul_env *env, uint64_t la, struct fetched *fe,
 	emul_copy(fe->b, fe->first, fe->in_page);
 	fe->n = fe->in_page;
 	*next_ok = true;
+	*next_fault = (struct emul_fault){ 0 };
 	if (fe->n < MAX_INSN) {
 		if (translate(env, la + fe->n, WALK_FETCH, &gpa, next_fault) &&
 		    fetch_ram(env, gpa, fe->b + fe->n, MAX_INSN - fe->n))
@@ -277,7 +304,7 @@ static void fetch_all(struct emul_env *env, uint64_t la, struct fetched *fe,
  * The paging mode (env->mode) and the registers (in place: v->gpr, with RSP
  * from the VMCS in its unused slot); returns the code size, 16, 32 or 64.
  */
-static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul_regs *r)
+HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul_regs *r)
 {
 	static const uint32_t bases[SEG_COUNT] = {
 		VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
@@ -309,7 +336,7 @@ static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul_reg
 }
 
 /* What changed goes back to the VMCS (RIP, RFLAGS, RSP; the rest is v->gpr). */
-static void store_regs(const struct emul_regs *r, uint64_t rip, uint64_t rflags, uint64_t rsp)
+HOT static void store_regs(const struct emul_regs *r, uint64_t rip, uint64_t rflags, uint64_t rsp)
 {
 	if (r->gpr[GPR_RSP] != rsp)
 		vmcs_write(VMCS_GUEST_RSP, r->gpr[GPR_RSP]);
@@ -377,6 +404,14 @@ static bool no_memory(struct emul_env *env, uint64_t gpa)
 	return false;
 }
 
+static struct patched_page *patched_page_of(uint64_t gpa)
+{
+	for (unsigned i = 0; i < PATCH_PAGES; i++)
+		if (patch_pages[i].page && patch_pages[i].page == (gpa & ~(PAGE_SIZE - 1)))
+			return &patch_pages[i];
+	return NULL;
+}
+
 /* Write-protects the code page of a newly promoted site (once per page). */
 static void protect_code_page(uint64_t gpa)
 {
@@ -385,6 +420,8 @@ static void protect_code_page(uint64_t gpa)
 	for (unsigned i = 0; i < nprotected; i++)
 		if (protected_pages[i] == page)
 			return;
+	if (patched_page_of(page))
+		return; /* execute-only already */
 	if (nprotected == PROTECTED_MAX) {
 		protect_full++; /* still correct: every hit compares the bytes */
 		return;
@@ -394,11 +431,64 @@ static void protect_code_page(uint64_t gpa)
 }
 
 /*
+ * Patches the promoted site at gpa (promote_lock held): its page's copy
+ * gets VMCALL + NOPs in its place and is mapped execute-only (the CPU must
+ * offer it: IA32_VMX_EPT_VPID_CAP bit 0, SDM Vol. 3C A.10). Sites that do
+ * not fit a VMCALL, or when the tables are full, stay promoted only.
+ */
+static void patch_site(struct emul_env *env, uint64_t la, uint64_t gpa,
+		       const struct emul_insn *in)
+{
+	struct patched_page *pp = patched_page_of(gpa);
+	struct patched_site *ps = NULL;
+
+	if (in->len < PATCH_VMCALL_LEN || !(l0.caps.ept_vpid_cap & 1))
+		return;
+	for (unsigned i = 0; i < PATCH_SITES && !ps; i++)
+		if (!patch_sites[i].page)
+			ps = &patch_sites[i];
+	for (unsigned i = 0; i < PATCH_PAGES && !pp; i++)
+		if (!patch_pages[i].page)
+			pp = &patch_pages[i];
+	if (!ps || !pp)
+		return;
+	if (!pp->page) {
+		if (!pp->copy)
+			pp->copy = alloc_page_or_panic("patched code page");
+		emul_copy((void *)(uintptr_t)pp->copy,
+			  (const void *)(uintptr_t)(gpa & ~(PAGE_SIZE - 1)), PAGE_SIZE);
+		pp->page = gpa & ~(PAGE_SIZE - 1);
+		guest_mem_map_page(pp->page, pp->copy, EPT_X);
+	}
+	promote_patch_bytes((uint8_t *)(uintptr_t)pp->copy, (unsigned)(gpa & (PAGE_SIZE - 1)),
+			    in->len);
+	*ps = (struct patched_site){ .cr3 = env->mode.cr3, .la = la, .gpa = gpa, .insn = *in,
+				     .page = pp };
+	emul_npatched++;
+	patch_stats[PATCHED]++;
+	log_info("vCPU %u: patched the %s at rip %#lx (guest-physical %#lx) to VMCALL",
+		 env->v->index, emul_op_name(in->op), la, gpa);
+}
+
+/* Undoes every patch of the page (promote_lock held): the original, read+execute. */
+static void unpatch_page(struct patched_page *pp)
+{
+	for (unsigned i = 0; i < PATCH_SITES; i++)
+		if (patch_sites[i].page == pp) {
+			patch_sites[i].page = NULL;
+			emul_npatched--;
+			patch_stats[UNPATCHED]++;
+		}
+	guest_mem_map_page(pp->page, pp->page, EPT_R | EPT_X);
+	pp->page = 0;
+}
+
+/*
  * A promoted MOV/MOVZX/MOVSX whose one memory access is the one that exited,
  * to the device, inside one page: done here without emulate()'s generic
  * operand path. False: not such a case (nothing done).
  */
-static bool fast_mov(struct emul_env *env, const struct emul_insn *in, struct emul_regs *r,
+HOT static bool fast_mov(struct emul_env *env, const struct emul_insn *in, struct emul_regs *r,
 		     uint64_t gpa)
 {
 	struct mmio_device *d = env->dev;
@@ -437,10 +527,15 @@ static enum decode_result decode_site(struct emul_env *env, uint64_t la, struct 
 	const struct emul_insn *hit;
 	enum decode_result dr;
 
+	uint32_t hits;
+
 	spin_lock(&promote_lock);
-	hit = promote_lookup(&promoted, fe->gpa, fe->first, fe->in_page, bits);
-	if (hit)
+	hit = promote_lookup(&promoted, fe->gpa, fe->first, fe->in_page, bits, &hits);
+	if (hit) {
 		__builtin_memcpy(in, hit, sizeof(*in));
+		if (patch_threshold && hits >= patch_threshold)
+			patch_site(env, la, fe->gpa, in);
+	}
 	spin_unlock(&promote_lock);
 	*promoted_hit = hit != NULL;
 	if (hit)
@@ -537,11 +632,108 @@ bool emul_code_page_write(uint64_t gpa)
 void emul_set_promotion(uint64_t threshold)
 {
 	spin_lock(&promote_lock);
+	for (unsigned i = 0; i < PATCH_PAGES; i++)
+		if (patch_pages[i].page)
+			unpatch_page(&patch_pages[i]);
 	promote_flush(&promoted);
 	promoted.threshold = threshold;
 	while (nprotected)
 		guest_mem_write_protect(protected_pages[--nprotected], false);
 	spin_unlock(&promote_lock);
+}
+
+void emul_set_patching(uint64_t hits)
+{
+	spin_lock(&promote_lock);
+	patch_threshold = hits;
+	spin_unlock(&promote_lock);
+}
+
+/*
+ * fast_mov for a patched site: the operand's translation is the cache's
+ * (there is no exit GPA), then straight to the device. False: not a MOV to
+ * or from a device, or the access faults (emulate() raises it).
+ */
+static bool fast_patched_mov(struct emul_env *env, const struct emul_insn *in,
+			     struct emul_regs *r)
+{
+	bool store = in->dst.kind == OPND_MEM;
+	uint64_t la = emul_linear_address(in, r), gpa;
+	struct emul_fault f;
+
+	if ((!store && in->src.kind != OPND_MEM) ||
+	    !translate(env, la, store ? WALK_WRITE : WALK_READ, &gpa, &f) ||
+	    !(env->dev = mmio_find(gpa)))
+		return false;
+	env->exit_la = la;
+	return fast_mov(env, in, r, gpa);
+}
+
+/* The patched site L2 ran at la under cr3 (promote_lock held), or NULL. */
+static struct patched_site *patched_site_at(uint64_t cr3, uint64_t la)
+{
+	for (unsigned i = 0; i < PATCH_SITES; i++)
+		if (patch_sites[i].page && patch_sites[i].la == la && patch_sites[i].cr3 == cr3)
+			return &patch_sites[i];
+	return NULL;
+}
+
+bool emul_patched_vmcall(struct vcpu *v)
+{
+	struct emul_env env = { .v = v, .exit_la = ~0ull, .exit_page_la = ~0ull };
+	struct emul_regs regs;
+	struct patched_site *ps;
+	struct emul_insn in;
+	struct emul_fault f;
+	uint64_t la, gpa, rip, rflags, rsp;
+	unsigned bits;
+
+	bits = load_state(v, &env, &regs);
+	la = regs.seg_base[SEG_CS] + regs.rip;
+	if (bits != 64)
+		la &= 0xffffffffull;
+	spin_lock(&promote_lock);
+	ps = patched_site_at(env.mode.cr3, la);
+	if (ps)
+		in = ps->insn;
+	spin_unlock(&promote_lock);
+	/* Still that site: the mapping may have changed since (a real VMCALL elsewhere). */
+	if (!ps || !translate(&env, la, WALK_FETCH, &gpa, &f) || gpa != ps->gpa)
+		return false;
+	rip = regs.rip;
+	rflags = regs.rflags;
+	rsp = regs.gpr[GPR_RSP];
+	patch_stats[VMCALL_HITS]++;
+	if (!fast_patched_mov(&env, &in, &regs) &&
+	    emulate(&in, &regs, &guest_mem_ops, &env, &f) == EMUL_FAULT) {
+		if (env.failed) {
+			no_memory(&env, gpa);
+			guest_stop(v, false, "emul-failed");
+		}
+		inject(&env, &f);
+	}
+	store_regs(&regs, rip, rflags, rsp);
+	counters[v->index].emulated++;
+	return true;
+}
+
+int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
+{
+	struct patched_page *pp;
+
+	spin_lock(&promote_lock);
+	pp = patched_page_of(gpa);
+	if (pp && write)
+		unpatch_page(pp);
+	spin_unlock(&promote_lock);
+	if (!pp)
+		return 0;
+	if (write) {
+		emul_code_page_write(gpa); /* its promoted sites go too; writable again */
+		return 1;                  /* L2 retries the write */
+	}
+	patch_stats[CODE_READS]++;
+	return emul_exit(v, gpa, NULL) ? 1 : -1; /* served from the original page */
 }
 
 void emul_flush_translations(void)
@@ -573,6 +765,7 @@ static void register_test_device(void)
 void emul_init(void)
 {
 	promote_init(&promoted, hv_opts.promote_threshold);
+	patch_threshold = hv_opts.patch_threshold;
 	decoder_init();
 	if (hv_opts.mmio_test)
 		register_test_device();
@@ -599,6 +792,9 @@ void emul_log_counters(void)
 		log_mline("mmio-device", "name=%s base=%#lx reads=%lu writes=%lu", devs[i]->name,
 			  devs[i]->base, devs[i]->reads, devs[i]->writes);
 	log_mline("decoder", "decodes=%lu heap_used=%zu heap_peak=%zu", decodes, used, peak);
+	log_mline("patch", "threshold=%lu patched=%lu unpatched=%lu vmcall_hits=%lu code_reads=%lu "
+		  "execute_only=%d", patch_threshold, patch_stats[PATCHED], patch_stats[UNPATCHED],
+		  patch_stats[VMCALL_HITS], patch_stats[CODE_READS], (int)(l0.caps.ept_vpid_cap & 1));
 	log_mline("promote", "threshold=%lu hits=%lu misses=%lu promotions=%lu invalidations=%lu "
 		  "evictions=%lu code_page_writes=%lu protected_pages=%u protect_full=%lu",
 		  promoted.threshold, promoted.st.hits, promoted.st.misses, promoted.st.promotions,

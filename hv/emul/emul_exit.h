@@ -33,6 +33,22 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev);
 bool emul_code_page_write(uint64_t gpa);
 /* Forgets every promoted site; then promotes after 'threshold' traps (0: never). */
 void emul_set_promotion(uint64_t threshold);
+/* Patches promoted sites after 'hits' promoted traps from now on (0: never). */
+void emul_set_patching(uint64_t hits);
+/* A VMCALL exit: true if it was a patched site's (emulated, RIP past it). */
+bool emul_patched_vmcall(struct vcpu *v);
+extern volatile unsigned emul_npatched;
+/* Whether any site is patched: the hypercall path's one-load check. */
+static inline bool emul_patches_active(void)
+{
+	return emul_npatched != 0;
+}
+/*
+ * An EPT violation on a patched (execute-only) code page: a write undoes
+ * its patches (L2 retries), a read is emulated from the original page.
+ * 0: not a patched page; 1: handled; -1: the read could not be emulated.
+ */
+int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write);
 /* Forgets every cached guest translation: after a change to L2's EPT. */
 void emul_flush_translations(void);
 /* The end-of-run counters line. */

@@ -28,7 +28,8 @@ void promote_init(struct promote_cache *c, uint64_t threshold)
 }
 
 const struct emul_insn *promote_lookup(struct promote_cache *c, uint64_t gpa,
-				       const uint8_t *bytes, unsigned n, unsigned code_bits)
+				       const uint8_t *bytes, unsigned n, unsigned code_bits,
+				       uint32_t *hits)
 {
 	struct promote_site *set = set_of(c, gpa);
 
@@ -39,6 +40,8 @@ const struct emul_insn *promote_lookup(struct promote_cache *c, uint64_t gpa,
 		if (s->promoted && same_site(s, gpa, bytes, n, code_bits)) {
 			s->last_use = c->clock;
 			c->st.hits++;
+			if (hits)
+				*hits = ++s->hits;
 			return &s->insn;
 		}
 	}
@@ -146,5 +149,16 @@ bool promote_parse_threshold(const char *s, uint64_t *threshold)
 	if (v < 1 || v > 1000000)
 		return false;
 	*threshold = v;
+	return true;
+}
+
+bool promote_patch_bytes(uint8_t *code, unsigned off, unsigned len)
+{
+	static const uint8_t vmcall[PATCH_VMCALL_LEN] = { 0x0f, 0x01, 0xc1 };
+
+	if (len < PATCH_VMCALL_LEN || off + len > 4096)
+		return false;
+	memcpy(code + off, vmcall, PATCH_VMCALL_LEN);
+	memset(code + off + PATCH_VMCALL_LEN, 0x90, len - PATCH_VMCALL_LEN);
 	return true;
 }

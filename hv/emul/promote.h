@@ -25,6 +25,7 @@ struct promote_site {
 	uint64_t gpa;        /* first byte of the instruction (in one page) */
 	uint64_t last_use;   /* the cache's clock at the last trap */
 	uint32_t traps;      /* the frequency judgment */
+	uint32_t hits;       /* traps served promoted (the patching judgment) */
 	uint8_t len, code_bits, promoted; /* len 0: an empty way */
 	uint8_t bytes[PROMOTE_MAX_INSN];
 	struct emul_insn insn; /* valid when promoted */
@@ -47,7 +48,8 @@ void promote_init(struct promote_cache *c, uint64_t threshold);
  * (n of them fetched), or NULL (a miss: decode, then promote_record).
  */
 const struct emul_insn *promote_lookup(struct promote_cache *c, uint64_t gpa,
-				       const uint8_t *bytes, unsigned n, unsigned code_bits);
+				       const uint8_t *bytes, unsigned n, unsigned code_bits,
+				       uint32_t *hits);
 /* Counts a decoded trap of the site; returns true when this one promoted it. */
 bool promote_record(struct promote_cache *c, uint64_t gpa, const uint8_t *bytes,
 		    unsigned code_bits, const struct emul_insn *insn);
@@ -55,6 +57,13 @@ bool promote_record(struct promote_cache *c, uint64_t gpa, const uint8_t *bytes,
 unsigned promote_invalidate_page(struct promote_cache *c, uint64_t page_gpa);
 /* Whether a promoted site has bytes in that page (it must stay write-protected). */
 bool promote_page_has_promoted(const struct promote_cache *c, uint64_t page_gpa);
+/*
+ * Rewrites the len-byte instruction at code[off] (inside one 4 KiB page) as
+ * VMCALL followed by NOPs, so the instructions after it keep their
+ * boundaries. False (nothing written) if it is shorter than a VMCALL.
+ */
+bool promote_patch_bytes(uint8_t *code, unsigned off, unsigned len);
+#define PATCH_VMCALL_LEN 3
 /* promote= of the command line: "off" (0) or 1-1000000 traps; false if neither. */
 bool promote_parse_threshold(const char *s, uint64_t *threshold);
 /* Forgets everything (counted as invalidations of the promoted sites). */
