@@ -1,14 +1,17 @@
 /*
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
+#include "canary.h"
 #include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
+#include "paging.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
 #include "options.h"
+#include "prot.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -36,7 +39,8 @@ void handle_vmcall(struct vcpu *v)
 
 	if (emul_patches_active() && emul_patched_vmcall(v))
 		return; /* a patched site's VMCALL, not a hypercall */
-	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
+	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0 &&
+	    v->gpr[GPR_RAX] != HC_PROT_REGISTER) {
 		ret = HC_ERR_PERM;
 	} else {
 		switch (v->gpr[GPR_RAX]) {
@@ -47,6 +51,9 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_LOG:
 			ret = hc_log(v);
+			break;
+		case HC_PROBE_CANARY:
+			v->gpr[GPR_RBX] = canary_complement();
 			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
@@ -68,7 +75,11 @@ void handle_vmcall(struct vcpu *v)
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
 			/* guest_stop does not return */
 		default:
-			ret = HC_ERR_UNKNOWN;
+			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
+				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
+			else
+				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
+				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

@@ -4,7 +4,6 @@
  */
 #include <stddef.h>
 
-#include "emul/promote.h"
 #include "lib/format.h"
 #include "log.h"
 #include "options.h"
@@ -14,16 +13,20 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
-	.promote = "4",
 	.promote_threshold = 4,
-	.patch = "off",
+	.selfprotect = true,
+	.pool_mib = 8,
+	.pool_backing = 50,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const paging_choices[] = { "nested", "shadow", "hybrid", NULL };
 static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
-					      "hang", NULL };
+					      "hang", "stack-overflow", "write-text",
+					      "write-rodata", "exec-data", "canary-leak", NULL };
+static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -38,30 +41,39 @@ static const struct opt_def option_table[] = {
 	OPT("launch", OPT_ENUM, launch, .choices = launch_choices,
 	    .help = "vmx: run the guest as L2; direct: load it the same way, then jump to it "
 		    "without VMX (a 64-bit guest only: the native baseline)"),
+	OPT("protect", OPT_BOOL, protect,
+	    .help = "per-program protection tables (MOV to CR3 exits and picks the EPT view)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
 	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,
 	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
 	OPT("mmio_test", OPT_BOOL, mmio_test,
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
-	OPT("promote", OPT_STR, promote,
-	    .help = "traps of an emulated instruction before its decode is cached (1-1000000), "
-		    "or off"),
-	OPT("patch", OPT_STR, patch,
-	    .help = "promoted traps of a site before it is patched to a VMCALL (1-1000000), or off"),
+	OPT("promote", OPT_UINT, promote_threshold, .min = 1, .max = 1000000, .off = true,
+	    .help = "traps of an emulated instruction before its decode is cached"),
+	OPT("patch", OPT_UINT, patch_threshold, .min = 1, .max = 1000000, .off = true,
+	    .help = "promoted traps of a site before it is patched to a VMCALL"),
+	OPT("selfprotect", OPT_BOOL, selfprotect,
+	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
+	OPT("watchdog", OPT_UINT, watchdog, .min = 1, .max = 3600000, .off = true,
+	    .help = "ms an L2 vCPU may go without a VM exit or a RIP change before the run "
+		    "fails (VMX-preemption timer)"),
+	OPT("guest_fault", OPT_ENUM, guest_fault, .choices = guest_fault_choices,
+	    .help = "an L2 access to memory it may not touch: stop the run, or report it and "
+		    "inject #GP(0) so L2 goes on"),
+	OPT("paging", OPT_ENUM, paging, .choices = paging_choices,
+	    .help = "nested: EPT only; shadow: shadow page tables once L2 pages; hybrid: both, "
+		    "per address space"),
+	OPT("pool", OPT_BOOL, pool,
+	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
+		    "(first touch, sharing, swapping; one CPU)"),
+	OPT("pool_mib", OPT_UINT, pool_mib, .min = 1, .max = 1024,
+	    .help = "MiB of L2's RAM the page pool backs"),
+	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
+	    .help = "percent of the pool's region machine pages back; the rest swaps"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
-
-/* A threshold option's value ("off" or 1-1000000); reports a bad one. */
-static bool parse_threshold(const char *name, const char *value, uint64_t *threshold)
-{
-	if (promote_parse_threshold(value, threshold))
-		return true;
-	log_error("command line: %s=%s: a number of traps (1-1000000) or off", name, value);
-	log_mline("cmdline-error", "token=\"%s=%s\"", name, value);
-	return false;
-}
 
 int options_parse(const char *cmdline)
 {
@@ -77,8 +89,6 @@ int options_parse(const char *cmdline)
 	}
 	if (n > 8)
 		log_error("command line: %d more errors", n - 8);
-	n += !parse_threshold("promote", hv_opts.promote, &hv_opts.promote_threshold);
-	n += !parse_threshold("patch", hv_opts.patch, &hv_opts.patch_threshold);
 	log_level = (enum log_level)hv_opts.log;
 	return n;
 }
@@ -104,6 +114,9 @@ void options_log(void)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%#lx",
 						   i ? " " : "", d->name,
 						   *(const uint64_t *)field);
+		else if (d->type == OPT_UINT && d->off && !*(const uint64_t *)field)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=off",
+						   i ? " " : "", d->name);
 		else if (d->type == OPT_UINT)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
 						   i ? " " : "", d->name,

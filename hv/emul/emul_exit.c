@@ -128,7 +128,7 @@ static const void *table_map(void *ctx, uint64_t gpa, unsigned size)
 	return guest_mem_ptr(gpa, size);
 }
 
-static const struct walk_ops table_ops = { table_read, table_write, table_map };
+static const struct walk_ops table_ops = { table_read, table_write };
 
 static void fault_pf(struct emul_fault *f, uint64_t la, uint32_t error)
 {
@@ -738,8 +738,10 @@ int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
 
 void emul_flush_translations(void)
 {
-	for (unsigned i = 0; i < MAX_VCPUS; i++)
+	for (unsigned i = 0; i < MAX_VCPUS; i++) {
+		tlbs[i].map = table_map;
 		walk_tlb_flush(&tlbs[i]);
+	}
 }
 
 static void register_test_device(void)
@@ -764,6 +766,7 @@ static void register_test_device(void)
 
 void emul_init(void)
 {
+	emul_flush_translations(); /* and hands the caches their map() */
 	promote_init(&promoted, hv_opts.promote_threshold);
 	patch_threshold = hv_opts.patch_threshold;
 	decoder_init();

@@ -131,27 +131,6 @@ void promote_flush(struct promote_cache *c)
 	memset(c->s, 0, sizeof(c->s));
 }
 
-bool promote_parse_threshold(const char *s, uint64_t *threshold)
-{
-	uint64_t v = 0;
-
-	if (!strcmp(s, "off")) {
-		*threshold = 0;
-		return true;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 1000000)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	if (v < 1 || v > 1000000)
-		return false;
-	*threshold = v;
-	return true;
-}
-
 bool promote_patch_bytes(uint8_t *code, unsigned off, unsigned len)
 {
 	static const uint8_t vmcall[PATCH_VMCALL_LEN] = { 0x0f, 0x01, 0xc1 };

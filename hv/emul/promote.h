@@ -64,8 +64,6 @@ bool promote_page_has_promoted(const struct promote_cache *c, uint64_t page_gpa)
  */
 bool promote_patch_bytes(uint8_t *code, unsigned off, unsigned len);
 #define PATCH_VMCALL_LEN 3
-/* promote= of the command line: "off" (0) or 1-1000000 traps; false if neither. */
-bool promote_parse_threshold(const char *s, uint64_t *threshold);
 /* Forgets everything (counted as invalidations of the promoted sites). */
 void promote_flush(struct promote_cache *c);
 

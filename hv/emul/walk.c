@@ -212,7 +212,7 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 	if (s == WALK_OK)
 		*e = (struct walk_tlb_entry){
 			.cr3 = m->cr3, .page = page, .mode_key = key, .gen = t->gen, .r = *res,
-			.leaf_ptr = ops->map && res->leaf_gpa
-					    ? ops->map(ctx, res->leaf_gpa, res->leaf_size) : NULL };
+			.leaf_ptr = t->map && res->leaf_gpa
+					    ? t->map(ctx, res->leaf_gpa, res->leaf_size) : NULL };
 	return s;
 }

@@ -44,8 +44,6 @@ struct walk_ops {
 	/* Reads/writes a 4- or 8-byte table entry at a guest-physical address. */
 	bool (*read)(void *ctx, uint64_t gpa, uint64_t *val, unsigned size);
 	bool (*write)(void *ctx, uint64_t gpa, uint64_t val, unsigned size);
-	/* Optional: where the entry at gpa is, for the cache's one-load revalidation. */
-	const void *(*map)(void *ctx, uint64_t gpa, unsigned size);
 };
 
 enum walk_status {
@@ -81,7 +79,7 @@ bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
 
 struct walk_tlb_entry {
 	uint64_t cr3, page, mode_key, gen;
-	const void *leaf_ptr; /* ops->map of the leaf entry, or NULL */
+	const void *leaf_ptr; /* map() of the leaf entry, or NULL */
 	struct walk_result r;
 };
 
@@ -89,6 +87,8 @@ struct walk_tlb {
 	struct walk_tlb_entry e[WALK_TLB_ENTRIES];
 	uint64_t gen; /* entries of an older generation are invalid */
 	uint64_t hits, misses;
+	/* Optional: where the entry at gpa is, for a hit's one-load revalidation. */
+	const void *(*map)(void *ctx, uint64_t gpa, unsigned size);
 };
 
 void walk_tlb_flush(struct walk_tlb *t);

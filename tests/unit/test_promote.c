@@ -123,16 +123,5 @@ int main(void)
 	CHECK(page[99] == 0xcc && page[100] == 0x0f && page[101] == 0x01 && page[102] == 0xc1 &&
 	      page[103] == 0x90 && page[105] == 0x90 && page[106] == 0xcc);
 
-	/* promote= values. */
-	uint64_t t = 7;
-	CHECK(promote_parse_threshold("off", &t) && t == 0);
-	CHECK(promote_parse_threshold("1", &t) && t == 1);
-	CHECK(promote_parse_threshold("1000000", &t) && t == 1000000);
-	CHECK(!promote_parse_threshold("0", &t));
-	CHECK(!promote_parse_threshold("1000001", &t));
-	CHECK(!promote_parse_threshold("99999999999999999999999", &t));
-	CHECK(!promote_parse_threshold("4x", &t));
-	CHECK(!promote_parse_threshold("", &t));
-	CHECK(!promote_parse_threshold("on", &t));
 	return check_report("promote");
 }
