@@ -470,16 +470,23 @@ static void patch_site(struct emul_env *env, uint64_t la, uint64_t gpa,
 		 env->v->index, emul_op_name(in->op), la, gpa);
 }
 
-/* Undoes every patch of the page (promote_lock held): the original, read+execute. */
+/*
+ * Undoes every patch of the page (promote_lock held): the original again,
+ * write-protected if promoted sites still need it (their list), else writable.
+ */
 static void unpatch_page(struct patched_page *pp)
 {
+	bool protect = false;
+
 	for (unsigned i = 0; i < PATCH_SITES; i++)
 		if (patch_sites[i].page == pp) {
 			patch_sites[i].page = NULL;
 			emul_npatched--;
 			patch_stats[UNPATCHED]++;
 		}
-	guest_mem_map_page(pp->page, pp->page, EPT_R | EPT_X);
+	for (unsigned i = 0; i < nprotected; i++)
+		protect |= protected_pages[i] == pp->page;
+	guest_mem_map_page(pp->page, pp->page, protect ? EPT_R | EPT_X : EPT_RWX);
 	pp->page = 0;
 }
 
