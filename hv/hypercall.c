@@ -33,6 +33,23 @@ static int64_t hc_log(struct vcpu *v)
 	return HC_OK;
 }
 
+/* HC_EMUL_PROMOTE / HC_EMUL_PATCH: a threshold as promote= and patch= take it. */
+static int64_t hc_emul(struct vcpu *v)
+{
+	bool promote = v->gpr[GPR_RAX] == HC_EMUL_PROMOTE;
+	uint64_t n = v->gpr[GPR_RBX];
+
+	if (n == HC_EMUL_PROMOTE_BOOT)
+		n = promote ? hv_opts.promote_threshold : hv_opts.patch_threshold;
+	else if (n > HC_EMUL_THRESHOLD_MAX)
+		return HC_ERR_INVAL;
+	if (promote)
+		emul_set_promotion(n);
+	else
+		emul_set_patching(n);
+	return HC_OK;
+}
+
 void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
@@ -60,14 +77,8 @@ void handle_vmcall(struct vcpu *v)
 			v->gpr[GPR_RCX] = vmrw_count();
 			break;
 		case HC_EMUL_PROMOTE:
-			emul_set_promotion(v->gpr[GPR_RBX] == HC_EMUL_PROMOTE_BOOT
-						   ? hv_opts.promote_threshold
-						   : v->gpr[GPR_RBX]);
-			break;
 		case HC_EMUL_PATCH:
-			emul_set_patching(v->gpr[GPR_RBX] == HC_EMUL_PROMOTE_BOOT
-						  ? hv_opts.patch_threshold
-						  : v->gpr[GPR_RBX]);
+			ret = hc_emul(v);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

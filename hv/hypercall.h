@@ -35,7 +35,8 @@ enum hypercall {
 				     * HC_PROT_REGISTER -> RBX = the number of views */
 	/* Instruction emulation (issue 6): 0x200-0x2ff */
 	HC_EMUL_PROMOTE = 0x200, /* RBX = traps before promotion (0 = never, HC_EMUL_PROMOTE_BOOT =
-				    the promote= option): every promoted site is forgotten */
+				    the promote= option): every promoted and patched site is
+				    forgotten */
 	HC_EMUL_PATCH = 0x201,   /* RBX = promoted traps before a site is patched (0 = never,
 				    HC_EMUL_PROMOTE_BOOT = the patch= option) */
 	/* robust (issue 10): 0x500-0x5ff */
@@ -94,6 +95,7 @@ struct hv_shared_page {
 };
 
 #define HC_EMUL_PROMOTE_BOOT (~0ull)
+#define HC_EMUL_THRESHOLD_MAX 1000000 /* larger: HC_ERR_INVAL */
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */
