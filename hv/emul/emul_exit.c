@@ -24,6 +24,7 @@
 #include "log.h"
 #include "options.h"
 #include "panic.h"
+#include "smp.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -442,7 +443,12 @@ static void patch_site(struct emul_env *env, uint64_t la, uint64_t gpa,
 	struct patched_page *pp = patched_page_of(gpa);
 	struct patched_site *ps = NULL;
 
-	if (in->len < PATCH_VMCALL_LEN || !(l0.caps.ept_vpid_cap & 1))
+	/*
+	 * One CPU only: undoing a patch INVEPTs this CPU alone, and another CPU
+	 * still running the copy would take its VMCALL for a hypercall.
+	 * (SMP needs an INVEPT shoot-down first.)
+	 */
+	if (in->len < PATCH_VMCALL_LEN || !(l0.caps.ept_vpid_cap & 1) || smp_cpus > 1)
 		return;
 	for (unsigned i = 0; i < PATCH_SITES && !ps; i++)
 		if (!patch_sites[i].page)
