@@ -41,6 +41,8 @@ struct hv_options {
 	char prefetch[CMDLINE_STR_MAX]; /* none, default, all or field names: prefetch.c */
 	unsigned emul_unsupported; /* enum emul_unsupported_policy */
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
+	uint64_t promote_threshold; /* traps before an emulated site is promoted; 0: off */
+	uint64_t patch_threshold;   /* promoted traps before a site is patched; 0: off */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
 	unsigned guest_fault; /* enum guest_fault_policy */

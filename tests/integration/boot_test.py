@@ -360,7 +360,8 @@ def check_trapbench_kvm_smoke(log):
 
 
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
-                   "mmio-page-fault", "mmio-unsupported-ud"}
+                   "mmio-self-modify", "mmio-patched", "mmio-patched-reads-original",
+                   "mmio-patched-rewritten", "mmio-page-fault", "mmio-unsupported-ud"}
 
 
 def check_mmiotest(log):
@@ -379,6 +380,15 @@ def check_mmiotest(log):
     decoder = expect_mline(log, "decoder", engine="capstone")
     assert int(decoder["used"]) <= int(decoder["heap_bytes"]), decoder
     expect_mline(log, "mmio-device", name="test-mmio")
+    # Promoted sites were hit, and rewritten code pages invalidated theirs.
+    promote = expect_mline(log, "promote", threshold="4")
+    for key in ("hits", "promotions", "invalidations", "code_page_writes"):
+        assert int(promote[key]) > 0, promote
+    # The patched site ran as a VMCALL, its page was read (served from the original)
+    # and written (the patch undone). Bochs offers execute-only EPT.
+    patch = expect_mline(log, "patch", execute_only="1")
+    for key in ("patched", "unpatched", "vmcall_hits", "code_reads"):
+        assert int(patch[key]) > 0, patch
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
