@@ -10,6 +10,12 @@
  * the hypervisor, and only NMI-window exiting (which needs virtual NMIs,
  * which need NMI exiting: SDM Vol. 3C 27.2.1.1) can hand it to L2 later.
  *
+ * On an intercepting CPU MWAIT exits and completes at once, as under KVM by
+ * default (MWAIT may always end early, SDM Vol. 2B MWAIT): Bochs 2.7 wakes
+ * a waiting MWAIT only for an interrupt RFLAGS.IF (or ECX[0]) admits and
+ * misses those that external-interrupt exiting should turn into VM exits,
+ * so an idle Linux on two intercepting CPUs slept forever.
+ *
  * An intercepted interrupt is acknowledged when it arrives, even while L2
  * runs with interrupts off: it is then L2's, as if latched in its IRR. The
  * firmware leaves the 8259s unmasked with the PIT ticking at vector 8 (#DF
@@ -77,6 +83,10 @@ void irq_setup_vmcs(struct vcpu *v)
 	}
 	vmcs_write(VMCS_PIN_BASED_VM_EXECUTION_CONTROLS, pin);
 	vmcs_write(VMCS_PRIMARY_VM_EXIT_CONTROLS, exit);
+	if (v->intercept_irq && vmx_ctl_may_be_1(c->proc, PROC_MWAIT_EXITING))
+		vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+			   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+			   PROC_MWAIT_EXITING);
 	v->proc_ctls = (uint32_t)vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 	v->irq = (struct irq_queue){ 0 };
 	v->root_nmi = false;
@@ -111,7 +121,8 @@ void irq_log_counters(const struct vcpu *v)
 {
 	const struct irq_queue *q = &v->irq;
 
-	log_mline("irq-count", "vcpu=%u policy=%s raised=%lu injected=%lu nmis_raised=%lu "
-		  "nmis_injected=%lu", v->index, v->intercept_irq ? "intercept" : "direct",
-		  q->raised, q->injected, q->nmis_raised, q->nmis_injected);
+	log_mline("irq-count", "vcpu=%u policy=%s raised=%lu injected=%lu merged=%lu "
+		  "nmis_raised=%lu nmis_injected=%lu", v->index,
+		  v->intercept_irq ? "intercept" : "direct", q->raised, q->injected, q->merged,
+		  q->nmis_raised, q->nmis_injected);
 }

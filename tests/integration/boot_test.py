@@ -305,8 +305,8 @@ def linux_irq_check(policies):
             raised, injected = int(count["raised"]), int(count["injected"])
             if policy == "direct":
                 assert raised == 0, count
-            else:  # at most a few still queued when the run ended
-                assert raised > 100 and 0 <= raised - injected <= 4, count
+            else:  # merged ones are not injected twice; a few may wait when the run ends
+                assert raised > 100 and 0 <= raised - injected - int(count["merged"]) <= 4, count
     return check
 
 
