@@ -10,11 +10,14 @@
  * the hypervisor, and only NMI-window exiting (which needs virtual NMIs,
  * which need NMI exiting: SDM Vol. 3C 27.2.1.1) can hand it to L2 later.
  *
- * On an intercepting CPU MWAIT exits and completes at once, as under KVM by
- * default (MWAIT may always end early, SDM Vol. 2B MWAIT): Bochs 2.7 wakes
- * a waiting MWAIT only for an interrupt RFLAGS.IF (or ECX[0]) admits and
- * misses those that external-interrupt exiting should turn into VM exits,
- * so an idle Linux on two intercepting CPUs slept forever.
+ * Once any CPU intercepts, L2's CPUID shows no MONITOR/MWAIT (as KVM's
+ * default), so an OS idles with HLT, which the hypervisor sees; and on an
+ * intercepting CPU MWAIT exits and completes at once (it may always end
+ * early, SDM Vol. 2B MWAIT). Bochs 2.7 wakes a waiting MWAIT only for an
+ * interrupt RFLAGS.IF (or ECX[0]) admits and misses those that
+ * external-interrupt exiting should turn into VM exits (Linux on two
+ * intercepting CPUs slept forever), and an idle loop of MWAIT exits is
+ * far too slow under Bochs (Linux's "sleep 1" took minutes).
  *
  * An intercepted interrupt is acknowledged when it arrives, even while L2
  * runs with interrupts off: it is then L2's, as if latched in its IRR. The
@@ -38,6 +41,12 @@
 #define PIC2_DATA 0xa1
 
 struct irq_policy irq_policy;
+static bool any_intercept;
+
+bool irq_any_intercept(void)
+{
+	return any_intercept;
+}
 
 /* NMI exiting with virtual NMIs and NMI-window exiting, all three offered. */
 static bool nmi_exiting(void)
@@ -102,12 +111,14 @@ void irq_report(void)
 		log_error("command line: %s", err);
 		hv_finish(false, "bad-cmdline");
 	}
+	any_intercept = smp_cpus >= IRQ_POLICY_MAX_CPUS ? irq_policy.intercept != 0 :
+			(irq_policy.intercept & ((1ull << smp_cpus) - 1)) != 0;
 	irq_policy_format(&irq_policy, smp_cpus, policy, sizeof(policy));
 	log_info("interrupts: %s; NMIs %s; the hypervisor's serial is polled and its clock "
 		 "is the TSC (no interrupt of its own)", policy,
 		 nmi_exiting() ? "exit (virtual NMIs)" : "go straight to L2 (no virtual NMIs)");
-	log_mline("irq-policy", "cpus=%u policy=\"%s\" nmi_exiting=%d ioapic_model=unregistered",
-		  smp_cpus, policy, nmi_exiting());
+	log_mline("irq-policy", "cpus=%u policy=\"%s\" nmi_exiting=%d mwait_hidden=%d "
+		  "ioapic_model=unregistered", smp_cpus, policy, nmi_exiting(), any_intercept);
 	for (unsigned gsi = 0; gsi < 16; gsi++) {
 		const struct irq_source *s = irq_source_for_gsi(gsi, ov, n_ov);
 

@@ -17,6 +17,8 @@ extern struct irq_policy irq_policy;
 
 /* Masks both 8259s before L2 starts (see irq.c). */
 void irq_quiesce_platform(void);
+/* Whether any CPU intercepts (MONITOR/MWAIT is then hidden from L2's CPUID, see irq.c). */
+bool irq_any_intercept(void);
 /* Parses hv_opts.irq into irq_policy; false (reported) on a bad value. */
 bool irq_parse_option(const char *text);
 /* Sets vCPU V's interrupt controls in its (current) VMCS: ext-int and NMI exiting, ack on exit. */
