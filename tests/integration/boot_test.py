@@ -260,6 +260,20 @@ def check_fuzz(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_linux_soak(log):
+    """Linux's /init ran its stress loop (hvinit=soak) with no error under a watchdog,
+    then powered off; the hypervisor counted the exits and never panicked."""
+    soak = expect_mline(log, "soak", "linux", seconds="3", errors="0")
+    assert int(soak["rounds"]) > 0, soak
+    for worker in ("a", "b"):
+        expect_mline(log, "soak-worker", "linux", name=worker, errors="0")
+    expect_mline(log, "options", watchdog="2000")
+    assert int(expect_mline(log, "exits", vcpu="0")["total"]) > 0
+    assert not serial_log.mlines(log, kind="panic"), "a panic"
+    expect_mline(log, "verdict", "guest", result="pass", reason="linux-soak")
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
+
+
 def check_native_probe(log):
     expect_mline(log, "probe", "guest", target="image", addr="0x200000")
     expect_mline(log, "probe-read", "guest", target="image", addr="0x200000")
@@ -421,6 +435,8 @@ TESTS = {
     "watchdog-quiet": ("hvcheck", "watchdog=1", runner.EXIT_PASS, check_watchdog_quiet, {}),
     "fuzz-guest": ("fuzz", "", runner.EXIT_PASS, check_fuzz,
                    {"guest_args": f"seed=1 iters={FUZZ_ITERS}"}),
+    "linux-soak-smoke": ("linux", "watchdog=2000", runner.EXIT_PASS, check_linux_soak,
+                         {"guest_args": "hvinit=soak hvsoak=3"}),
     "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
