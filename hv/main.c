@@ -3,11 +3,14 @@
  * log, descriptor tables, boot information, options, memory, L0 probe.
  */
 #include "boot_mem.h"
+#include "emul/emul_exit.h"
 #include "canary.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
+#include "paging.h"
 #include "idt.h"
 #include "inject.h"
 #include "l0.h"
@@ -19,7 +22,9 @@
 #include "platform.h"
 #include "smp.h"
 #include "power.h"
-#include "protect.h"
+#include "self_protect.h"
+#include "prot.h"
+#include "qemu_devices.h"
 #include "tsc.h"
 #include "vcpu.h"
 #include "vmcs_setup.h"
@@ -95,6 +100,8 @@ __attribute__((noreturn)) static void run_guest(void)
 	struct vcpu *v = &vcpus[0];
 
 	guest_mem_init(&mbi);
+	emul_init();
+	prot_init();
 	exit_setup();
 	watchdog_init();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
@@ -102,7 +109,10 @@ __attribute__((noreturn)) static void run_guest(void)
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
+	qemu_devices_init(&mbi);
 	guest_load(&mbi, &boot);
+	paging_init();
+	guest_pool_init();
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
@@ -132,7 +142,7 @@ void boot_main(uint32_t magic, uint64_t info)
 	boot_mem_init(&mbi, hv_opts.hvmem);
 	if (hv_opts.selftest && !boot_mem_selftest())
 		hv_finish(false, "selftest");
-	protect_init();
+	self_protect_init();
 	l0_probe();
 	tsc_calibrate();
 	canary_init();

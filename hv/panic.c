@@ -11,7 +11,7 @@
 #include "log.h"
 #include "panic.h"
 #include "power.h"
-#include "protect.h"
+#include "self_protect.h"
 #include "x86.h"
 
 static const char *const vector_names[32] = {
@@ -43,7 +43,7 @@ void exception_handler(struct exception_frame *f)
 
 	log_error("exception %s (vector %lu) at rip %#lx, error code %#lx", name, f->vector,
 		  f->rip, f->error_code);
-	protect_explain_fault(f->vector, f->error_code, read_cr2(), why, sizeof(why), fields,
+	self_protect_explain_fault(f->vector, f->error_code, read_cr2(), why, sizeof(why), fields,
 			      sizeof(fields));
 	if (why[0])
 		log_error("%s", why);

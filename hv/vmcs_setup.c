@@ -13,7 +13,8 @@
 #include "msr_bitmap.h"
 #include "options.h"
 #include "panic.h"
-#include "protect.h"
+#include "self_protect.h"
+#include "prot.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
@@ -72,7 +73,7 @@ static void setup_controls(void)
 	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, 0);
-	vmcs_write(VMCS_VIRTUAL_PROCESSOR_IDENTIFIER, 1); /* 0 is the host's (SDM 27.2.1.1) */
+	vmcs_write(VMCS_VIRTUAL_PROCESSOR_IDENTIFIER, GUEST_VPID);
 	vmcs_write(VMCS_EPT_POINTER, guest_mem_eptp());
 	vmcs_write(VMCS_ADDRESS_OF_IO_BITMAP_A, io_bitmap_pa());
 	vmcs_write(VMCS_ADDRESS_OF_IO_BITMAP_B, io_bitmap_pa() + PAGE_SIZE);
@@ -85,6 +86,8 @@ static void setup_controls(void)
 	 */
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, c->cr0_fixed0 & ~(CR0_PE | CR0_PG));
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, c->cr4_fixed0);
+	if (hv_opts.protect)
+		prot_vmcs_setup();
 }
 
 static void setup_host_state(struct vcpu *v)
@@ -209,7 +212,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 {
 	enum vmx_status st;
 
-	v->host_stack_top = protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
+	v->host_stack_top = self_protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
 	v->vmcs_pa = alloc_page_or_panic("VMCS");
 	*(uint32_t *)(uintptr_t)v->vmcs_pa = l0.caps.revision;
 	st = vmclear(v->vmcs_pa);

@@ -20,8 +20,8 @@ host's cpio, or busybox's.
 
 /init prints "@linux userspace cpus=N" (with tsc=TICKS when there is a
 /bin/tsc that prints the TSC), "@linux cpuinfo-flags ...", "@linux clock ..."
-and "@guest verdict ..." (the verdict of a run without the hypervisor), then
-ends as the kernel command line says:
+and "@guest verdict ..." (the verdict of a run without the hypervisor), runs
+/bin/protdemo if the kernel command line has hvprot=1, then ends as it says:
   hvinit=poweroff (default)  sleep 1; poweroff -f
   hvinit=reboot              sleep 1; reboot -f
   hvinit=shell               a shell on the console
@@ -111,6 +111,11 @@ soak() {
   fi
   sleep 1; poweroff -f
 }
+
+# hvprot=1: per-program protection tables (the hypervisor's protect=on).
+case " $(cat /proc/cmdline) " in
+*" hvprot=1 "*) [ -x /bin/protdemo ] && protdemo ;;
+esac
 
 case " $(cat /proc/cmdline) " in
 *" hvinit=soak "*)

@@ -12,6 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import poolcost   # noqa: E402
 import iso        # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
@@ -52,10 +53,12 @@ def list_scenarios():
 
 
 def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=None,
-                 log=None, echo=True, build_dir=None, console="off", guest_args=""):
-    """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome.
-    GUEST_ARGS replace same-named options of the test guest's command line."""
-    s = scenarios.with_guest_args(scenarios.get(name), guest_args)
+                 log=None, echo=True, build_dir=None, console="off", guest_args="",
+                 scenario=None):
+    """Boots scenario NAME (or the Scenario SCENARIO) from BUILD_DIR (default: build
+    first); returns a runner.Outcome. GUEST_ARGS replace same-named options of the test
+    guest's command line."""
+    s = scenarios.with_guest_args(scenario or scenarios.get(name), guest_args)
     build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
@@ -80,21 +83,39 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     return out
 
 
+def kernel_run(args):
+    """The Scenario of `run --kernel` (None without it); ValueError on a bad mix."""
+    if not args.kernel:
+        if args.module or args.append or args.no_hv:
+            raise ValueError("--module, --append and --no-hv go with --kernel")
+        return None
+    if args.name:
+        raise ValueError(f"give a scenario ('{args.name}') or --kernel, not both")
+    if args.no_hv and args.hv:
+        raise ValueError("--no-hv runs no hypervisor: --hv has no one to go to")
+    return scenarios.kernel_scenario(args.kernel, args.module, args.append, args.no_hv)
+
+
 def cmd_run(args):
     if args.list:
         list_scenarios()
         return 0
     name = args.name or scenarios.DEFAULT
     try:
+        scenario = kernel_run(args)
         out = run_scenario(name, args.l0, args.smp, args.mem, args.hv, args.timeout, args.log,
-                           console=args.console, guest_args=args.guest)
+                           console=args.console, guest_args=args.guest, scenario=scenario)
         unit = bench.UNIT_OF_L0[l0.choose(args.l0)]
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
     print(f"run: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary}", flush=True)
-    if serial_log.mlines(out.log, kind="bench", src="guest"):
+    if name == poolcost.SCENARIO:
+        print(f"\npage pool ({name}):\n\n{poolcost.table(out.log, unit)}")
+    elif not scenario and serial_log.mlines(out.log, kind="bench", src="guest"):
         print(f"\ntrap cost ({name}):\n\n{bench.run_table(out.log, scenarios.get(name), unit)}")
+    if args.qemu_status and out.verdict.code is not None:
+        return out.verdict.qemu_status
     return out.status
 
 
@@ -114,6 +135,8 @@ def cmd_bench(args):
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
+        if args.pool_cost:
+            status |= pool_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -136,6 +159,21 @@ def boot_cost(run, out_dir):
     bench.write_json(path, doc)
     print(bootcost.summary_line(summary))
     return 0 if hv.status == 0 and native.status == 0 else 1
+
+
+def pool_cost(run, out_dir):
+    """Boots pooltest, adds the page pool's rows to trapcost.json, prints its table;
+    returns 1 if the run failed."""
+    print(f"bench: pool cost: booting {poolcost.SCENARIO} ...", flush=True)
+    out = run(poolcost.SCENARIO, "")
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += poolcost.rows(out.log)
+    doc["pool_counters"] = poolcost.counters(out.log)
+    bench.write_json(path, doc)
+    print(f"\npage pool:\n\n{poolcost.table(out.log)}")
+    return 0 if out.status == 0 else 1
 
 
 FUZZ_TARGET_EXECS = 10_000_000  # issue #10: executions per host target without a finding
@@ -268,8 +306,10 @@ def parser():
 
     p = sub.add_parser("run", help="boot a scenario and judge its serial log",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="exit status: 0 pass, 1 failing verdict, 2 panic, 3 timeout, "
-                       "4 L0 exited without a verdict, 5 usage or build error")
+                       epilog="exit status: 0 pass, 1 failing verdict (a kernel's nonzero "
+                       "isa-debug-exit code among them), 2 panic, 3 timeout, 4 L0 exited "
+                       "without a verdict, 5 usage or build error; with --qemu-status, a run "
+                       "ended through isa-debug-exit gives QEMU's (code << 1) | 1 instead")
     p.add_argument("name", nargs="?", help=f"scenario (default: {scenarios.DEFAULT})")
     p.add_argument("--list", action="store_true", help="list the scenarios")
     p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
@@ -285,6 +325,17 @@ def parser():
     p.add_argument("--guest", default="", metavar="ARGS",
                    help="test-guest command-line options; they replace the scenario's "
                    "options of the same name (e.g. iters=100 for trapbench)")
+    p.add_argument("--kernel", metavar="FILE",
+                   help="boot this kernel (Multiboot v1 or v2, or a bzImage) as L2 instead of "
+                   "a scenario; it ends through isa-debug-exit (code 0 = pass)")
+    p.add_argument("--module", action="append", default=[], metavar="'FILE [ARGS]'",
+                   help="a module for --kernel (repeatable), with its command line")
+    p.add_argument("--append", default="", metavar="ARGS", help="--kernel's command line")
+    p.add_argument("--no-hv", action="store_true",
+                   help="boot --kernel directly on L0 (GRUB), for a side-by-side run")
+    p.add_argument("--qemu-status", action="store_true",
+                   help="exit as QEMU would: (code << 1) | 1 when the kernel wrote CODE to "
+                   "isa-debug-exit (for harnesses written for QEMU)")
     p.add_argument("--console", choices=["auto", "on", "off"], default="auto",
                    help="attach this terminal to the guest's serial port (auto: for "
                    "interactive scenarios such as linux, when run from a terminal)")
@@ -303,6 +354,9 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
+                   help="skip the page pool's costs (scenario pooltest: first touch, "
+                   "copy-on-write, swap-in; about 15 s under Bochs)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("fuzz", help="run the host fuzzers (libFuzzer, ASan+UBSan) for longer "
