@@ -105,6 +105,7 @@ static void probe_features(void)
 void self_protect_init(void)
 {
 	uint64_t pool_base, pool_end;
+	int nx;
 
 	if (!hv_opts.selfprotect) {
 		log_warn("selfprotect=off: the hypervisor runs on GRUB-entry page tables, "
@@ -134,8 +135,11 @@ void self_protect_init(void)
 		 (uint64_t)(uintptr_t)__rodata_start, has_nx ? " nx" : " (no NX: executable)",
 		 n_guards, has_smep ? "on" : "not offered", has_smap ? "on" : "not offered",
 		 pt.pages);
-	log_mline("protect", "enabled=1 nx=%d wx=1 smep=%d smap=%d guards=%u text=%#lx-%#lx "
-		  "rodata_end=%#lx cr3=%#lx", has_nx, has_smep, has_smap, n_guards,
+	/* What the CPU now runs with, read back; W^X holds only where NX does. */
+	nx = !!(rdmsr(MSR_EFER) & EFER_NXE);
+	log_mline("protect", "enabled=1 nx=%d wx=%d smep=%d smap=%d guards=%u text=%#lx-%#lx "
+		  "rodata_end=%#lx cr3=%#lx", nx, nx, !!(read_cr4() & CR4_SMEP),
+		  !!(read_cr4() & CR4_SMAP), n_guards,
 		  (uint64_t)(uintptr_t)__hv_start, (uint64_t)(uintptr_t)__rodata_start,
 		  (uint64_t)(uintptr_t)__data_start, pt.pml4);
 }
