@@ -163,6 +163,19 @@ uint64_t self_protect_stack_alloc(unsigned pages, const char *what, unsigned cpu
 	return base + (pages + 1) * PAGE_SIZE;
 }
 
+void *self_protect_user_page(void)
+{
+	uint64_t pa;
+
+	if (!active)
+		return NULL;
+	pa = alloc_page_or_panic("SMEP/SMAP test page");
+	memset((void *)(uintptr_t)pa, 0xc3, PAGE_SIZE); /* RET */
+	map_or_panic(pa, pa + PAGE_SIZE, HOST_PROT_USER_RWX, true);
+	__asm__ volatile("invlpg (%0)" : : "r"(pa) : "memory");
+	return (void *)(uintptr_t)pa;
+}
+
 static const struct guard *guard_at(uint64_t addr)
 {
 	for (unsigned i = 0; i < n_guards; i++)
@@ -199,10 +212,13 @@ void self_protect_explain_fault(uint64_t vector, uint64_t error, uint64_t cr2, c
 			    g->cpu);
 	} else if (active && vector == 14 && error & PF_PRESENT) {
 		enum host_prot prot = host_pt_prot(&pt, host_pt_lookup(&pt, cr2, &level));
+		/* A supervisor access to a user page can only fail by SMEP or SMAP. */
+		const char *by = prot != HOST_PROT_USER_RWX ? "rights" :
+				 error & PF_FETCH ? "smep" : "smap";
 
-		hv_snprintf(human, human_len, "%s of a page mapped %s (%s): the hypervisor's "
-			    "protection refused it", access, host_prot_name(prot), region_of(cr2));
-		hv_snprintf(fields, fields_len, " access=%s page=%s region=%s", access,
-			    host_prot_name(prot), region_of(cr2));
+		hv_snprintf(human, human_len, "%s of a page mapped %s (%s): refused by %s", access,
+			    host_prot_name(prot), region_of(cr2), by);
+		hv_snprintf(fields, fields_len, " access=%s page=%s region=%s by=%s", access,
+			    host_prot_name(prot), region_of(cr2), by);
 	}
 }

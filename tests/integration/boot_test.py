@@ -107,12 +107,13 @@ def check_stack_overflow(log):
     expect_mline(log, "verdict", result="fail", reason="panic")
 
 
-def protect_fault_check(access, page, region):
-    """A #PF the protection caused: ACCESS of a page mapped PAGE in REGION."""
+def protect_fault_check(access, page, region, by="rights"):
+    """A #PF the protection caused: ACCESS of a page mapped PAGE in REGION, refused BY the
+    page's rights, SMEP or SMAP."""
     def check(log):
         check_protect_on(log)
         f = expect_mline(log, "panic", kind="exception", vector="14", name="#PF", access=access,
-                         page=page, region=region)
+                         page=page, region=region, by=by)
         cr4 = int(re.search(r"cr4=([0-9a-f]+)", log).group(1), 16)
         assert cr4 & (3 << 20) == 3 << 20, f"SMEP/SMAP not on in the dump: cr4={cr4:#x}"
         if access == "fetch":
@@ -694,6 +695,10 @@ TESTS = {
                              protect_fault_check("write", "r", "hv-rodata"), {}),
     "protect-exec-data": ("fault", "inject=exec-data", runner.EXIT_PANIC,
                           protect_fault_check("fetch", "rw", "hv-data"), {}),
+    "protect-smep": ("fault", "inject=smep", runner.EXIT_PANIC,
+                     protect_fault_check("fetch", "user-rwx", "hv-private", by="smep"), {}),
+    "protect-smap": ("fault", "inject=smap", runner.EXIT_PANIC,
+                     protect_fault_check("read", "user-rwx", "hv-private", by="smap"), {}),
     "selfprotect-off": ("fault", "inject=write-text selfprotect=off", runner.EXIT_PANIC,
                         check_selfprotect_off, {}),
     "bad-option": ("bad-option", "", runner.EXIT_FAIL, check_bad_option, {}),
