@@ -29,7 +29,7 @@ static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", "stack-overflow", "write-text",
-					      "write-rodata", "exec-data", "canary-leak", NULL };
+					      "write-rodata", "exec-data", "canary-leak", "smep", "smap", NULL };
 static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
 
 #define OPT(n, t, field, ...) \

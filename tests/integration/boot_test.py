@@ -107,12 +107,13 @@ def check_stack_overflow(log):
     expect_mline(log, "verdict", result="fail", reason="panic")
 
 
-def protect_fault_check(access, page, region):
-    """A #PF the protection caused: ACCESS of a page mapped PAGE in REGION."""
+def protect_fault_check(access, page, region, by="rights"):
+    """A #PF the protection caused: ACCESS of a page mapped PAGE in REGION, refused BY the
+    page's rights, SMEP or SMAP."""
     def check(log):
         check_protect_on(log)
         f = expect_mline(log, "panic", kind="exception", vector="14", name="#PF", access=access,
-                         page=page, region=region)
+                         page=page, region=region, by=by)
         cr4 = int(re.search(r"cr4=([0-9a-f]+)", log).group(1), 16)
         assert cr4 & (3 << 20) == 3 << 20, f"SMEP/SMAP not on in the dump: cr4={cr4:#x}"
         if access == "fetch":
@@ -258,6 +259,20 @@ def check_fuzz(log):
     assert not serial_log.mlines(log, kind="panic"), "the hypervisor panicked"
     expect_mline(log, "verdict", "guest", result="pass")
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+def check_linux_soak(log):
+    """Linux's /init ran its stress loop (hvinit=soak) with no error under a watchdog,
+    then powered off; the hypervisor counted the exits and never panicked."""
+    soak = expect_mline(log, "soak", "linux", seconds="3", errors="0")
+    assert int(soak["rounds"]) > 0, soak
+    for worker in ("a", "b"):
+        expect_mline(log, "soak-worker", "linux", name=worker, errors="0")
+    expect_mline(log, "options", watchdog="2000")
+    assert int(expect_mline(log, "exits", vcpu="0")["total"]) > 0
+    assert not serial_log.mlines(log, kind="panic"), "a panic"
+    expect_mline(log, "verdict", "guest", result="pass", reason="linux-soak")
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
 
 
 def check_native_probe(log):
@@ -836,6 +851,10 @@ TESTS = {
                              protect_fault_check("write", "r", "hv-rodata"), {}),
     "protect-exec-data": ("fault", "inject=exec-data", runner.EXIT_PANIC,
                           protect_fault_check("fetch", "rw", "hv-data"), {}),
+    "protect-smep": ("fault", "inject=smep", runner.EXIT_PANIC,
+                     protect_fault_check("fetch", "user-rwx", "hv-private", by="smep"), {}),
+    "protect-smap": ("fault", "inject=smap", runner.EXIT_PANIC,
+                     protect_fault_check("read", "user-rwx", "hv-private", by="smap"), {}),
     "selfprotect-off": ("fault", "inject=write-text selfprotect=off", runner.EXIT_PANIC,
                         check_selfprotect_off, {}),
     "bad-option": ("bad-option", "", runner.EXIT_FAIL, check_bad_option, {}),
@@ -853,6 +872,8 @@ TESTS = {
     "watchdog-quiet": ("hvcheck", "watchdog=1", runner.EXIT_PASS, check_watchdog_quiet, {}),
     "fuzz-guest": ("fuzz", "", runner.EXIT_PASS, check_fuzz,
                    {"guest_args": f"seed=1 iters={FUZZ_ITERS}"}),
+    "linux-soak-smoke": ("linux", "watchdog=2000", runner.EXIT_PASS, check_linux_soak,
+                         {"guest_args": "hvinit=soak hvsoak=3"}),
     "native-probe": ("native-probe", "", runner.EXIT_PASS, check_native_probe, {}),
     "guest-panic": ("guest-panic", "", runner.EXIT_PANIC, check_guest_panic, {}),
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
