@@ -103,6 +103,11 @@ static const struct prot_program *program_of_cr3(uint64_t root)
 	return NULL;
 }
 
+bool prot_active(void)
+{
+	return __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE) != 0;
+}
+
 const struct prot_program *prot_program_of_eptp(uint64_t eptp)
 {
 	unsigned n = __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE);
@@ -113,13 +118,22 @@ const struct prot_program *prot_program_of_eptp(uint64_t eptp)
 	return NULL;
 }
 
+/* Drops this CPU's cached translations of a view: single-context where L0 offers it. */
+static void flush_view(uint64_t eptp)
+{
+	if (l0.caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE)
+		invept_single(eptp);
+	else
+		invept_all();
+}
+
 /* Runs v with p's view (NULL: the base view), flushing it first if stale here. */
 static void enter_view(struct vcpu *v, struct prot_program *p)
 {
 	uint64_t bit = 1ull << v->index;
 
 	if (p && (__atomic_load_n(&p->stale_cpus, __ATOMIC_ACQUIRE) & bit)) {
-		invept_single(p->eptp);
+		flush_view(p->eptp);
 		__atomic_fetch_and(&p->stale_cpus, ~bit, __ATOMIC_RELEASE);
 	}
 	vmcs_write(VMCS_EPT_POINTER, p ? p->eptp : base_eptp);
@@ -203,7 +217,7 @@ static int64_t build_program(struct vcpu *v, struct prot_program *p)
 		return refuse_call(p->cr3, HC_ERR_PROT_FULL, "out of hypervisor memory for the view");
 	p->eptp = ept_eptp(&p->view.ept, false);
 	p->stale_cpus = ~0ull & ~(1ull << v->index);
-	invept_single(p->eptp);
+	flush_view(p->eptp);
 	if (eptp_list)
 		eptp_list[p->index] = p->eptp;
 	return HC_OK;
@@ -292,6 +306,7 @@ static int64_t hc_trampoline(struct vcpu *v)
 	else if (!page || !ept_lookup(&guest_ept, gpa, &m))
 		ret = HC_ERR_INVAL;
 	if (ret == HC_OK) {
+		memset(page, 0xcc, PAGE_SIZE); /* INT3 around the code */
 		memcpy(page, trampoline_code, sizeof(trampoline_code));
 		if (ept_map(&guest_ept, gpa, gpa, PAGE_SIZE, EPT_R | EPT_X, m.memtype,
 			    m.ignore_pat))

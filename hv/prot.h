@@ -42,6 +42,8 @@ void prot_vmcs_setup(void);
 void prot_cr3_loaded(struct vcpu *v, uint64_t cr3);
 /* The HC_PROT_* hypercalls; returns RAX. */
 int64_t prot_hypercall(struct vcpu *v, uint64_t fn);
+/* Whether any program is registered (so a view may be in use). */
+bool prot_active(void);
 /* The registered program whose view 'eptp' is, or NULL (the base view). */
 const struct prot_program *prot_program_of_eptp(uint64_t eptp);
 /*

@@ -66,12 +66,15 @@ static const char *inject_policy(const struct prot_program *p, uint64_t qual, ui
 
 bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 {
-	const struct prot_program *p = prot_program_of_eptp(vmread(VMCS_EPT_POINTER));
+	const struct prot_program *p;
 	struct ept_mapping base, view;
 	uint64_t gla, rip, vectoring, guest_cr3;
 	const char *access, *action;
 	char rights[4];
 
+	if (!prot_active())
+		return false; /* no views: not even a VMREAD on other paths */
+	p = prot_program_of_eptp(vmread(VMCS_EPT_POINTER));
 	if (!p || !ept_lookup(&guest_ept, gpa, &base) ||
 	    (base.perms & needed_rights(qual)) != needed_rights(qual))
 		return false;
