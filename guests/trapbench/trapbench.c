@@ -7,8 +7,8 @@
  */
 #include <stddef.h>
 
-#include "cmdline.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "lib/format.h"
 #include "stats.h"
 #include "trapbench.h"
@@ -34,19 +34,6 @@ static const struct opt_def option_table[] = {
 static uint64_t samples[ITERS_MAX];
 
 TSC_TIMED(empty_once, "", ())
-
-/* Parses the command line into 'o'; prints the first error and returns false. */
-static bool parse_options(const char *cmdline, struct trapbench_options *o)
-{
-	struct cmdline_error err;
-	char msg[160];
-
-	if (!cmdline_parse(cmdline, option_table, NOPTS, o, &err, 1))
-		return true;
-	cmdline_error_format(&err, option_table, NOPTS, msg, sizeof(msg));
-	guest_mline("trapbench-error", "reason=\"%s\"", msg);
-	return false;
-}
 
 /* VM exits of this vCPU so far, the HC_EXIT_COUNT call's own included. */
 static uint64_t exits_so_far(void)
@@ -103,7 +90,7 @@ bool guest_main(const char *cmdline)
 	struct bench_env env;
 	uint64_t overhead;
 
-	if (!parse_options(cmdline, &o))
+	if (!guest_parse_options(cmdline, option_table, NOPTS, &o, "trapbench-error"))
 		return false;
 	env.under_hv = hv_present();
 	env.apic_error = event_tests_init();
