@@ -21,6 +21,8 @@
 #define CR0_ET (1ull << 4)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
+#define CR4_PCIDE (1ull << 17)
+#define AR_L (1u << 13) /* CS access rights: 64-bit code */
 #define GP 13
 #define CR3_NO_FLUSH (1ull << 63)	/* with CR4.PCIDE (SDM Vol. 3A 4.10.4.1) */
 #define CR4_PCIDE (1ull << 17)
@@ -47,13 +49,35 @@ static void update_long_mode(uint64_t old_cr0, uint64_t cr0)
 	}
 }
 
-/* MOV to CR0: #GP for what the CPU refuses (SDM Vol. 3A 2.5, MOV CRn). */
+/*
+ * Whether a write that changes CR0.PG from 'old' to 'value' is refused
+ * (SDM Vol. 3A 10.8.5, MOV CRn): clearing PG in 64-bit mode (IA-32e mode is
+ * left from compatibility mode only) or with CR4.PCIDE set; setting it with
+ * EFER.LME but without CR4.PAE.
+ */
+static bool bad_paging_change(uint64_t old, uint64_t value)
+{
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4), efer = vmread(VMCS_GUEST_IA32_EFER);
+
+	if (!((old ^ value) & CR0_PG))
+		return false;
+	if (!(value & CR0_PG))
+		return (efer & EFER_LMA && vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) & AR_L) ||
+		       cr4 & CR4_PCIDE;
+	return efer & EFER_LME && !(cr4 & CR4_PAE);
+}
+
+/*
+ * MOV to CR0: #GP for what the CPU refuses (SDM Vol. 3A 2.5, MOV CRn). PG is
+ * not in the guest/host mask, so its current value is the real register's,
+ * not the read shadow's.
+ */
 static bool emulate_cr0_write(uint64_t value)
 {
-	uint64_t old = vmread(VMCS_CR0_READ_SHADOW);
+	uint64_t old = vmread(VMCS_GUEST_CR0);
 
 	if (value >> 32 || (value & CR0_PG && !(value & CR0_PE)) ||
-	    (value & CR0_NW && !(value & CR0_CD)))
+	    (value & CR0_NW && !(value & CR0_CD)) || bad_paging_change(old, value))
 		return false;
 	value |= CR0_ET; /* hardwired to 1 */
 	vmcs_set_guest_cr0(value);

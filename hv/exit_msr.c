@@ -16,6 +16,7 @@
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST 0x491
 #define FEATURE_CONTROL_LOCKED 1ull
+#define X2APIC_ICR_MSR 0x830 /* exits while L2 starts its APs (exit_apic.c) */
 
 void msr_intercepts_init(void)
 {
@@ -59,6 +60,10 @@ void handle_wrmsr(struct vcpu *v)
 	if (msr == HV_MSR_SCRATCH) {
 		v->msr_scratch = value;
 		skip_instruction();
+		return;
+	}
+	if (msr == X2APIC_ICR_MSR) {
+		x2apic_icr_exit(v, value);
 		return;
 	}
 	/* Locked IA32_FEATURE_CONTROL and the read-only VMX MSRs: #GP, as on hardware. */

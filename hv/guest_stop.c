@@ -3,6 +3,8 @@
  * counters include the VMREAD+VMWRITE each reason cost on average, the
  * number that decides the exit path's cost under KVM as L0.
  */
+#include "emul/emul_exit.h"
+#include "exit.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -48,7 +50,8 @@ static void log_exit_counters(const struct vcpu *v)
 	}
 }
 
-void guest_stop(struct vcpu *v, bool pass, const char *reason)
+/* Everything before the verdict; only the first CPU to stop the run returns. */
+static void stop_report(struct vcpu *v, bool pass)
 {
 	static volatile uint32_t stopping;
 
@@ -60,5 +63,18 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
+	emul_log_counters();
+	exit_fault_summary();
+}
+
+void guest_stop(struct vcpu *v, bool pass, const char *reason)
+{
+	stop_report(v, pass);
 	hv_finish(pass, reason);
+}
+
+void guest_stop_exit_code(struct vcpu *v, uint32_t code)
+{
+	stop_report(v, code == 0);
+	hv_finish_exit_code(code);
 }

@@ -1,6 +1,7 @@
 /*
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
+#include "canary.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
@@ -45,6 +46,9 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_LOG:
 			ret = hc_log(v);
+			break;
+		case HC_PROBE_CANARY:
+			v->gpr[GPR_RBX] = canary_complement();
 			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);

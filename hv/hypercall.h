@@ -33,6 +33,8 @@ enum hypercall {
 				     * trampoline there (void switch(unsigned index))
 				     * and makes the page read+execute only; before any
 				     * HC_PROT_REGISTER -> RBX = the number of views */
+	/* robust (issue 10): 0x500-0x5ff */
+	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
 };
 
 #define HC_OK 0

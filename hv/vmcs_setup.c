@@ -13,12 +13,14 @@
 #include "msr_bitmap.h"
 #include "options.h"
 #include "panic.h"
+#include "self_protect.h"
 #include "prot.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define MSR_IA32_PAT 0x277
@@ -208,10 +210,9 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 {
-	uint64_t stack = alloc_pages_or_panic(HOST_STACK_PAGES, "host stack");
 	enum vmx_status st;
 
-	v->host_stack_top = stack + HOST_STACK_PAGES * PAGE_SIZE;
+	v->host_stack_top = self_protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
 	v->vmcs_pa = alloc_page_or_panic("VMCS");
 	*(uint32_t *)(uintptr_t)v->vmcs_pa = l0.caps.revision;
 	st = vmclear(v->vmcs_pa);
@@ -220,6 +221,7 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
+	watchdog_setup_vmcs();
 	setup_host_state(v);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {

@@ -39,8 +39,8 @@ EXIT_REASON_OF = (("cpuid", 10), ("vmcall", 18), ("pio-", 30), ("rdmsr-", 31), (
 
 # Tests that exit under the hypervisor by design: a hv row of one without exits
 # means its hook is missing or off, which the table must say.
-MUST_EXIT = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "rdmsr-emulated",
-             "wrmsr-emulated", "hlt-ipi", "exception")
+MUST_EXIT = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
+             "mmio-write", "rdmsr-emulated", "wrmsr-emulated", "hlt-ipi", "exception")
 
 CPUID_TARGET_TICKS = 70
 CPUID_TARGET_VMRW = 4
