@@ -31,7 +31,6 @@
 #include "vmx_bits.h"
 
 #define CR3_ROOT_MASK 0x000ffffffffff000ull
-#define VMFUNC_EPTP_LIST_ENTRIES 512
 
 _Static_assert(HC_PROT_R == EPT_R && HC_PROT_W == EPT_W && HC_PROT_X == EPT_X,
 	       "hypercall rights are EPT rights");
