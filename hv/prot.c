@@ -12,8 +12,9 @@
  * each vCPU does one single-context INVEPT of a view before it first
  * enters it through the CR3 or hypercall path (stale_cpus); the
  * registering vCPU does it at once, since VMFUNC may enter the view
- * without an exit. The base must not change under a view (ept_view.h):
- * registration is refused while the xAPIC write trap (SMP bring-up) is on.
+ * without an exit. When the base changes (the xAPIC write trap of SMP
+ * bring-up), prot_base_changed brings every view in line and marks it
+ * stale on every vCPU.
  */
 #include "boot_mem.h"
 #include "exit.h"
@@ -52,6 +53,27 @@ static struct mem_ranges trampoline = { trampoline_storage, 0, 1 };
  * mov %edi,%ecx; xor %eax,%eax (leaf 0: EPTP switching); vmfunc; ret.
  */
 static const uint8_t trampoline_code[] = { 0x89, 0xf9, 0x31, 0xc0, 0x0f, 0x01, 0xd4, 0xc3 };
+
+/* Views' own pages: from the pool, but running out is L2's problem, not a panic. */
+static uint64_t view_alloc(void *ctx)
+{
+	(void)ctx;
+	return alloc_page_or_zero();
+}
+
+static void view_free(uint64_t pa, void *ctx)
+{
+	(void)ctx;
+	free_page_to_pool(pa);
+}
+
+static void *view_virt(uint64_t pa, void *ctx)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+static const struct ept_ops view_ops = { view_alloc, view_free, view_virt };
 
 static bool vmfunc_offered(void)
 {
@@ -211,7 +233,7 @@ static int64_t build_program(struct vcpu *v, struct prot_program *p)
 
 	if (!prot_table_check(&p->table, &hv_private, &trampoline, exec_only, &c))
 		return refuse(p->cr3, &p->table, &c);
-	err = ept_view_build(&p->view, &guest_ept, &p->table);
+	err = ept_view_build(&p->view, &guest_ept, &p->table, &view_ops, NULL);
 	if (err)
 		return refuse_call(p->cr3, HC_ERR_PROT_FULL, "out of hypervisor memory for the view");
 	p->eptp = ept_eptp(&p->view.ept, false);
@@ -243,9 +265,6 @@ static int64_t hc_register(struct vcpu *v)
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the others' table is registered already");
 	else if (program_of_cr3(cr3))
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "this CR3 is registered already");
-	else if (guest_mem_apic_writes_trapped())
-		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the base EPT still changes (L2 has "
-				  "not started all its CPUs)");
 	else if (nprograms == PROT_MAX_PROGRAMS)
 		ret = refuse_call(cr3, HC_ERR_PROT_FULL, "no room for another program");
 	else if (!read_table(v->gpr[GPR_RCX], &p->table, &reserved_set))
@@ -320,6 +339,20 @@ static int64_t hc_trampoline(struct vcpu *v)
 	log_mline("prot-trampoline", "gpa=%#lx views=%d", gpa, PROT_MAX_PROGRAMS + 1);
 	v->gpr[GPR_RBX] = PROT_MAX_PROGRAMS + 1;
 	return HC_OK;
+}
+
+void prot_base_changed(uint64_t gpa)
+{
+	spin_lock(&prot_lock);
+	for (unsigned i = 1; i <= nprograms; i++) {
+		struct prot_program *p = &programs[i];
+
+		if (ept_view_refresh_page(&p->view, &p->table, gpa))
+			panic("out of hypervisor memory updating program %u's view at %#lx "
+			      "(raise hvmem=)", i, gpa);
+		__atomic_store_n(&p->stale_cpus, ~0ull, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&prot_lock);
 }
 
 int64_t prot_hypercall(struct vcpu *v, uint64_t fn)

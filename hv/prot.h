@@ -40,6 +40,12 @@ void prot_vmcs_setup(void);
  * the others' table's for a CR3 nobody registered, or else the base view.
  */
 void prot_cr3_loaded(struct vcpu *v, uint64_t cr3);
+/*
+ * The base EPT's 4 KiB page at gpa was remapped (guest_mem.c): every view
+ * takes the change; each vCPU INVEPTs a view before it next enters it by
+ * MOV to CR3 or hypercall (the caller flushes its own CPU).
+ */
+void prot_base_changed(uint64_t gpa);
 /* The HC_PROT_* hypercalls; returns RAX. */
 int64_t prot_hypercall(struct vcpu *v, uint64_t fn);
 /* Whether any program is registered (so a view may be in use). */

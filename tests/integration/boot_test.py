@@ -668,6 +668,8 @@ TESTS = {
                            {}),
     "prot-inject": ("prot", "", runner.EXIT_PASS, check_prot_inject, {}),
     "prot-refused": ("prot", "", runner.EXIT_PASS, check_prot_refused, {}),
+    # Two CPUs: the base EPT traps xAPIC writes while the second waits for its SIPI.
+    "prot-smp2": ("prot", "", runner.EXIT_PASS, check_prot_inject, {"smp": 2}),
     "prot-stop": ("prot-stop", "", runner.EXIT_FAIL, check_prot_stop, {}),
     "prot-off": ("prot", "protect=off", runner.EXIT_PASS, check_prot_off, {}),
     "linux-prot": ("linux-prot", "", runner.EXIT_PASS, check_linux_prot, {}),
