@@ -17,6 +17,7 @@
  * stale on every vCPU.
  */
 #include "boot_mem.h"
+#include "emul/mmio.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "hypercall.h"
@@ -231,7 +232,15 @@ static int64_t build_program(struct vcpu *v, struct prot_program *p)
 	bool exec_only = l0.caps.ept_vpid_cap & EPT_CAP_EXEC_ONLY;
 	int err;
 
-	if (!prot_table_check(&p->table, &hv_private, &trampoline, exec_only, &c))
+	struct mem_range dev_storage[MMIO_MAX_DEVICES];
+	struct mem_ranges devs = { dev_storage, 0, MMIO_MAX_DEVICES };
+	struct prot_forbidden f = { &hv_private, &trampoline, &devs };
+	unsigned ndev;
+	struct mmio_device *const *dev = mmio_devices(&ndev);
+
+	for (unsigned i = 0; i < ndev; i++)
+		mem_ranges_add(&devs, dev[i]->base, dev[i]->base + dev[i]->size);
+	if (!prot_table_check(&p->table, &f, exec_only, &c))
 		return refuse(p->cr3, &p->table, &c);
 	err = ept_view_build(&p->view, &guest_ept, &p->table, &view_ops, NULL);
 	if (err)
