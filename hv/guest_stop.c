@@ -9,6 +9,7 @@
 #include "log.h"
 #include "x86.h"
 #include "power.h"
+#include "prot.h"
 #include "smp.h"
 #include "vmx.h"
 
@@ -65,6 +66,7 @@ static void stop_report(struct vcpu *v, bool pass)
 		log_exit_counters(&vcpus[i]);
 	emul_log_counters();
 	exit_fault_summary();
+	prot_log_counters();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

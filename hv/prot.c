@@ -130,7 +130,7 @@ bool prot_active(void)
 	return __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE) != 0;
 }
 
-const struct prot_program *prot_program_of_eptp(uint64_t eptp)
+struct prot_program *prot_program_of_eptp(uint64_t eptp)
 {
 	unsigned n = __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE);
 
@@ -158,6 +158,8 @@ static void enter_view(struct vcpu *v, struct prot_program *p)
 		flush_view(p->eptp);
 		__atomic_fetch_and(&p->stale_cpus, ~bit, __ATOMIC_RELEASE);
 	}
+	if (p)
+		__atomic_fetch_add(&p->entries, 1, __ATOMIC_RELAXED);
 	vmcs_write(VMCS_EPT_POINTER, p ? p->eptp : base_eptp);
 }
 
@@ -348,6 +350,21 @@ static int64_t hc_trampoline(struct vcpu *v)
 	log_mline("prot-trampoline", "gpa=%#lx views=%d", gpa, PROT_MAX_PROGRAMS + 1);
 	v->gpr[GPR_RBX] = PROT_MAX_PROGRAMS + 1;
 	return HC_OK;
+}
+
+void prot_log_counters(void)
+{
+	unsigned n = __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 1; i <= n; i++) {
+		const struct prot_program *p = &programs[i];
+
+		log_info("  program %-2u %s %#-18lx %10lu entries by MOV to CR3 or hypercall, "
+			 "%lu violations", i, p == others ? "others" : "CR3   ", p->cr3,
+			 p->entries, p->violations);
+		log_mline("prot-stats", "program=%u scope=%s cr3=%#lx entries=%lu violations=%lu", i,
+			  p == others ? "others" : "program", p->cr3, p->entries, p->violations);
+	}
 }
 
 void prot_base_changed(uint64_t gpa)

@@ -27,6 +27,8 @@ struct prot_program {
 	uint64_t cr3;            /* its page-table root (CR3 bits 51:12) */
 	uint64_t eptp;
 	uint64_t stale_cpus;     /* vCPUs that must INVEPT it before first use */
+	uint64_t entries;        /* times a vCPU switched to it by MOV to CR3 or hypercall */
+	uint64_t violations;     /* accesses it refused */
 	struct prot_table table;
 	struct ept_view view;
 };
@@ -51,7 +53,9 @@ int64_t prot_hypercall(struct vcpu *v, uint64_t fn);
 /* Whether any program is registered (so a view may be in use). */
 bool prot_active(void);
 /* The registered program whose view 'eptp' is, or NULL (the base view). */
-const struct prot_program *prot_program_of_eptp(uint64_t eptp);
+struct prot_program *prot_program_of_eptp(uint64_t eptp);
+/* Logs each program's entries and violations ("@hv prot-stats"), at the end of the run. */
+void prot_log_counters(void);
 /*
  * An EPT violation (exit_fault.c): true if a view refused what the base
  * allows, and the table's policy was applied; false if it is not a view's.

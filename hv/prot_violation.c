@@ -66,7 +66,7 @@ static const char *inject_policy(const struct prot_program *p, uint64_t qual, ui
 
 bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 {
-	const struct prot_program *p;
+	struct prot_program *p;
 	struct ept_mapping base, view;
 	uint64_t gla, rip, vectoring, guest_cr3;
 	const char *access, *action;
@@ -78,6 +78,7 @@ bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 	if (!p || !ept_lookup(&guest_ept, gpa, &base) ||
 	    (base.perms & needed_rights(qual)) != needed_rights(qual))
 		return false;
+	__atomic_fetch_add(&p->violations, 1, __ATOMIC_RELAXED);
 	gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 	rip = vmread(VMCS_GUEST_RIP);
 	vectoring = vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);

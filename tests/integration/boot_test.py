@@ -514,6 +514,9 @@ def check_prot_inject(log):
     fetch = expect_mline(log, "prot-violation", access="fetch")
     assert fetch["rip"] == g["exec"], f"fetch violation at rip {fetch['rip']}, not {g['exec']}"
     expect_mline(log, "prot-vmfunc-fault", index="99", leaf="0")
+    for program, n in (("1", "6"), ("2", "3")):  # the violations above, by program
+        stats = expect_mline(log, "prot-stats", program=program, violations=n)
+        assert int(stats["entries"]) >= 2, stats
     expect_mline(log, "exit-count", vcpu="0", reason="28")  # MOV to CR3 exits
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
