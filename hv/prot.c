@@ -263,6 +263,7 @@ static int64_t hc_register(struct vcpu *v)
 		       vmread(VMCS_GUEST_CR3);
 	struct prot_program *p;
 	bool reserved_set;
+	bool user = ((vmread(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3) != 0; /* SS.DPL is CPL */
 	char who[40];
 	int64_t ret;
 
@@ -272,6 +273,8 @@ static int64_t hc_register(struct vcpu *v)
 	p = &programs[nprograms + 1];
 	if (flags & ~(uint64_t)HC_PROT_FOR_OTHERS)
 		ret = refuse_call(cr3, HC_ERR_INVAL, "unknown flags");
+	else if (user && !for_others && cr3 != (vmread(VMCS_GUEST_CR3) & CR3_ROOT_MASK))
+		ret = refuse_call(cr3, HC_ERR_PERM, "from user mode a program registers only itself");
 	else if (for_others && others)
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the others' table is registered already");
 	else if (program_of_cr3(cr3))
