@@ -113,7 +113,8 @@ static uint64_t above_maxphyaddr(void)
 
 /*
  * PAE paging: MOV to CR3 loads the four PDPTEs, and with EPT the CPU takes
- * them from the VMCS (SDM Vol. 3C 28.3.2.4); #GP if one is bad (Vol. 3A 4.4.1).
+ * them from the VMCS at VM entry (SDM Vol. 3C 27.3.2.4); #GP if one is bad
+ * (Vol. 3A 4.4.1).
  */
 static bool load_pae_pdptes(uint64_t cr3)
 {

@@ -11,6 +11,7 @@
 #include "mmu/mtrr.h"
 #include "page_alloc.h"
 #include "panic.h"
+#include "prot.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -149,6 +150,7 @@ void guest_mem_trap_apic_writes(uint64_t apic_pa, bool on)
 		      false);
 	if (err)
 		panic("remapping L2's xAPIC page failed (error %d)", err);
+	prot_base_changed(apic_pa);
 	invept_all();
 	apic_page = apic_pa;
 	__atomic_store_n(&trapped_apic, on ? apic_pa : ~0ull, __ATOMIC_RELEASE);

@@ -5,8 +5,9 @@
  *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
  *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
  *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM. HC_PROT_REGISTER is
- *   the exception: with protect=on a user program may register (a table
- *   can only take rights away, never reach the hypervisor's memory).
+ *   the exception: with protect=on a user program may register itself, or
+ *   the table of every unregistered CR3 (a table can only take rights
+ *   away, never reach the hypervisor's memory).
  */
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H

@@ -84,7 +84,8 @@ SCENARIOS = {s.name: s for s in [
     Scenario("prot", "per-program protection tables: L2 registers two programs (own CR3s) "
              "with different tables, tries allowed and forbidden reads, writes and fetches "
              "in each, switches views by MOV to CR3, hypercall and VMFUNC, has bad tables "
-             "refused, and measures view switches", HV, kernel_args="protect=on",
+             "refused (the test MMIO device's page among them), and measures view "
+             "switches", HV, kernel_args="protect=on mmio_test=on",
              modules=(("guests/prot.elf", "mode=test"),)),
     Scenario("prot-stop", "a program breaks its stop-policy protection table: the run "
              "must end with a prot-violation verdict", HV, kernel_args="protect=on",

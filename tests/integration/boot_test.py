@@ -598,6 +598,8 @@ PROT_REFUSALS = {"refuse-empty": ("an empty region", "1"),
                  "refuse-wrap": ("a region that wraps or passes the guest-physical limit", "0"),
                  "refuse-conflict": ("overlaps another region with different rights", "1"),
                  "refuse-hv-memory": ("covers the hypervisor's memory", "1"),
+                 "refuse-device": ("covers an emulated device, which no EPT view can guard",
+                                   "1"),
                  "refuse-write-only": ("bad rights (unknown bits, or write without read)", "0"),
                  "refuse-trampoline": ("covers the VMFUNC trampoline page", "0"),
                  "refuse-count": ("too many regions", None),
@@ -641,6 +643,9 @@ def check_prot_inject(log):
     fetch = expect_mline(log, "prot-violation", access="fetch")
     assert fetch["rip"] == g["exec"], f"fetch violation at rip {fetch['rip']}, not {g['exec']}"
     expect_mline(log, "prot-vmfunc-fault", index="99", leaf="0")
+    for program, n in (("1", "6"), ("2", "3")):  # the violations above, by program
+        stats = expect_mline(log, "prot-stats", program=program, violations=n)
+        assert int(stats["entries"]) >= 2, stats
     expect_mline(log, "exit-count", vcpu="0", reason="28")  # MOV to CR3 exits
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
@@ -941,6 +946,8 @@ TESTS = {
                            {}),
     "prot-inject": ("prot", "", runner.EXIT_PASS, check_prot_inject, {}),
     "prot-refused": ("prot", "", runner.EXIT_PASS, check_prot_refused, {}),
+    # Two CPUs: the base EPT traps xAPIC writes while the second waits for its SIPI.
+    "prot-smp2": ("prot", "", runner.EXIT_PASS, check_prot_inject, {"smp": 2}),
     "prot-stop": ("prot-stop", "", runner.EXIT_FAIL, check_prot_stop, {}),
     "prot-off": ("prot", "protect=off", runner.EXIT_PASS, check_prot_off, {}),
     "linux-prot": ("linux-prot", "", runner.EXIT_PASS, check_linux_prot, {}),
