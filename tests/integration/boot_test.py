@@ -262,7 +262,9 @@ def check_native_linux(log):
 
 def mb1_check(code, native=False, cmdline=None):
     """The mb1 guest (a Multiboot v1 kernel) got the Multiboot magic, its command line, its
-    module (hello.elf, with its command line), a memory map and writable low memory, and
+    module (hello.elf, with its command line) clear of the kernel (which spans most of the
+    MiB above 1 MiB, where GRUB puts modules), its bss zeroed by the loader, a memory map
+    and writable low memory, and
     ended with isa-debug-exit code CODE, which became the verdict. It found COM1 idle, the
     ACPI RSDP in the BIOS area (under the hypervisor: where the hypervisor found L2's) with
     an MADT of the machine's CPUs, and a running PM timer. Under the hypervisor fw_cfg
@@ -272,7 +274,12 @@ def mb1_check(code, native=False, cmdline=None):
         boot = expect_mline(log, "mb1-boot", "guest", magic="0x2badb002",
                             cmdline=cmdline or f"exit={code}", modules="1")
         assert int(boot["flags"], 16) & 0x4d == 0x4d, boot  # memory, cmdline, mods, mmap
-        expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46", cmdline="mod-arg=1")
+        mod = expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46",
+                           cmdline="mod-arg=1")
+        kernel_end = int(expect_mline(log, "bss", "guest", bytes=str(512 << 10),
+                                      nonzero="0")["kernel_end"], 16)
+        assert int(mod["start"], 16) >= kernel_end or int(mod["end"], 16) <= 0x100000, \
+            f"the module lies in the kernel (1 MiB to {kernel_end:#x}): {mod}"
         expect_mline(log, "low-memory", "guest", probes="4", writable="4", page0="ok")
         expect_mline(log, "exit", "guest", device="isa-debug-exit", code=str(code))
         expect_mline(log, "com1", "guest", port="0x3f8", lsr="0x60")  # THR and shifter empty
