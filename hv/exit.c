@@ -6,9 +6,11 @@
 #include "exit.h"
 #include "guest_stop.h"
 #include "log.h"
+#include "prot.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
+#include "watchdog.h"
 
 #define INTR_INFO_VALID (1u << 31)
 #define INTR_TYPE_HW_EXCEPTION (3u << 8)
@@ -47,6 +49,8 @@ static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfig,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_VMFUNC] = handle_vmfunc,
+	[EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED] = handle_preemption_timer,
 };
 #pragma GCC diagnostic pop
 

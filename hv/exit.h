@@ -35,11 +35,13 @@ void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
+/* guest_fault=inject: logs how many faults were injected (none: nothing). */
+void exit_fault_summary(void);
 void handle_vmx_instruction(struct vcpu *v);
 void handle_init(struct vcpu *v);
 void handle_exception(struct vcpu *v);
 void handle_sipi(struct vcpu *v);
-/* A write to L2's xAPIC page that exited (exit_apic.c): done, or false if not a MOV. */
+/* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
 /* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */
 void x2apic_icr_exit(struct vcpu *v, uint64_t icr);

@@ -3,6 +3,9 @@
  * counters include the VMREAD+VMWRITE each reason cost on average, the
  * number that decides the exit path's cost under KVM as L0.
  */
+#include "emul/emul_exit.h"
+#include "exit.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -61,6 +64,9 @@ static void stop_report(struct vcpu *v, bool pass)
 	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
 	for (unsigned i = 0; i < smp_cpus; i++)
 		log_exit_counters(&vcpus[i]);
+	emul_log_counters();
+	exit_fault_summary();
+	guest_pool_report();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

@@ -1,12 +1,15 @@
 /*
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
+#include "canary.h"
 #include "exit.h"
 #include "guest_mem.h"
+#include "paging.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "prot.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -32,7 +35,8 @@ void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
 
-	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
+	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0 &&
+	    v->gpr[GPR_RAX] != HC_PROT_REGISTER) {
 		ret = HC_ERR_PERM;
 	} else {
 		switch (v->gpr[GPR_RAX]) {
@@ -44,6 +48,9 @@ void handle_vmcall(struct vcpu *v)
 		case HC_LOG:
 			ret = hc_log(v);
 			break;
+		case HC_PROBE_CANARY:
+			v->gpr[GPR_RBX] = canary_complement();
+			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
 			v->gpr[GPR_RCX] = vmrw_count();
@@ -54,7 +61,11 @@ void handle_vmcall(struct vcpu *v)
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
 			/* guest_stop does not return */
 		default:
-			ret = HC_ERR_UNKNOWN;
+			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
+				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
+			else
+				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
+				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

@@ -13,12 +13,19 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.selfprotect = true,
+	.pool_mib = 8,
+	.pool_backing = 50,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const paging_choices[] = { "nested", "shadow", "hybrid", NULL };
+static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
-					      "hang", NULL };
+					      "hang", "stack-overflow", "write-text",
+					      "write-rodata", "exec-data", "canary-leak", NULL };
+static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -33,8 +40,32 @@ static const struct opt_def option_table[] = {
 	OPT("launch", OPT_ENUM, launch, .choices = launch_choices,
 	    .help = "vmx: run the guest as L2; direct: load it the same way, then jump to it "
 		    "without VMX (a 64-bit guest only: the native baseline)"),
+	OPT("protect", OPT_BOOL, protect,
+	    .help = "per-program protection tables (MOV to CR3 exits and picks the EPT view)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,
+	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
+	OPT("mmio_test", OPT_BOOL, mmio_test,
+	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
+	OPT("selfprotect", OPT_BOOL, selfprotect,
+	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
+	OPT("watchdog", OPT_UINT, watchdog, .min = 1, .max = 3600000, .off = true,
+	    .help = "ms an L2 vCPU may go without a VM exit or a RIP change before the run "
+		    "fails (VMX-preemption timer)"),
+	OPT("guest_fault", OPT_ENUM, guest_fault, .choices = guest_fault_choices,
+	    .help = "an L2 access to memory it may not touch: stop the run, or report it and "
+		    "inject #GP(0) so L2 goes on"),
+	OPT("paging", OPT_ENUM, paging, .choices = paging_choices,
+	    .help = "nested: EPT only; shadow: shadow page tables once L2 pages; hybrid: both, "
+		    "per address space"),
+	OPT("pool", OPT_BOOL, pool,
+	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
+		    "(first touch, sharing, swapping; one CPU)"),
+	OPT("pool_mib", OPT_UINT, pool_mib, .min = 1, .max = 1024,
+	    .help = "MiB of L2's RAM the page pool backs"),
+	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
+	    .help = "percent of the pool's region machine pages back; the rest swaps"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -78,6 +109,9 @@ void options_log(void)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%#lx",
 						   i ? " " : "", d->name,
 						   *(const uint64_t *)field);
+		else if (d->type == OPT_UINT && d->off && !*(const uint64_t *)field)
+			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=off",
+						   i ? " " : "", d->name);
 		else if (d->type == OPT_UINT)
 			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
 						   i ? " " : "", d->name,

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "percpu.h"
 #include "platform.h"
+#include "self_protect.h"
 #include "smp.h"
 #include "tsc.h"
 #include "vcpu.h"
@@ -47,6 +48,7 @@ static void ap_main(unsigned index)
 	gdt_init_cpu(&percpus[index].gdt);
 	percpu_init(index, lapic_id());
 	idt_init_cpu();
+	self_protect_enter_cpu();
 	vmx_on_this_cpu();
 	__atomic_add_fetch(&aps_up, 1, __ATOMIC_RELEASE);
 	if (!aps_run_guest)
@@ -64,8 +66,7 @@ static bool start_ap(unsigned index, uint32_t apic_id)
 {
 	uint64_t deadline;
 
-	*param(ap_param_stack) = alloc_pages_or_panic(AP_STACK_PAGES, "AP stack") +
-				 AP_STACK_PAGES * PAGE_SIZE;
+	*param(ap_param_stack) = self_protect_stack_alloc(AP_STACK_PAGES, "AP stack", index);
 	*param(ap_param_index) = index;
 	lapic_start_cpu(apic_id, AP_TRAMPOLINE >> 12);
 	deadline = rdtsc() + tsc_hz / 1000 * AP_START_TIMEOUT_MS;

@@ -8,6 +8,9 @@
 #include "guest_boot.h"
 #include "vcpu.h"
 
+/* L2's VPID: 0 is the host's (SDM Vol. 3C 27.2.1.1). */
+#define GUEST_VPID 1
+
 /* Allocates, loads and fills v's VMCS on this CPU; panics on any refusal. */
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot);
 /* One guest segment register, by its selector field: selector, base, limit, rights. */

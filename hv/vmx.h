@@ -87,6 +87,27 @@ struct invept_desc {
 	uint64_t eptp, reserved;
 };
 
+/* INVEPT type 1: the mappings derived from this EPTP's EP4TA (SDM Vol. 3C 29.4.3.1). */
+static inline void invept_single(uint64_t eptp)
+{
+	struct invept_desc d = { eptp, 0 };
+
+	__asm__ volatile("invept %0, %1" : : "m"(d), "r"(1ull) : "cc", "memory");
+}
+
+/* INVVPID types (SDM Vol. 3C 31.3, INVVPID). */
+enum invvpid_type { INVVPID_ADDRESS = 0, INVVPID_SINGLE = 1, INVVPID_ALL = 2,
+		    INVVPID_SINGLE_KEEP_GLOBALS = 3 };
+
+static inline void invvpid(enum invvpid_type type, uint16_t vpid, uint64_t gla)
+{
+	struct {
+		uint64_t vpid, gla;
+	} d = { vpid, gla };
+
+	__asm__ volatile("invvpid %0, %1" : : "m"(d), "r"((uint64_t)type) : "cc", "memory");
+}
+
 /* INVEPT type 2: all contexts. */
 static inline void invept_all(void)
 {

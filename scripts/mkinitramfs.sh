@@ -20,8 +20,8 @@ host's cpio, or busybox's.
 
 /init prints "@linux userspace cpus=N" (with tsc=TICKS when there is a
 /bin/tsc that prints the TSC), "@linux cpuinfo-flags ...", "@linux clock ..."
-and "@guest verdict ..." (the verdict of a run without the hypervisor), then
-ends as the kernel command line says:
+and "@guest verdict ..." (the verdict of a run without the hypervisor), runs
+/bin/protdemo if the kernel command line has hvprot=1, then ends as it says:
   hvinit=poweroff (default)  sleep 1; poweroff -f
   hvinit=reboot              sleep 1; reboot -f
   hvinit=shell               a shell on the console
@@ -67,6 +67,11 @@ after=$(clock_now)
 set -- $before $after
 echo "@linux clock cpu_mhz=$(grep -m1 '^cpu MHz' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')" \
      "uptime_before=$1 uptime_after=$3 rtc_before=$2 rtc_after=$4"
+
+# hvprot=1: per-program protection tables (the hypervisor's protect=on).
+case " $(cat /proc/cmdline) " in
+*" hvprot=1 "*) [ -x /bin/protdemo ] && protdemo ;;
+esac
 
 case " $(cat /proc/cmdline) " in
 *" hvinit=shell "*)

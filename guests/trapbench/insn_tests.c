@@ -5,6 +5,7 @@
  * operands in other registers are loaded before the timed region. Writes
  * put back the value the register already held.
  */
+#include "emul/test_mmio.h"
 #include "extable.h"
 #include "hypercall.h"
 #include "lib/format.h"
@@ -16,6 +17,7 @@
 #define PORT_PASSTHROUGH 0x80 /* POST-code port: never exits */
 #define MSR_PASSTHROUGH 0x174 /* IA32_SYSENTER_CS: never exits */
 #define SCRATCH_PATTERN 0x5a5a00ff12345678ull
+#define MMIO_SCRATCH (TEST_MMIO_BASE + TEST_MMIO_SCRATCH) /* a 32-bit MOV exits here */
 #define REASON_MAX 96
 
 static uint64_t sysenter_cs;
@@ -27,6 +29,8 @@ TSC_TIMED(pio_in_emulated_once, "inb %[port], %%al", ([port] "i"(PORT_EMULATED))
 TSC_TIMED(pio_out_emulated_once, "outb %%al, %[port]", ([port] "i"(PORT_EMULATED)))
 TSC_TIMED(pio_in_passthrough_once, "inb %[port], %%al", ([port] "i"(PORT_PASSTHROUGH)))
 TSC_TIMED(pio_out_passthrough_once, "outb %%al, %[port]", ([port] "i"(PORT_PASSTHROUGH)))
+TSC_TIMED(mmio_read_once, "mov (%[p]), %%ecx", ([p] "r"(MMIO_SCRATCH)), "rcx")
+TSC_TIMED(mmio_write_once, "mov %%ecx, (%[p])", ([p] "r"(MMIO_SCRATCH), "c"(0x5a5a5a5a)))
 TSC_TIMED(rdmsr_emulated_once, "rdmsr", ("c"(HV_MSR_SCRATCH)))
 TSC_TIMED(wrmsr_emulated_once, "mov %%esi, %%eax\n\tmov %%edi, %%edx\n\twrmsr",
 	  ("c"(HV_MSR_SCRATCH), "S"((uint32_t)SCRATCH_PATTERN),
@@ -66,10 +70,20 @@ static const char *emulated_port(const struct bench_env *env)
 	return reason;
 }
 
+/* The hypervisor's test MMIO device (mmio_test=on) must answer with its ID. */
 static const char *emulated_mmio(const struct bench_env *env)
 {
-	(void)env;
-	return "MMIO emulation is not available yet (it comes with the instruction emulator)";
+	static char reason[REASON_MAX];
+	uint32_t id;
+
+	if (!env->under_hv)
+		return "the test MMIO device is the hypervisor's (nothing natively at 0xd0000000)";
+	id = *(volatile uint32_t *)(uintptr_t)TEST_MMIO_BASE;
+	if (id == TEST_MMIO_ID)
+		return NULL;
+	hv_snprintf(reason, sizeof(reason), "no test MMIO device (boot with mmio_test=on): "
+		    "ID register read %#x", id);
+	return reason;
 }
 
 /* HV_MSR_SCRATCH must keep what is written to it; it exists only under the hypervisor. */
@@ -103,8 +117,8 @@ const struct bench_test insn_tests[] = {
 	{ "pio-out-emulated", pio_out_emulated_once, emulated_port },
 	{ "pio-in-passthrough", pio_in_passthrough_once, NULL },
 	{ "pio-out-passthrough", pio_out_passthrough_once, NULL },
-	{ "mmio-read", NULL, emulated_mmio },
-	{ "mmio-write", NULL, emulated_mmio },
+	{ "mmio-read", mmio_read_once, emulated_mmio },
+	{ "mmio-write", mmio_write_once, emulated_mmio },
 	{ "rdmsr-emulated", rdmsr_emulated_once, emulated_msr },
 	{ "wrmsr-emulated", wrmsr_emulated_once, emulated_msr },
 	{ "rdmsr-passthrough", rdmsr_passthrough_once, passthrough_msr },

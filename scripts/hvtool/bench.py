@@ -17,6 +17,12 @@ TESTS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "pio-in-passt
          "rdmsr-passthrough", "wrmsr-passthrough", "mov-to-cr0", "mov-from-cr0", "mov-to-cr3",
          "mov-from-cr3", "mov-to-cr4", "mov-from-cr4", "mov-to-cr8", "mov-from-cr8", "invlpg",
          "self-ipi", "hlt-ipi", "exception")
+# The protection-table suite (guests/prot, issue 8): ticks per view switch (by MOV to
+# CR3, by hypercall, by VMFUNC) and per context switch of a switch-heavy loop with
+# protection on and off. Its scenarios give more hv rows.
+PROT_TESTS = ("view-switch-cr3", "view-switch-hypercall", "view-switch-vmfunc",
+              "ctxsw-protect-off", "ctxsw-protect-on")
+PROT_SCENARIOS = ("prot-bench", "prot-bench-off")
 CONFIGS = ("native", "hv", "kvm")
 # The scenario that measures each configuration. "kvm" (Linux+KVM as L1 with a /dev/kvm
 # runner) has none yet: when a scenario of that name appears, bench runs it too.
@@ -28,12 +34,13 @@ NUMBERS = ("min", "median", "p99", "n")
 # the hypervisor's "@hv exit-count" line for it gives the row's VMREAD+VMWRITE.
 EXIT_REASON_OF = (("cpuid", 10), ("vmcall", 18), ("pio-", 30), ("rdmsr-", 31), ("wrmsr-", 32),
                   ("mov-", 28), ("invlpg", 14), ("hlt-", 12), ("exception", 0),
-                  ("mmio-", 48))
+                  ("mmio-", 48), ("view-switch-cr3", 28), ("view-switch-hypercall", 18),
+                  ("ctxsw-", 28))
 
 # Tests that exit under the hypervisor by design: a hv row of one without exits
 # means its hook is missing or off, which the table must say.
-MUST_EXIT = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "rdmsr-emulated",
-             "wrmsr-emulated", "hlt-ipi", "exception")
+MUST_EXIT = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
+             "mmio-write", "rdmsr-emulated", "wrmsr-emulated", "hlt-ipi", "exception")
 
 CPUID_TARGET_TICKS = 70
 CPUID_TARGET_VMRW = 4
@@ -161,7 +168,7 @@ def markdown(rows, unit, configs_run, notes=()):
         lines.append(f"| {test} | {' | '.join(cells)} | "
                      f"{_ratio(hv, by.get((test, 'native')))} | {vmrw} |")
     missing = [f"{c}: no line for {t}" for c in configs_run for t in tests
-               if (t, c) not in by]
+               if (t, c) not in by and (c == "hv" or t not in PROT_TESTS)]
     no_exit = [f"{t} (hv): no VM exits: the hypervisor did not intercept it (hook missing "
                "or off?)" for t in MUST_EXIT if by.get((t, "hv"), {}).get("exits") == 0]
     extra = skip_notes(rows) + no_exit + missing + list(notes)
@@ -297,10 +304,11 @@ def run_bench(run_scenario, out_dir, l0_kind, iters, scenario_names, echo=print)
     rows_of, overhead = {}, {}  # by configuration: its rows, its loop overhead
     echo(f"bench: l0 {l0_kind} (unit: {unit}), {iters} timed runs per test")
 
-    def measure(config, label):
-        echo(f"bench: {label}: booting {SCENARIO_OF[config]} ...")
+    def measure(config, label, scenario=None):
+        scenario = scenario or SCENARIO_OF[config]
+        echo(f"bench: {label}: booting {scenario} ...")
         start = time.monotonic()
-        out = run_scenario(SCENARIO_OF[config], guest_args)
+        out = run_scenario(scenario, guest_args)
         verdict = "done" if out.status == 0 else f"FAILED: {out.summary}"
         echo(f"bench: {label}: {verdict} ({time.monotonic() - start:.1f} s)")
         if out.status != 0:
@@ -315,6 +323,9 @@ def run_bench(run_scenario, out_dir, l0_kind, iters, scenario_names, echo=print)
             continue
         rows_of[config] = measure(config, config)
         rows += rows_of[config]
+    for name in PROT_SCENARIOS:
+        if name in scenario_names:
+            rows += measure("hv", f"hv {name}", name)
     deterministic, det_line = check_determinism(
         rows_of.get("hv"), measure("hv", "hv again") if "hv" in rows_of else None, l0_kind)
     goals = targets(rows, unit)

@@ -32,6 +32,20 @@ hv: entering L2 at 0x1000018
 @hv verdict result=pass reason=guest-exit-pass
 """
 
+PROT_LOG = """\
+@guest bench-setup config=hv iters=1000 warmup=10 overhead=6
+@guest bench test=view-switch-cr3 min=169 median=169 p99=175 n=1000 exits=1000
+@guest bench test=view-switch-vmfunc min=5 median=5 p99=5 n=1000 exits=0
+@guest bench test=ctxsw-protect-on min=177 median=177 p99=183 n=1000 exits=1000
+@hv exit-count vcpu=0 reason=28 name="control-register access" n=2020 vmrw_avg=9
+@hv verdict result=pass reason=guest-exit-pass
+"""
+
+PROT_OFF_LOG = """\
+@guest bench test=ctxsw-protect-off min=9 median=9 p99=9 n=1000 exits=0
+@hv verdict result=pass reason=guest-exit-pass
+"""
+
 NATIVE_LOG = """\
 @guest bench test=cpuid min=2 median=2 p99=2 n=1000
 @guest bench test=vmcall skipped="VMCALL raises #UD without a hypervisor"
@@ -231,7 +245,8 @@ class FilesTest(unittest.TestCase):
 
     def bench_into(self, out, second_hv_log):
         run = self.fake_runner({"trapbench-native": [NATIVE_LOG],
-                                "trapbench": [HV_LOG, second_hv_log]})
+                                "trapbench": [HV_LOG, second_hv_log],
+                                "prot-bench": [PROT_LOG], "prot-bench-off": [PROT_OFF_LOG]})
         return bench.run_bench(run, out, "bochs", 1000, scenarios.SCENARIOS, echo=lambda m: None)
 
     def test_json_markdown_and_determinism(self):
@@ -240,6 +255,8 @@ class FilesTest(unittest.TestCase):
             self.assertEqual(status, 0)
             self.assertEqual(self.calls, [("trapbench-native", "iters=1000"),
                                           ("trapbench", "iters=1000"),
+                                          ("prot-bench", "iters=1000"),
+                                          ("prot-bench-off", "iters=1000"),
                                           ("trapbench", "iters=1000")])
             with open(os.path.join(out, "trapcost.json")) as f:
                 data = json.load(f)
@@ -256,6 +273,16 @@ class FilesTest(unittest.TestCase):
             with open(os.path.join(out, "trapcost.md")) as f:
                 md = f.read()
             self.assertIn("| cpuid | 2 | 144 | - | 72.0x | 4 |", md)
+            prot = {r["test"]: r for r in data["rows"] if r["test"] in bench.PROT_TESTS}
+            self.assertEqual(set(prot), {"view-switch-cr3", "view-switch-vmfunc",
+                                         "ctxsw-protect-on", "ctxsw-protect-off"})
+            self.assertTrue(all(r["config"] == "hv" for r in prot.values()))
+            self.assertEqual((prot["view-switch-cr3"]["vmrw"], prot["view-switch-cr3"]["exits"]),
+                             (9, 1.0))
+            self.assertNotIn("vmrw", prot["view-switch-vmfunc"])
+            self.assertEqual(prot["ctxsw-protect-off"]["median"], 9)
+            self.assertIn("| view-switch-vmfunc | - | 5 | - | - | - |", md)
+            self.assertNotIn("native: no line for view-switch", md)
             self.assertIn("deterministic: yes", text)
             self.assertIn("targets:", text)
 
