@@ -123,11 +123,12 @@ unsigned guest_load_place_modules(const struct mb2_info *mbi, const struct elf64
 			guest_load_fail("L2's memory map has more ranges than the loader holds");
 		if (clash) {
 			uint64_t to = mem_ranges_find(&free, size ? size : PAGE_SIZE, PAGE_SIZE);
+			void *dst = to ? guest_mem_ptr(to, len) : NULL;
 
-			if (!to)
+			if (!dst)
 				guest_load_fail("module %u (%lu bytes) lies where the kernel loads, and "
 						"L2 has no free RAM below 4 GiB to move it to", i, len);
-			memmove((void *)(uintptr_t)to, (const void *)(uintptr_t)m.start, len);
+			memmove(dst, (const void *)(uintptr_t)m.start, len);
 			mem_ranges_remove(&free, to, to + size);
 			log_info("L2 module %u at %#lx-%#lx lies where the kernel loads: moved to %#lx",
 				 i, m.start, m.end, to);
