@@ -1,10 +1,10 @@
 /*
  * guest_load.c - hands a bzImage to the Linux loader and a Multiboot v1
- * kernel to guest_load_mb1.c, and loads a test guest
- * the way GRUB would: its PT_LOAD segments at their physical addresses, a
- * Multiboot2 information structure at GUEST_INFO_GPA (memory map without the
- * hypervisor, its modules, the ACPI RSDP), and 32-bit protected-mode entry
- * with EAX = magic, EBX = info (Multiboot2 spec 3.3).
+ * kernel to guest_load_mb1.c, and loads a test guest the way GRUB would: its
+ * PT_LOAD segments at their physical addresses (its modules moved out of
+ * their way first), a Multiboot2 information structure at GUEST_INFO_GPA
+ * (memory map without the hypervisor, its modules, the ACPI RSDP), and 32-bit
+ * protected-mode entry with EAX = magic, EBX = info (Multiboot2 spec 3.3).
  */
 #include "boot_mem.h"
 #include "bzimage.h"
@@ -116,26 +116,25 @@ unsigned guest_load_place_modules(const struct mb2_info *mbi, const struct elf64
 
 	for (unsigned i = 1; i < mbi->n_modules; i++) {
 		struct mb2_module m = mbi->modules[i];
-		uint64_t len = m.end - m.start, size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		bool clash = seg_overlaps_any(img, m.start, m.end);
+		uint64_t len = m.end - m.start, size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), to;
+		void *dst;
 
-		if (clash && !have_free && !(have_free = unclaimed_ram(mbi, img, &free)))
-			guest_load_fail("L2's memory map has more ranges than the loader holds");
-		if (clash) {
-			uint64_t to = mem_ranges_find(&free, size ? size : PAGE_SIZE, PAGE_SIZE);
-			void *dst = to ? guest_mem_ptr(to, len) : NULL;
-
-			if (!dst)
-				guest_load_fail("module %u (%lu bytes) lies where the kernel loads, and "
-						"L2 has no free RAM below 4 GiB to move it to", i, len);
-			memmove(dst, (const void *)(uintptr_t)m.start, len);
-			mem_ranges_remove(&free, to, to + size);
-			log_info("L2 module %u at %#lx-%#lx lies where the kernel loads: moved to %#lx",
-				 i, m.start, m.end, to);
-			m.end = to + len;
-			m.start = to;
-		}
 		mods[i - 1] = m;
+		if (!seg_overlaps_any(img, m.start, m.end))
+			continue;
+		if (!have_free && !unclaimed_ram(mbi, img, &free))
+			guest_load_fail("L2's memory map has more ranges than the loader holds");
+		have_free = true;
+		to = mem_ranges_find(&free, size ? size : PAGE_SIZE, PAGE_SIZE);
+		dst = to ? guest_mem_ptr(to, len) : NULL;
+		if (!dst)
+			guest_load_fail("module %u (%lu bytes) lies where the kernel loads, and L2 has "
+					"no free RAM below 4 GiB to move it to", i, len);
+		memmove(dst, (const void *)(uintptr_t)m.start, len);
+		mem_ranges_remove(&free, to, to + size);
+		log_info("L2 module %u at %#lx-%#lx lies where the kernel loads: moved to %#lx", i,
+			 m.start, m.end, to);
+		mods[i - 1] = (struct mb2_module){ to, to + len, m.cmdline };
 	}
 	return mbi->n_modules - 1;
 }
