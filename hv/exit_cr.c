@@ -10,8 +10,10 @@
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
+#include "vmcs/nested.h"
 #include "prot.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -85,10 +87,15 @@ static bool emulate_cr0_write(uint64_t value)
 	return true;
 }
 
-/* MOV to CR4: VMXE and bits L0 does not allow are reserved for L2: #GP. */
-static bool emulate_cr4_write(uint64_t value)
+/*
+ * MOV to CR4: bits L0 does not allow are reserved for L2: #GP; so is VMXE
+ * without nested VMX, and clearing it in VMX operation (SDM Vol. 3C 24.7).
+ */
+static bool emulate_cr4_write(struct vcpu *v, uint64_t value)
 {
-	if (value & CR4_VMXE || value & ~l0.caps.cr4_fixed1)
+	bool vmxe_ok = v->nested && (value & CR4_VMXE || !v->nested->vmxon);
+
+	if ((value & CR4_VMXE && !v->nested) || !vmxe_ok || value & ~l0.caps.cr4_fixed1)
 		return false;
 	vmcs_set_guest_cr4(value);
 	return true;
@@ -155,13 +162,17 @@ void handle_cr_access(struct vcpu *v)
 	unsigned cr = qual & 0xf, type = (qual >> 4) & 3, reg = (qual >> 8) & 0xf;
 	bool ok;
 
+	if (type == 0 && cr == 8) { /* CR8-load exiting: an interrupt waits for the TPR */
+		irq_cr8_write(v, read_gpr(v, reg));
+		return;
+	}
 	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {
 		log_error("L2 control-register access type %u to CR%u: not emulated", type, cr);
 		guest_stop(v, false, "unhandled-cr-access");
 	}
 	ok = cr == 0 ? emulate_cr0_write(read_gpr(v, reg)) :
 	     cr == 3 ? emulate_cr3_write(v, read_gpr(v, reg)) :
-		       emulate_cr4_write(read_gpr(v, reg));
+		       emulate_cr4_write(v, read_gpr(v, reg));
 	if (ok)
 		skip_instruction();
 	else

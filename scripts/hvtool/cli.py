@@ -12,8 +12,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import nestedcost  # noqa: E402
 import poolcost   # noqa: E402
 import iso        # noqa: E402
+import irqbench   # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
 import scenarios  # noqa: E402
@@ -144,8 +146,11 @@ def cmd_bench(args):
     try:
         status, text = bench.run_bench(run, os.path.abspath(args.out), kind, args.iters,
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
+        status |= irq_cost(build_dir, kind, os.path.abspath(args.out))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
+        if args.nested:
+            status |= nested_cost(kind, build_dir, os.path.abspath(args.out))
         if args.pool_cost:
             status |= pool_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
@@ -153,6 +158,25 @@ def cmd_bench(args):
         return runner.EXIT_ERROR
     print(f"\n{text}")
     return status
+
+
+def irq_cost(build_dir, kind, out_dir):
+    """Boots the irqtest guest under a mixed interrupt policy, adds the irq-* rows and
+    targets to trapcost.json, prints them; returns 1 if the run failed."""
+    print(f"bench: interrupt cost: booting {irqbench.SCENARIO} ({irqbench.HV_ARGS}) ...",
+          flush=True)
+    out = run_scenario(irqbench.SCENARIO, kind, echo=False, build_dir=build_dir,
+                       hv_args=irqbench.HV_ARGS)
+    rows = irqbench.measure(out.log)
+    goals = irqbench.targets(rows, out.log)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["irq_targets"] = goals
+    bench.write_json(path, doc)
+    print("\n".join(irqbench.summary_lines(rows, goals)))
+    return 0 if out.status == 0 else 1
 
 
 def boot_cost(run, out_dir):
@@ -172,6 +196,28 @@ def boot_cost(run, out_dir):
     return 0 if hv.status == 0 and native.status == 0 else 1
 
 
+def nested_cost(kind, build_dir, out_dir):
+    """Boots minihv under each vmcs_shadow/prefetch setting, adds the hv-nested rows
+    and targets to trapcost.json, prints them; returns 1 if a boot failed."""
+    def run(name, guest_args, hv_args):
+        print(f"bench: nested: booting {name} ({hv_args}) ...", flush=True)
+        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args,
+                            hv_args=hv_args)
+
+    rows, goals, failed = nestedcost.measure(run)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["targets"] += goals
+    bench.write_json(path, doc)
+    text = f"{nestedcost.summary(rows)}\n{bench.format_targets(goals)}"
+    with open(os.path.join(out_dir, "trapcost.md"), "a") as f:
+        f.write(f"\n## Nested VMX\n\n```\n{text}\n```\n")
+    print(text)
+    if failed:
+        print(f"bench: nested: failed: {', '.join(failed)}")
+    return 1 if failed else 0
 def pool_cost(run, out_dir):
     """Boots pooltest, adds the page pool's rows to trapcost.json, prints its table;
     returns 1 if the run failed."""
@@ -338,6 +384,10 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-nested", dest="nested", action="store_false",
+                   help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
+                   "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
+                   "reflected exit)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")

@@ -100,6 +100,10 @@ SCENARIOS = {s.name: s for s in [
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
              "table", HV, kernel_args="exc_intercept=3 mmio_test=on",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("minihv", "L2 is a mini guest hypervisor (nested=on): VMX on, every VMfail "
+             "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
+             "an injected NMI, VM-entry failures, a second VMCS, the L3 CPUID round trip",
+             HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
     Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
              "and against the test MMIO device and compares results and flags; a #PF in the "
              "middle of a REP MOVS and #UD for an unsupported instruction", HV,
@@ -118,6 +122,15 @@ SCENARIOS = {s.name: s for s in [
              "counters and sends a batch of requests through it with one exit", "sharedpage"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
+             "(IOAPIC) and NMI interrupts on each CPU under irq=0:direct,1:intercept (--hv "
+             "irq=... for another mix), checks counts, order and what the hypervisor "
+             "intercepted, then measures one interrupt per CPU", HV,
+             kernel_args="irq=0:direct,1:intercept",
+             modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
+    Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "
+             "baseline of its checks and of the irq bench rows", "guests/irqtest.elf", smp=2,
+             timeout=240),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
              "its CPUs, flags and clock, then powers off through ACPI S5 (--guest "
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
@@ -142,6 +155,11 @@ SCENARIOS = {s.name: s for s in [
              "L0; its isa-debug-exit write ends the run (on Bochs, seen in Bochs' log)",
              "guests/mb1.elf", kernel_args="exit=0",
              modules=(("guests/hello.elf", "mod-arg=1"),), verdict_source="l0"),
+    Scenario("trapbench-kvm", "the peer configuration of the trap-cost table: the native-linux "
+             "kernel with kvm_intel runs the trapbench guest through /bin/kvmrun (a /dev/kvm "
+             "runner), then powers off; kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

@@ -303,6 +303,12 @@ def check_hvcheck(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_hvcheck_no_fastpath(log):
+    """hvcheck's CPUID and hypercall answers are the same on the generic path."""
+    expect_mline(log, "options", exit_fastpath="off")
+    check_hvcheck(log)
+
+
 SMOKE_ITERS = 20
 # Tests that must exit under the hypervisor, with their basic exit reason.
 SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31",
@@ -323,8 +329,35 @@ def check_trapbench_smoke(log):
     for test, reason in SMOKE_EXITS.items():
         count = int(expect_mline(log, "exit-count", vcpu="0", reason=reason)["n"])
         assert count >= SMOKE_ITERS, f"{test}: only {count} exits of reason {reason}"
+    # CPUID leaf 0 takes vmx_entry.S's fast path, which charges its own cost: the exit
+    # reason, GUEST_RIP, the instruction length and the GUEST_RIP write.
+    expect_mline(log, "exit-count", vcpu="0", reason="10", vmrw_avg="4")
     expect_mline(log, "options", exc_intercept="0x8")
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+# The peer configuration's rows: measured, each a real exit to KVM (hundreds of ticks).
+KVM_SMOKE_EXITS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
+                   "mmio-write", "hlt-ipi")
+
+
+def check_trapbench_kvm_smoke(log):
+    expect_mline(log, "userspace", "linux", cpus="1")
+    expect_mline(log, "setup", "kvm", cmdline=f"iters={SMOKE_ITERS}")
+    expect_mline(log, "bench-setup", "guest", config="kvm", iters=str(SMOKE_ITERS))
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    missing = set(bench.TESTS) - rows.keys()
+    assert not missing, f"no bench line for {sorted(missing)}"
+    for test in KVM_SMOKE_EXITS:
+        assert "skipped" not in rows[test], f"{test} skipped: {rows[test]['skipped']}"
+        assert int(rows[test]["median"]) > 100, f"{test} did not exit to KVM: {rows[test]}"
+        assert rows[test]["n"] == str(SMOKE_ITERS), rows[test]
+    assert "exits" not in rows["cpuid"], "exit counts come only from this hypervisor"
+    expect_mline(log, "verdict", "guest", result="pass")
+    kvm_exit = expect_mline(log, "exit", "kvm", code="0", mmio_refused="0")
+    assert int(kvm_exit["mmio_exits"]) >= 2 * SMOKE_ITERS, kvm_exit
+    expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")
+    assert not serial_log.mlines(log, src="hv"), "the peer configuration ran this hypervisor"
 
 
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
@@ -396,6 +429,73 @@ def linux_check(device, reason, cpus=1):
         assert int(expect_mline(log, "exits")["total"]) > 0
         expect_mline(log, "exit-count", name="CPUID")
         expect_mline(log, "verdict", result="pass", reason=reason)
+    return check
+
+
+IRQTEST_CHECKS = ("timer", "ipi", "ipi-priority-order", "tpr", "serial", "nmi")
+IRQTEST_HV_CHECKS = ("hv-intercepted", "hv-nmis")
+
+
+def irqtest_check(policies):
+    """The irqtest guest passed every check on each CPU, under POLICIES (one per CPU:
+    'direct', 'intercept', or 'native' on bare L0); under the hypervisor its counters
+    agree: a direct CPU intercepted no interrupt, an intercepting one every interrupt, and
+    the benchmark lines give 0 or 1 exit per interrupt (EOI included)."""
+    native = policies[0] == "native"
+
+    def check(log):
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        names = IRQTEST_CHECKS + (() if native else IRQTEST_HV_CHECKS)
+        want = {"ap-started"} | {f"cpu{c}-{n}" for c in range(len(policies)) for n in names}
+        missing = want - checks.keys()
+        assert not missing, f"checks missing: {sorted(missing)}"
+        failed = [n for n, r in checks.items() if r != "pass"]
+        assert not failed, f"checks failed: {failed}"
+        for cpu, policy in enumerate(policies):
+            expect_mline(log, "irq-result", "guest", cpu=str(cpu), policy=policy)
+            row = expect_mline(log, "bench", "guest", test=f"irq-{policy}", cpu=str(cpu))
+            if native:
+                continue
+            assert int(row["exits"]) == (int(row["n"]) if policy == "intercept" else 0), row
+            count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
+            assert (int(count["raised"]) > 0) == (policy == "intercept"), count
+            assert int(count["nmis_raised"]) == int(count["nmis_injected"]) > 0, count
+        if native:
+            expect_mline(log, "verdict", "guest", result="pass")
+            return
+        policy_line = ",".join(f"{c}:{p}" for c, p in enumerate(policies))
+        expect_mline(log, "irq-policy", policy=policy_line, nmi_exiting="1")
+        expect_mline(log, "irq-device", name="com1", sharing="shared")
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
+def check_irq_bad_word(log):
+    expect_text(log, "irq=: neither direct nor intercept in '1:sometimes'")
+    expect_mline(log, "cmdline-error", token="irq=0:direct,1:sometimes")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
+def check_irq_bad_cpu(log):
+    expect_text(log, "irq=: CPU 5 does not exist (this machine has 2: 0-1)")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+    assert not serial_log.mlines(log, kind="l2-entry"), "L2 started despite a bad irq="
+
+
+def linux_irq_check(policies):
+    """Linux on two CPUs under POLICIES: the usual checks, and every intercepting vCPU
+    took (and injected) its interrupts through the hypervisor, no direct one any."""
+    base = linux_check("acpi-pm1a-cnt", "guest-poweroff", cpus=len(policies))
+
+    def check(log):
+        base(log)
+        for cpu, policy in enumerate(policies):
+            count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
+            raised, injected = int(count["raised"]), int(count["injected"])
+            if policy == "direct":
+                assert raised == 0, count
+            else:  # at most a few still queued when the run ended
+                assert raised > 100 and 0 <= raised - injected <= 4, count
     return check
 
 
@@ -692,6 +792,50 @@ check_mb1_tcg.debug_exit_code = 3
 
 
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
+# What minihv (guests/minihv) must see, check by check: every VMfail path it provokes,
+# L3's exits (to L2 or handled by L1), the injected NMI, entry failures, two VMCSs.
+MINIHV_CHECKS = (
+    "cpuid-vmx vmxon-bad-revision vmxon vmxon-twice vmptrld-bad-revision-no-vmcs "
+    "vmread-no-vmcs vmclear vmptrld vmptrst vmptrst-value vmxon-in-root vmptrld-bad-revision "
+    "vmptrld-vmxon-region vmptrld-unaligned vmclear-vmxon-region vmclear-unaligned "
+    "vmread-unsupported vmread-no-such-field vmwrite-read-only vmwrite vmread-memory "
+    "vmread-value vmwrite-16bit vmwrite-16bit-truncated vmresume-clear-vmcs invvpid-all "
+    "invvpid-vpid0 vmclear-current vmread-after-vmclear vmlaunch-no-vmcs l3-run l3-cpuid "
+    "l3-vmcall l3-io-to-l2 l3-io-by-l1 l3-rdmsr-to-l2 l3-rdmsr-by-l1 l3-exception "
+    "l3-nmi-injected vmlaunch-launched vmlaunch-bad-control vmlaunch-bad-host-state "
+    "vmlaunch-bad-guest-state vmlaunch-bad-link-pointer vmresume-after-failed-launch "
+    "second-vmcs ept-offered ept-l3-ran ept-violation-reflected ept-mapped-on-demand "
+    "invept-bad-type invept-remap ept-misconfig-reflected exit-during-event-delivery bench "
+    "vmxoff").split()
+
+
+def minihv_check(prefetch, shadow="sw", lazy=(0, 8), l1_per_reflect=(200, 700)):
+    """minihv passed every check under prefetch=PREFETCH and vmcs_shadow=SHADOW; the
+    fields L1 fetched lazily (L2 read them, not prefetched) lie in LAZY, and the L1
+    exits per reflected CPUID (x100) in L1_PER_REFLECT."""
+    def check(log):
+        expect_mline(log, "nested-caps", revision="0x4e480001")
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        missing = [c for c in MINIHV_CHECKS if c not in checks]
+        failed = [c for c, r in checks.items() if r != "pass"]
+        assert not missing and not failed, f"missing {missing}, failed {failed}"
+        expect_mline(log, "minihv", "guest", result="pass")
+        b = expect_mline(log, "nested-bench", "guest", test="cpuid", reflected="101")
+        per = int(b["l1_exits_x100_per_reflect"])
+        assert l1_per_reflect[0] <= per <= l1_per_reflect[1], b
+        if shadow == "hw":
+            assert b["l2_vmrw_exits_x100_per_reflect"] == "0", b
+        n = expect_mline(log, "nested", prefetch=prefetch, vmcs_shadow=shadow)
+        assert lazy[0] <= int(n["lazy_fetches"]) <= lazy[1], n
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
+def check_bad_prefetch(log):
+    expect_text(log, "prefetch: 'NO_SUCH_FIELD' is not a field")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
 TESTS = {
     "banner": ("boot", "", runner.EXIT_PASS, check_banner, {}),
     "small-memory": ("boot", "hvmem=8", runner.EXIT_PASS, check_small_memory, {"mem": 32}),
@@ -716,7 +860,7 @@ TESTS = {
     "native-hello": ("native-hello", "", runner.EXIT_PASS, check_native_hello, {}),
     "smp2": ("boot", "", runner.EXIT_PASS, check_smp, {"smp": 2}),
     "hello-l2": ("hello", "", runner.EXIT_PASS, check_hello_l2, {"smp": 2}),
-    "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 20}),
+    "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 40}),
     "probe-image": ("probe-image", "", runner.EXIT_FAIL, probe_check("image", "image_start"), {}),
     "probe-pool": ("probe-pool", "", runner.EXIT_FAIL, probe_check("pool", "pool_base"), {}),
     "probe-sweep": ("probe-sweep", "", runner.EXIT_PASS, check_probe_sweep, {}),
@@ -735,6 +879,10 @@ TESTS = {
     "mmiotest-stop": ("mmiotest-stop", "", runner.EXIT_FAIL, check_mmiotest_stop, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "trapbench-kvm-smoke": ("trapbench-kvm", "", runner.EXIT_PASS, check_trapbench_kvm_smoke,
+                            {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "hvcheck-no-fastpath": ("hvcheck", "exit_fastpath=off", runner.EXIT_PASS,
+                            check_hvcheck_no_fastpath, {}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
                    linux_check("acpi-pm1a-cnt", "guest-poweroff"), {"smp": 1}),
     "linux-smp2": ("linux", "", runner.EXIT_PASS,
@@ -743,7 +891,34 @@ TESTS = {
                          {"guest_args": "hvinit=reboot"}),
     "linux-reboot-cf9": ("linux", "", runner.EXIT_PASS, linux_check("pci-cf9", "guest-reset"),
                          {"guest_args": "hvinit=reboot reboot=pci"}),
+    "minihv": ("minihv", "", runner.EXIT_PASS, minihv_check("default"), {}),
+    # Without prefetching, every reflected exit's VMREAD of the exit reason is fetched lazily.
+    "minihv-prefetch-none": ("minihv", "prefetch=none", runner.EXIT_PASS,
+                             minihv_check("none", lazy=(113, 10**6)), {}),
+    "minihv-prefetch-all": ("minihv", "prefetch=all", runner.EXIT_PASS,
+                            minihv_check("all", lazy=(0, 0)), {}),
+    # L0's VMCS shadowing: L2's VMREAD/VMWRITE do not exit; 2 L1 exits per reflected exit.
+    "minihv-shadow-hw": ("minihv", "vmcs_shadow=hw", runner.EXIT_PASS,
+                         minihv_check("default", "hw", l1_per_reflect=(200, 205)), {}),
+    "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
+                            check_bad_prefetch, {}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
+    "irqtest-mixed": ("irqtest", "", runner.EXIT_PASS, irqtest_check(("direct", "intercept")),
+                      {}),
+    "irqtest-all-direct": ("irqtest", "irq=direct", runner.EXIT_PASS,
+                           irqtest_check(("direct", "direct")), {}),
+    "irqtest-all-intercept": ("irqtest", "irq=intercept", runner.EXIT_PASS,
+                              irqtest_check(("intercept", "intercept")), {}),
+    "irqtest-native": ("irqtest-native", "", runner.EXIT_PASS,
+                       irqtest_check(("native", "native")), {}),
+    "irq-bad-word": ("boot", "irq=0:direct,1:sometimes", runner.EXIT_FAIL, check_irq_bad_word,
+                     {}),
+    "irq-bad-cpu": ("hello", "irq=5:intercept", runner.EXIT_FAIL, check_irq_bad_cpu,
+                    {"smp": 2}),
+    "linux-smp2-irq-mixed": ("linux", "irq=0:direct,1:intercept", runner.EXIT_PASS,
+                             linux_irq_check(("direct", "intercept")), {"smp": 2}),
+    "linux-smp2-irq-intercept": ("linux", "irq=intercept", runner.EXIT_PASS,
+                                 linux_irq_check(("intercept", "intercept")), {"smp": 2}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
     "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
