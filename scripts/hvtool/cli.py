@@ -64,15 +64,26 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
-    image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
+    if kind == "tcg":  # QEMU's own loader: no ISO, and no VMX for a hypervisor
+        if s.verdict_source != "l0":
+            raise ValueError("--l0 tcg boots a kernel directly (--kernel ... --no-hv): "
+                             "TCG offers no VMX for the hypervisor")
+        if console == "on":
+            raise ValueError("--l0 tcg has no console: its serial port is the log")
+        image = l0.KernelBoot(os.path.join(build_dir, s.kernel), kernel_args,
+                              tuple((os.path.join(build_dir, p), a) for p, a in s.modules))
+    else:
+        image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
     run_dir = os.path.join(build_dir, "run")
     os.makedirs(run_dir, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix=f"{s.name}-", dir=run_dir)
     smp, mem = smp or s.smp, mem or s.mem_mb
     tty = sys.stdin.isatty() and sys.stdout.isatty()
-    interactive = console == "on" or (console == "auto" and s.interactive and tty)
+    interactive = kind != "tcg" and (console == "on" or (console == "auto" and s.interactive
+                                                          and tty))
     if echo:
-        guest = f", guest args \"{s.modules[0][1]}\"" if s.modules and s.modules[0][1] else ""
+        guest = (f", guest args \"{s.modules[0][1]}\"" if s.kernel == scenarios.HV and s.modules
+                 and s.modules[0][1] else "")
         print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"{guest}), "
               f"logs in {os.path.relpath(workdir)}", flush=True)
     out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
@@ -107,7 +118,7 @@ def cmd_run(args):
         scenario = kernel_run(args)
         out = run_scenario(name, args.l0, args.smp, args.mem, args.hv, args.timeout, args.log,
                            console=args.console, guest_args=args.guest, scenario=scenario)
-        unit = bench.UNIT_OF_L0[l0.choose(args.l0)]
+        unit = bench.UNIT_OF_L0.get(l0.choose(args.l0), "ticks")
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -358,9 +369,10 @@ def parser():
                        "ended through isa-debug-exit gives QEMU's (code << 1) | 1 instead")
     p.add_argument("name", nargs="?", help=f"scenario (default: {scenarios.DEFAULT})")
     p.add_argument("--list", action="store_true", help="list the scenarios")
-    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
+    p.add_argument("--l0", choices=["auto", "kvm", "bochs", "tcg"], default="auto",
                    help="the machine under the hypervisor (auto: KVM if this host has vmx "
-                   "and /dev/kvm, else Bochs)")
+                   "and /dev/kvm, else Bochs); tcg: QEMU without KVM booting a --no-hv "
+                   "kernel with its own -kernel loader, the reference run")
     p.add_argument("--smp", type=int, help="CPUs")
     p.add_argument("--mem", type=int, metavar="MB", help="RAM in MiB")
     p.add_argument("--hv", default="", metavar="ARGS",

@@ -6,6 +6,7 @@ test; ctest runs `boot_test.py NAME --build DIR` for each."""
 import argparse
 import os
 import re
+import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -544,7 +545,9 @@ def check_native_linux(log):
 
 def mb1_check(code, native=False, cmdline=None):
     """The mb1 guest (a Multiboot v1 kernel) got the Multiboot magic, its command line, its
-    module (hello.elf, with its command line), a memory map and writable low memory, and
+    module (hello.elf, with its command line) clear of the kernel (which spans most of the
+    MiB above 1 MiB, where GRUB puts modules), its bss zeroed by the loader, a memory map
+    and writable low memory, and
     ended with isa-debug-exit code CODE, which became the verdict. It found COM1 idle, the
     ACPI RSDP in the BIOS area (under the hypervisor: where the hypervisor found L2's) with
     an MADT of the machine's CPUs, and a running PM timer. Under the hypervisor fw_cfg
@@ -554,7 +557,12 @@ def mb1_check(code, native=False, cmdline=None):
         boot = expect_mline(log, "mb1-boot", "guest", magic="0x2badb002",
                             cmdline=cmdline or f"exit={code}", modules="1")
         assert int(boot["flags"], 16) & 0x4d == 0x4d, boot  # memory, cmdline, mods, mmap
-        expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46", cmdline="mod-arg=1")
+        mod = expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46",
+                           cmdline="mod-arg=1")
+        kernel_end = int(expect_mline(log, "bss", "guest", bytes=str(512 << 10),
+                                      nonzero="0")["kernel_end"], 16)
+        assert int(mod["start"], 16) >= kernel_end or int(mod["end"], 16) <= 0x100000, \
+            f"the module lies in the kernel (1 MiB to {kernel_end:#x}): {mod}"
         expect_mline(log, "low-memory", "guest", probes="4", writable="4", page0="ok")
         expect_mline(log, "exit", "guest", device="isa-debug-exit", code=str(code))
         expect_mline(log, "com1", "guest", port="0x3f8", lsr="0x60")  # THR and shifter empty
@@ -793,6 +801,28 @@ def check_pool_one_cpu(log):
     expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
 
 
+def check_mb1_tcg(log):
+    """The reference run: the same mb1 kernel under QEMU's own -kernel loader (TCG), with
+    the real fw_cfg (256 MiB, 2 CPUs) and isa-debug-exit; QEMU puts each file's name
+    before its command line."""
+    boot = expect_mline(log, "mb1-boot", "guest", magic="0x2badb002", loader="qemu",
+                        modules="1")
+    assert boot["cmdline"].endswith("mb1.elf exit=3"), boot
+    mod = expect_mline(log, "mb1-module", "guest", index="0", head="7f454c46")
+    assert mod["cmdline"].endswith("hello.elf mod-arg=1"), mod
+    expect_mline(log, "bss", "guest", nonzero="0")
+    expect_mline(log, "low-memory", "guest", writable="4", page0="ok")
+    fw = expect_mline(log, "fw-cfg", "guest", present="1", signature="QEMU", cpus="2",
+                      max_cpus="2", ram_bytes=str(256 << 20))
+    assert int(fw["id"], 16) & 1, fw  # the traditional interface, as ours
+    expect_mline(log, "acpi", "guest", madt_cpus="2")
+    assert int(expect_mline(log, "pm-timer", "guest")["ticks"]) > 0
+    expect_mline(log, "exit", "guest", device="isa-debug-exit", code="3")
+
+
+check_mb1_tcg.debug_exit_code = 3
+
+
 # name: (scenario, extra hv args, expected launcher status, check, extra run options)
 # What minihv (guests/minihv) must see, check by check: every VMfail path it provokes,
 # L3's exits (to L2 or handled by L1), the injected NMI, entry failures, two VMCSs.
@@ -942,6 +972,8 @@ TESTS = {
     "paging-shadow-refused": ("hello", "paging=shadow", runner.EXIT_FAIL,
                               check_paging_refused, {}),
     "pool-one-cpu": ("pooltest", "", runner.EXIT_FAIL, check_pool_one_cpu, {"smp": 2}),
+    "mb1-qemu-tcg": ("native-mb1", "", runner.EXIT_FAIL, check_mb1_tcg,
+                     {"smp": 2, "guest_args": "exit=3", "l0_req": "tcg"}),
     "direct-needs-64bit": ("hello", "launch=direct", runner.EXIT_FAIL, check_direct_needs_64bit,
                            {}),
     "prot-inject": ("prot", "", runner.EXIT_PASS, check_prot_inject, {}),
@@ -963,8 +995,11 @@ def main():
     ap.add_argument("--build", required=True, help="the CMake build directory")
     args = ap.parse_args()
     scenario, hv_args, want_status, check, opts = TESTS[args.name]
-    out = cli.run_scenario(scenario, l0_req="bochs", hv_args=hv_args, echo=False,
-                           build_dir=args.build, **opts)
+    opts = {"l0_req": "bochs", **opts}
+    if opts["l0_req"] == "tcg" and not shutil.which("qemu-system-x86_64"):
+        print(f"SKIP {args.name}: no qemu-system-x86_64 for the QEMU reference run")
+        return
+    out = cli.run_scenario(scenario, hv_args=hv_args, echo=False, build_dir=args.build, **opts)
     print(out.log)
     print(f"launcher: status {out.status}: {out.summary}")
     if out.status != want_status:
