@@ -13,6 +13,7 @@
 #include "l0.h"
 #include "log.h"
 #include "prot.h"
+#include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -116,7 +117,8 @@ static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 	if (!long_mode && (vmread(VMCS_CR0_READ_SHADOW) & CR0_PG) && (cr4 & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
-	vmcs_write(VMCS_GUEST_CR3, value);
+	if (!shadow_mode_cr3_load(v, value))
+		vmcs_write(VMCS_GUEST_CR3, value);
 	if (!keep)
 		invvpid(cap & VPID_CAP_INVVPID_SINGLE_GLOBALS ? INVVPID_SINGLE_KEEP_GLOBALS :
 			cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL, GUEST_VPID, 0);
@@ -130,6 +132,14 @@ void handle_cr_access(struct vcpu *v)
 	unsigned cr = qual & 0xf, type = (qual >> 4) & 3, reg = (qual >> 8) & 0xf;
 	bool ok;
 
+	if (type == 1 && cr == 3) { /* MOV from CR3: exits with paging=shadow */
+		if (reg == GPR_RSP)
+			vmcs_write(VMCS_GUEST_RSP, shadow_mode_guest_cr3());
+		else
+			v->gpr[reg] = shadow_mode_guest_cr3();
+		skip_instruction();
+		return;
+	}
 	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {
 		log_error("L2 control-register access type %u to CR%u: not emulated", type, cr);
 		guest_stop(v, false, "unhandled-cr-access");

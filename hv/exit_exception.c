@@ -8,6 +8,7 @@
 #include "exit.h"
 #include "guest_stop.h"
 #include "log.h"
+#include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 
@@ -21,6 +22,8 @@ void handle_exception(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_INFORMATION);
 
+	if (shadow_mode_exception(v, info))
+		return;
 	if (INTR_TYPE(info) == INTR_TYPE_NMI ||
 	    vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD) & INTR_INFO_VALID) {
 		log_error("L2 exception exit (info %#x) during event delivery or for an NMI: "

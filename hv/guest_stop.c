@@ -5,6 +5,7 @@
  */
 #include "emul/emul_exit.h"
 #include "guest_pool.h"
+#include "shadow_mode.h"
 #include "guest_stop.h"
 #include "log.h"
 #include "x86.h"
@@ -64,5 +65,6 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 		log_exit_counters(&vcpus[i]);
 	emul_log_counters();
 	guest_pool_report();
+	shadow_mode_report();
 	hv_finish(pass, reason);
 }

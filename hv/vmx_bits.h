@@ -13,6 +13,7 @@
 /* Primary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). */
 #define PROC_USE_TSC_OFFSETTING		(1u << 3)
 #define PROC_HLT_EXITING		(1u << 7)
+#define PROC_INVLPG_EXITING		(1u << 9)
 #define PROC_CR3_LOAD_EXITING		(1u << 15)
 #define PROC_CR3_STORE_EXITING		(1u << 16)
 #define PROC_CR8_LOAD_EXITING		(1u << 19)

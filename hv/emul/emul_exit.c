@@ -19,6 +19,7 @@
 #include "log.h"
 #include "options.h"
 #include "panic.h"
+#include "shadow_mode.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -87,7 +88,7 @@ static void load_mode(struct emul_env *env)
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
 
 	env->mode = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = vmread(VMCS_GUEST_CR3),
+		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = shadow_mode_guest_cr3(),
 		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3 : AR_DPL(ss_ar)),
 		.ac = (rflags & RFLAGS_AC) != 0,

@@ -1,0 +1,357 @@
+/*
+ * shadow_mode.c - shadow paging on VMX (paging=shadow). L2 starts under EPT
+ * as usual (it may run unpaged, which VMX allows only with EPT and
+ * unrestricted guest); CR3 loads exit from the start. The first CR3 load
+ * in long mode with paging (and CR0.WP, which the write protection of guest
+ * tables relies on) turns shadow paging on for good: EPT and unrestricted
+ * guest off, CR3 stores and INVLPG exit, every #PF exits (PFEC mask and
+ * match 0), PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow
+ * root of L2's CR3 (shadow_pt.h, cached per root). L2's EPT stays the
+ * guest-physical map the shadow entries are built from, so the memory
+ * hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
+ * own (injected, CR2 set) or a write to a guest table (emulated by
+ * hv/emul/, then the shadow entries it changed are dropped). One vCPU; no
+ * page pool or protection views; L2 must keep paging on once it is.
+ */
+#include "boot_mem.h"
+#include "emul/emul_exit.h"
+#include "emul/mmio.h"
+#include "exit.h"
+#include "guest_mem.h"
+#include "guest_stop.h"
+#include "l0.h"
+#include "lib/string.h"
+#include "log.h"
+#include "mmu/shadow_pt.h"
+#include "options.h"
+#include "panic.h"
+#include "power.h"
+#include "shadow_mode.h"
+#include "smp.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+#include "vmx_bits.h"
+#include "x86.h"
+
+#define SHADOW_PAGES 1024u   /* 4 MiB of shadow tables */
+#define SHADOW_BUCKETS 1024u
+#define SHADOW_RMAP 8192u
+#define SHADOW_ROOTS 16u
+#define VEC_PF 14
+#define INTR_INFO_VALID (1u << 31)
+#define INTR_INFO_ERROR_VALID (1u << 11)
+#define INTR_TYPE(info) (((info) >> 8) & 7)
+#define INTR_TYPE_SOFT_INTR 4
+#define INTR_TYPE_PRIV_SOFT_EXC 5
+#define INTR_TYPE_SOFT_EXC 6
+#define AR_DPL(ar) (((ar) >> 5) & 3)
+#define EFER_LMA_BIT (1ull << 10)
+
+static struct shadow_pt spt;
+static bool active;
+static uint64_t guest_cr3;
+static uint64_t cr3_loads, invlpgs;
+
+/* ---- what the shadow builder reads and writes ---- */
+
+static bool table_read(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
+{
+	const void *p = guest_mem_ptr(gpa, size);
+
+	(void)ctx;
+	if (!p)
+		return false;
+	*val = 0;
+	memcpy(val, p, size);
+	return true;
+}
+
+/* The walker's A/D updates: a locked OR, as the CPU's (Vol. 3A 4.8). */
+static bool table_or(void *ctx, uint64_t gpa, uint64_t val, unsigned size)
+{
+	void *p = guest_mem_ptr(gpa, size);
+
+	(void)ctx;
+	if (!p)
+		return false;
+	if (size == 8)
+		__atomic_fetch_or((uint64_t *)p, val, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_or((uint32_t *)p, (uint32_t)val, __ATOMIC_SEQ_CST);
+	return true;
+}
+
+static bool translate(void *ctx, uint64_t gpa, uint64_t *hpa, bool *writable)
+{
+	struct ept_mapping m;
+
+	(void)ctx;
+	if (!ept_lookup(&guest_ept, gpa, &m))
+		return false;
+	*hpa = m.hpa;
+	*writable = m.perms & EPT_W;
+	return true;
+}
+
+static uint64_t *table(void *ctx, uint64_t hpa)
+{
+	(void)ctx;
+	return (uint64_t *)(uintptr_t)hpa;
+}
+
+static const struct shadow_pt_ops ops = { { table_read, table_or }, translate, table };
+
+/* ---- set-up ---- */
+
+__attribute__((noreturn)) static void refuse(const char *why)
+{
+	log_error("paging=shadow: %s", why);
+	hv_finish(false, "bad-cmdline");
+}
+
+static void *alloc_bytes(uint64_t bytes, const char *what)
+{
+	return (void *)(uintptr_t)alloc_pages_or_panic((bytes + PAGE_SIZE - 1) / PAGE_SIZE, what);
+}
+
+void shadow_mode_init(void)
+{
+	struct shadow_pt_config c = {
+		.ops = &ops, .npages = SHADOW_PAGES, .nbuckets = SHADOW_BUCKETS,
+		.nrmap = SHADOW_RMAP, .roots = SHADOW_ROOTS,
+	};
+	const uint32_t proc = PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING;
+
+	if (smp_cpus > 1)
+		refuse("shadow tables serve one CPU only for now: boot with one CPU");
+	if (hv_opts.pool || hv_opts.protect)
+		refuse("the page pool and protection views work on EPT, which shadow paging "
+		       "turns off: use one or the other");
+	/* Every secondary control may be 0 (SDM Vol. 3D A.3.3): EPT can go off. */
+	if (!vmx_ctl_may_be_1(l0.caps.proc, proc))
+		refuse("L0 does not offer CR3-load, CR3-store and INVLPG exiting");
+	c.page_base = alloc_pages_or_panic(SHADOW_PAGES, "shadow page tables");
+	c.pages = alloc_bytes(SHADOW_PAGES * sizeof(*c.pages), "shadow page descriptors");
+	c.buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow hash");
+	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
+	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
+	if (!shadow_pt_init(&spt, &c))
+		panic("shadow page tables: bad configuration");
+	log_info("paging=shadow: %u shadow table pages, %u roots cached; shadow paging starts "
+		 "at L2's first CR3 load in long mode", SHADOW_PAGES, SHADOW_ROOTS);
+}
+
+void shadow_mode_vmcs_setup(void)
+{
+	if (hv_opts.paging != PAGING_SHADOW)
+		return;
+	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+		   PROC_CR3_LOAD_EXITING);
+}
+
+/* Flushes L2's linear translations (its VPID): after a switch, or shadow entries dropped. */
+static void flush_vpid(void)
+{
+	invvpid(l0.caps.ept_vpid_cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL,
+		GUEST_VPID, 0);
+	spt.flush = false;
+}
+
+/* CR0 as L2 sees it: its own bits from the real register, the host's from the shadow. */
+static uint64_t guest_cr0(void)
+{
+	uint64_t mask = vmread(VMCS_CR0_GUEST_HOST_MASK);
+
+	return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_READ_SHADOW) & mask);
+}
+
+/* EPT off, the exits shadow paging needs on (SDM Vol. 3C 25.6.2, 25.6.3, 27.3.1.1). */
+static void turn_on(void)
+{
+	uint64_t cr0 = guest_cr0();
+
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
+		   ~(uint64_t)(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
+	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+		   PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, vmread(VMCS_EXCEPTION_BITMAP) | 1u << VEC_PF);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
+		   vmread(VMCS_CR0_GUEST_HOST_MASK) | CR0_PE | CR0_PG | CR0_WP);
+	vmcs_set_guest_cr0(cr0);
+	invept_all();
+	active = true;
+	log_info("paging=shadow: L2 pages (CR0 %#lx): shadow page tables on, EPT off", cr0);
+	log_mline("shadow-on", "cr0=%#lx cr3=%#lx", cr0, vmread(VMCS_GUEST_CR3));
+}
+
+bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
+{
+	uint64_t root, cr0 = guest_cr0();
+
+	if (hv_opts.paging != PAGING_SHADOW)
+		return false;
+	if (!active) {
+		if (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) || !(cr0 & CR0_PG) ||
+		    !(cr0 & CR0_WP))
+			return false; /* not paging yet: nested */
+		turn_on();
+	}
+	if (shadow_pt_activate(&spt, cr3, &root) != SHADOW_FILLED) {
+		log_error("paging=shadow: no shadow root for CR3 %#lx (out of table pages)", cr3);
+		guest_stop(v, false, "shadow-error");
+	}
+	guest_cr3 = cr3;
+	cr3_loads++;
+	vmcs_write(VMCS_GUEST_CR3, root);
+	return true;
+}
+
+uint64_t shadow_mode_guest_cr3(void)
+{
+	return active ? guest_cr3 : vmread(VMCS_GUEST_CR3);
+}
+
+/* ---- #PF ---- */
+
+/* Writes to a guest table: straight to L2's RAM, then the shadow forgets what they change. */
+static bool guest_table_read(struct mmio_device *d, struct vcpu *v, uint64_t off,
+			     unsigned width, uint64_t *value)
+{
+	(void)v;
+	return table_read(NULL, d->base + off, value, width);
+}
+
+static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t off,
+			      unsigned width, uint64_t value)
+{
+	void *p = guest_mem_ptr(d->base + off, width);
+
+	(void)v;
+	if (!p)
+		return false;
+	memcpy(p, &value, width);
+	shadow_pt_table_write(&spt, d->base + off, width);
+	return true;
+}
+
+static void load_mode(struct walk_mode *m)
+{
+	*m = (struct walk_mode){
+		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = guest_cr3, .cr4 = vmread(VMCS_GUEST_CR4),
+		.efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
+	};
+}
+
+/* The event whose delivery the #PF interrupted goes in again (SDM Vol. 3C 28.2.4). */
+static void reinject(uint32_t vectoring)
+{
+	if (vectoring & INTR_INFO_ERROR_VALID)
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (INTR_TYPE(vectoring) == INTR_TYPE_SOFT_INTR ||
+	    INTR_TYPE(vectoring) == INTR_TYPE_PRIV_SOFT_EXC ||
+	    INTR_TYPE(vectoring) == INTR_TYPE_SOFT_EXC)
+		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH,
+			   vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
+	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, vectoring & ~(1u << 12));
+}
+
+__attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, uint32_t err,
+						   const char *what, uint64_t gpa)
+{
+	log_error("paging=shadow: L2's #PF at %#lx (error %#x): %s (guest-physical %#lx)", va,
+		  err, what, gpa);
+	log_mline("guest-fault", "kind=shadow vcpu=%u va=%#lx error=%#x gpa=%#lx what=\"%s\"",
+		  v->index, va, err, gpa, what);
+	guest_stop(v, false, "shadow-error");
+}
+
+/* A write to guest table page at gpa: emulated, the device being the table page. */
+static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint64_t gpa)
+{
+	struct mmio_device dev = { .name = "guest-page-table", .base = gpa & ~(PAGE_SIZE - 1),
+				   .size = PAGE_SIZE, .read = guest_table_read,
+				   .write = guest_table_write };
+
+	if (!emul_exit(v, gpa, &dev))
+		fault_failed(v, va, err, "the write to a guest page table was not emulated", gpa);
+}
+
+bool shadow_mode_exception(struct vcpu *v, uint32_t info)
+{
+	uint64_t va, gpa = 0;
+	uint32_t err, guest_err = 0, vectoring;
+	struct walk_mode m;
+
+	if (!active || (info & 0xff) != VEC_PF)
+		return false;
+	va = vmread(VMCS_EXIT_QUALIFICATION);
+	err = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
+	vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+	load_mode(&m);
+	switch (shadow_pt_fault(&spt, &m, va, err, &guest_err, &gpa)) {
+	case SHADOW_FILLED:
+		if (vectoring & INTR_INFO_VALID)
+			reinject(vectoring);
+		break;
+	case SHADOW_TRUE_FAULT:
+		if (vectoring & INTR_INFO_VALID)
+			fault_failed(v, va, err, "L2's own #PF while delivering an event "
+				     "(a double fault): not handled yet", 0);
+		write_cr2(va); /* CR2 is not in the VMCS: L2 sees the real one */
+		inject_exception(VEC_PF, true, guest_err);
+		break;
+	case SHADOW_PT_WRITE:
+		if (vectoring & INTR_INFO_VALID)
+			fault_failed(v, va, err, "a guest table written while delivering an event",
+				     gpa);
+		emulate_table_write(v, va, err, gpa);
+		break;
+	case SHADOW_UNSUPPORTED:
+		fault_failed(v, va, err, "L2 left 4-level paging", 0);
+	case SHADOW_ERROR:
+		fault_failed(v, va, err, "a guest table or page outside L2's memory, or no "
+			     "shadow table pages left", 0);
+	}
+	if (spt.flush)
+		flush_vpid();
+	return true;
+}
+
+void handle_invlpg(struct vcpu *v)
+{
+	uint64_t va = vmread(VMCS_EXIT_QUALIFICATION);
+
+	(void)v;
+	shadow_pt_invlpg(&spt, va);
+	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
+	spt.flush = false;
+	invlpgs++;
+	skip_instruction();
+}
+
+void shadow_mode_report(void)
+{
+	const struct shadow_pt_stats *s = &spt.stats;
+	const struct shadow_cache *c = &spt.cache;
+
+	if (hv_opts.paging != PAGING_SHADOW)
+		return;
+	log_info("shadow paging: %s; %lu hidden faults, %lu true, %lu page-table writes, %lu CR3 "
+		 "loads (%u%% found cached), %lu INVLPG", active ? "on" : "never started",
+		 s->hidden, s->true_faults, s->pt_writes, cr3_loads, shadow_cache_hit_rate(c),
+		 invlpgs);
+	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
+		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
+		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
+		  "pages_used=%lu pages_max=%lu resets=%lu", active, s->hidden, s->true_faults,
+		  s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads, invlpgs, c->hits,
+		  c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c), s->pages_used,
+		  s->pages_max, s->resets);
+}
