@@ -12,6 +12,7 @@
  */
 #include "exit.h"
 #include "extable.h"
+#include "shadow_mode.h"
 #include "tsc.h"
 #include "vmx.h"
 #include "x86.h"
@@ -97,6 +98,7 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
 		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
 	}
+	shadow_mode_cpuid(leaf, sub, &r.ebx, &r.ecx);
 	if (leaf == 7 && sub == 0) {
 		from_guest_cr4(&r.ecx, CPUID7_ECX_OSPKE, CR4_PKE);
 		if (!fast_strings_on()) {

@@ -46,6 +46,8 @@
 #define INTR_TYPE_SOFT_EXC 6
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define EFER_LMA_BIT (1ull << 10)
+#define CPUID1_ECX_PCID (1u << 17)
+#define CPUID7_EBX_INVPCID (1u << 10)
 
 static struct shadow_pt spt;
 static bool active;
@@ -334,6 +336,16 @@ void handle_invlpg(struct vcpu *v)
 	spt.flush = false;
 	invlpgs++;
 	skip_instruction();
+}
+
+void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx)
+{
+	if (hv_opts.paging != PAGING_SHADOW)
+		return;
+	if (leaf == 1)
+		*ecx &= ~CPUID1_ECX_PCID;
+	if (leaf == 7 && sub == 0)
+		*ebx &= ~CPUID7_EBX_INVPCID;
 }
 
 void shadow_mode_report(void)

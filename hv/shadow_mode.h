@@ -23,6 +23,8 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3);
 uint64_t shadow_mode_guest_cr3(void);
 /* An exception exit with info 'info': true if it was a #PF the shadow served. */
 bool shadow_mode_exception(struct vcpu *v, uint32_t info);
+/* CPUID leaf/sub as L2 sees it: no PCID or INVPCID under paging=shadow (not shadowed). */
+void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx);
 /* The end-of-run counters (nothing unless paging=shadow). */
 void shadow_mode_report(void);
 

@@ -12,6 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import pagingbench  # noqa: E402
 import poolcost   # noqa: E402
 import iso        # noqa: E402
 import l0         # noqa: E402
@@ -119,6 +120,8 @@ def cmd_bench(args):
             status |= boot_cost(run, os.path.abspath(args.out))
         if args.pool_cost:
             status |= pool_cost(run, os.path.abspath(args.out))
+        if args.paging_cost:
+            status |= paging_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -141,6 +144,26 @@ def boot_cost(run, out_dir):
     bench.write_json(path, doc)
     print(bootcost.summary_line(summary))
     return 0 if hv.status == 0 and native.status == 0 else 1
+
+
+def paging_cost(run, out_dir):
+    """Boots ptchurn under each paging mode, writes paging.json, prints its table;
+    returns 1 if a run failed."""
+    rows, status = [], 0
+    for mode in pagingbench.MODES:
+        if mode not in pagingbench.SCENARIO_OF:
+            rows += pagingbench.not_measured(mode, "not implemented yet")
+            continue
+        print(f"bench: paging: booting {pagingbench.SCENARIO_OF[mode]} ...", flush=True)
+        out = run(pagingbench.SCENARIO_OF[mode], "")
+        status |= 0 if out.status == 0 else 1
+        rows += pagingbench.rows(mode, out.log)
+    bench.write_json(os.path.join(out_dir, "paging.json"),
+                     {"unit": "ticks", "rows": rows,
+                      "targets": [{"target": t, "met": m}
+                                  for t, m in pagingbench.targets(rows)]})
+    print(f"\npaging:\n\n{pagingbench.table(rows)}")
+    return status
 
 
 def pool_cost(run, out_dir):
@@ -258,6 +281,9 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-paging", dest="paging_cost", action="store_false",
+                   help="skip the paging benchmark (ptchurn under paging=nested and "
+                   "shadow into paging.json; about 30 s under Bochs)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")

@@ -1,0 +1,72 @@
+"""The paging benchmark (issue 9): the ptchurn guest under paging=nested and
+paging=shadow, one row per mode and workload into paging.json beside
+trapcost.json: ticks (median per operation), exits per operation, page-table
+write traps, the shadow-table cache's hit rate and the model's walk
+references per TLB miss (walkmodel.py). paging=hybrid is not implemented yet:
+its rows say so. Parsing and formatting are pure (test_paging_tools.py)."""
+
+import bench
+import serial_log
+import walkmodel
+
+SCENARIO_OF = {"nested": "ptchurn", "shadow": "ptchurn-shadow"}
+WORKLOAD_OF = {"ptchurn-ctxsw": "ctxsw", "ptchurn-remap": "ptchurn"}
+MODES = ("nested", "shadow", "hybrid")
+WALK_REFS = {"nested": walkmodel.nested_refs(), "shadow": walkmodel.GUEST_LEVELS}
+HIT_RATE_TARGET = 90
+
+
+def shadow_counters(log):
+    """The '@hv shadow' counters as ints ({} without them)."""
+    lines = serial_log.mlines(log, kind="shadow", src="hv")
+    return {k: int(v) for k, v in lines[-1][2].items()} if lines else {}
+
+
+def rows(mode, log):
+    """The rows of one run of MODE."""
+    s = shadow_counters(log)
+    out = []
+    for r in bench.parse_rows(log, "hv"):
+        workload = WORKLOAD_OF.get(r["test"])
+        if not workload or "skipped" in r:
+            continue
+        row = {"mode": mode, "workload": workload, "ticks": r["median"],
+               "exits": r.get("exits", 0), "walk_refs_model": WALK_REFS[mode],
+               "pt_write_traps": s.get("pt_writes", 0) if workload == "ptchurn" else 0}
+        if mode == "shadow":
+            row["shadow_cache_hit_rate"] = s.get("hit_rate", 0)
+        out.append(row)
+    return out
+
+
+def not_measured(mode, why):
+    return [{"mode": mode, "workload": w, "skipped": why} for w in WORKLOAD_OF.values()]
+
+
+def targets(all_rows):
+    """The issue's targets that these rows can judge: (text, met or None)."""
+    by = {(r["mode"], r["workload"]): r for r in all_rows if "skipped" not in r}
+    hit = by.get(("shadow", "ctxsw"), {}).get("shadow_cache_hit_rate")
+    return [(f"shadow-cache hit rate >= {HIT_RATE_TARGET}% on the context-switch loop: "
+             f"{hit if hit is not None else '-'}%",
+             None if hit is None else hit >= HIT_RATE_TARGET),
+            ("hybrid PT-write traps <= 10% of shadow's, hybrid walk refs within 10% of "
+             "shadow's, Linux under shadow <= 1.5x nested: not evaluated (no hybrid mode, "
+             "Linux does not run under shadow yet)", None)]
+
+
+def table(all_rows):
+    lines = ["| mode | workload | ticks | exits/op | PT-write traps | cache hit % | "
+             "model walk refs/miss |", "|---|---|---|---|---|---|---|"]
+    for r in all_rows:
+        if "skipped" in r:
+            lines.append(f"| {r['mode']} | {r['workload']} | - | - | - | - | "
+                         f"{r['skipped']} |")
+            continue
+        lines.append(f"| {r['mode']} | {r['workload']} | {r['ticks']} | {r['exits']} | "
+                     f"{r['pt_write_traps']} | {r.get('shadow_cache_hit_rate', '-')} | "
+                     f"{r['walk_refs_model']} |")
+    for text, met in targets(all_rows):
+        lines.append(f"target: {text}: "
+                     f"{'met' if met else 'missed' if met is not None else 'not evaluated'}")
+    return "\n".join(lines)
