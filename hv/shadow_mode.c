@@ -56,33 +56,6 @@ static uint64_t cr3_loads, invlpgs;
 
 /* ---- what the shadow builder reads and writes ---- */
 
-static bool table_read(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
-{
-	const void *p = guest_mem_ptr(gpa, size);
-
-	(void)ctx;
-	if (!p)
-		return false;
-	*val = 0;
-	memcpy(val, p, size);
-	return true;
-}
-
-/* The walker's A/D updates: a locked OR, as the CPU's (Vol. 3A 4.8). */
-static bool table_or(void *ctx, uint64_t gpa, uint64_t val, unsigned size)
-{
-	void *p = guest_mem_ptr(gpa, size);
-
-	(void)ctx;
-	if (!p)
-		return false;
-	if (size == 8)
-		__atomic_fetch_or((uint64_t *)p, val, __ATOMIC_SEQ_CST);
-	else
-		__atomic_fetch_or((uint32_t *)p, (uint32_t)val, __ATOMIC_SEQ_CST);
-	return true;
-}
-
 static bool translate(void *ctx, uint64_t gpa, uint64_t *hpa, bool *writable)
 {
 	struct ept_mapping m;
@@ -101,7 +74,7 @@ static uint64_t *table(void *ctx, uint64_t hpa)
 	return (uint64_t *)(uintptr_t)hpa;
 }
 
-static const struct shadow_pt_ops ops = { { table_read, table_or }, translate, table };
+static struct shadow_pt_ops ops = { .translate = translate, .table = table };
 
 /* ---- set-up ---- */
 
@@ -137,6 +110,7 @@ void shadow_mode_init(void)
 	c.buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow hash");
 	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
 	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
+	ops.guest = emul_table_ops;
 	if (!shadow_pt_init(&spt, &c))
 		panic("shadow page tables: bad configuration");
 	log_info("paging=shadow: %u shadow table pages, %u roots cached; shadow paging starts "
@@ -225,7 +199,7 @@ static bool guest_table_read(struct mmio_device *d, struct vcpu *v, uint64_t off
 			     unsigned width, uint64_t *value)
 {
 	(void)v;
-	return table_read(NULL, d->base + off, value, width);
+	return emul_table_ops.read(NULL, d->base + off, value, width);
 }
 
 static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t off,

@@ -80,7 +80,7 @@ static bool table_write(void *ctx, uint64_t gpa, uint64_t val, unsigned size)
 	return true;
 }
 
-static const struct walk_ops table_ops = { table_read, table_write };
+const struct walk_ops emul_table_ops = { table_read, table_write };
 
 static void load_mode(struct emul_env *env)
 {
@@ -106,7 +106,8 @@ static bool translate(struct emul_env *env, uint64_t la, enum walk_access acc, u
 {
 	struct walk_result r;
 
-	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &table_ops, NULL, &r)) {
+	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &emul_table_ops, NULL,
+			    &r)) {
 	case WALK_OK:
 		*gpa = r.gpa;
 		return true;
