@@ -15,6 +15,7 @@
 #include "guest_stop.h"
 #include "log.h"
 #include "prot.h"
+#include "shadow_mode.h"
 #include "vmx.h"
 #include "vmx_bits.h"
 
@@ -32,7 +33,7 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 
-	if (guest_pool_violation(v, gpa, qual))
+	if (guest_pool_violation(v, gpa, qual) || shadow_mode_ept_violation(v, gpa, qual))
 		return;
 	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
 		if (!apic_write_exit(v, gpa))

@@ -49,10 +49,33 @@
 #define CPUID1_ECX_PCID (1u << 17)
 #define CPUID7_EBX_INVPCID (1u << 10)
 
+/*
+ * paging=hybrid: each address space (guest root) runs shadowed or nested,
+ * chosen at its CR3 loads: HYBRID_WRITES page-table-write traps while it is
+ * shadowed move it to nested (its shadow dropped); after HYBRID_PROBE CR3
+ * loads nested it is shadowed again, to measure anew (nested runs give no
+ * count of their table writes). VMX has no walk mixing the two, so a space
+ * is one or the other, as the model's hybrid-sw (scripts/hvtool/walkmodel.py).
+ */
+#define HYBRID_SPACES 32
+#define HYBRID_WRITES 2
+#define HYBRID_PROBE 64
+
+struct space_policy {
+	uint64_t root, last_use;
+	uint32_t writes, nested_loads;
+	bool nested, valid;
+};
+
 static struct shadow_pt spt;
-static bool active;
+static bool active;        /* shadow paging started (L2 pages) */
+static bool ept_on;        /* hybrid: the current space runs nested */
 static uint64_t guest_cr3;
-static uint64_t cr3_loads, invlpgs;
+static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
+static uint64_t ad_updates, policy_clock;
+static uint32_t exc_bitmap;  /* the exception bitmap besides #PF */
+static struct space_policy spaces[HYBRID_SPACES];
+static struct space_policy *cur_space;
 
 /* ---- what the shadow builder reads and writes ---- */
 
@@ -74,13 +97,31 @@ static uint64_t *table(void *ctx, uint64_t hpa)
 	return (uint64_t *)(uintptr_t)hpa;
 }
 
+/*
+ * paging=hybrid: a page holding a table some shadow mirrors is read-only in
+ * EPT too, so a nested space's writes to it (a table it shares with a
+ * shadowed space) exit and are emulated like a shadowed one's.
+ */
+static void track(void *ctx, uint64_t gpa, bool on)
+{
+	struct ept_mapping m;
+
+	(void)ctx;
+	if (!ept_lookup(&guest_ept, gpa, &m))
+		return;
+	if (ept_map(&guest_ept, gpa & ~(PAGE_SIZE - 1), m.hpa & ~(PAGE_SIZE - 1), PAGE_SIZE,
+		    on ? EPT_R | EPT_X : EPT_RWX, m.memtype, m.ignore_pat))
+		panic("paging=hybrid: write-protecting a guest table in EPT failed");
+	invept_all();
+}
+
 static struct shadow_pt_ops ops = { .translate = translate, .table = table };
 
 /* ---- set-up ---- */
 
 __attribute__((noreturn)) static void refuse(const char *why)
 {
-	log_error("paging=shadow: %s", why);
+	log_error("paging=%s: %s", hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", why);
 	hv_finish(false, "bad-cmdline");
 }
 
@@ -111,15 +152,18 @@ void shadow_mode_init(void)
 	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
 	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
 	ops.guest = emul_table_ops;
+	if (hv_opts.paging == PAGING_HYBRID)
+		ops.track = track;
 	if (!shadow_pt_init(&spt, &c))
 		panic("shadow page tables: bad configuration");
-	log_info("paging=shadow: %u shadow table pages, %u roots cached; shadow paging starts "
-		 "at L2's first CR3 load in long mode", SHADOW_PAGES, SHADOW_ROOTS);
+	log_info("paging=%s: %u shadow table pages, %u roots cached; shadow paging starts "
+		 "at L2's first CR3 load in long mode", hv_opts.paging == PAGING_HYBRID ?
+		 "hybrid" : "shadow", SHADOW_PAGES, SHADOW_ROOTS);
 }
 
 void shadow_mode_vmcs_setup(void)
 {
-	if (hv_opts.paging != PAGING_SHADOW)
+	if (hv_opts.paging == PAGING_NESTED)
 		return;
 	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
@@ -153,7 +197,8 @@ static void turn_on(void)
 	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
 		   PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, vmread(VMCS_EXCEPTION_BITMAP) | 1u << VEC_PF);
+	exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, exc_bitmap | 1u << VEC_PF);
 	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
@@ -161,15 +206,67 @@ static void turn_on(void)
 	vmcs_set_guest_cr0(cr0);
 	invept_all();
 	active = true;
-	log_info("paging=shadow: L2 pages (CR0 %#lx): shadow page tables on, EPT off", cr0);
+	log_info("paging=%s: L2 pages (CR0 %#lx): shadow page tables on, EPT off",
+		 hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", cr0);
 	log_mline("shadow-on", "cr0=%#lx cr3=%#lx", cr0, vmread(VMCS_GUEST_CR3));
+}
+
+/* hybrid: the policy entry of root (a new one shadowed; the least recently used goes). */
+static struct space_policy *space_of(uint64_t root)
+{
+	struct space_policy *p = &spaces[0];
+
+	for (unsigned i = 0; i < HYBRID_SPACES; i++) {
+		if (spaces[i].valid && spaces[i].root == root) {
+			p = &spaces[i];
+			goto found;
+		}
+		if (!spaces[i].valid || spaces[i].last_use < p->last_use)
+			p = &spaces[i];
+	}
+	*p = (struct space_policy){ .root = root, .valid = true };
+found:
+	p->last_use = ++policy_clock;
+	return p;
+}
+
+/* hybrid: EPT on (a nested space) or off (a shadowed one), #PF exiting with it. */
+static void set_ept(bool on)
+{
+	uint64_t proc2 = vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
+
+	if (on == ept_on)
+		return;
+	proc2 = on ? proc2 | PROC2_ENABLE_EPT : proc2 & ~(uint64_t)PROC2_ENABLE_EPT;
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, proc2);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, on ? exc_bitmap : exc_bitmap | 1u << VEC_PF);
+	ept_on = on;
+}
+
+/* hybrid: whether root runs nested from this load on (the policy of HYBRID_*). */
+static bool choose_nested(uint64_t cr3)
+{
+	struct space_policy *p = space_of(cr3 & SPT_ADDR);
+
+	if (!p->nested && p->writes >= HYBRID_WRITES) {
+		p->nested = true;
+		p->nested_loads = 0;
+		to_nested++;
+		shadow_pt_forget(&spt, cr3);
+	} else if (p->nested && ++p->nested_loads > HYBRID_PROBE) {
+		p->nested = false;
+		p->writes = 0;
+		to_shadow++;
+	}
+	cur_space = p;
+	return p->nested;
 }
 
 bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 {
 	uint64_t root, cr0 = guest_cr0();
 
-	if (hv_opts.paging != PAGING_SHADOW)
+	if (hv_opts.paging == PAGING_NESTED)
 		return false;
 	if (!active) {
 		if (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) || !(cr0 & CR0_PG) ||
@@ -177,12 +274,18 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 			return false; /* not paging yet: nested */
 		turn_on();
 	}
+	guest_cr3 = cr3;
+	cr3_loads++;
+	if (hv_opts.paging == PAGING_HYBRID && choose_nested(cr3)) {
+		set_ept(true);
+		nested_loads++;
+		return false; /* GUEST_CR3 is L2's own */
+	}
+	set_ept(false);
 	if (shadow_pt_activate(&spt, cr3, &root) != SHADOW_FILLED) {
 		log_error("paging=shadow: no shadow root for CR3 %#lx (out of table pages)", cr3);
 		guest_stop(v, false, "shadow-error");
 	}
-	guest_cr3 = cr3;
-	cr3_loads++;
 	vmcs_write(VMCS_GUEST_CR3, root);
 	return true;
 }
@@ -265,7 +368,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 	uint32_t err, guest_err = 0, vectoring;
 	struct walk_mode m;
 
-	if (!active || (info & 0xff) != VEC_PF)
+	if (!active || ept_on || (info & 0xff) != VEC_PF)
 		return false;
 	va = vmread(VMCS_EXIT_QUALIFICATION);
 	err = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
@@ -288,6 +391,8 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 			fault_failed(v, va, err, "a guest table written while delivering an event",
 				     gpa);
 		emulate_table_write(v, va, err, gpa);
+		if (cur_space)
+			cur_space->writes++;
 		break;
 	case SHADOW_UNSUPPORTED:
 		fault_failed(v, va, err, "L2 left 4-level paging", 0);
@@ -300,12 +405,46 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 	return true;
 }
 
+/*
+ * The CPU's own accessed/dirty update in a guest table that EPT write-
+ * protects (hybrid, a nested space): the walker makes it instead. Which
+ * bits the CPU wanted is not reported: A on every level first; if the same
+ * address comes back, the leaf's D too (SDM Vol. 3A 4.8).
+ */
+static void update_ad(uint64_t gla)
+{
+	static uint64_t last;
+	struct walk_mode m;
+	struct walk_result r;
+
+	load_mode(&m);
+	walk_guest(&m, gla, gla == last ? WALK_WRITE : WALK_READ, &emul_table_ops, NULL, &r);
+	last = gla;
+	ad_updates++;
+}
+
+bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
+{
+	if (!ept_on || !(qual & EPTV_WRITE) || !shadow_pt_is_table(&spt, gpa))
+		return false;
+	if ((qual & EPTV_GLA_VALID) && !(qual & EPTV_GLA_TRANSLATED)) {
+		update_ad(vmread(VMCS_GUEST_LINEAR_ADDRESS));
+	} else {
+		nested_pt_writes++;
+		emulate_table_write(v, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
+	}
+	if (spt.flush)
+		flush_vpid();
+	return true;
+}
+
 void handle_invlpg(struct vcpu *v)
 {
 	uint64_t va = vmread(VMCS_EXIT_QUALIFICATION);
 
 	(void)v;
-	shadow_pt_invlpg(&spt, va);
+	if (!ept_on)
+		shadow_pt_invlpg(&spt, va);
 	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
 	spt.flush = false;
 	invlpgs++;
@@ -314,7 +453,7 @@ void handle_invlpg(struct vcpu *v)
 
 void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx)
 {
-	if (hv_opts.paging != PAGING_SHADOW)
+	if (hv_opts.paging == PAGING_NESTED)
 		return;
 	if (leaf == 1)
 		*ecx &= ~CPUID1_ECX_PCID;
@@ -327,12 +466,19 @@ void shadow_mode_report(void)
 	const struct shadow_pt_stats *s = &spt.stats;
 	const struct shadow_cache *c = &spt.cache;
 
-	if (hv_opts.paging != PAGING_SHADOW)
+	if (hv_opts.paging == PAGING_NESTED)
 		return;
 	log_info("shadow paging: %s; %lu hidden faults, %lu true, %lu page-table writes, %lu CR3 "
 		 "loads (%u%% found cached), %lu INVLPG", active ? "on" : "never started",
 		 s->hidden, s->true_faults, s->pt_writes, cr3_loads, shadow_cache_hit_rate(c),
 		 invlpgs);
+	if (hv_opts.paging == PAGING_HYBRID)
+		log_info("hybrid: %lu of the CR3 loads nested, %lu moves to nested, %lu back to "
+			 "shadow, %lu table writes trapped while nested, %lu A/D updates", nested_loads,
+			 to_nested, to_shadow, nested_pt_writes, ad_updates);
+	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
+		  "nested_pt_writes=%lu ad_updates=%lu", hv_opts.paging == PAGING_HYBRID ? "hybrid" :
+		  "shadow", nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "

@@ -21,6 +21,12 @@ void shadow_mode_vmcs_setup(void);
 bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3);
 /* L2's own CR3: what it last loaded (shadow on), else the VMCS's. */
 uint64_t shadow_mode_guest_cr3(void);
+/*
+ * paging=hybrid, a nested space: an EPT violation that is a write to a guest
+ * table some shadow mirrors (write-protected in EPT) is emulated and the
+ * shadows told; true if it was one.
+ */
+bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual);
 /* An exception exit with info 'info': true if it was a #PF the shadow served. */
 bool shadow_mode_exception(struct vcpu *v, uint32_t info);
 /* CPUID leaf/sub as L2 sees it: no PCID or INVPCID under paging=shadow (not shadowed). */

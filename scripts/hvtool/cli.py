@@ -282,8 +282,8 @@ def parser():
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
     p.add_argument("--no-paging", dest="paging_cost", action="store_false",
-                   help="skip the paging benchmark (ptchurn under paging=nested and "
-                   "shadow into paging.json; about 30 s under Bochs)")
+                   help="skip the paging benchmark (ptchurn under paging=nested, shadow "
+                   "and hybrid into paging.json; about 45 s under Bochs)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")

@@ -101,6 +101,9 @@ SCENARIOS = {s.name: s for s in [
              "unmaps and writes pages in them, checking every read (paging=nested)", "ptchurn"),
     Scenario("ptchurn-shadow", "the ptchurn guest under shadow page tables (paging=shadow)",
              HV, kernel_args="paging=shadow", modules=(("guests/ptchurn.elf", ""),)),
+    Scenario("ptchurn-hybrid", "the ptchurn guest under paging=hybrid: each address space "
+             "shadowed until its tables are written, then nested", HV,
+             kernel_args="paging=hybrid", modules=(("guests/ptchurn.elf", ""),)),
     Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),

@@ -48,13 +48,23 @@ class PoolCost(unittest.TestCase):
 SHADOW_LOG = """\
 @guest bench test=ptchurn-ctxsw min=280 median=312 p99=20653 n=256 exits=288
 @guest bench test=ptchurn-remap min=16227 median=16242 p99=17030 n=256 exits=1024
+@hv shadow mode=shadow nested_loads=0 to_nested=0
 @hv shadow active=1 hidden=563 pt_writes=386 cr3_loads=522 hit_rate=98
+"""
+
+HYBRID_LOG = """\
+@guest bench test=ptchurn-remap min=103 median=103 p99=17079 n=256 exits=544
+@hv shadow mode=hybrid nested_loads=261 to_nested=8
+@hv shadow active=1 pt_writes=16 cr3_loads=522 hit_rate=96
 """
 
 
 class PagingBench(unittest.TestCase):
     def test_rows_and_targets(self):
         rows = pagingbench.rows("shadow", SHADOW_LOG) + pagingbench.not_measured("hybrid", "no")
+        hybrid = pagingbench.rows("hybrid", HYBRID_LOG)
+        self.assertEqual(hybrid[0]["walk_refs_model"], 14.0)  # half the loads nested
+        self.assertEqual(pagingbench.targets(rows[:2] + hybrid)[1][1], True)  # 16 <= 38.6
         self.assertEqual(rows[0], {"mode": "shadow", "workload": "ctxsw", "ticks": 312,
                                    "exits": 1.125, "walk_refs_model": 4,
                                    "pt_write_traps": 0, "shadow_cache_hit_rate": 98})
