@@ -7,7 +7,9 @@
  * mapped, checking every word read against the frame that should be there,
  * and that an unmapped page faults with the right error code. Bench lines
  * time a switch + access, a remap + access, and a first access after a
- * remap; it ends with HC_EXIT (pass or fail) under the hypervisor.
+ * remap, and a TLB-miss loop (random reads over 2 MiB of 4 KiB pages, a
+ * whole page table's worth); it ends with HC_EXIT (pass or fail) under the
+ * hypervisor.
  */
 #include <stddef.h>
 
@@ -31,7 +33,7 @@ extern uint64_t boot_pml4[512];
 
 typedef uint64_t table_t[512] __attribute__((aligned(PAGE)));
 
-static table_t pml4[SPACES], pdpt[SPACES], pd[SPACES], pt[SPACES];
+static table_t pml4[SPACES], pdpt[SPACES], pd[SPACES], pt[SPACES], wide_pt;
 static uint8_t frames[FRAMES][PAGE] __attribute__((aligned(PAGE)));
 static uint64_t samples[ROUNDS];
 static unsigned bad;
@@ -183,6 +185,38 @@ static bool writes(void)
 	return guest_check("ptchurn-writes", !bad, "%u bad writes", bad);
 }
 
+/*
+ * Random reads over 512 pages (PD entry 1 of space 0: a page table of its
+ * own, each page one of the frames): the first touch of each is a fill
+ * under shadow paging, the rest TLB misses the CPU walks itself.
+ */
+static bool tlbmiss(void)
+{
+	volatile uint64_t *wide = (volatile uint64_t *)(uintptr_t)(WINDOW_VA + (2ull << 20));
+	uint64_t e, x = 12345;
+
+	write_cr3(pa(pml4[0]));
+	for (unsigned i = 0; i < 512; i++)
+		wide_pt[i] = pa(frames[i % FRAMES]) | P_RW;
+	pd[0][1] = pa(wide_pt) | P_RW;
+	bad = 0;
+	e = exits_so_far();
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		unsigned i;
+		uint64_t t;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned)(x >> 55); /* 0..511 */
+		t = now();
+		if (wide[i * (PAGE / 8)] != (STAMP | (i % FRAMES)))
+			bad++;
+		samples[r] = now() - t;
+	}
+	bench_line("ptchurn-tlbmiss", exits_so_far() - e - 1);
+	return guest_check("ptchurn-tlbmiss", !bad, "%u random reads over 512 pages, %u bad",
+			   ROUNDS, bad);
+}
+
 bool guest_main(const char *cmdline)
 {
 	uint64_t boot_cr3 = read_cr3();
@@ -195,6 +229,7 @@ bool guest_main(const char *cmdline)
 	ok &= remap();
 	ok &= unmap();
 	ok &= writes();
+	ok &= tlbmiss();
 	write_cr3(boot_cr3);
 	ok &= guest_check("ptchurn-cr3-read", read_cr3() == boot_cr3, "CR3 %#lx", read_cr3());
 	if (!under_hv)

@@ -10,7 +10,8 @@ import serial_log
 import walkmodel
 
 SCENARIO_OF = {"nested": "ptchurn", "shadow": "ptchurn-shadow", "hybrid": "ptchurn-hybrid"}
-WORKLOAD_OF = {"ptchurn-ctxsw": "ctxsw", "ptchurn-remap": "ptchurn"}
+WORKLOAD_OF = {"ptchurn-ctxsw": "ctxsw", "ptchurn-remap": "ptchurn",
+               "ptchurn-tlbmiss": "tlbmiss"}
 MODES = ("nested", "shadow", "hybrid")
 # Per TLB miss by the model; a hybrid space walks as the mode it runs in (hybrid-sw).
 WALK_REFS = {"nested": walkmodel.nested_refs(), "shadow": walkmodel.GUEST_LEVELS}
