@@ -379,6 +379,14 @@ def ptchurn_check(mode):
     return check
 
 
+def check_ptchurn_native(log):
+    """The churn guest's expectations hold on bare L0: the reference for the modes."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= PTCHURN_CHECKS and set(checks.values()) == {"pass"}, checks
+    assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
+    expect_mline(log, "verdict", "guest", result="pass")
+
+
 def check_shadow_one_cpu(log):
     expect_text(log, "paging=shadow: shadow tables serve one CPU only")
     expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
@@ -438,6 +446,7 @@ TESTS = {
     "ptchurn": ("ptchurn", "", runner.EXIT_PASS, ptchurn_check("nested"), {}),
     "ptchurn-shadow": ("ptchurn-shadow", "", runner.EXIT_PASS, ptchurn_check("shadow"), {}),
     "ptchurn-hybrid": ("ptchurn-hybrid", "", runner.EXIT_PASS, ptchurn_check("hybrid"), {}),
+    "ptchurn-native": ("ptchurn-native", "", runner.EXIT_PASS, check_ptchurn_native, {}),
     "shadow-one-cpu": ("ptchurn-shadow", "", runner.EXIT_FAIL, check_shadow_one_cpu,
                        {"smp": 2}),
     "pool-one-cpu": ("pooltest", "", runner.EXIT_FAIL, check_pool_one_cpu, {"smp": 2}),
