@@ -46,6 +46,7 @@
 #define INTR_TYPE_SOFT_EXC 6
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define EFER_LMA_BIT (1ull << 10)
+#define RFLAGS_AC (1ull << 18)
 #define CPUID1_ECX_PCID (1u << 17)
 #define CPUID7_EBX_INVPCID (1u << 10)
 
@@ -72,7 +73,7 @@ static bool active;        /* shadow paging started (L2 pages) */
 static bool ept_on;        /* hybrid: the current space runs nested */
 static uint64_t guest_cr3;
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
-static uint64_t ad_updates, policy_clock;
+static uint64_t ad_updates, policy_clock, unshadows;
 static uint32_t exc_bitmap;  /* the exception bitmap besides #PF */
 static struct space_policy spaces[HYBRID_SPACES];
 static struct space_policy *cur_space;
@@ -318,12 +319,19 @@ static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t of
 	return true;
 }
 
+/*
+ * The paging state of L2's access: RFLAGS.AC matters for SMAP (Linux's
+ * user copies run with it set); a user access is one at CPL 3 (the fault
+ * path corrects this from the error code: an event delivered from CPL 3
+ * reads the IDT and TSS as a supervisor).
+ */
 static void load_mode(struct walk_mode *m)
 {
 	*m = (struct walk_mode){
 		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = guest_cr3, .cr4 = vmread(VMCS_GUEST_CR4),
 		.efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
+		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
 	};
 }
 
@@ -351,15 +359,48 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
 	guest_stop(v, false, "shadow-error");
 }
 
-/* A write to guest table page at gpa: emulated, the device being the table page. */
+/*
+ * A write to guest table page at gpa: emulated, the device being the table
+ * page. An instruction the emulator lacks (Linux's CMPXCHG on a page that
+ * was a table and holds other data now, say) is not emulated: every shadow
+ * is dropped instead, so the page is nobody's table any more, and L2 runs
+ * the instruction itself on the new shadow of its CR3 (KVM unshadows such
+ * pages likewise). Unless the page is that CR3's own top table: then the
+ * run stops.
+ */
 static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint64_t gpa)
 {
 	struct mmio_device dev = { .name = "guest-page-table", .base = gpa & ~(PAGE_SIZE - 1),
 				   .size = PAGE_SIZE, .read = guest_table_read,
 				   .write = guest_table_write };
+	uint64_t root;
 
-	if (!emul_exit(v, gpa, &dev))
+	if (emul_exit(v, gpa, &dev))
+		return;
+	if ((gpa & SPT_ADDR) == (guest_cr3 & SPT_ADDR) || ept_on)
 		fault_failed(v, va, err, "the write to a guest page table was not emulated", gpa);
+	log_info("paging: the write to guest table %#lx at rip %#lx is not emulated: every "
+		 "shadow dropped, L2 runs it itself", gpa, vmread(VMCS_GUEST_RIP));
+	shadow_pt_drop_all(&spt);
+	if (shadow_pt_activate(&spt, guest_cr3, &root) != SHADOW_FILLED)
+		fault_failed(v, va, err, "no shadow root after dropping them all", gpa);
+	vmcs_write(VMCS_GUEST_CR3, root);
+	unshadows++;
+}
+
+/* Every PROGRESS_EVERY #PF exits, a line: a long run (Linux) shows where its time goes. */
+#define PROGRESS_EVERY (1u << 16)
+
+static void progress(void)
+{
+	static uint64_t faults;
+	const struct shadow_pt_stats *s = &spt.stats;
+
+	if (++faults % PROGRESS_EVERY)
+		return;
+	log_mline("shadow-progress", "pf_exits=%lu hidden=%lu true_faults=%lu pt_writes=%lu "
+		  "cr3_loads=%lu resets=%lu pages_used=%lu tsc=%lu", faults, s->hidden,
+		  s->true_faults, s->pt_writes, cr3_loads, s->resets, s->pages_used, rdtsc());
 }
 
 bool shadow_mode_exception(struct vcpu *v, uint32_t info)
@@ -374,6 +415,8 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 	err = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
 	vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 	load_mode(&m);
+	m.cpl = err & PF_U ? 3 : 0; /* the access's own privilege (Vol. 3A 4.6.1) */
+	progress();
 	switch (shadow_pt_fault(&spt, &m, va, err, &guest_err, &gpa)) {
 	case SHADOW_FILLED:
 		if (vectoring & INTR_INFO_VALID)
@@ -477,8 +520,9 @@ void shadow_mode_report(void)
 			 "shadow, %lu table writes trapped while nested, %lu A/D updates", nested_loads,
 			 to_nested, to_shadow, nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
-		  "nested_pt_writes=%lu ad_updates=%lu", hv_opts.paging == PAGING_HYBRID ? "hybrid" :
-		  "shadow", nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
+		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu", hv_opts.paging ==
+		  PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested, to_shadow,
+		  nested_pt_writes, ad_updates, unshadows);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "

@@ -411,6 +411,17 @@ void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3)
 	s->flush = true;
 }
 
+void shadow_pt_drop_all(struct shadow_pt *s)
+{
+	for (unsigned slot = 0; slot < s->cache.nslots; slot++)
+		if (s->cache.slot[slot].valid)
+			release_slot(s, (int)slot, false);
+	rmap_clear(s);
+	s->current = SHADOW_NO_SLOT;
+	s->stats.resets++;
+	s->flush = true;
+}
+
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va)
 {
 	uint32_t sp;

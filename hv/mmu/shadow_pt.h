@@ -129,6 +129,8 @@ void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len);
  * none is active until the next shadow_pt_activate.
  */
 void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3);
+/* Drops every shadow (none active after it): the fallback when a table write cannot be emulated. */
+void shadow_pt_drop_all(struct shadow_pt *s);
 /* INVLPG va in the active address space. */
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va);
 /* Whether guest-physical page gpa holds a table some shadow mirrors. */

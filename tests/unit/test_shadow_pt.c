@@ -354,6 +354,11 @@ static void test_cache(void)
 		CHECK_EQ(shadow_pt_activate(&e->s, i % 2 ? 0x1000 : space(2), &r), SHADOW_FILLED);
 	}
 	CHECK(shadow_cache_hit_rate(&e->s.cache) >= 80);
+	shadow_pt_drop_all(&e->s);                                    /* all gone ... */
+	CHECK_EQ(e->s.stats.pages_used, 0);
+	CHECK(!shadow_pt_is_table(&e->s, 0x1000));
+	CHECK_EQ(shadow_pt_activate(&e->s, 0x1000, &r), SHADOW_FILLED);  /* ... and back */
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));
 	env_free(e);
 }
 
