@@ -365,8 +365,9 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
  * was a table and holds other data now, say) is not emulated: every shadow
  * is dropped instead, so the page is nobody's table any more, and L2 runs
  * the instruction itself on the new shadow of its CR3 (KVM unshadows such
- * pages likewise). Unless the page is that CR3's own top table: then the
- * run stops.
+ * pages likewise; in a nested space it runs on as it is, the page writable
+ * in EPT again). Unless the page is the shadowed CR3's own top table: then
+ * the run stops.
  */
 static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint64_t gpa)
 {
@@ -377,15 +378,17 @@ static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint6
 
 	if (emul_exit(v, gpa, &dev))
 		return;
-	if ((gpa & SPT_ADDR) == (guest_cr3 & SPT_ADDR) || ept_on)
+	if (!ept_on && (gpa & SPT_ADDR) == (guest_cr3 & SPT_ADDR))
 		fault_failed(v, va, err, "the write to a guest page table was not emulated", gpa);
 	log_info("paging: the write to guest table %#lx at rip %#lx is not emulated: every "
 		 "shadow dropped, L2 runs it itself", gpa, vmread(VMCS_GUEST_RIP));
 	shadow_pt_drop_all(&spt);
+	unshadows++;
+	if (ept_on)
+		return;
 	if (shadow_pt_activate(&spt, guest_cr3, &root) != SHADOW_FILLED)
 		fault_failed(v, va, err, "no shadow root after dropping them all", gpa);
 	vmcs_write(VMCS_GUEST_CR3, root);
-	unshadows++;
 }
 
 /* Every PROGRESS_EVERY #PF exits, a line: a long run (Linux) shows where its time goes. */
