@@ -35,6 +35,7 @@ void handle_cr_access(struct vcpu *v);
 void handle_hlt(struct vcpu *v);
 void handle_invd(struct vcpu *v);
 void handle_xsetbv(struct vcpu *v);
+void handle_invlpg(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);

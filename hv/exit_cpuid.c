@@ -18,6 +18,7 @@
 #include "extable.h"
 #include "options.h"
 #include "irq/irq.h"
+#include "shadow_mode.h"
 #include "tsc.h"
 #include "vmx.h"
 #include "x86.h"
@@ -108,6 +109,7 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 			r.ecx &= ~CPUID1_ECX_MONITOR;
 		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
 	}
+	shadow_mode_cpuid(leaf, sub, &r.ebx, &r.ecx);
 	if (leaf == 7 && sub == 0) {
 		from_guest_cr4(&r.ecx, CPUID7_ECX_OSPKE, CR4_PKE);
 		if (!fast_strings_on()) {

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "vmcs/nested.h"
 #include "prot.h"
+#include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -149,7 +150,8 @@ static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
-	vmcs_write(VMCS_GUEST_CR3, value);
+	if (!shadow_mode_cr3_load(v, value))
+		vmcs_write(VMCS_GUEST_CR3, value);
 	if (!keep)
 		invvpid(cap & VPID_CAP_INVVPID_SINGLE_GLOBALS ? INVVPID_SINGLE_KEEP_GLOBALS :
 			cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL, GUEST_VPID, 0);
@@ -165,6 +167,14 @@ void handle_cr_access(struct vcpu *v)
 
 	if (type == 0 && cr == 8) { /* CR8-load exiting: an interrupt waits for the TPR */
 		irq_cr8_write(v, read_gpr(v, reg));
+		return;
+	}
+	if (type == 1 && cr == 3) { /* MOV from CR3: exits with paging=shadow */
+		if (reg == GPR_RSP)
+			vmcs_write(VMCS_GUEST_RSP, shadow_mode_guest_cr3());
+		else
+			v->gpr[reg] = shadow_mode_guest_cr3();
+		skip_instruction();
 		return;
 	}
 	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {

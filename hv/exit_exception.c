@@ -10,6 +10,7 @@
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
+#include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 
@@ -25,6 +26,8 @@ void handle_exception(struct vcpu *v)
 		irq_nmi_exit(v);
 		return;
 	}
+	if (shadow_mode_exception(v, info))
+		return;
 	if (vectoring & INTR_INFO_VALID) {
 		enum irq_combine c = irq_exception_during_delivery(v, vectoring, vector);
 

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "options.h"
 #include "prot.h"
+#include "shadow_mode.h"
 #include "vmx.h"
 #include "vmx_bits.h"
 
@@ -77,7 +78,7 @@ void handle_ept_violation(struct vcpu *v)
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	struct mmio_device *dev;
 
-	if (guest_pool_violation(v, gpa, qual))
+	if (guest_pool_violation(v, gpa, qual) || shadow_mode_ept_violation(v, gpa, qual))
 		return;
 	if (!(qual & EPTV_FETCH) && (dev = mmio_find(gpa))) {
 		if (!emul_exit(v, gpa, dev))

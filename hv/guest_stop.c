@@ -6,6 +6,7 @@
 #include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_pool.h"
+#include "shadow_mode.h"
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
@@ -74,6 +75,7 @@ static void stop_report(struct vcpu *v, bool pass)
 	exit_fault_summary();
 	guest_pool_report();
 	prot_log_counters();
+	shadow_mode_report();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

@@ -16,6 +16,7 @@
 #include "options.h"
 #include "panic.h"
 #include "self_protect.h"
+#include "shadow_mode.h"
 #include "prot.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
@@ -90,6 +91,7 @@ static void setup_controls(void)
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, c->cr4_fixed0);
 	if (hv_opts.protect)
 		prot_vmcs_setup();
+	shadow_mode_vmcs_setup();
 }
 
 void vmcs_setup_host_state(struct vcpu *v, uint64_t exit_entry)

@@ -25,6 +25,7 @@
 #include "options.h"
 #include "panic.h"
 #include "smp.h"
+#include "shadow_mode.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -129,7 +130,7 @@ static const void *table_map(void *ctx, uint64_t gpa, unsigned size)
 	return guest_mem_ptr(gpa, size);
 }
 
-static const struct walk_ops table_ops = { table_read, table_write };
+const struct walk_ops emul_table_ops = { table_read, table_write };
 
 static void fault_pf(struct emul_fault *f, uint64_t la, uint32_t error)
 {
@@ -151,7 +152,7 @@ HOT static bool translate(struct emul_env *env, uint64_t la, enum walk_access ac
 		return true;
 	}
 
-	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &table_ops, NULL, &r)) {
+	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &emul_table_ops, NULL, &r)) {
 	case WALK_OK:
 		*gpa = r.gpa;
 		return true;
@@ -314,7 +315,7 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	unsigned bits;
 
 	env->mode = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = vmread(VMCS_GUEST_CR3),
+		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = shadow_mode_guest_cr3(),
 		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.ac = (rflags & RFLAGS_AC) != 0,
 	};

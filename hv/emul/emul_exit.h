@@ -11,8 +11,15 @@
 #include <stdint.h>
 
 #include "emul/mmio.h"
+#include "emul/walk.h"
 
 struct vcpu;
+
+/*
+ * L2's page-table entries by guest-physical address, for emul/walk.h: reads,
+ * and the walker's A/D updates as the CPU's locked OR (Vol. 3A 4.8).
+ */
+extern const struct walk_ops emul_table_ops;
 
 /* At boot: the decoder, the test MMIO device (if asked for). */
 void emul_init(void);

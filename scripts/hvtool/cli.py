@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
 import nestedcost  # noqa: E402
+import pagingbench  # noqa: E402
 import poolcost   # noqa: E402
 import iso        # noqa: E402
 import irqbench   # noqa: E402
@@ -153,6 +154,8 @@ def cmd_bench(args):
             status |= nested_cost(kind, build_dir, os.path.abspath(args.out))
         if args.pool_cost:
             status |= pool_cost(run, os.path.abspath(args.out))
+        if args.paging_cost:
+            status |= paging_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -218,6 +221,28 @@ def nested_cost(kind, build_dir, out_dir):
     if failed:
         print(f"bench: nested: failed: {', '.join(failed)}")
     return 1 if failed else 0
+
+
+def paging_cost(run, out_dir):
+    """Boots ptchurn under each paging mode, writes paging.json, prints its table;
+    returns 1 if a run failed."""
+    rows, status = [], 0
+    for mode in pagingbench.MODES:
+        if mode not in pagingbench.SCENARIO_OF:
+            rows += pagingbench.not_measured(mode, "not implemented yet")
+            continue
+        print(f"bench: paging: booting {pagingbench.SCENARIO_OF[mode]} ...", flush=True)
+        out = run(pagingbench.SCENARIO_OF[mode], "")
+        status |= 0 if out.status == 0 else 1
+        rows += pagingbench.rows(mode, out.log)
+    bench.write_json(os.path.join(out_dir, "paging.json"),
+                     {"unit": "ticks", "rows": rows,
+                      "targets": [{"target": t, "met": m}
+                                  for t, m in pagingbench.targets(rows)]})
+    print(f"\npaging:\n\n{pagingbench.table(rows)}")
+    return status
+
+
 def pool_cost(run, out_dir):
     """Boots pooltest, adds the page pool's rows to trapcost.json, prints its table;
     returns 1 if the run failed."""
@@ -416,6 +441,9 @@ def parser():
                    help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
                    "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
                    "reflected exit)")
+    p.add_argument("--no-paging", dest="paging_cost", action="store_false",
+                   help="skip the paging benchmark (ptchurn under paging=nested, shadow "
+                   "and hybrid into paging.json; about 45 s under Bochs)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")

@@ -121,6 +121,14 @@ SCENARIOS = {s.name: s for s in [
              modules=(("guests/pooltest.elf", ""),)),
     l2_guest("sharedpage", "L2 maps the page the hypervisor shares with its vCPU, reads its "
              "counters and sends a batch of requests through it with one exit", "sharedpage"),
+    l2_guest("ptchurn", "L2 switches between 8 address spaces of its own and remaps, "
+             "unmaps and writes pages in them, checking every read (paging=nested)", "ptchurn"),
+    Scenario("ptchurn-shadow", "the ptchurn guest under shadow page tables (paging=shadow)",
+             HV, kernel_args="paging=shadow", modules=(("guests/ptchurn.elf", ""),)),
+    Scenario("ptchurn-hybrid", "the ptchurn guest under paging=hybrid: each address space "
+             "shadowed until its tables are written, then nested", HV,
+             kernel_args="paging=hybrid", modules=(("guests/ptchurn.elf", ""),)),
+    Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
