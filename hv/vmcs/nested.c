@@ -22,11 +22,6 @@ struct vmx_cap_msrs nested_caps;
 unsigned nested_maxphyaddr;
 static struct nested_vcpu nested_vcpus[MAX_VCPUS];
 
-bool nested_enabled(void)
-{
-	return hv_opts.nested;
-}
-
 void nested_init(void)
 {
 	const struct vmx_cap_msrs *c = &nested_caps;

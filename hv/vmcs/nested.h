@@ -69,11 +69,9 @@ extern struct vmx_cap_msrs nested_caps;
 /* The physical-address width L2 is told (CPUID 0x80000008). */
 extern unsigned nested_maxphyaddr;
 
-/* Boot: L2's capabilities, printed; vmcs02 per vCPU; the prefetch set from the options. */
+/* Boot (nested=on): L2's capabilities, printed; the prefetch and shadow sets; v->nested. */
 void nested_init(void);
-/* Whether nested VMX is offered (nested=on). */
-bool nested_enabled(void);
-/* The VMX instruction exits of L2 (VMXON ... INVVPID), and L2's VMCALL/... from L3. */
+/* L2's VMX instructions (VMXON ... INVEPT, INVVPID): emulated, or #UD with nested=off. */
 void handle_vmx_instruction(struct vcpu *v);
 /*
  * Whether L2's VMRESUME changed nothing but the fields its exit handler

@@ -7,7 +7,8 @@
  * VMCS (the rest marked stale, fetched when L2 reads it), then L2's state
  * is loaded from the host-status area into vmcs01 (28.5) and L2 resumes at
  * its HOST_RIP. An exit during event delivery carries its IDT-vectoring
- * information to L2 as the CPU gave it.
+ * information to L2 as the CPU gave it. With L2's own EPT, L3's EPT
+ * violations go through nested_ept.c first: filled in, or L2's.
  */
 #include "exit.h"
 #include "extable.h"
