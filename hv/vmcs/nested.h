@@ -11,6 +11,7 @@
 #define HV_VMCS_NESTED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vcpu.h"
@@ -99,7 +100,10 @@ void nested_log_stats(const struct vcpu *v);
 bool prefetchable(const struct vmcs_field *f);
 /* The prefetch set (prefetch.c): copied from vmcs02 at every reflected exit. */
 extern struct field_set prefetch_set;
-/* Parses prefetch=...; false (and a logged error) if a name is unknown. */
-bool prefetch_parse(const char *spec);
+/*
+ * Parses a prefetch= value (none, default, all, NAME,NAME...) into *set;
+ * NULL, or the first name that is no prefetchable field (*bad_len bytes).
+ */
+const char *prefetch_parse(const char *spec, struct field_set *set, size_t *bad_len);
 
 #endif
