@@ -398,6 +398,19 @@ def linux_check(device, reason, cpus=1):
     return check
 
 
+def check_linux_nested_on(log):
+    """Linux as L2 with nested=on: it reads the VMX capability MSRs L2 is offered at boot
+    (its cpuinfo shows vmx with ept, vpid and vnmi, never unrestricted guest) and runs as
+    it does without."""
+    expect_mline(log, "options", nested="on")
+    expect_mline(log, "userspace", "linux", cpus="1")
+    flags = expect_mline(log, "cpuinfo-flags", "linux")
+    for flag in ("vmx", "hypervisor", "ept", "vpid", "vnmi"):
+        assert flag in flags, f"cpuinfo lacks {flag}: {sorted(flags)}"
+    expect_mline(log, "verdict", "guest", result="pass", reason="linux-poweroff")
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
+
+
 def check_linux_direct(log):
     expect_mline(log, "options", launch="direct")
     expect_mline(log, "l2-entry", launch="direct")
@@ -768,6 +781,7 @@ TESTS = {
                          minihv_check("default", "hw", l1_per_reflect=(200, 205)), {}),
     "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
                             check_bad_prefetch, {}),
+    "linux-nested-on": ("linux", "nested=on", runner.EXIT_PASS, check_linux_nested_on, {}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
