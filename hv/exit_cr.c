@@ -10,6 +10,7 @@
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "vmcs/nested.h"
@@ -161,6 +162,10 @@ void handle_cr_access(struct vcpu *v)
 	unsigned cr = qual & 0xf, type = (qual >> 4) & 3, reg = (qual >> 8) & 0xf;
 	bool ok;
 
+	if (type == 0 && cr == 8) { /* CR8-load exiting: an interrupt waits for the TPR */
+		irq_cr8_write(v, read_gpr(v, reg));
+		return;
+	}
 	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {
 		log_error("L2 control-register access type %u to CR%u: not emulated", type, cr);
 		guest_stop(v, false, "unhandled-cr-access");

@@ -8,6 +8,7 @@
 #include "exit.h"
 #include "extable.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "log.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -28,6 +29,9 @@ void handle_hlt(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
 		   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & ~BLOCKING_STI_MOVSS);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+	/* An interrupt queued while L2's STI shadow held it back ends the HLT now. */
+	if (!irq_queue_empty(&v->irq) || __atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
+		irq_hlt(v);
 }
 
 void handle_invd(struct vcpu *v)

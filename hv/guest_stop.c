@@ -7,6 +7,7 @@
 #include "exit.h"
 #include "guest_pool.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "log.h"
 #include "x86.h"
 #include "power.h"
@@ -63,9 +64,11 @@ static void stop_report(struct vcpu *v, bool pass)
 		cpu_halt_forever();
 	if (!pass)
 		guest_dump(v);
-	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
-	for (unsigned i = 0; i < smp_cpus; i++)
+	vcpu_charge_vmrw(v, 0); /* the exit that ends the run */
+	for (unsigned i = 0; i < smp_cpus; i++) {
 		log_exit_counters(&vcpus[i]);
+		irq_log_counters(&vcpus[i]);
+	}
 	emul_log_counters();
 	exit_fault_summary();
 	guest_pool_report();

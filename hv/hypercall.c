@@ -54,7 +54,13 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
-			v->gpr[GPR_RCX] = vmrw_count();
+			v->gpr[GPR_RCX] = vcpu_vmrw(v);
+			break;
+		case HC_IRQ_INFO:
+			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
+					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0);
+			v->gpr[GPR_RCX] = v->irq.raised;
+			v->gpr[GPR_RDX] = v->irq.nmis_raised;
 			break;
 		case HC_NESTED_STATS:
 			ret = nested_hc_stats(v);

@@ -19,7 +19,7 @@
 enum hypercall {
 	HC_VERSION = 0,    /* -> RBX = ABI version, RCX:RDX = "NestedHVisor" bytes 0-7 */
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
-	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
+	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = their VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
 	/* nested (0x400-0x4ff): -> RBX = exits from L3, RCX = of them reflected to L2,
 	   RDX = L2's VMREAD+VMWRITE exits; HC_ERR_UNKNOWN with nested=off */
@@ -36,7 +36,11 @@ enum hypercall {
 				     * trampoline there (void switch(unsigned index))
 				     * and makes the page read+execute only; before any
 				     * HC_PROT_REGISTER -> RBX = the number of views */
-	/* robust (issue 10): 0x500-0x5ff */
+	/* Interrupt policy (hv/irq/; issue 7): 0x300-0x3ff. */
+	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts
+			      * it intercepted so far, RDX = NMIs it intercepted */
+
+	/* Robustness (issue 10): 0x500-0x5ff. */
 	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
 
 	/* Paging (issue 9): 0x700-0x7ff. HC_ERR_INVAL while pool=off. */
@@ -90,6 +94,10 @@ struct hv_shared_page {
 	unsigned long long nreq;
 	struct hv_shared_request req[HV_SHARED_REQS];
 };
+
+/* HC_IRQ_INFO's flags. */
+#define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */
+#define HC_IRQ_NMI_EXITING 2u /* NMIs exit (virtual NMIs) */
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

@@ -13,6 +13,7 @@
 #include "paging.h"
 #include "idt.h"
 #include "inject.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "multiboot2.h"
@@ -106,12 +107,14 @@ __attribute__((noreturn)) static void run_guest(void)
 	exit_setup();
 	nested_init();
 	watchdog_init();
+	irq_quiesce_platform();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
 	qemu_devices_init(&mbi);
+	irq_report();
 	guest_load(&mbi, &boot);
 	paging_init();
 	guest_pool_init();
@@ -119,7 +122,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
 	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu", rdtsc(), hv_start_tsc);
-	v->last_vmrw = vmrw_count();
+	vmrw_restart(0);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }

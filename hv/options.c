@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "irq/policy.h"
 #include "lib/format.h"
 #include "log.h"
 #include "options.h"
@@ -17,6 +18,7 @@ struct hv_options hv_opts = {
 	.selfprotect = true,
 	.pool_mib = 8,
 	.pool_backing = 50,
+	.exit_fastpath = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -75,6 +77,12 @@ static const struct opt_def option_table[] = {
 	    .help = "MiB of L2's RAM the page pool backs"),
 	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
 	    .help = "percent of the pool's region machine pages back; the rest swaps"),
+	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
+	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
+		    "every exit takes the generic path, for comparison)"),
+	OPT("irq", OPT_STR, irq,
+	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
+		    "the hypervisor, per CPU (default: direct everywhere)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -82,6 +90,7 @@ static const struct opt_def option_table[] = {
 int options_parse(const char *cmdline)
 {
 	struct cmdline_error errs[8];
+	char msg_irq[160];
 	int n = cmdline_parse(cmdline, option_table, NOPTS, &hv_opts, errs, 8);
 
 	for (int i = 0; i < n && i < 8; i++) {
@@ -93,6 +102,11 @@ int options_parse(const char *cmdline)
 	}
 	if (n > 8)
 		log_error("command line: %d more errors", n - 8);
+	if (!irq_policy_parse(hv_opts.irq, &irq_policy, msg_irq, sizeof(msg_irq))) {
+		log_error("command line: %s", msg_irq);
+		log_mline("cmdline-error", "token=\"irq=%s\"", hv_opts.irq);
+		n++;
+	}
 	log_level = (enum log_level)hv_opts.log;
 	return n;
 }

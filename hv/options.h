@@ -49,6 +49,8 @@ struct hv_options {
 	bool pool;         /* back part of L2's RAM by a page pool (guest_pool.h) */
 	uint64_t pool_mib; /* ... that many MiB at the top of its RAM below 4 GiB */
 	uint64_t pool_backing; /* percent of the region machine pages back */
+	bool exit_fastpath; /* CPUID and VMCALL HC_VERSION served in vmx_entry.S */
+	char irq[CMDLINE_STR_MAX]; /* per-CPU interrupt policy, parsed into irq_policy (irq/) */
 };
 
 extern struct hv_options hv_opts;

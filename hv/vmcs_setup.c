@@ -5,9 +5,11 @@
  * of SDM Vol. 3C 27.3.1; host state those of 27.2.2-27.2.4.
  */
 #include "boot_mem.h"
+#include "exit_fast.h"
 #include "gdt.h"
 #include "guest_mem.h"
 #include "io_bitmap.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "msr_bitmap.h"
@@ -222,7 +224,9 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
 	watchdog_setup_vmcs();
+	irq_setup_vmcs(v);
 	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)vmx_exit_entry);
+	exit_fastpath_set(hv_opts.exit_fastpath);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {
 		/* An AP as after INIT: reset state, asleep (SDM Vol. 3A 10.1.1, 3C 27.3.1.5). */

@@ -22,13 +22,22 @@ static inline void count_vmrw(void)
 	__asm__ volatile("incq %%gs:%c0" : : "i"(offsetof(struct percpu, vmrw)) : "cc");
 }
 
-/* This CPU's VMREAD+VMWRITE count, ordered with count_vmrw (both volatile asm). */
+/*
+ * This CPU's VMREAD+VMWRITE since the count was last restarted (at the last
+ * generic exit), ordered with count_vmrw (all volatile asm).
+ */
 static inline uint64_t vmrw_count(void)
 {
 	uint64_t n;
 
 	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(n) : "i"(offsetof(struct percpu, vmrw)));
 	return n;
+}
+
+/* Restarts this CPU's VMREAD+VMWRITE count at n. */
+static inline void vmrw_restart(uint64_t n)
+{
+	__asm__ volatile("movq %0, %%gs:%c1" : : "ri"(n), "i"(offsetof(struct percpu, vmrw)));
 }
 
 static inline uint64_t vmread(uint64_t field)

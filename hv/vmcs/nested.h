@@ -84,7 +84,7 @@ bool nested_resume_is_quick(struct vcpu *v);
 /* VMLAUNCH/VMRESUME of L2, its checks passed so far: enters L3 (nested_entry.c). */
 void nested_vmentry(struct vcpu *v, bool launch, bool quick);
 /* Every exit from L3 (vmx_entry.S's L3 exit entry). */
-void nested_exit_handler(struct vcpu *v);
+void nested_exit_handler(struct vcpu *v, uint64_t full_reason);
 /* L2's VMCLEAR/VMPTRLD/VMXOFF: the owner's stale fields written back to its region. */
 void nested_flush_owner(struct vcpu *v);
 /* Reads field idx of the current virtual VMCS, fetching it from vmcs02 if stale. */

@@ -15,6 +15,7 @@ import bench      # noqa: E402
 import nestedcost  # noqa: E402
 import poolcost   # noqa: E402
 import iso        # noqa: E402
+import irqbench   # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
 import scenarios  # noqa: E402
@@ -134,6 +135,7 @@ def cmd_bench(args):
     try:
         status, text = bench.run_bench(run, os.path.abspath(args.out), kind, args.iters,
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
+        status |= irq_cost(build_dir, kind, os.path.abspath(args.out))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
         if args.nested:
@@ -145,6 +147,25 @@ def cmd_bench(args):
         return runner.EXIT_ERROR
     print(f"\n{text}")
     return status
+
+
+def irq_cost(build_dir, kind, out_dir):
+    """Boots the irqtest guest under a mixed interrupt policy, adds the irq-* rows and
+    targets to trapcost.json, prints them; returns 1 if the run failed."""
+    print(f"bench: interrupt cost: booting {irqbench.SCENARIO} ({irqbench.HV_ARGS}) ...",
+          flush=True)
+    out = run_scenario(irqbench.SCENARIO, kind, echo=False, build_dir=build_dir,
+                       hv_args=irqbench.HV_ARGS)
+    rows = irqbench.measure(out.log)
+    goals = irqbench.targets(rows, out.log)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["irq_targets"] = goals
+    bench.write_json(path, doc)
+    print("\n".join(irqbench.summary_lines(rows, goals)))
+    return 0 if out.status == 0 else 1
 
 
 def boot_cost(run, out_dir):

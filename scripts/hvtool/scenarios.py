@@ -122,6 +122,15 @@ SCENARIOS = {s.name: s for s in [
              "counters and sends a batch of requests through it with one exit", "sharedpage"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
+             "(IOAPIC) and NMI interrupts on each CPU under irq=0:direct,1:intercept (--hv "
+             "irq=... for another mix), checks counts, order and what the hypervisor "
+             "intercepted, then measures one interrupt per CPU", HV,
+             kernel_args="irq=0:direct,1:intercept",
+             modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
+    Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "
+             "baseline of its checks and of the irq bench rows", "guests/irqtest.elf", smp=2,
+             timeout=240),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
              "its CPUs, flags and clock, then powers off through ACPI S5 (--guest "
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
@@ -146,6 +155,11 @@ SCENARIOS = {s.name: s for s in [
              "L0; its isa-debug-exit write ends the run (on Bochs, seen in Bochs' log)",
              "guests/mb1.elf", kernel_args="exit=0",
              modules=(("guests/hello.elf", "mod-arg=1"),), verdict_source="l0"),
+    Scenario("trapbench-kvm", "the peer configuration of the trap-cost table: the native-linux "
+             "kernel with kvm_intel runs the trapbench guest through /bin/kvmrun (a /dev/kvm "
+             "runner), then powers off; kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

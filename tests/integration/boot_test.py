@@ -302,6 +302,12 @@ def check_hvcheck(log):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_hvcheck_no_fastpath(log):
+    """hvcheck's CPUID and hypercall answers are the same on the generic path."""
+    expect_mline(log, "options", exit_fastpath="off")
+    check_hvcheck(log)
+
+
 SMOKE_ITERS = 20
 # Tests that must exit under the hypervisor, with their basic exit reason.
 SMOKE_EXITS = {"cpuid": "10", "vmcall": "18", "pio-in-emulated": "30", "rdmsr-emulated": "31",
@@ -322,8 +328,35 @@ def check_trapbench_smoke(log):
     for test, reason in SMOKE_EXITS.items():
         count = int(expect_mline(log, "exit-count", vcpu="0", reason=reason)["n"])
         assert count >= SMOKE_ITERS, f"{test}: only {count} exits of reason {reason}"
+    # CPUID leaf 0 takes vmx_entry.S's fast path, which charges its own cost: the exit
+    # reason, GUEST_RIP, the instruction length and the GUEST_RIP write.
+    expect_mline(log, "exit-count", vcpu="0", reason="10", vmrw_avg="4")
     expect_mline(log, "options", exc_intercept="0x8")
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
+# The peer configuration's rows: measured, each a real exit to KVM (hundreds of ticks).
+KVM_SMOKE_EXITS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
+                   "mmio-write", "hlt-ipi")
+
+
+def check_trapbench_kvm_smoke(log):
+    expect_mline(log, "userspace", "linux", cpus="1")
+    expect_mline(log, "setup", "kvm", cmdline=f"iters={SMOKE_ITERS}")
+    expect_mline(log, "bench-setup", "guest", config="kvm", iters=str(SMOKE_ITERS))
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    missing = set(bench.TESTS) - rows.keys()
+    assert not missing, f"no bench line for {sorted(missing)}"
+    for test in KVM_SMOKE_EXITS:
+        assert "skipped" not in rows[test], f"{test} skipped: {rows[test]['skipped']}"
+        assert int(rows[test]["median"]) > 100, f"{test} did not exit to KVM: {rows[test]}"
+        assert rows[test]["n"] == str(SMOKE_ITERS), rows[test]
+    assert "exits" not in rows["cpuid"], "exit counts come only from this hypervisor"
+    expect_mline(log, "verdict", "guest", result="pass")
+    kvm_exit = expect_mline(log, "exit", "kvm", code="0", mmio_refused="0")
+    assert int(kvm_exit["mmio_exits"]) >= 2 * SMOKE_ITERS, kvm_exit
+    expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")
+    assert not serial_log.mlines(log, src="hv"), "the peer configuration ran this hypervisor"
 
 
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
@@ -409,6 +442,73 @@ def check_linux_nested_on(log):
         assert flag in flags, f"cpuinfo lacks {flag}: {sorted(flags)}"
     expect_mline(log, "verdict", "guest", result="pass", reason="linux-poweroff")
     expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
+
+
+IRQTEST_CHECKS = ("timer", "ipi", "ipi-priority-order", "tpr", "serial", "nmi")
+IRQTEST_HV_CHECKS = ("hv-intercepted", "hv-nmis")
+
+
+def irqtest_check(policies):
+    """The irqtest guest passed every check on each CPU, under POLICIES (one per CPU:
+    'direct', 'intercept', or 'native' on bare L0); under the hypervisor its counters
+    agree: a direct CPU intercepted no interrupt, an intercepting one every interrupt, and
+    the benchmark lines give 0 or 1 exit per interrupt (EOI included)."""
+    native = policies[0] == "native"
+
+    def check(log):
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        names = IRQTEST_CHECKS + (() if native else IRQTEST_HV_CHECKS)
+        want = {"ap-started"} | {f"cpu{c}-{n}" for c in range(len(policies)) for n in names}
+        missing = want - checks.keys()
+        assert not missing, f"checks missing: {sorted(missing)}"
+        failed = [n for n, r in checks.items() if r != "pass"]
+        assert not failed, f"checks failed: {failed}"
+        for cpu, policy in enumerate(policies):
+            expect_mline(log, "irq-result", "guest", cpu=str(cpu), policy=policy)
+            row = expect_mline(log, "bench", "guest", test=f"irq-{policy}", cpu=str(cpu))
+            if native:
+                continue
+            assert int(row["exits"]) == (int(row["n"]) if policy == "intercept" else 0), row
+            count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
+            assert (int(count["raised"]) > 0) == (policy == "intercept"), count
+            assert int(count["nmis_raised"]) == int(count["nmis_injected"]) > 0, count
+        if native:
+            expect_mline(log, "verdict", "guest", result="pass")
+            return
+        policy_line = ",".join(f"{c}:{p}" for c, p in enumerate(policies))
+        expect_mline(log, "irq-policy", policy=policy_line, nmi_exiting="1")
+        expect_mline(log, "irq-device", name="com1", sharing="shared")
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
+def check_irq_bad_word(log):
+    expect_text(log, "irq=: neither direct nor intercept in '1:sometimes'")
+    expect_mline(log, "cmdline-error", token="irq=0:direct,1:sometimes")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+
+
+def check_irq_bad_cpu(log):
+    expect_text(log, "irq=: CPU 5 does not exist (this machine has 2: 0-1)")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+    assert not serial_log.mlines(log, kind="l2-entry"), "L2 started despite a bad irq="
+
+
+def linux_irq_check(policies):
+    """Linux on two CPUs under POLICIES: the usual checks, and every intercepting vCPU
+    took (and injected) its interrupts through the hypervisor, no direct one any."""
+    base = linux_check("acpi-pm1a-cnt", "guest-poweroff", cpus=len(policies))
+
+    def check(log):
+        base(log)
+        for cpu, policy in enumerate(policies):
+            count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
+            raised, injected = int(count["raised"]), int(count["injected"])
+            if policy == "direct":
+                assert raised == 0, count
+            else:  # at most a few still queued when the run ended
+                assert raised > 100 and 0 <= raised - injected <= 4, count
+    return check
 
 
 def check_linux_direct(log):
@@ -743,7 +843,7 @@ TESTS = {
     "native-hello": ("native-hello", "", runner.EXIT_PASS, check_native_hello, {}),
     "smp2": ("boot", "", runner.EXIT_PASS, check_smp, {"smp": 2}),
     "hello-l2": ("hello", "", runner.EXIT_PASS, check_hello_l2, {"smp": 2}),
-    "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 20}),
+    "timeout": ("boot", "inject=hang", runner.EXIT_TIMEOUT, check_hang, {"timeout": 40}),
     "probe-image": ("probe-image", "", runner.EXIT_FAIL, probe_check("image", "image_start"), {}),
     "probe-pool": ("probe-pool", "", runner.EXIT_FAIL, probe_check("pool", "pool_base"), {}),
     "probe-sweep": ("probe-sweep", "", runner.EXIT_PASS, check_probe_sweep, {}),
@@ -762,6 +862,10 @@ TESTS = {
     "mmiotest-stop": ("mmiotest-stop", "", runner.EXIT_FAIL, check_mmiotest_stop, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "trapbench-kvm-smoke": ("trapbench-kvm", "", runner.EXIT_PASS, check_trapbench_kvm_smoke,
+                            {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "hvcheck-no-fastpath": ("hvcheck", "exit_fastpath=off", runner.EXIT_PASS,
+                            check_hvcheck_no_fastpath, {}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
                    linux_check("acpi-pm1a-cnt", "guest-poweroff"), {"smp": 1}),
     "linux-smp2": ("linux", "", runner.EXIT_PASS,
@@ -783,6 +887,22 @@ TESTS = {
                             check_bad_prefetch, {}),
     "linux-nested-on": ("linux", "nested=on", runner.EXIT_PASS, check_linux_nested_on, {}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
+    "irqtest-mixed": ("irqtest", "", runner.EXIT_PASS, irqtest_check(("direct", "intercept")),
+                      {}),
+    "irqtest-all-direct": ("irqtest", "irq=direct", runner.EXIT_PASS,
+                           irqtest_check(("direct", "direct")), {}),
+    "irqtest-all-intercept": ("irqtest", "irq=intercept", runner.EXIT_PASS,
+                              irqtest_check(("intercept", "intercept")), {}),
+    "irqtest-native": ("irqtest-native", "", runner.EXIT_PASS,
+                       irqtest_check(("native", "native")), {}),
+    "irq-bad-word": ("boot", "irq=0:direct,1:sometimes", runner.EXIT_FAIL, check_irq_bad_word,
+                     {}),
+    "irq-bad-cpu": ("hello", "irq=5:intercept", runner.EXIT_FAIL, check_irq_bad_cpu,
+                    {"smp": 2}),
+    "linux-smp2-irq-mixed": ("linux", "irq=0:direct,1:intercept", runner.EXIT_PASS,
+                             linux_irq_check(("direct", "intercept")), {"smp": 2}),
+    "linux-smp2-irq-intercept": ("linux", "irq=intercept", runner.EXIT_PASS,
+                                 linux_irq_check(("intercept", "intercept")), {"smp": 2}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
     "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
