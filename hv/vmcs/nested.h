@@ -46,6 +46,7 @@ struct nested_vcpu {
 	bool vmxon;              /* L2 is in VMX operation */
 	bool in_l3;              /* L3 runs: the CPU's current VMCS is vmcs02 */
 	uint64_t vmxon_ptr;      /* L2's VMXON region */
+	uint32_t vmxon_epoch;    /* how many times L2 executed VMXON successfully */
 	uint64_t vmptr;          /* L2's current-VMCS pointer, NO_VMCS if none */
 	struct vvmcs *vv;        /* the region at vmptr */
 	uint64_t vmcs02_pa;

@@ -789,7 +789,7 @@ MINIHV_CHECKS = (
     "vmlaunch-bad-guest-state vmlaunch-bad-link-pointer vmresume-after-failed-launch "
     "second-vmcs ept-offered ept-l3-ran ept-violation-reflected ept-mapped-on-demand "
     "invept-bad-type invept-remap ept-misconfig-reflected exit-during-event-delivery bench "
-    "vmxoff").split()
+    "vmxoff vmresume-after-vmxoff").split()
 
 
 def minihv_check(prefetch, shadow="sw", lazy=(0, 8), l1_per_reflect=(200, 700)):
