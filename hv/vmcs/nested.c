@@ -22,14 +22,11 @@ struct vmx_cap_msrs nested_caps;
 unsigned nested_maxphyaddr;
 static struct nested_vcpu nested_vcpus[MAX_VCPUS];
 
-bool nested_enabled(void)
-{
-	return hv_opts.nested;
-}
-
 void nested_init(void)
 {
 	const struct vmx_cap_msrs *c = &nested_caps;
+	const char *bad;
+	size_t bad_len;
 
 	if (!hv_opts.nested)
 		return;
@@ -41,8 +38,12 @@ void nested_init(void)
 	}
 	nested_maxphyaddr = cpuid(0x80000008, 0).eax & 0xff;
 	nested_caps_compute(&l0.msrs, &nested_caps);
-	if (!prefetch_parse(hv_opts.prefetch))
+	bad = prefetch_parse(hv_opts.prefetch, &prefetch_set, &bad_len);
+	if (bad) {
+		log_error("prefetch: '%.*s' is not a field of L3's state or the exit information",
+			  (int)bad_len, bad);
 		hv_finish(false, "bad-cmdline");
+	}
 	if (hv_opts.vmcs_shadow == VMCS_SHADOW_HW && !l0.caps.has[VMXF_VMCS_SHADOWING]) {
 		log_error("vmcs_shadow=hw: L0 offers no VMCS shadowing; use vmcs_shadow=sw");
 		hv_finish(false, "bad-cmdline");

@@ -457,6 +457,19 @@ def linux_check(device, reason, cpus=1):
     return check
 
 
+def check_linux_nested_on(log):
+    """Linux as L2 with nested=on: it reads the VMX capability MSRs L2 is offered at boot
+    (its cpuinfo shows vmx with ept, vpid and vnmi, never unrestricted guest) and runs as
+    it does without."""
+    expect_mline(log, "options", nested="on")
+    expect_mline(log, "userspace", "linux", cpus="1")
+    flags = expect_mline(log, "cpuinfo-flags", "linux")
+    for flag in ("vmx", "hypervisor", "ept", "vpid", "vnmi"):
+        assert flag in flags, f"cpuinfo lacks {flag}: {sorted(flags)}"
+    expect_mline(log, "verdict", "guest", result="pass", reason="linux-poweroff")
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
+
+
 IRQTEST_CHECKS = ("timer", "ipi", "ipi-priority-order", "tpr", "serial", "nmi")
 IRQTEST_HV_CHECKS = ("hv-intercepted", "hv-nmis")
 
@@ -903,7 +916,7 @@ MINIHV_CHECKS = (
     "vmlaunch-bad-guest-state vmlaunch-bad-link-pointer vmresume-after-failed-launch "
     "second-vmcs ept-offered ept-l3-ran ept-violation-reflected ept-mapped-on-demand "
     "invept-bad-type invept-remap ept-misconfig-reflected exit-during-event-delivery bench "
-    "vmxoff").split()
+    "vmxoff vmresume-after-vmxoff").split()
 
 
 def minihv_check(prefetch, shadow="sw", lazy=(0, 8), l1_per_reflect=(200, 700)):
@@ -1005,6 +1018,7 @@ TESTS = {
                          minihv_check("default", "hw", l1_per_reflect=(200, 205)), {}),
     "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
                             check_bad_prefetch, {}),
+    "linux-nested-on": ("linux", "nested=on", runner.EXIT_PASS, check_linux_nested_on, {}),
     "native-linux": ("native-linux", "", runner.EXIT_PASS, check_native_linux, {}),
     "irqtest-mixed": ("irqtest", "", runner.EXIT_PASS, irqtest_check(("direct", "intercept")),
                       {}),
