@@ -19,6 +19,7 @@
 #include "options.h"
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
+#include "irq/queue.h"
 #include "vmcs/nested.h"
 #include "vmcs/nested_ept.h"
 #include "vmcs/nested_exit.h"
