@@ -86,6 +86,21 @@ def with_sum(data, at, n=None):
     return bytes(b)
 
 
+def mb1_header(flags, addrs=()):
+    """A Multiboot v1 header: magic, flags, checksum, then the a.out-kludge addresses."""
+    magic = 0x1badb002
+    return struct.pack("<III", magic, flags, -(magic + flags) & 0xffffffff) + \
+        struct.pack(f"<{len(addrs)}I", *addrs)
+
+
+def mb1_kludge(code_len=64):
+    """A kernel loaded by its header's addresses: header at 0x100000, entry after it."""
+    base, hdr_len = 0x100000, 32
+    end = base + hdr_len + code_len
+    return mb1_header(1 << 16, (base, base, end, end + 0x1000, base + hdr_len)) + \
+        b"\xf4" * code_len
+
+
 def sdt(sig, body, rev=1):
     """An ACPI table: header (checksum set) + body."""
     t = sig + struct.pack("<IBB6s8sI4sI", 36 + len(body), rev, 0, b"BOCHS ", b"BXPC    ",
@@ -139,6 +154,10 @@ SEEDS = {
         "seed-linux": multiboot2(b"", [(0x800000, 0x1600000, b"console=ttyS0 quiet"),
                                        (0x1600000, 0x1700000, b"")],
                                  rsdp=b"RSD PTR \0BOCHS \0\0\0\xf0\x0f"),
+    },
+    "multiboot1": {
+        "seed-kludge": mb1_kludge(),
+        "seed-elf": elf64([(0x100000, mb1_header(3) + b"\xf4" * 64, 0x2000, 5)], 0x10000c),
     },
     "bzimage": {"seed-2.15": bzimage()},
     "elf64": {
