@@ -107,6 +107,13 @@ def with_sum(data, at, n=None):
     return bytes(b)
 
 
+def mb1_header(flags, addrs=()):
+    """A Multiboot v1 header: magic, flags, checksum, then the a.out-kludge addresses."""
+    magic = 0x1badb002
+    return struct.pack("<III", magic, flags, -(magic + flags) & 0xffffffff) + \
+        struct.pack(f"<{len(addrs)}I", *addrs)
+
+
 def sdt(sig, body, rev=1):
     """An ACPI table: header (checksum set) + body."""
     t = sig + struct.pack("<IBB6s8sI4sI", 36 + len(body), rev, 0, b"BOCHS ", b"BXPC    ",
@@ -168,6 +175,7 @@ SEEDS = {
         "seed-one": elf64([(0x200000, b"\xcc" * 16, 16, 5)], 0x200000),
     },
     "multiboot1": {
+        "seed-elf": elf64([(0x100000, mb1_header(3) + b"\xf4" * 64, 0x2000, 5)], 0x10000c),
         "seed-elf32": elf32([(0x100000, mb1_header(3) + b"\xf4" * 64, 0x2000, 5),
                              (0x102000, b"data", 0x1000, 6)], 0x100000 + 12),
         # header at file offset 0 = 1 MiB, 0x100 bytes of file, bss to 0x102000
