@@ -94,6 +94,11 @@ void guest_mem_init(const struct mb2_info *mbi)
 		  top, mem_ranges_total(&guest_ram) >> 10, hv_private.n, mtrrs.def_type);
 }
 
+uint64_t guest_mem_ram_bytes(void)
+{
+	return mem_ranges_total(&guest_ram);
+}
+
 uint64_t guest_mem_eptp(void)
 {
 	return ept_eptp(&guest_ept, false);

@@ -16,6 +16,8 @@ extern struct ept guest_ept;
 
 /* Builds guest_ept over [0, max(4 GiB, top of RAM)) minus hv_private. */
 void guest_mem_init(const struct mb2_info *mbi);
+/* Bytes of RAM L2 owns: the available entries of its memory map. */
+uint64_t guest_mem_ram_bytes(void);
 /* The EPTP to run L2 with. */
 uint64_t guest_mem_eptp(void);
 /* The highest align-aligned base of size bytes of L2's RAM below 4 GiB; 0 if none. */

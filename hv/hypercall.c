@@ -1,6 +1,7 @@
 /*
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
+#include "canary.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "paging.h"
@@ -8,6 +9,7 @@
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "vmcs/nested.h"
 #include "prot.h"
 #include "vmx.h"
 
@@ -34,7 +36,8 @@ void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
 
-	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
+	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0 &&
+	    v->gpr[GPR_RAX] != HC_PROT_REGISTER) {
 		ret = HC_ERR_PERM;
 	} else {
 		switch (v->gpr[GPR_RAX]) {
@@ -46,9 +49,21 @@ void handle_vmcall(struct vcpu *v)
 		case HC_LOG:
 			ret = hc_log(v);
 			break;
+		case HC_PROBE_CANARY:
+			v->gpr[GPR_RBX] = canary_complement();
+			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
-			v->gpr[GPR_RCX] = vmrw_count();
+			v->gpr[GPR_RCX] = vcpu_vmrw(v);
+			break;
+		case HC_IRQ_INFO:
+			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
+					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0);
+			v->gpr[GPR_RCX] = v->irq.raised;
+			v->gpr[GPR_RDX] = v->irq.nmis_raised;
+			break;
+		case HC_NESTED_STATS:
+			ret = nested_hc_stats(v);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

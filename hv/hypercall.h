@@ -4,7 +4,9 @@
  *
  *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
  *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
- *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM.
+ *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM. HC_PROT_REGISTER is
+ *   the exception: with protect=on a user program may register (a table
+ *   can only take rights away, never reach the hypervisor's memory).
  */
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H
@@ -17,12 +19,16 @@
 enum hypercall {
 	HC_VERSION = 0,    /* -> RBX = ABI version, RCX:RDX = "NestedHVisor" bytes 0-7 */
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
-	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
+	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = their VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+	/* nested (0x400-0x4ff): -> RBX = exits from L3, RCX = of them reflected to L2,
+	   RDX = L2's VMREAD+VMWRITE exits; HC_ERR_UNKNOWN with nested=off */
+	HC_NESTED_STATS = 0x400,
 
 	/* Per-program memory protection (hv/prot.c; protect=on), 0x100-0x1ff. */
 	HC_PROT_REGISTER = 0x100,   /* RBX = the program's CR3 (0: the caller's), RCX =
-				     * guest-physical address of its struct hc_prot_table
+				     * guest-physical address of its struct hc_prot_table,
+				     * RDX = flags (HC_PROT_FOR_OTHERS)
 				     * -> RBX = the program's view index (VMFUNC's ECX) */
 	HC_PROT_SWITCH = 0x101,     /* RBX = view index (0: the base view): run with it now */
 	HC_PROT_TRAMPOLINE = 0x102, /* RBX = guest-physical address of a 4 KiB page of
@@ -30,6 +36,12 @@ enum hypercall {
 				     * trampoline there (void switch(unsigned index))
 				     * and makes the page read+execute only; before any
 				     * HC_PROT_REGISTER -> RBX = the number of views */
+	/* Interrupt policy (hv/irq/; issue 7): 0x300-0x3ff. */
+	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts
+			      * it intercepted so far, RDX = NMIs it intercepted */
+
+	/* Robustness (issue 10): 0x500-0x5ff. */
+	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
 
 	/* Paging (issue 9): 0x700-0x7ff. HC_ERR_INVAL while pool=off. */
 	HC_POOL_INFO = 0x700,     /* -> RBX = the pool region's guest-physical base, RCX = its
@@ -83,6 +95,10 @@ struct hv_shared_page {
 	struct hv_shared_request req[HV_SHARED_REQS];
 };
 
+/* HC_IRQ_INFO's flags. */
+#define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */
+#define HC_IRQ_NMI_EXITING 2u /* NMIs exit (virtual NMIs) */
+
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */
 #define HC_ERR_INVAL (-2)   /* a bad argument (e.g. memory that is not L2's) */
@@ -95,6 +111,12 @@ struct hv_shared_page {
 #define HC_ERR_PROT_FULL (-0x101)     /* no room for another program, or out of memory */
 #define HC_ERR_PROT_NOVMFUNC (-0x102) /* L0 offers no VMFUNC EPTP switching */
 #define HC_ERR_PROT_BUSY (-0x103)     /* the CR3 is registered, or programs exist already */
+
+/*
+ * HC_PROT_REGISTER's RDX: the table is for every CR3 no program registered
+ * (RBX ignored), instead of the base view's full access.
+ */
+#define HC_PROT_FOR_OTHERS 1u
 
 /* A protection table as L2 passes it to HC_PROT_REGISTER (in its RAM). */
 #define HC_PROT_R 1u

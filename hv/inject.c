@@ -2,10 +2,13 @@
  * inject.c - one deliberate fault per kind; the exception handler, not this
  * file, decides what happens next.
  */
+#include "canary.h"
 #include "inject.h"
 #include "log.h"
 #include "panic.h"
 #include "x86.h"
+
+#define CANARY_LEAK_GPA 0x800000 /* L2's RAM, below where test guests load */
 
 static volatile int sink;
 static uint8_t data_code[16] = { 0xc3 }; /* RET, in .data: never executable */
@@ -28,6 +31,10 @@ void inject_fault(enum inject_kind kind)
 
 	if (kind == INJECT_NONE)
 		return;
+	if (kind == INJECT_CANARY_LEAK) { /* not a fault: the probe sweep must find it */
+		canary_leak(CANARY_LEAK_GPA);
+		return;
+	}
 	log_info("injecting a fault as asked (inject=%d)", kind);
 	switch (kind) {
 	case INJECT_PF:

@@ -4,6 +4,7 @@
  */
 #include "boot_mem.h"
 #include "emul/emul_exit.h"
+#include "canary.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
@@ -12,6 +13,7 @@
 #include "paging.h"
 #include "idt.h"
 #include "inject.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "multiboot2.h"
@@ -21,13 +23,16 @@
 #include "platform.h"
 #include "smp.h"
 #include "power.h"
-#include "protect.h"
+#include "self_protect.h"
 #include "prot.h"
+#include "qemu_devices.h"
 #include "tsc.h"
 #include "vcpu.h"
+#include "vmcs/nested.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define HV_VERSION "0.1"
@@ -100,11 +105,16 @@ __attribute__((noreturn)) static void run_guest(void)
 	emul_init();
 	prot_init();
 	exit_setup();
+	nested_init();
+	watchdog_init();
+	irq_quiesce_platform();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
+	qemu_devices_init(&mbi);
+	irq_report();
 	guest_load(&mbi, &boot);
 	paging_init();
 	guest_pool_init();
@@ -112,7 +122,7 @@ __attribute__((noreturn)) static void run_guest(void)
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
 	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu", rdtsc(), hv_start_tsc);
-	v->last_vmrw = vmrw_count();
+	vmrw_restart(0);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }
@@ -137,9 +147,10 @@ void boot_main(uint32_t magic, uint64_t info)
 	boot_mem_init(&mbi, hv_opts.hvmem);
 	if (hv_opts.selftest && !boot_mem_selftest())
 		hv_finish(false, "selftest");
-	protect_init();
+	self_protect_init();
 	l0_probe();
 	tsc_calibrate();
+	canary_init();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
 	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)

@@ -7,11 +7,12 @@
 
 #include "extable.h"
 #include "idt.h"
+#include "irq/irq.h"
 #include "lib/format.h"
 #include "log.h"
 #include "panic.h"
 #include "power.h"
-#include "protect.h"
+#include "self_protect.h"
 #include "x86.h"
 
 static const char *const vector_names[32] = {
@@ -40,10 +41,12 @@ void exception_handler(struct exception_frame *f)
 
 	if (extable_fixup(f))
 		return; /* an instruction that was allowed to fault */
+	if (f->vector == 2 && irq_nmi_in_root())
+		return; /* L2's NMI, arrived while this CPU ran the hypervisor: queued */
 
 	log_error("exception %s (vector %lu) at rip %#lx, error code %#lx", name, f->vector,
 		  f->rip, f->error_code);
-	protect_explain_fault(f->vector, f->error_code, read_cr2(), why, sizeof(why), fields,
+	self_protect_explain_fault(f->vector, f->error_code, read_cr2(), why, sizeof(why), fields,
 			      sizeof(fields));
 	if (why[0])
 		log_error("%s", why);

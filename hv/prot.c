@@ -20,6 +20,7 @@
 #include "guest_mem.h"
 #include "hypercall.h"
 #include "l0.h"
+#include "lib/format.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
@@ -40,6 +41,7 @@ _Static_assert(HC_PROT_MAX_REGIONS == PROT_MAX_REGIONS, "region limits match");
 
 static struct prot_program programs[PROT_MAX_PROGRAMS + 1]; /* [0] unused: the base */
 static unsigned nprograms;
+static struct prot_program *others; /* the table of every unregistered CR3, or NULL */
 static struct spinlock prot_lock;
 static uint64_t base_eptp;
 static uint64_t *eptp_list;        /* the VMFUNC EPTP list; NULL without VMFUNC */
@@ -123,9 +125,17 @@ static void enter_view(struct vcpu *v, struct prot_program *p)
 	vmcs_write(VMCS_EPT_POINTER, p ? p->eptp : base_eptp);
 }
 
+/* The view a CR3 runs with: its program's, else the others' table's (NULL: the base). */
+static struct prot_program *program_to_run(uint64_t cr3)
+{
+	const struct prot_program *p = program_of_cr3(cr3 & CR3_ROOT_MASK);
+
+	return p ? (struct prot_program *)p : __atomic_load_n(&others, __ATOMIC_ACQUIRE);
+}
+
 void prot_cr3_loaded(struct vcpu *v, uint64_t cr3)
 {
-	enter_view(v, (struct prot_program *)program_of_cr3(cr3 & CR3_ROOT_MASK));
+	enter_view(v, program_to_run(cr3));
 }
 
 /* Logs a refusal that is not one region's fault; returns err. */
@@ -201,15 +211,24 @@ static int64_t build_program(struct vcpu *v, struct prot_program *p)
 
 static int64_t hc_register(struct vcpu *v)
 {
-	uint64_t cr3 = v->gpr[GPR_RBX] ? v->gpr[GPR_RBX] : vmread(VMCS_GUEST_CR3);
+	uint64_t flags = v->gpr[GPR_RDX];
+	bool for_others = flags & HC_PROT_FOR_OTHERS;
+	uint64_t cr3 = for_others ? PROT_CR3_OTHERS : v->gpr[GPR_RBX] ? v->gpr[GPR_RBX] :
+		       vmread(VMCS_GUEST_CR3);
 	struct prot_program *p;
 	bool reserved_set;
+	char who[40];
 	int64_t ret;
 
-	cr3 &= CR3_ROOT_MASK;
+	if (!for_others)
+		cr3 &= CR3_ROOT_MASK;
 	spin_lock(&prot_lock);
 	p = &programs[nprograms + 1];
-	if (program_of_cr3(cr3))
+	if (flags & ~(uint64_t)HC_PROT_FOR_OTHERS)
+		ret = refuse_call(cr3, HC_ERR_INVAL, "unknown flags");
+	else if (for_others && others)
+		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the others' table is registered already");
+	else if (program_of_cr3(cr3))
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "this CR3 is registered already");
 	else if (guest_mem_apic_writes_trapped())
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the base EPT still changes (L2 has "
@@ -225,20 +244,23 @@ static int64_t hc_register(struct vcpu *v)
 		p->cr3 = cr3;
 		ret = build_program(v, p);
 	}
-	if (ret == HC_OK)
+	if (ret == HC_OK) {
 		__atomic_store_n(&nprograms, p->index, __ATOMIC_RELEASE);
-	else
+		if (for_others)
+			__atomic_store_n(&others, p, __ATOMIC_RELEASE);
+	} else
 		memset(p, 0, sizeof(*p));
 	spin_unlock(&prot_lock);
 	if (ret != HC_OK)
 		return ret;
-	log_info("program %u registered: CR3 %#lx, %u regions, policy %s, view with %lu pages "
-		 "of its own", p->index, cr3, p->table.n, prot_policy_name(p->table.policy),
+	hv_snprintf(who, sizeof(who), for_others ? "every unregistered CR3" : "CR3 %#lx", cr3);
+	log_info("program %u registered: %s, %u regions, policy %s, view with %lu pages of its "
+		 "own", p->index, who, p->table.n, prot_policy_name(p->table.policy),
 		 p->view.own_pages);
-	log_mline("prot-program", "id=%u cr3=%#lx regions=%u policy=%s own_pages=%lu eptp=%#lx",
-		  p->index, cr3, p->table.n, prot_policy_name(p->table.policy),
-		  p->view.own_pages, p->eptp);
-	if ((vmread(VMCS_GUEST_CR3) & CR3_ROOT_MASK) == cr3)
+	log_mline("prot-program", "id=%u scope=%s cr3=%#lx regions=%u policy=%s own_pages=%lu "
+		  "eptp=%#lx", p->index, for_others ? "others" : "program", cr3, p->table.n,
+		  prot_policy_name(p->table.policy), p->view.own_pages, p->eptp);
+	if (program_to_run(vmread(VMCS_GUEST_CR3)) == p)
 		enter_view(v, p); /* the program is running now */
 	v->gpr[GPR_RBX] = p->index;
 	return HC_OK;

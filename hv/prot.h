@@ -19,6 +19,8 @@
 
 /* View 0 is the base; programs get 1..PROT_MAX_PROGRAMS (their EPTP-list index). */
 #define PROT_MAX_PROGRAMS 15
+/* The cr3 of the table for every CR3 no program registered (HC_PROT_FOR_OTHERS). */
+#define PROT_CR3_OTHERS (~0ull)
 
 struct prot_program {
 	unsigned index;          /* its view's EPTP-list index, VMFUNC's ECX */
@@ -33,7 +35,10 @@ struct prot_program {
 void prot_init(void);
 /* With protect=on: CR3-load exiting and VMFUNC EPTP switching in the loaded VMCS. */
 void prot_vmcs_setup(void);
-/* L2 loaded CR3 (exit_cr.c emulated it): run with that program's view. */
+/*
+ * L2 loaded CR3 (exit_cr.c emulated it): run with that program's view, or
+ * the others' table's for a CR3 nobody registered, or else the base view.
+ */
 void prot_cr3_loaded(struct vcpu *v, uint64_t cr3);
 /* The HC_PROT_* hypercalls; returns RAX. */
 int64_t prot_hypercall(struct vcpu *v, uint64_t fn);

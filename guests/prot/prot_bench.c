@@ -14,7 +14,7 @@
 #include "vmcall.h"
 
 #define WARMUP 10
-#define ITERS_MAX 10000
+#define ITERS_MAX 100000
 
 static uint64_t samples[ITERS_MAX];
 static uint64_t next_cr3, next_view;

@@ -358,8 +358,8 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 		inject(&env, &next_fault); /* the instruction runs into a page it cannot fetch */
 		return true;
 	}
-	if (dr != DECODE_OK)
-		return unsupported(&env, dr, b, n < MAX_INSN ? n : MAX_INSN, text, gpa);
+	if (dr != DECODE_OK) /* a valid instruction: its own bytes; else all we have */
+		return unsupported(&env, dr, b, dr == DECODE_UNSUPPORTED ? in.len : n, text, gpa);
 	if (emulate(&in, &regs, &guest_mem_ops, &env, &f) == EMUL_FAULT) {
 		if (env.failed)
 			return no_memory(&env, gpa);

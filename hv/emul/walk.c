@@ -178,7 +178,8 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 			     struct walk_result *res)
 {
 	uint64_t page = la >> 12, key = mode_key(m), leaf = 0;
-	struct walk_tlb_entry *e = &t->e[page % WALK_TLB_ENTRIES];
+	/* Fibonacci hashing: code and data pages often agree in their low bits. */
+	struct walk_tlb_entry *e = &t->e[(page * 0x9e3779b97f4a7c15ull) >> 58];
 	enum walk_status s;
 
 	if (!t->gen)

@@ -75,7 +75,7 @@ bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
  * that edits a PTE without an exit we see (CR3 loads and INVLPG do not exit)
  * is never served a stale translation. walk_tlb_flush on EPT changes.
  */
-#define WALK_TLB_ENTRIES 64
+#define WALK_TLB_ENTRIES 64 /* walk.c's hash takes 6 bits */
 
 struct walk_tlb_entry {
 	uint64_t cr3, page, mode_key, gen;

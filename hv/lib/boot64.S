@@ -130,6 +130,7 @@ boot_gdt_desc:
 	.globl boot_pml4
 boot_pml4:
 	.skip 4096
+	.globl boot_pdpt
 boot_pdpt:
 	.skip 4096
 boot_pd:

@@ -228,6 +228,11 @@ static void tlb(void)
 	walk_tlb_flush(&t);
 	CHECK_EQ(walk_cached(&t, &m, 0x1000, WALK_READ, &ops, NULL, &r), WALK_OK);
 	CHECK_EQ(t.misses, 6);
+	/* A 2 MiB page: cached per 4 KiB linear page, validated by its PDE. */
+	CHECK_EQ(walk_cached(&t, &m, 0x201234, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(walk_cached(&t, &m, 0x201238, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(r.gpa, 0x601238);
+	CHECK_EQ(t.misses, 7);
 }
 
 int main(void)

@@ -1,9 +1,10 @@
 /*
- * native_slot.S - runs one instruction on the host CPU with every
- * general-purpose register but RSP and RFLAGS loaded from, and saved back
- * to, a struct native_state (gpr[16] in SDM order, then rflags). The test
- * copies native_run..native_run_end to an executable page and writes the
- * instruction over native_slot (16 NOPs).
+ * slot.S - runs one instruction on the CPU with every general-purpose
+ * register but RSP, and RFLAGS, loaded from and saved back to a struct
+ * native_state (forms.h). The caller copies native_run..native_run_end to
+ * an executable buffer and writes the instruction over native_slot (16
+ * NOPs). Shared by the host unit test (tests/unit/test_emulate.c) and the
+ * conformance guest (guests/mmiotest).
  */
 	.text
 	.globl native_run, native_slot, native_run_end

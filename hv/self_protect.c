@@ -1,5 +1,5 @@
 /*
- * protect.c - the hypervisor's own protection (selfprotect=on). GRUB's entry
+ * self_protect.c - the hypervisor's own protection (selfprotect=on). GRUB's entry
  * code (lib/boot64.S) maps the low 4 GiB read/write/execute; this replaces it
  * with tables in which text is read+execute, rodata read-only, data, bss,
  * the page pool and the rest of memory read+write and never executable
@@ -20,7 +20,7 @@
 #include "options.h"
 #include "panic.h"
 #include "percpu.h"
-#include "protect.h"
+#include "self_protect.h"
 #include "x86.h"
 
 #define IDENTITY_END (4ull << 30) /* what boot64.S maps, and all the hypervisor touches */
@@ -102,7 +102,7 @@ static void probe_features(void)
 	}
 }
 
-void protect_init(void)
+void self_protect_init(void)
 {
 	uint64_t pool_base, pool_end;
 
@@ -128,7 +128,7 @@ void protect_init(void)
 		add_guard((uintptr_t)ist_stacks[c][IST_MACHINE_CHECK - 1].guard, "#MC IST stack", c);
 	}
 	active = true;
-	protect_enter_cpu();
+	self_protect_enter_cpu();
 	log_info("self-protection: text %#lx-%#lx rx, rodata r, data rw%s, %u guard pages, "
 		 "SMEP %s, SMAP %s, %u table pages", (uint64_t)(uintptr_t)__hv_start,
 		 (uint64_t)(uintptr_t)__rodata_start, has_nx ? " nx" : " (no NX: executable)",
@@ -140,7 +140,7 @@ void protect_init(void)
 		  (uint64_t)(uintptr_t)__data_start, pt.pml4);
 }
 
-void protect_enter_cpu(void)
+void self_protect_enter_cpu(void)
 {
 	if (!active)
 		return;
@@ -150,7 +150,7 @@ void protect_enter_cpu(void)
 	write_cr4(read_cr4() | (has_smep ? CR4_SMEP : 0) | (has_smap ? CR4_SMAP : 0));
 }
 
-uint64_t protect_stack_alloc(unsigned pages, const char *what, unsigned cpu)
+uint64_t self_protect_stack_alloc(unsigned pages, const char *what, unsigned cpu)
 {
 	uint64_t base = alloc_pages_or_panic(pages + 1, what);
 
@@ -180,7 +180,7 @@ static const char *region_of(uint64_t addr)
 									     "other";
 }
 
-void protect_explain_fault(uint64_t vector, uint64_t error, uint64_t cr2, char *human,
+void self_protect_explain_fault(uint64_t vector, uint64_t error, uint64_t cr2, char *human,
 			   size_t human_len, char *fields, size_t fields_len)
 {
 	const struct guard *g = active && (vector == 8 || vector == 14) ? guard_at(cr2) : NULL;
