@@ -226,15 +226,21 @@ static bool check_self_modify(void)
 			   "after rewriting: rax=%#lx", s.gpr[0]);
 }
 
-/* Runs the instruction in exec_buf's slot with RBX at the device's scratch; returns RAX. */
-static uint64_t run_slot_load(void)
+/* Runs the instruction in exec_buf's slot with RBX at 'at'; returns RAX. */
+static uint64_t run_slot_load_at(uint64_t at)
 {
 	struct native_state s = { .rflags = 0x2 };
 
 	s.gpr[0] = ~0ull;
-	s.gpr[3] = MMIO_DATA;
+	s.gpr[3] = at;
 	((void (*)(struct native_state *))(void *)exec_buf)(&s);
 	return s.gpr[0];
+}
+
+/* ... with RBX at the device's scratch. */
+static uint64_t run_slot_load(void)
+{
+	return run_slot_load_at(MMIO_DATA);
 }
 
 /*
@@ -257,8 +263,15 @@ static bool check_patching(void)
 	memcpy(slot, load32, sizeof(load32));
 	vmcall(HC_EMUL_PROMOTE, 1, 0, 0);
 	vmcall(HC_EMUL_PATCH, 2, 0, 0);
+	static volatile uint64_t in_ram = 0x0123456789abcdefull;
+
 	for (int i = 0; i < 8; i++)
 		ok &= run_slot_load() == 0x55667788ull;
+	/* The site is bound to the device's page: an operand elsewhere (RAM) is emulated generically. */
+	ok &= guest_check("mmio-patched-operand-in-ram",
+			  run_slot_load_at((uint64_t)(uintptr_t)&in_ram) == 0x89abcdefull,
+			  "rax=%#lx", run_slot_load_at((uint64_t)(uintptr_t)&in_ram));
+	ok &= run_slot_load() == 0x55667788ull; /* and the device again */
 	for (int i = 0; i < 4; i++)
 		seen[i] = code[i];
 	memcpy(slot, load8, sizeof(load8));

@@ -31,6 +31,7 @@
 
 #define AR_L (1u << 13)    /* CS access rights: 64-bit code */
 #define AR_DB (1u << 14)   /* CS access rights: 32-bit default size */
+#define AR_CONFORMING (1u << 2) /* CS access rights: type bit 2 of a code segment */
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define RFLAGS_VM (1u << 17)
 #define RFLAGS_AC (1u << 18)
@@ -77,9 +78,47 @@ struct patched_site {
 };
 static struct patched_page patch_pages[PATCH_PAGES];
 static struct patched_site patch_sites[PATCH_SITES];
+/*
+ * A patched site bound at patch time to its device, operand registers,
+ * displacement and width: its VMCALL exit does no page walk and no decode.
+ * VMCALL has no operand, so the site is selected by its linear RIP (64-bit
+ * code: CS base 0, so RIP itself), hashed into this direct-mapped table; a
+ * slot taken by another site leaves the newcomer on the generic path.
+ * Valid while CR3, CS's access rights (64-bit, non-conforming, so CPL =
+ * CS.DPL, SDM Vol. 3C 26.3.1.2) and the leaf entries that mapped the code
+ * and the operand page are what they were when it was bound (one load each,
+ * as the translation cache revalidates). Patching runs on one CPU only, so
+ * the table is read without the lock.
+ */
+#define PATCH_FAST 16 /* a power of two */
+struct patch_binding {
+	uint64_t la, cr3;          /* la ~0: a free slot (no instruction starts there) */
+	const volatile uint64_t *code_leaf, *op_leaf;
+	uint64_t code_pte, op_pte; /* their values when bound */
+	int64_t disp;              /* absolute for RIP-relative and moffs forms */
+	uint64_t op_la;            /* the lowest operand address on the device in that page */
+	uint64_t op_span;          /* ea - op_la may be 0 .. op_span (the access stays inside) */
+	uint64_t dev_off;          /* the device offset of op_la */
+	struct mmio_device *dev;
+	uint64_t wmask;            /* load: reg = (reg & keep) | ((v << shift) & wmask) */
+	union {
+		uint64_t keep;     /* load */
+		uint64_t imm;      /* store of an immediate (has_reg 0) */
+	};
+	uint64_t smask;            /* the access's width: a device's value masked to it */
+	uint32_t cs_ar;
+	uint8_t base, index;       /* GPRs (0 when unused: their scale is 0) */
+	uint8_t bscale, iscale, size, store, len;
+	uint8_t reg, shift;        /* the register operand; shift 8 for AH..BH */
+	uint8_t sext;              /* MOVSX: 64 - source bits; 0: none */
+	uint8_t has_reg;           /* a store of a register, not of imm */
+} __attribute__((aligned(128))); /* a shift, not a multiply, finds the slot */
+static struct patch_binding bindings[PATCH_FAST];
+static struct patched_site *binding_site[PATCH_FAST]; /* whose binding it is */
+static uint64_t fast_hits; /* VMCALLs served bound (one CPU: one counter) */
 volatile unsigned emul_npatched;    /* sites in use: VMCALL's one-load check */
 static uint64_t patch_threshold;    /* promoted hits before a site is patched; 0 = never */
-static uint64_t patch_stats[4];     /* patched, unpatched, vmcall_hits, code_reads */
+static uint64_t patch_stats[4];     /* patched, unpatched, vmcall_hits (unbound), code_reads */
 enum { PATCHED, UNPATCHED, VMCALL_HITS, CODE_READS };
 static struct mmio_device test_dev;
 static struct test_mmio_state test_state;
@@ -432,14 +471,106 @@ static void protect_code_page(uint64_t gpa)
 	guest_mem_write_protect(page, true);
 }
 
+static unsigned binding_slot(uint64_t la)
+{
+	return (unsigned)((la * 0x9e3779b97f4a7c15ull) >> 60); /* 4 bits: PATCH_FAST */
+}
+
+/* The register operand is RSP, which lives in the VMCS, not in v->gpr. */
+static bool uses_rsp(const struct emul_opnd *o)
+{
+	return o->kind == OPND_REG && o->reg == GPR_RSP && !o->high8;
+}
+
+/*
+ * Binds the site just patched at la (promote_lock held), whose operand is
+ * the access that exited, if its form allows: a MOV/MOVZX/MOVSX between a
+ * register and the device, 64-bit code, 64-bit addressing without FS/GS,
+ * no RSP, and rights CR0.WP, SMAP or RFLAGS.AC cannot change. Anything else
+ * stays on the generic patched path.
+ */
+static void bind_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
+		      struct patched_site *ps)
+{
+	const struct emul_insn *in = &ps->insn;
+	const struct emul_mem *m = &in->mem;
+	struct patch_binding *b = &bindings[binding_slot(la)];
+	bool store = in->dst.kind == OPND_MEM;
+	unsigned size = store ? in->dst.size : in->src.size;
+	uint32_t cs_ar = (uint32_t)vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
+	struct mmio_device *d = env->dev;
+	const struct emul_opnd *reg;
+	struct walk_result code, op;
+	uint64_t op_la, page, lo, hi;
+	bool has_base;
+
+	if (b->la != ~0ull || !d || r->code_bits != 64 || (cs_ar & AR_CONFORMING) ||
+	    (in->op != EOP_MOV && in->op != EOP_MOVZX && in->op != EOP_MOVSX) ||
+	    (!store && in->src.kind != OPND_MEM) || m->addr_size != 8 || m->seg == SEG_FS ||
+	    m->seg == SEG_GS || m->base == GPR_RSP || m->index == GPR_RSP ||
+	    uses_rsp(store ? &in->src : &in->dst))
+		return;
+	op_la = emul_linear_address(in, r);
+	if (op_la != env->exit_la || (op_la & (PAGE_SIZE - 1)) + size > PAGE_SIZE ||
+	    walk_cached(&tlbs[env->v->index], &env->mode, la, WALK_FETCH, &table_ops, NULL,
+			&code) != WALK_OK ||
+	    walk_cached(&tlbs[env->v->index], &env->mode, op_la, store ? WALK_WRITE : WALK_READ,
+			&table_ops, NULL, &op) != WALK_OK ||
+	    code.leaf_size != 8 || op.leaf_size != 8 || (store && !op.writable) ||
+	    (env->mode.cpl < 3 && op.user))
+		return;
+	page = op.gpa & ~(PAGE_SIZE - 1);
+	lo = d->base > page ? d->base - page : 0;                 /* the device in this page */
+	hi = d->base + d->size - page < PAGE_SIZE ? d->base + d->size - page : PAGE_SIZE;
+	if ((op.gpa & (PAGE_SIZE - 1)) < lo || (op.gpa & (PAGE_SIZE - 1)) + size > hi)
+		return;
+	reg = store ? &in->src : &in->dst;
+	has_base = m->base != EMUL_NO_REG && m->base != EMUL_RIP;
+	*b = (struct patch_binding){
+		.la = la, .cr3 = env->mode.cr3, .cs_ar = cs_ar,
+		.code_leaf = table_map(NULL, code.leaf_gpa, 8), .code_pte = code.leaf,
+		.op_leaf = table_map(NULL, op.leaf_gpa, 8), .op_pte = op.leaf,
+		.disp = m->base == EMUL_RIP ? (int64_t)(la + in->len) + m->disp : m->disp,
+		.base = has_base ? m->base : 0, .bscale = has_base,
+		.index = m->index != EMUL_NO_REG ? m->index : 0,
+		.iscale = m->index != EMUL_NO_REG ? m->scale : 0,
+		.size = (uint8_t)size, .store = store, .len = in->len,
+		.op_la = (op_la & ~(PAGE_SIZE - 1)) + lo, .op_span = hi - lo - size,
+		.dev_off = page + lo - d->base, .dev = d,
+		.reg = reg->kind == OPND_REG ? reg->reg : 0, .has_reg = reg->kind == OPND_REG,
+		.shift = reg->high8 ? 8 : 0,
+		.sext = in->op == EOP_MOVSX ? (uint8_t)(64 - 8 * size) : 0,
+		.smask = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1,
+	};
+	/* A load's destination as reg_write() writes it (Vol. 1 3.4.1.1: 32-bit results zero-extend). */
+	b->wmask = reg->size >= 8 ? ~0ull : ((1ull << (8 * reg->size)) - 1) << b->shift;
+	if (store)
+		b->imm = reg->imm;
+	else
+		b->keep = reg->size == 4 || reg->size == 8 ? 0 : ~b->wmask;
+	binding_site[b - bindings] = ps;
+	if (!b->code_leaf || !b->op_leaf)
+		b->la = ~0ull;
+}
+
+/* Forgets the bindings of the site ps (NULL: all of them). */
+static void unbind(const struct patched_site *ps)
+{
+	for (unsigned i = 0; i < PATCH_FAST; i++)
+		if (!ps || binding_site[i] == ps) {
+			bindings[i] = (struct patch_binding){ .la = ~0ull };
+			binding_site[i] = NULL;
+		}
+}
+
 /*
  * Patches the promoted site at gpa (promote_lock held): its page's copy
  * gets VMCALL + NOPs in its place and is mapped execute-only (the CPU must
  * offer it: IA32_VMX_EPT_VPID_CAP bit 0, SDM Vol. 3C A.10). Sites that do
  * not fit a VMCALL, or when the tables are full, stay promoted only.
  */
-static void patch_site(struct emul_env *env, uint64_t la, uint64_t gpa,
-		       const struct emul_insn *in)
+static void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
+		       uint64_t gpa, const struct emul_insn *in)
 {
 	struct patched_page *pp = patched_page_of(gpa);
 	struct patched_site *ps = NULL;
@@ -473,8 +604,10 @@ static void patch_site(struct emul_env *env, uint64_t la, uint64_t gpa,
 				     .page = pp };
 	emul_npatched++;
 	patch_stats[PATCHED]++;
-	log_info("vCPU %u: patched the %s at rip %#lx (guest-physical %#lx) to VMCALL",
-		 env->v->index, emul_op_name(in->op), la, gpa);
+	bind_site(env, r, la, ps);
+	log_info("vCPU %u: patched the %s at rip %#lx (guest-physical %#lx) to VMCALL%s",
+		 env->v->index, emul_op_name(in->op), la, gpa,
+		 binding_site[binding_slot(la)] == ps ? ", bound to its device" : "");
 }
 
 /*
@@ -487,6 +620,7 @@ static void unpatch_page(struct patched_page *pp)
 
 	for (unsigned i = 0; i < PATCH_SITES; i++)
 		if (patch_sites[i].page == pp) {
+			unbind(&patch_sites[i]);
 			patch_sites[i].page = NULL;
 			emul_npatched--;
 			patch_stats[UNPATCHED]++;
@@ -533,8 +667,8 @@ HOT static bool fast_mov(struct emul_env *env, const struct emul_insn *in, struc
  * The decode of the site at la: promoted, or Capstone's (then counted for
  * promotion). DECODE_TRUNCATED with *next_ok false: the next page faulted.
  */
-static enum decode_result decode_site(struct emul_env *env, uint64_t la, struct fetched *fe,
-				      unsigned bits, struct emul_insn *in, char *text,
+static enum decode_result decode_site(struct emul_env *env, const struct emul_regs *r,
+				      uint64_t la, struct fetched *fe, unsigned bits, struct emul_insn *in, char *text,
 				      size_t text_size, struct emul_fault *next_fault,
 				      bool *next_ok, bool *promoted_hit)
 {
@@ -548,7 +682,7 @@ static enum decode_result decode_site(struct emul_env *env, uint64_t la, struct 
 	if (hit) {
 		__builtin_memcpy(in, hit, sizeof(*in));
 		if (patch_threshold && hits >= patch_threshold)
-			patch_site(env, la, fe->gpa, in);
+			patch_site(env, r, la, fe->gpa, in);
 	}
 	spin_unlock(&promote_lock);
 	*promoted_hit = hit != NULL;
@@ -600,7 +734,7 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 		inject(&env, &f);
 		return true;
 	}
-	dr = decode_site(&env, la, &fe, bits, &in, text, sizeof(text), &next_fault, &next_ok,
+	dr = decode_site(&env, &regs, la, &fe, bits, &in, text, sizeof(text), &next_fault, &next_ok,
 			 &hit);
 	if (dr == DECODE_TRUNCATED && !next_ok) {
 		if (env.failed)
@@ -692,11 +826,56 @@ static struct patched_site *patched_site_at(uint64_t cr3, uint64_t la)
 	return NULL;
 }
 
-bool emul_patched_vmcall(struct vcpu *v)
+/*
+ * A bound site's VMCALL (bind_site): a few loads, the device call, RIP past
+ * the original instruction. False: no binding for this RIP, or it no longer
+ * holds (the generic path decides).
+ */
+static bool patched_fast(struct vcpu *v)
+{
+	uint64_t rip = vmread(VMCS_GUEST_RIP), ea, val, intr;
+	const struct patch_binding *b = &bindings[binding_slot(rip)];
+	struct mmio_device *d = b->dev;
+	uint64_t *gpr = v->gpr;
+
+	if (b->la != rip || b->cr3 != vmread(VMCS_GUEST_CR3) ||
+	    b->cs_ar != (uint32_t)vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) ||
+	    *b->code_leaf != b->code_pte || *b->op_leaf != b->op_pte)
+		return false;
+	ea = (uint64_t)b->disp + gpr[b->base] * b->bscale + gpr[b->index] * b->iscale - b->op_la;
+	if (ea > b->op_span) /* another page, or off the device */
+		return false;
+	if (b->store) {
+		val = b->has_reg ? gpr[b->reg] >> b->shift : b->imm;
+		if (!d->write(d, v, b->dev_off + ea, b->size, val))
+			counters[v->index].refused++;
+		d->writes++;
+	} else {
+		if (!d->read(d, v, b->dev_off + ea, b->size, &val)) {
+			counters[v->index].refused++;
+			val = ~0ull; /* a refused read sees all ones */
+		}
+		d->reads++;
+		val &= b->smask;
+		if (b->sext)
+			val = (uint64_t)((int64_t)(val << b->sext) >> b->sext);
+		gpr[b->reg] = (gpr[b->reg] & b->keep) | ((val << b->shift) & b->wmask);
+	}
+	vmcs_write(VMCS_GUEST_RIP, rip + b->len);
+	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+	if (intr & BLOCKING_STI_MOVSS) /* the instruction completed (Vol. 3C 26.3.1.5) */
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, intr & ~BLOCKING_STI_MOVSS);
+	fast_hits++;
+	return true;
+}
+
+/* A patched site's VMCALL that is not bound (or no longer): walked and emulated generically. */
+static __attribute__((noinline)) bool patched_generic(struct vcpu *v)
 {
 	struct emul_env env = { .v = v, .exit_la = ~0ull, .exit_page_la = ~0ull };
 	struct emul_regs regs;
 	struct patched_site *ps;
+
 	struct emul_insn in;
 	struct emul_fault f;
 	uint64_t la, gpa, rip, rflags, rsp;
@@ -731,6 +910,11 @@ bool emul_patched_vmcall(struct vcpu *v)
 	return true;
 }
 
+bool emul_patched_vmcall(struct vcpu *v)
+{
+	return patched_fast(v) || patched_generic(v);
+}
+
 int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
 {
 	struct patched_page *pp;
@@ -752,6 +936,7 @@ int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
 
 void emul_flush_translations(void)
 {
+	unbind(NULL); /* they hold pointers to L2's page-table entries too */
 	for (unsigned i = 0; i < MAX_VCPUS; i++) {
 		tlbs[i].map = table_map;
 		walk_tlb_flush(&tlbs[i]);
@@ -791,7 +976,7 @@ void emul_init(void)
 void emul_log_counters(void)
 {
 	size_t used, peak;
-	uint64_t decodes;
+	uint64_t decodes, fast = fast_hits;
 	unsigned n;
 	struct mmio_device *const *devs = mmio_devices(&n);
 
@@ -799,19 +984,23 @@ void emul_log_counters(void)
 	for (unsigned i = 0; i < MAX_VCPUS; i++) {
 		const struct emul_counters *c = &counters[i];
 
-		if (!c->emulated && !c->page_faults && !c->unsupported)
+		/* Bound patched sites run on one CPU only: theirs is vCPU 0's. */
+		uint64_t emulated = c->emulated + (i == 0 ? fast_hits : 0);
+
+		if (!emulated && !c->page_faults && !c->unsupported)
 			continue;
 		log_mline("emul", "vcpu=%u emulated=%lu page_faults=%lu unsupported=%lu refused=%lu "
-			  "tlb_hits=%lu tlb_misses=%lu", i, c->emulated, c->page_faults,
+			  "tlb_hits=%lu tlb_misses=%lu", i, emulated, c->page_faults,
 			  c->unsupported, c->refused, tlbs[i].hits, tlbs[i].misses);
 	}
 	for (unsigned i = 0; i < n; i++)
 		log_mline("mmio-device", "name=%s base=%#lx reads=%lu writes=%lu", devs[i]->name,
 			  devs[i]->base, devs[i]->reads, devs[i]->writes);
 	log_mline("decoder", "decodes=%lu heap_used=%zu heap_peak=%zu", decodes, used, peak);
-	log_mline("patch", "threshold=%lu patched=%lu unpatched=%lu vmcall_hits=%lu code_reads=%lu "
-		  "execute_only=%d", patch_threshold, patch_stats[PATCHED], patch_stats[UNPATCHED],
-		  patch_stats[VMCALL_HITS], patch_stats[CODE_READS], (int)(l0.caps.ept_vpid_cap & 1));
+	log_mline("patch", "threshold=%lu patched=%lu unpatched=%lu vmcall_hits=%lu fast_hits=%lu "
+		  "code_reads=%lu execute_only=%d", patch_threshold, patch_stats[PATCHED],
+		  patch_stats[UNPATCHED], patch_stats[VMCALL_HITS] + fast, fast,
+		  patch_stats[CODE_READS], (int)(l0.caps.ept_vpid_cap & 1));
 	log_mline("promote", "threshold=%lu hits=%lu misses=%lu promotions=%lu invalidations=%lu "
 		  "evictions=%lu code_page_writes=%lu protected_pages=%u protect_full=%lu",
 		  promoted.threshold, promoted.st.hits, promoted.st.misses, promoted.st.promotions,
