@@ -16,6 +16,7 @@
 #include "vmcs/nested_caps.h"
 #include "vmcs/shadow.h"
 #include "vmx.h"
+#include "vmx_bits.h"
 #include "x86.h"
 
 struct vmx_cap_msrs nested_caps;
@@ -53,8 +54,11 @@ void nested_init(void)
 		nested_vcpus[i] = (struct nested_vcpu){ .vmptr = NO_VMCS, .owner = NO_VMCS };
 		vcpus[i].nested = &nested_vcpus[i];
 	}
-	log_info("nested VMX offered to L2: VMCS revision %#x, no EPT, VPID, %s VMREAD/VMWRITE",
-		 NESTED_VMCS_REVISION, hv_opts.vmcs_shadow == VMCS_SHADOW_HW ? "hw" : "sw");
+	log_info("nested VMX offered to L2: VMCS revision %#x, %s, %s, %s VMREAD/VMWRITE",
+		 NESTED_VMCS_REVISION,
+		 c->procbased2 >> 32 & PROC2_ENABLE_EPT ? "EPT (no A/D)" : "no EPT",
+		 c->procbased2 >> 32 & PROC2_ENABLE_VPID ? "VPID" : "no VPID",
+		 hv_opts.vmcs_shadow == VMCS_SHADOW_HW ? "hw" : "sw");
 	log_mline("nested-caps", "revision=%#x basic=%#lx pin=%#lx proc=%#lx proc2=%#lx exit=%#lx "
 		  "entry=%#lx misc=%#lx cr0_fixed0=%#lx cr4_fixed0=%#lx vmcs_enum=%#lx "
 		  "ept_vpid=%#lx l0_misc=%#lx", NESTED_VMCS_REVISION, c->basic, c->true_pinbased,

@@ -169,6 +169,12 @@ SCENARIOS = {s.name: s for s in [
              "runner), then powers off; kvmrun's verdict judges the run",
              "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
              modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
+    Scenario("trapbench-kvm-nested", "trapbench-kvm's kernel and initramfs as L2 under the "
+             "hypervisor with nested=on, vmcs_shadow=hw: kvm_intel in L2 runs trapbench as L3 "
+             "(the kvm-nested bench config); kvmrun's verdict judges the run", HV,
+             kernel_args="nested=on vmcs_shadow=hw",
+             modules=(("linux/vmlinuz", f"{LINUX_ARGS} hvinit=kvmbench"),
+                      ("linux/kvmbench.cpio.gz", "")), timeout=900, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

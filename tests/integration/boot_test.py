@@ -375,6 +375,29 @@ def check_trapbench_kvm_smoke(log):
     assert not serial_log.mlines(log, src="hv"), "the peer configuration ran this hypervisor"
 
 
+def check_trapbench_kvm_nested(log):
+    """Linux with kvm_intel as L2 under nested=on (vmcs_shadow=hw) runs trapbench as L3
+    through kvmrun: KVM's VMXON, VMLAUNCH and VMRESUMEs are emulated, L3's CPUID rows
+    appear, and L3's exits reach KVM (reflected by this hypervisor)."""
+    expect_mline(log, "options", nested="on", vmcs_shadow="hw")
+    expect_mline(log, "setup", "kvm", cmdline=f"iters={SMOKE_ITERS}")
+    expect_mline(log, "bench-setup", "guest", config="kvm", iters=str(SMOKE_ITERS))
+    rows = {f["test"]: f for _, _, f in serial_log.mlines(log, "bench", "guest")}
+    for test in KVM_SMOKE_EXITS:
+        assert test in rows and "skipped" not in rows[test], f"{test}: {rows.get(test)}"
+        assert int(rows[test]["median"]) > 100, f"{test} did not exit to KVM: {rows[test]}"
+    expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")
+    nested = expect_mline(log, "nested", "hv", vmcs_shadow="hw")
+    # Every round trip of the exiting tests is an L3 exit reflected to KVM and its VMRESUME.
+    least = len(KVM_SMOKE_EXITS) * SMOKE_ITERS
+    assert int(nested["reflected"]) >= least, f"fewer than {least} exits reflected: {nested}"
+    assert int(nested["entries"]) >= int(nested["reflected"]), nested
+    counts = {f["reason"]: int(f["n"]) for _, _, f in serial_log.mlines(log, "exit-count", "hv")}
+    for reason in ("27", "20", "24"):  # VMXON, VMLAUNCH, VMRESUME from KVM
+        assert counts.get(reason, 0) > 0, f"no exit for reason {reason}: {counts}"
+    expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
+
+
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
                    "mmio-self-modify", "mmio-patched", "mmio-patched-reads-original",
                    "mmio-patched-rewritten", "mmio-page-fault", "mmio-unsupported-ud"}
@@ -997,6 +1020,8 @@ TESTS = {
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
     "trapbench-kvm-smoke": ("trapbench-kvm", "", runner.EXIT_PASS, check_trapbench_kvm_smoke,
                             {"guest_args": f"iters={SMOKE_ITERS}"}),
+    "trapbench-kvm-nested": ("trapbench-kvm-nested", "", runner.EXIT_PASS,
+                             check_trapbench_kvm_nested, {"guest_args": f"iters={SMOKE_ITERS}"}),
     "hvcheck-no-fastpath": ("hvcheck", "exit_fastpath=off", runner.EXIT_PASS,
                             check_hvcheck_no_fastpath, {}),
     "linux-smp1": ("linux", "", runner.EXIT_PASS,
