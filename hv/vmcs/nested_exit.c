@@ -28,10 +28,6 @@
 
 #define GP 13
 #define PF 14
-#define INTR_VALID (1u << 31)
-#define INTR_TYPE_NMI (2u << 8)
-#define INTR_TYPE_MASK (7u << 8)
-#define INTR_ERROR_VALID (1u << 11)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define CR4_PCIDE (1ull << 17)
@@ -122,7 +118,7 @@ static bool l2_wants_exception(const struct nested_vcpu *n)
 	unsigned vector = info & 0xff;
 	bool bit = VV(n, EXCEPTION_BITMAP) >> vector & 1;
 
-	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI)
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return true; /* vmcs02 exits on NMIs only where L2 set NMI exiting */
 	if (vector == PF) {
 		uint32_t pfec = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
@@ -227,9 +223,9 @@ static void redeliver_interrupted_event(void)
 {
 	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 
-	if (idt & INTR_VALID &&
-	    !(vmread(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD) & INTR_VALID)) {
-		if (idt & INTR_ERROR_VALID)
+	if (idt & INTR_INFO_VALID &&
+	    !(vmread(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD) & INTR_INFO_VALID)) {
+		if (idt & INTR_INFO_ERROR_VALID)
 			vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
 				   vmread(VMCS_IDT_VECTORING_ERROR_CODE));
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
@@ -378,7 +374,7 @@ static void reflect(struct vcpu *v, struct nested_vcpu *n)
 	vv->field[VMCS_IDX_VM_ENTRY_CONTROLS] =
 		(VV(n, VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE_GUEST) |
 		(vmread(VMCS_VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST);
-	vv->field[VMCS_IDX_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD] &= ~(uint64_t)INTR_VALID;
+	vv->field[VMCS_IDX_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD] &= ~(uint64_t)INTR_INFO_VALID;
 	if (nested_store_msr_list(VV(n, VM_EXIT_MSR_STORE_ADDRESS), VV(n, VM_EXIT_MSR_STORE_COUNT))) {
 		vv->abort = 1; /* VMX abort: saving guest MSRs failed */
 		log_error("L2's VM-exit MSR-store list failed: VMX abort 1");
