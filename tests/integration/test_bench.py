@@ -362,8 +362,35 @@ l1_exits_x100_per_reflect=201 l2_vmrw_exits_x100_per_reflect=0
 vmcs_shadow=hw
 """
 
+KVM_NESTED_LOG = """\
+@guest bench test=cpuid min=3720 median=3720 p99=6259 n=20
+@guest bench test=vmcall min=4554 median=4554 p99=6075 n=20
+@guest bench test=pio-in-passthrough skipped="KVM intercepts every port"
+@hv exit-count vcpu=0 reason=10 name="CPUID" n=1810 vmrw_avg=5
+@hv exit-count vcpu=0 reason=23 name="VMREAD" n=50 vmrw_avg=10
+@hv exit-count vcpu=0 reason=24 name="VMRESUME" n=99 vmrw_avg=90
+@hv exit-count vcpu=0 reason=25 name="VMWRITE" n=50 vmrw_avg=10
+@hv nested vcpu=0 entries=100 l3_exits=101 reflected=100 lazy_fetches=5 prefetch="default" \
+vmcs_shadow=hw
+"""
+
 
 class NestedCost(unittest.TestCase):
+    def test_parse_kvm(self):
+        by = {r["test"]: r for r in nestedcost.parse_kvm(KVM_NESTED_LOG)}
+        self.assertEqual(by["nested-cpuid"]["median"], 3720)
+        self.assertEqual(by["nested-cpuid"]["config"], "kvm-nested")
+        self.assertEqual(by["nested-cpuid"]["prefetch"], "default")
+        self.assertNotIn("nested-pio-in-passthrough", by)
+        # (101 L3 exits + 50 + 99 + 50 VMX instructions) / 100; Linux's CPUIDs do not count.
+        self.assertEqual(by["l1-exits-per-reflect"]["value"], 3.0)
+        self.assertEqual(by["l2-vmrw-exits-per-reflect"]["value"], 1.0)
+        self.assertEqual(by["lazy-fetches-per-reflect"]["value"], 0.05)
+        self.assertEqual(nestedcost.parse_kvm("no lines"), [])
+        rows = nestedcost.parse(NESTED_LOG, "hw", "default") + list(by.values())
+        self.assertEqual(nestedcost._value(rows, "nested-cpuid", "hw", "default"), 2854)
+        self.assertIn("kvm-nested", nestedcost.summary(rows))
+
     def test_parse(self):
         rows = nestedcost.parse(NESTED_LOG, "hw", "default")
         by = {r["test"]: r for r in rows}

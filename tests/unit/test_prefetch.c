@@ -28,8 +28,9 @@ int main(void)
 	CHECK(prefetch_parse("none", &s, &bad_len) == NULL);
 	CHECK_EQ(count(&s), 0);
 	CHECK(prefetch_parse("default", &s, &bad_len) == NULL);
-	CHECK_EQ(count(&s), 6);
+	CHECK_EQ(count(&s), 7);
 	CHECK(field_set_has(&s, VMCS_IDX_VM_EXIT_REASON));
+	CHECK(field_set_has(&s, VMCS_IDX_GUEST_CS_ACCESS_RIGHTS));
 	CHECK(field_set_has(&s, VMCS_IDX_GUEST_RIP));
 	CHECK(prefetch_parse("all", &s, &bad_len) == NULL);
 	CHECK(field_set_has(&s, VMCS_IDX_GUEST_PHYSICAL_ADDRESS));
