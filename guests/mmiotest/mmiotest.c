@@ -50,6 +50,7 @@ static uint8_t exec_buf[4096] __attribute__((aligned(4096)));
 static uint8_t ram_page[4096] __attribute__((aligned(4096)));   /* data at +0x800 */
 static uint8_t pf_page[4096] __attribute__((aligned(4096)));
 static uint64_t pf_table[512] __attribute__((aligned(4096)));
+static uint64_t remap_table[512] __attribute__((aligned(4096))); /* check_patching */
 static struct emul_form forms[EMUL_FORMS_MAX];
 
 /* Copies n bytes (a multiple of 8) with one REP MOVSQ: one exit for the device. */
@@ -244,6 +245,30 @@ static uint64_t run_slot_load(void)
 }
 
 /*
+ * A bound patched site whose operand's page L2 maps elsewhere: the device's
+ * 2 MiB page becomes a page table whose first entry is RAM (ram_page), so
+ * the same linear address now reads RAM. The binding's leaf entry changed:
+ * it must not be used (the load must see RAM, not the device).
+ */
+static bool check_patched_remap(void)
+{
+	uint64_t *pde = pde_of(MMIO_DATA), saved = *pde, ram, dev;
+	uint64_t *data = (uint64_t *)(void *)(ram_page + TEST_MMIO_SCRATCH), old = *data;
+
+	*data = 0x0badcafe5eed1234ull;
+	remap_table[0] = (uint64_t)(uintptr_t)ram_page | PTE_P | PTE_W;
+	*pde = (uint64_t)(uintptr_t)remap_table | PTE_P | PTE_W;
+	__asm__ volatile("invlpg (%0)" : : "r"(MMIO_DATA) : "memory");
+	ram = run_slot_load();
+	*pde = saved;
+	__asm__ volatile("invlpg (%0)" : : "r"(MMIO_DATA) : "memory");
+	dev = run_slot_load();
+	*data = old;
+	return guest_check("mmio-patched-remapped", ram == 0x5eed1234ull && dev == 0x55667788ull,
+			   "remapped to RAM: rax=%#lx, back on the device: rax=%#lx", ram, dev);
+}
+
+/*
  * A hot site patched to a VMCALL (HC_EMUL_PATCH): it still loads the
  * device's value; L2 reading its own code sees the original bytes (the
  * copy is execute-only, reads are served from the original); rewriting
@@ -272,6 +297,7 @@ static bool check_patching(void)
 			  run_slot_load_at((uint64_t)(uintptr_t)&in_ram) == 0x89abcdefull,
 			  "rax=%#lx", run_slot_load_at((uint64_t)(uintptr_t)&in_ram));
 	ok &= run_slot_load() == 0x55667788ull; /* and the device again */
+	ok &= check_patched_remap();
 	for (int i = 0; i < 4; i++)
 		seen[i] = code[i];
 	memcpy(slot, load8, sizeof(load8));
