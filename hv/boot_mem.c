@@ -96,6 +96,12 @@ uint64_t alloc_page_or_panic(const char *what)
 	return alloc_pages_or_panic(1, what);
 }
 
+void boot_mem_pool_range(uint64_t *base, uint64_t *end)
+{
+	*base = pool_base;
+	*end = pool_end;
+}
+
 bool hv_private_overlaps(uint64_t base, uint64_t len)
 {
 	for (size_t i = 0; i < hv_private.n; i++)

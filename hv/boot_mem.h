@@ -24,5 +24,7 @@ uint64_t alloc_pages_or_panic(uint64_t npages, const char *what);
 uint64_t alloc_page_or_panic(const char *what);
 /* True if [base, base + len) touches hypervisor-private memory. */
 bool hv_private_overlaps(uint64_t base, uint64_t len);
+/* The page pool's physical range [*base, *end). */
+void boot_mem_pool_range(uint64_t *base, uint64_t *end);
 
 #endif

@@ -164,6 +164,10 @@ static int store_value(const struct opt_def *d, const struct token *t, void *bas
 	case OPT_UINT: {
 		uint64_t v;
 
+		if (d->off && value_is(t, "off")) {
+			*(uint64_t *)dst = 0;
+			return -1;
+		}
 		if (!parse_uint(t->value, t->value_len, &v))
 			return CMDLINE_ERR_BAD_VALUE;
 		if (v < d->min || v > d->max)
@@ -235,9 +239,9 @@ static void describe_values(const struct opt_def *d, char *buf, size_t size, siz
 			*len += (size_t)hv_snprintf(buf + *len, size - *len, "%s%s", i ? "|" : "",
 						    d->choices[i]);
 	} else if (d->type == OPT_UINT) {
-		*len += (size_t)hv_snprintf(buf + *len, size - *len, "a number in [%llu, %llu]",
+		*len += (size_t)hv_snprintf(buf + *len, size - *len, "a number in [%llu, %llu]%s",
 					    (unsigned long long)d->min,
-					    (unsigned long long)d->max);
+					    (unsigned long long)d->max, d->off ? " or off" : "");
 	} else if (d->type == OPT_BOOL) {
 		*len += (size_t)hv_snprintf(buf + *len, size - *len, "on|off");
 	} else if (d->type == OPT_SET) {

@@ -16,7 +16,7 @@
 
 enum opt_type {
 	OPT_BOOL, /* bool: "name", "name=on|off|yes|no|true|false|1|0" */
-	OPT_UINT, /* uint64_t: decimal or 0x-hex, within [min, max] */
+	OPT_UINT, /* uint64_t: decimal or 0x-hex, within [min, max] (or "off": 0, if .off) */
 	OPT_ENUM, /* unsigned: index into choices */
 	OPT_STR,  /* char[CMDLINE_STR_MAX]: raw value, parsed by its user */
 	OPT_SET,  /* uint64_t bitmask: "none" or comma-separated numbers in [min, max <= 63] */
@@ -29,6 +29,7 @@ struct opt_def {
 	const char *const *choices; /* OPT_ENUM: NULL-terminated */
 	uint64_t min, max;          /* OPT_UINT */
 	const char *help;
+	bool off;                   /* OPT_UINT: "off" is accepted too, stored as 0 */
 };
 
 enum cmdline_error_kind {

@@ -1,7 +1,8 @@
 /*
- * elf64.c - reads an ELF64 executable's header and program headers into
- * plain structures, checking every offset and size against the image length
- * before it copies a byte, and looks for the Multiboot2 header GRUB would.
+ * elf64.c - reads an ELF64 (or, for Multiboot v1 kernels, ELF32) executable's
+ * header and program headers into plain structures, checking every offset and
+ * size against the image length before it copies a byte, and looks for the
+ * Multiboot2 header GRUB would.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,17 +41,50 @@ struct elf64_phdr {
 	uint64_t align;
 };
 
+/* gABI 4 and 5 for ELFCLASS32: the same fields, 32-bit addresses and offsets. */
+struct elf32_ehdr {
+	uint8_t ident[16];
+	uint16_t type;
+	uint16_t machine;
+	uint32_t version;
+	uint32_t entry;
+	uint32_t phoff;
+	uint32_t shoff;
+	uint32_t flags;
+	uint16_t ehsize;
+	uint16_t phentsize;
+	uint16_t phnum;
+	uint16_t shentsize;
+	uint16_t shnum;
+	uint16_t shstrndx;
+};
+
+struct elf32_phdr {
+	uint32_t type;
+	uint32_t offset;
+	uint32_t vaddr;
+	uint32_t paddr;
+	uint32_t filesz;
+	uint32_t memsz;
+	uint32_t flags;
+	uint32_t align;
+};
+
 _Static_assert(sizeof(struct elf64_ehdr) == 64, "Elf64_Ehdr is 64 bytes");
 _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr is 56 bytes");
+_Static_assert(sizeof(struct elf32_ehdr) == 52, "Elf32_Ehdr is 52 bytes");
+_Static_assert(sizeof(struct elf32_phdr) == 32, "Elf32_Phdr is 32 bytes");
 
 enum {
 	EI_CLASS = 4,
 	EI_DATA = 5,
 	EI_VERSION = 6,
+	ELFCLASS32 = 1,
 	ELFCLASS64 = 2,
 	ELFDATA2LSB = 1,
 	EV_CURRENT = 1,
 	ET_EXEC = 2,
+	EM_386 = 3,
 	EM_X86_64 = 62,
 	PT_LOAD = 1,
 };
@@ -61,20 +95,31 @@ enum {
 #define MB2_HEADER_ALIGN 8u
 #define MB2_HEADER_MIN 24u      /* the four fields, then an end tag */
 
-/* Checks e_ident and the type, machine and version fields. */
-static enum elf64_error check_ehdr(const struct elf64_ehdr *eh)
+/* The fields both classes start with, in the same places (gABI 4). */
+struct elf_ident {
+	uint8_t ident[16];
+	uint16_t type;
+	uint16_t machine;
+	uint32_t version;
+};
+
+/* Checks e_ident and the type, machine and version fields against the class wanted. */
+static enum elf64_error check_ehdr(const uint8_t *p, uint8_t class, uint16_t machine)
 {
-	if (memcmp(eh->ident, "\x7f" "ELF", 4))
+	struct elf_ident eh;
+
+	memcpy(&eh, p, sizeof(eh));
+	if (memcmp(eh.ident, "\x7f" "ELF", 4))
 		return ELF64_ERR_MAGIC;
-	if (eh->ident[EI_CLASS] != ELFCLASS64)
+	if (eh.ident[EI_CLASS] != class)
 		return ELF64_ERR_CLASS;
-	if (eh->ident[EI_DATA] != ELFDATA2LSB)
+	if (eh.ident[EI_DATA] != ELFDATA2LSB)
 		return ELF64_ERR_DATA;
-	if (eh->ident[EI_VERSION] != EV_CURRENT || eh->version != EV_CURRENT)
+	if (eh.ident[EI_VERSION] != EV_CURRENT || eh.version != EV_CURRENT)
 		return ELF64_ERR_VERSION;
-	if (eh->type != ET_EXEC)
+	if (eh.type != ET_EXEC)
 		return ELF64_ERR_TYPE;
-	if (eh->machine != EM_X86_64)
+	if (eh.machine != machine)
 		return ELF64_ERR_MACHINE;
 	return ELF64_OK;
 }
@@ -103,51 +148,145 @@ static enum elf64_error add_load(const struct elf64_phdr *ph, size_t len,
 	return ELF64_OK;
 }
 
-/* Whether 'entry' lies inside one of the segments in memory. */
-static bool entry_loaded(const struct elf64_image *img)
+/* The segment whose memory holds the entry point, or NULL. */
+static const struct elf64_segment *entry_segment(const struct elf64_image *img)
 {
 	for (unsigned i = 0; i < img->n_seg; i++) {
 		const struct elf64_segment *s = &img->seg[i];
 
 		if (img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
-			return true;
+			return s;
 	}
-	return false;
+	return NULL;
+}
+
+/* The program header table's place: ELF64_OK if it lies within the image. */
+static enum elf64_error check_phdrs(uint64_t phoff, unsigned phentsize, unsigned phnum,
+				    unsigned want_size, size_t len)
+{
+	if (phentsize != want_size || phoff > len || (uint64_t)phnum * want_size > len - phoff)
+		return ELF64_ERR_PHDR;
+	return ELF64_OK;
+}
+
+/* Keeps the image if it has a load segment holding the entry point. */
+static enum elf64_error check_loaded(const struct elf64_image *out)
+{
+	if (!out->n_seg)
+		return ELF64_ERR_NO_LOAD;
+	return entry_segment(out) ? ELF64_OK : ELF64_ERR_ENTRY;
+}
+
+/* Reads program header 'i' of the table at 'table', widened to ELF64's fields. */
+typedef void (*read_phdr_fn)(const uint8_t *table, unsigned i, struct elf64_phdr *out);
+
+static void read_phdr64(const uint8_t *table, unsigned i, struct elf64_phdr *out)
+{
+	memcpy(out, table + i * sizeof(*out), sizeof(*out));
+}
+
+static void read_phdr32(const uint8_t *table, unsigned i, struct elf64_phdr *out)
+{
+	struct elf32_phdr ph;
+
+	memcpy(&ph, table + i * sizeof(ph), sizeof(ph));
+	*out = (struct elf64_phdr){ .type = ph.type, .flags = ph.flags, .offset = ph.offset,
+				    .vaddr = ph.vaddr, .paddr = ph.paddr, .filesz = ph.filesz,
+				    .memsz = ph.memsz, .align = ph.align };
 }
 
 /* Walks the program header table (gABI 5), keeping the PT_LOADs. */
-enum elf64_error elf64_parse(const void *img, size_t len,
-			     struct elf64_image *out)
+static enum elf64_error walk_phdrs(const uint8_t *table, unsigned phnum, read_phdr_fn rd,
+				   size_t len, struct elf64_image *out)
 {
-	const uint8_t *p = img;
-	struct elf64_ehdr eh;
-	enum elf64_error err;
-
-	memset(out, 0, sizeof(*out));
-	if (!p || len < sizeof(eh))
-		return ELF64_ERR_TRUNCATED;
-	memcpy(&eh, p, sizeof(eh));
-	err = check_ehdr(&eh);
-	if (err)
-		return err;
-	if (eh.phentsize != sizeof(struct elf64_phdr) || eh.phoff > len ||
-	    (uint64_t)eh.phnum * sizeof(struct elf64_phdr) > len - eh.phoff)
-		return ELF64_ERR_PHDR;
-	out->entry = eh.entry;
-
-	for (unsigned i = 0; i < eh.phnum; i++) {
+	for (unsigned i = 0; i < phnum; i++) {
 		struct elf64_phdr ph;
+		enum elf64_error err;
 
-		memcpy(&ph, p + eh.phoff + i * sizeof(ph), sizeof(ph));
+		rd(table, i, &ph);
 		if (ph.type != PT_LOAD)
 			continue;
 		err = add_load(&ph, len, out);
 		if (err)
 			return err;
 	}
-	if (!out->n_seg)
-		return ELF64_ERR_NO_LOAD;
-	return entry_loaded(out) ? ELF64_OK : ELF64_ERR_ENTRY;
+	return check_loaded(out);
+}
+
+/* What the walk needs of an ELF header, either class. */
+struct elf_hdr_fields {
+	uint64_t entry, phoff;
+	unsigned phentsize, phnum;
+};
+
+static void read_ehdr64(const uint8_t *p, struct elf_hdr_fields *f)
+{
+	struct elf64_ehdr eh;
+
+	memcpy(&eh, p, sizeof(eh));
+	*f = (struct elf_hdr_fields){ eh.entry, eh.phoff, eh.phentsize, eh.phnum };
+}
+
+static void read_ehdr32(const uint8_t *p, struct elf_hdr_fields *f)
+{
+	struct elf32_ehdr eh;
+
+	memcpy(&eh, p, sizeof(eh));
+	*f = (struct elf_hdr_fields){ eh.entry, eh.phoff, eh.phentsize, eh.phnum };
+}
+
+/* One ELF class: its identification, header sizes and readers. */
+struct elf_class {
+	uint8_t class;
+	uint16_t machine;
+	size_t ehdr_size, phdr_size;
+	void (*read_ehdr)(const uint8_t *p, struct elf_hdr_fields *f);
+	read_phdr_fn read_phdr;
+};
+
+static const struct elf_class elf64_class = { ELFCLASS64, EM_X86_64, sizeof(struct elf64_ehdr),
+					      sizeof(struct elf64_phdr), read_ehdr64,
+					      read_phdr64 };
+static const struct elf_class elf32_class = { ELFCLASS32, EM_386, sizeof(struct elf32_ehdr),
+					      sizeof(struct elf32_phdr), read_ehdr32,
+					      read_phdr32 };
+
+static enum elf64_error parse(const void *img, size_t len, const struct elf_class *c,
+			      struct elf64_image *out)
+{
+	const uint8_t *p = img;
+	struct elf_hdr_fields f;
+	enum elf64_error err;
+
+	memset(out, 0, sizeof(*out));
+	if (!p || len < c->ehdr_size)
+		return ELF64_ERR_TRUNCATED;
+	err = check_ehdr(p, c->class, c->machine);
+	if (err)
+		return err;
+	c->read_ehdr(p, &f);
+	err = check_phdrs(f.phoff, f.phentsize, f.phnum, (unsigned)c->phdr_size, len);
+	if (err)
+		return err;
+	out->entry = f.entry;
+	return walk_phdrs(p + f.phoff, f.phnum, c->read_phdr, len, out);
+}
+
+enum elf64_error elf64_parse(const void *img, size_t len, struct elf64_image *out)
+{
+	return parse(img, len, &elf64_class, out);
+}
+
+enum elf64_error elf32_parse(const void *img, size_t len, struct elf64_image *out)
+{
+	return parse(img, len, &elf32_class, out);
+}
+
+uint64_t elf64_entry_paddr(const struct elf64_image *img)
+{
+	const struct elf64_segment *s = entry_segment(img);
+
+	return s ? img->entry - s->vaddr + s->paddr : 0;
 }
 
 /*
@@ -184,7 +323,7 @@ const char *elf64_strerror(enum elf64_error err)
 	case ELF64_ERR_MAGIC:
 		return "not an ELF file";
 	case ELF64_ERR_CLASS:
-		return "not ELFCLASS64";
+		return "wrong ELF class (ELFCLASS64 for x86-64, ELFCLASS32 for i386)";
 	case ELF64_ERR_DATA:
 		return "not little-endian";
 	case ELF64_ERR_VERSION:
@@ -192,7 +331,7 @@ const char *elf64_strerror(enum elf64_error err)
 	case ELF64_ERR_TYPE:
 		return "not an executable (ET_EXEC)";
 	case ELF64_ERR_MACHINE:
-		return "not x86-64";
+		return "wrong machine (not x86-64, or for ELFCLASS32 not i386)";
 	case ELF64_ERR_PHDR:
 		return "bad program header table";
 	case ELF64_ERR_SEG_FILE:

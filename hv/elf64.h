@@ -35,11 +35,11 @@ enum elf64_error {
 	ELF64_OK = 0,
 	ELF64_ERR_TRUNCATED, /* shorter than the ELF header */
 	ELF64_ERR_MAGIC,     /* not \x7fELF */
-	ELF64_ERR_CLASS,     /* not ELFCLASS64 */
+	ELF64_ERR_CLASS,     /* not the class asked for (ELFCLASS64 or 32) */
 	ELF64_ERR_DATA,      /* not little-endian */
 	ELF64_ERR_VERSION,   /* not EV_CURRENT */
 	ELF64_ERR_TYPE,      /* not ET_EXEC */
-	ELF64_ERR_MACHINE,   /* not EM_X86_64 */
+	ELF64_ERR_MACHINE,   /* not EM_X86_64 (ELFCLASS32: EM_386) */
 	ELF64_ERR_PHDR,      /* bad phentsize, or the table runs past the image */
 	ELF64_ERR_SEG_FILE,  /* a segment's file bytes run past the image */
 	ELF64_ERR_SEG_SIZE,  /* a segment with filesz > memsz */
@@ -52,6 +52,13 @@ enum elf64_error {
 /* Parses the 'len' bytes at 'img'; on error 'out' is partially filled. */
 enum elf64_error elf64_parse(const void *img, size_t len,
 			     struct elf64_image *out);
+/* The same for an ELFCLASS32 EM_386 executable, its fields widened into 'out'. */
+enum elf64_error elf32_parse(const void *img, size_t len, struct elf64_image *out);
+/*
+ * The entry point's physical address, through the segment that holds it
+ * (as GRUB enters a kernel whose vaddr and paddr differ); 0 if none does.
+ */
+uint64_t elf64_entry_paddr(const struct elf64_image *img);
 /*
  * Whether the first 32 KiB of the image hold a valid Multiboot2 header for
  * i386 (Multiboot2 spec 3.1.1): 8-aligned, checksummed, wholly inside.

@@ -1,18 +1,40 @@
 /*
- * exit.c - dispatch of every VM exit: read the exit reason (the one VMREAD
- * every exit pays), count it, call its handler. An exit without a handler
- * stops the guest with a register dump: nothing is silently skipped.
+ * exit.c - dispatch of every VM exit the fast paths (vmx_entry.S) leave to
+ * C: count it under the reason vmx_entry.S read, call its handler. An exit
+ * without a handler stops the guest with a register dump: nothing is
+ * silently skipped.
  */
+#include <stddef.h>
+
 #include "exit.h"
+#include "exit_fast.h"
 #include "guest_stop.h"
+#include "hypercall.h"
 #include "log.h"
+#include "prot.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
+#include "watchdog.h"
 
 #define BLOCKING_BY_SMI (1ull << 2)
 
 static void handle_unknown(struct vcpu *v);
+
+/* vmx_entry.S reads these as plain numbers (exit_fast.h). */
+_Static_assert(offsetof(struct percpu, fast_cpuid) == PERCPU_FAST_CPUID, "exit_fast.h");
+_Static_assert(offsetof(struct percpu, fast_vmcall) == PERCPU_FAST_VMCALL, "exit_fast.h");
+_Static_assert(offsetof(struct vcpu, exit_count) == VCPU_EXIT_COUNT, "exit_fast.h");
+_Static_assert(offsetof(struct vcpu, exit_vmrw) == VCPU_EXIT_VMRW, "exit_fast.h");
+_Static_assert(VMCS_VM_EXIT_REASON == ENC_VM_EXIT_REASON, "exit_fast.h");
+_Static_assert(VMCS_VM_EXIT_INSTRUCTION_LENGTH == ENC_VM_EXIT_INSTRUCTION_LENGTH, "exit_fast.h");
+_Static_assert(VMCS_GUEST_SS_ACCESS_RIGHTS == ENC_GUEST_SS_ACCESS_RIGHTS, "exit_fast.h");
+_Static_assert(VMCS_GUEST_RIP == ENC_GUEST_RIP, "exit_fast.h");
+_Static_assert(EXIT_REASON_CPUID == REASON_CPUID && EXIT_REASON_VMCALL == REASON_VMCALL,
+	       "exit_fast.h");
+_Static_assert(HC_VERSION == FAST_HC_VERSION && HC_ABI_VERSION == FAST_HC_ABI_VERSION &&
+	       HC_SIGNATURE_LOW == FAST_HC_SIGNATURE_LOW &&
+	       HC_SIGNATURE_HIGH == FAST_HC_SIGNATURE_HIGH, "exit_fast.h");
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init" /* every slot first, then the real ones */
@@ -48,6 +70,8 @@ static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfig,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_VMFUNC] = handle_vmfunc,
+	[EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED] = handle_preemption_timer,
 };
 #pragma GCC diagnostic pop
 
@@ -84,23 +108,28 @@ __attribute__((noinline, cold)) static void exit_slow_path(struct vcpu *v)
 	guest_stop(v, false, "vm-entry-failed");
 }
 
-/*
- * The hot path: one VMREAD, one compare, the counters, one indirect call.
- * The previous exit's VMREAD/VMWRITE are charged now, so handlers need no
- * epilogue here and the call is a tail call.
- */
-void vmexit_handler(struct vcpu *v)
+void exit_fastpath_set(bool on)
 {
-	uint64_t vmrw = vmrw_count();
-	uint32_t reason = (uint32_t)vmread(VMCS_VM_EXIT_REASON);
+	struct percpu *c = this_cpu();
 
-	vcpu_charge_vmrw(v, vmrw);
-	v->exit_reason = reason;
+	c->fast_cpuid = on ? EXIT_REASON_CPUID : FASTPATH_OFF;
+	c->fast_vmcall = on ? EXIT_REASON_VMCALL : FASTPATH_OFF;
+}
+
+/*
+ * The generic path: one compare, the counters, one indirect call. The
+ * previous generic exit's VMREAD/VMWRITE are charged now, so handlers need
+ * no epilogue here and the call is a tail call.
+ */
+void vmexit_handler(struct vcpu *v, uint64_t reason)
+{
+	vcpu_charge_vmrw(v, 1); /* 1: vmx_entry.S's VMREAD of this exit's reason */
+	v->exit_reason = (uint32_t)reason;
 	if (__builtin_expect(reason >= VMX_EXIT_REASON_COUNT, 0)) {
 		exit_slow_path(v);
 		return;
 	}
-	v->last_basic = reason;
+	v->last_basic = (uint32_t)reason;
 	v->exit_count[reason]++;
 	handlers[reason](v);
 }
@@ -113,13 +142,13 @@ void vmexit_handler(struct vcpu *v)
  * by SMI", which outside SMM fails the next VM entry (SDM Vol. 3C
  * 27.3.1.5). It is cleared here before the usual handling.
  */
-void vmexit_handler_sipi_started(struct vcpu *v)
+void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason)
 {
 	uint64_t is = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
 
 	if (is & BLOCKING_BY_SMI)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, is & ~BLOCKING_BY_SMI);
-	vmexit_handler(v);
+	vmexit_handler(v, reason);
 }
 
 void vmresume_failed(struct vcpu *v)

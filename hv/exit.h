@@ -11,10 +11,14 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
-/* Called by vmx_entry.S on every exit; the vCPU is resumed after it returns. */
-void vmexit_handler(struct vcpu *v);
+/*
+ * Called by vmx_entry.S on every exit its fast paths do not serve, with the
+ * full exit reason it read (zero-extended); the vCPU is resumed after it
+ * returns.
+ */
+void vmexit_handler(struct vcpu *v, uint64_t reason);
 /* The same for vCPUs a SIPI started (see exit.c). */
-void vmexit_handler_sipi_started(struct vcpu *v);
+void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason);
 /* Called by vmx_entry.S when VMRESUME fails. */
 __attribute__((noreturn)) void vmresume_failed(struct vcpu *v);
 /* Moves the guest past the instruction that exited (GUEST_RIP += length). */
@@ -35,6 +39,8 @@ void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
 void handle_ept_misconfig(struct vcpu *v);
+/* guest_fault=inject: logs how many faults were injected (none: nothing). */
+void exit_fault_summary(void);
 void handle_vmx_instruction(struct vcpu *v);
 void handle_init(struct vcpu *v);
 void handle_exception(struct vcpu *v);
@@ -43,7 +49,16 @@ void handle_external_interrupt(struct vcpu *v);
 void handle_interrupt_window(struct vcpu *v);
 void handle_nmi_window(struct vcpu *v);
 void handle_mwait(struct vcpu *v);
-/* A write to L2's xAPIC page that exited (exit_apic.c): done, or false if not a MOV. */
+/* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
+/* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */
+void x2apic_icr_exit(struct vcpu *v, uint64_t icr);
+/*
+ * Until L2 has started every AP, its IPI writes exit (the xAPIC page, the
+ * x2APIC ICR), so that an INIT to a vCPU waiting for its SIPI is dropped.
+ */
+void apic_trap_start_ipis(void);
+/* Every AP runs: the xAPIC page and the x2APIC ICR are L2's directly again. */
+void apic_release_start_ipis(void);
 
 #endif

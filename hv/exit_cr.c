@@ -3,13 +3,18 @@
  * guest/host masks hold L0's fixed bits). The guest's value goes to the read
  * shadow; the real register keeps the fixed bits. Entering or leaving long
  * mode through CR0.PG updates EFER.LMA and the "IA-32e mode guest" control,
- * as the CPU would (SDM Vol. 3A 10.8.5; Vol. 3C 28.3).
+ * as the CPU would (SDM Vol. 3A 10.8.5; Vol. 3C 28.3). MOV to CR3 exits only
+ * with protect=on (prot.c): it is done here, TLB flush included, and then
+ * names the program that runs.
  */
 #include "exit.h"
+#include "guest_mem.h"
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
+#include "vmcs/nested.h"
+#include "prot.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -18,7 +23,13 @@
 #define CR0_ET (1ull << 4)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
+#define CR4_PCIDE (1ull << 17)
+#define AR_L (1u << 13) /* CS access rights: 64-bit code */
 #define GP 13
+#define CR3_NO_FLUSH (1ull << 63)	/* with CR4.PCIDE (SDM Vol. 3A 4.10.4.1) */
+#define CR4_PCIDE (1ull << 17)
+#define PDPTE_P 1ull
+#define PDPTE_RESERVED 0x1e6ull		/* bits 2:1, 8:5 (SDM Vol. 3A 4.4.1) */
 
 static uint64_t read_gpr(struct vcpu *v, unsigned reg)
 {
@@ -40,13 +51,35 @@ static void update_long_mode(uint64_t old_cr0, uint64_t cr0)
 	}
 }
 
-/* MOV to CR0: #GP for what the CPU refuses (SDM Vol. 3A 2.5, MOV CRn). */
+/*
+ * Whether a write that changes CR0.PG from 'old' to 'value' is refused
+ * (SDM Vol. 3A 10.8.5, MOV CRn): clearing PG in 64-bit mode (IA-32e mode is
+ * left from compatibility mode only) or with CR4.PCIDE set; setting it with
+ * EFER.LME but without CR4.PAE.
+ */
+static bool bad_paging_change(uint64_t old, uint64_t value)
+{
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4), efer = vmread(VMCS_GUEST_IA32_EFER);
+
+	if (!((old ^ value) & CR0_PG))
+		return false;
+	if (!(value & CR0_PG))
+		return (efer & EFER_LMA && vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) & AR_L) ||
+		       cr4 & CR4_PCIDE;
+	return efer & EFER_LME && !(cr4 & CR4_PAE);
+}
+
+/*
+ * MOV to CR0: #GP for what the CPU refuses (SDM Vol. 3A 2.5, MOV CRn). PG is
+ * not in the guest/host mask, so its current value is the real register's,
+ * not the read shadow's.
+ */
 static bool emulate_cr0_write(uint64_t value)
 {
-	uint64_t old = vmread(VMCS_CR0_READ_SHADOW);
+	uint64_t old = vmread(VMCS_GUEST_CR0);
 
 	if (value >> 32 || (value & CR0_PG && !(value & CR0_PE)) ||
-	    (value & CR0_NW && !(value & CR0_CD)))
+	    (value & CR0_NW && !(value & CR0_CD)) || bad_paging_change(old, value))
 		return false;
 	value |= CR0_ET; /* hardwired to 1 */
 	vmcs_set_guest_cr0(value);
@@ -54,12 +87,72 @@ static bool emulate_cr0_write(uint64_t value)
 	return true;
 }
 
-/* MOV to CR4: VMXE and bits L0 does not allow are reserved for L2: #GP. */
-static bool emulate_cr4_write(uint64_t value)
+/*
+ * MOV to CR4: bits L0 does not allow are reserved for L2: #GP; so is VMXE
+ * without nested VMX, and clearing it in VMX operation (SDM Vol. 3C 24.7).
+ */
+static bool emulate_cr4_write(struct vcpu *v, uint64_t value)
 {
-	if (value & CR4_VMXE || value & ~l0.caps.cr4_fixed1)
+	bool vmxe_ok = v->nested && (value & CR4_VMXE || !v->nested->vmxon);
+
+	if ((value & CR4_VMXE && !v->nested) || !vmxe_ok || value & ~l0.caps.cr4_fixed1)
 		return false;
 	vmcs_set_guest_cr4(value);
+	return true;
+}
+
+/* The physical-address bits above MAXPHYADDR, which a CR3 or PDPTE must not set. */
+static uint64_t above_maxphyaddr(void)
+{
+	static uint64_t mask;
+
+	if (!mask)
+		mask = ~0ull << (cpuid(0x80000008, 0).eax & 0xff);
+	return mask;
+}
+
+/*
+ * PAE paging: MOV to CR3 loads the four PDPTEs, and with EPT the CPU takes
+ * them from the VMCS (SDM Vol. 3C 28.3.2.4); #GP if one is bad (Vol. 3A 4.4.1).
+ */
+static bool load_pae_pdptes(uint64_t cr3)
+{
+	const uint64_t *pdpte = guest_mem_ptr(cr3 & 0xffffffe0, 32);
+
+	if (!pdpte)
+		return false;
+	for (int i = 0; i < 4; i++)
+		if ((pdpte[i] & PDPTE_P) && (pdpte[i] & (PDPTE_RESERVED | above_maxphyaddr())))
+			return false;
+	for (int i = 0; i < 4; i++)
+		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+	return true;
+}
+
+/*
+ * MOV to CR3 as the CPU does it (SDM Vol. 3A MOV CRn, 4.10.4.1): the
+ * exit came before its checks and before its TLB flush. With VPID the
+ * flush is INVVPID of L2's non-global mappings; bit 63 with CR4.PCIDE
+ * keeps them.
+ */
+static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
+{
+	/* PCIDE, PAE and PG are L2's own bits: the real registers, not the shadows, hold them. */
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4), cap = l0.caps.ept_vpid_cap;
+	bool keep = (cr4 & CR4_PCIDE) && (value & CR3_NO_FLUSH);
+	bool long_mode = vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+
+	value &= ~(keep ? CR3_NO_FLUSH : 0);
+	if (long_mode && (value & above_maxphyaddr()))
+		return false;
+	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
+	    !load_pae_pdptes(value))
+		return false;
+	vmcs_write(VMCS_GUEST_CR3, value);
+	if (!keep)
+		invvpid(cap & VPID_CAP_INVVPID_SINGLE_GLOBALS ? INVVPID_SINGLE_KEEP_GLOBALS :
+			cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL, GUEST_VPID, 0);
+	prot_cr3_loaded(v, value);
 	return true;
 }
 
@@ -73,11 +166,13 @@ void handle_cr_access(struct vcpu *v)
 		irq_cr8_write(v, read_gpr(v, reg));
 		return;
 	}
-	if (type != 0 || (cr != 0 && cr != 4)) {
+	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {
 		log_error("L2 control-register access type %u to CR%u: not emulated", type, cr);
 		guest_stop(v, false, "unhandled-cr-access");
 	}
-	ok = cr == 0 ? emulate_cr0_write(read_gpr(v, reg)) : emulate_cr4_write(read_gpr(v, reg));
+	ok = cr == 0 ? emulate_cr0_write(read_gpr(v, reg)) :
+	     cr == 3 ? emulate_cr3_write(v, read_gpr(v, reg)) :
+		       emulate_cr4_write(v, read_gpr(v, reg));
 	if (ok)
 		skip_instruction();
 	else

@@ -35,7 +35,6 @@ void handle_sipi(struct vcpu *v)
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry_sipi_started);
 	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 	log_info("vCPU %u: start-up IPI, running at %#x:0000", v->index, vector << 8);
-	if (__atomic_add_fetch(&aps_started, 1, __ATOMIC_ACQ_REL) == smp_cpus - 1 &&
-	    guest_mem_apic_writes_trapped())
-		guest_mem_trap_apic_writes(0, false); /* every AP runs: the xAPIC is L2's again */
+	if (__atomic_add_fetch(&aps_started, 1, __ATOMIC_ACQ_REL) == smp_cpus - 1)
+		apic_release_start_ipis(); /* every AP runs: its IPIs are L2's again */
 }

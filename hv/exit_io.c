@@ -2,8 +2,8 @@
  * exit_io.c - I/O instructions on the ports the I/O bitmap makes exit. The
  * hypervisor itself plays the power-off ports of its L0s, QEMU's
  * isa-debug-exit at 0xf4 (the written value is the guest's exit code, 0 =
- * pass) and Bochs' shutdown port 0x8900 ("Shutdown"), and a port for
- * measuring an emulated access, 0xe0. Every other port that exits is a real
+ * pass) and Bochs' shutdown port 0x8900 ("Shutdown"), QEMU's fw_cfg
+ * (qemu_devices.c), and a port for measuring an emulated access, 0xe0. Every other port that exits is a real
  * device the hypervisor only watches (guest_power.h): the access is done on
  * it for L2. Exit qualification: SDM Vol. 3C Table 28-5.
  */
@@ -13,11 +13,12 @@
 #include "guest_stop.h"
 #include "io_bitmap.h"
 #include "log.h"
+#include "qemu_devices.h"
 #include "vmx.h"
 #include "x86.h"
 
-#define DEBUG_EXIT_PORT 0xf4
-#define DEBUG_EXIT_LEN 4
+#define DEBUG_EXIT_PORT QEMU_DEBUG_EXIT_PORT
+#define DEBUG_EXIT_LEN QEMU_DEBUG_EXIT_LEN
 #define BOCHS_SHUTDOWN_PORT 0x8900
 #define BENCH_PORT 0xe0
 #define BENCH_VALUE 0xe0e0e0e0u /* what IN reads there: the port number in each byte */
@@ -96,7 +97,7 @@ static bool play_l0_port(struct vcpu *v, const struct io_access *a, uint32_t val
 			 (value << 1) | 1);
 		log_mline("guest-exit", "device=isa-debug-exit code=%u qemu_status=%u", value,
 			  (value << 1) | 1);
-		guest_stop(v, value == 0, value == 0 ? "guest-exit-pass" : "guest-exit-fail");
+		guest_stop_exit_code(v, value);
 	} else if (bochs_shutdown_byte((uint8_t)value)) {
 		log_mline("guest-exit", "device=bochs-shutdown");
 		guest_stop(v, true, "guest-shutdown");
@@ -107,6 +108,11 @@ static bool play_l0_port(struct vcpu *v, const struct io_access *a, uint32_t val
 /* The ports the hypervisor plays itself; false for a device's port. */
 static bool play_own_port(struct vcpu *v, const struct io_access *a, uint32_t value)
 {
+	if (fw_cfg_port_io(a->port, a->size, a->in, &value)) {
+		if (a->in)
+			set_in_result(v, a->size, value);
+		return true;
+	}
 	if (a->port != BENCH_PORT)
 		return play_l0_port(v, a, value);
 	if (a->in)

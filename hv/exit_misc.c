@@ -2,8 +2,8 @@
  * exit_misc.c - the small exits: HLT (the vCPU waits in the HLT activity
  * state until an interrupt arrives; with interrupts off that is forever, so
  * on the boot vCPU the run ends), INVD (done as WBINVD: dropping dirty lines
- * would corrupt the host), XSETBV (done on the CPU, whose #GP becomes L2's), and VMX
- * instructions (VMX is not offered to L2 yet: #UD, SDM Vol. 3C 31.3).
+ * would corrupt the host), XSETBV (done on the CPU, whose #GP becomes L2's). The VMX
+ * instructions are hv/vmcs/vmx_insn.c's.
  */
 #include "exit.h"
 #include "extable.h"
@@ -15,7 +15,6 @@
 #include "x86.h"
 
 #define BLOCKING_STI_MOVSS 3u
-#define UD 6
 #define GP 13
 
 void handle_hlt(struct vcpu *v)
@@ -54,10 +53,4 @@ void handle_xsetbv(struct vcpu *v)
 		inject_exception(GP, true, 0);
 	else
 		skip_instruction();
-}
-
-void handle_vmx_instruction(struct vcpu *v)
-{
-	(void)v;
-	inject_exception(UD, false, 0);
 }

@@ -4,11 +4,7 @@
  */
 #include "gdt.h"
 
-#define IST_STACK_SIZE 4096
-
-/* One set of IST stacks per CPU, taken from this pool (BSP first). */
-#define MAX_IST_CPUS 64
-static uint8_t ist_stacks[MAX_IST_CPUS][3][IST_STACK_SIZE] __attribute__((aligned(16)));
+struct ist_stack ist_stacks[MAX_IST_CPUS][3];
 static unsigned ist_next;
 
 struct desc_ptr {
@@ -30,7 +26,7 @@ void gdt_init_cpu(struct cpu_gdt *g)
 	unsigned slot = __atomic_fetch_add(&ist_next, 1, __ATOMIC_RELAXED) % MAX_IST_CPUS;
 
 	for (int i = 0; i < 3; i++)
-		g->tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[slot][i] + IST_STACK_SIZE);
+		g->tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[slot][i].stack + IST_STACK_SIZE);
 	g->tss.iomap_base = sizeof(g->tss); /* no I/O permission bitmap */
 	g->gdt[0] = 0;
 	g->gdt[GDT_CODE64 / 8] = 0x00af9a000000ffffull;

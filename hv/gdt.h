@@ -17,6 +17,18 @@
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
 
+#define IST_STACK_SIZE 4096
+#define MAX_IST_CPUS 64
+
+/* An IST stack with the page under it, which hv/protect.c unmaps. */
+struct ist_stack {
+	uint8_t guard[4096];
+	uint8_t stack[IST_STACK_SIZE];
+} __attribute__((aligned(4096)));
+
+/* One set of IST stacks per CPU, slot n for the n-th CPU to load its GDT. */
+extern struct ist_stack ist_stacks[MAX_IST_CPUS][3];
+
 struct tss64 {
 	uint32_t reserved0;
 	uint64_t rsp[3];

@@ -10,8 +10,6 @@
 #include "lib/string.h"
 
 #define MMAP_ENTRY_SIZE 24u /* u64 base, u64 len, u32 type, u32 reserved */
-#define LOWER_MEM_MAX (640u * 1024) /* spec 3.6.3: mem_lower is at most 640 */
-#define UPPER_MEM_BASE 0x100000u
 
 /* The info being written: 'full' once anything did not fit. */
 struct writer {
@@ -74,12 +72,11 @@ static void put_string_tag(struct writer *w, uint32_t type, const char *s)
 	tag_close(w, off);
 }
 
-/* KiB available from 'addr' up in the entry holding it; 'max' bytes at most. */
-static uint32_t avail_kb(const struct guest_boot_info *gbi, uint64_t addr,
-			 uint64_t max)
+uint32_t guest_boot_avail_kb(const struct mb2_mmap_entry *mmap, unsigned n_mmap,
+			     uint64_t addr, uint64_t max)
 {
-	for (unsigned i = 0; i < gbi->n_mmap; i++) {
-		const struct mb2_mmap_entry *e = &gbi->mmap[i];
+	for (unsigned i = 0; i < n_mmap; i++) {
+		const struct mb2_mmap_entry *e = &mmap[i];
 		uint64_t n;
 
 		if (e->type != MB2_MEM_AVAILABLE || addr < e->base ||
@@ -97,8 +94,9 @@ static void put_basic_meminfo(struct writer *w,
 {
 	size_t off = tag_open(w, MB2_TAG_BASIC_MEMINFO);
 
-	put32(w, avail_kb(gbi, 0, LOWER_MEM_MAX));
-	put32(w, avail_kb(gbi, UPPER_MEM_BASE, (uint64_t)UINT32_MAX * 1024));
+	put32(w, guest_boot_avail_kb(gbi->mmap, gbi->n_mmap, 0, GUEST_BOOT_LOWER_MEM_MAX));
+	put32(w, guest_boot_avail_kb(gbi->mmap, gbi->n_mmap, GUEST_BOOT_UPPER_MEM_BASE,
+				     GUEST_BOOT_UPPER_MEM_MAX));
 	tag_close(w, off);
 }
 

@@ -13,6 +13,10 @@
 
 #define GUEST_BOOT_LOADER_NAME "nested-hv"
 #define GUEST_BOOT_RSDP_V1_LEN 20 /* ACPI 1.0 RSDP (ACPI 6.5, 5.2.5.3) */
+/* mem_lower counts at most 640 KiB from 0, mem_upper from 1 MiB (both Multiboot specs). */
+#define GUEST_BOOT_LOWER_MEM_MAX (640ull * 1024)
+#define GUEST_BOOT_UPPER_MEM_BASE 0x100000ull
+#define GUEST_BOOT_UPPER_MEM_MAX ((uint64_t)UINT32_MAX * 1024)
 
 struct guest_boot_info {
 	const char *cmdline; /* NULL: empty */
@@ -24,6 +28,14 @@ struct guest_boot_info {
 	unsigned n_modules;
 	const void *rsdp_v1; /* GUEST_BOOT_RSDP_V1_LEN bytes, or NULL */
 };
+
+/*
+ * KiB of available memory from 'addr' up in the map entry holding it, 'max'
+ * bytes at most; 0 if no available entry holds 'addr'. Multiboot's mem_lower
+ * and mem_upper.
+ */
+uint32_t guest_boot_avail_kb(const struct mb2_mmap_entry *mmap, unsigned n_mmap,
+			     uint64_t addr, uint64_t max);
 
 /*
  * Writes the info into the 'cap' bytes at 'buf': cmdline, loader name,

@@ -1,11 +1,12 @@
 /*
  * guest_load.h - putting L2 into its memory: the first Multiboot2 module is
- * the guest kernel (a Linux bzImage, or a test guest: an ELF64 Multiboot2
- * kernel), the modules after it are the guest's own modules.
+ * the guest kernel (a Linux bzImage, a test guest: an ELF64 Multiboot2
+ * kernel, or a Multiboot v1 kernel), the modules after it are the guest's own.
  */
 #ifndef HV_GUEST_LOAD_H
 #define HV_GUEST_LOAD_H
 
+#include "elf64.h"
 #include "guest_boot.h"
 #include "log.h"
 #include "multiboot2.h"
@@ -14,6 +15,9 @@
 /* Guest-physical address of the boot information built for a test guest. */
 #define GUEST_INFO_GPA 0x8000ull
 #define GUEST_INFO_MAX 0x8000ull
+/* The selectors a Multiboot guest starts with (both specs leave them undefined). */
+#define GUEST_CODE_SEL 0x08
+#define GUEST_DATA_SEL 0x10
 
 /* A loader's failure: the error line, then the verdict guest-load-failed. */
 #define guest_load_fail(...)                                   \
@@ -24,5 +28,14 @@
 
 /* Loads the guest and fills 'boot'; stops the run with the reason on failure. */
 void guest_load(const struct mb2_info *mbi, struct guest_boot *boot);
+
+/*
+ * Copies module 0's segments 'img' into L2's RAM (zeroing past filesz); stops
+ * the run if one is not L2's RAM, or would overwrite a module or the boot
+ * information at GUEST_INFO_GPA.
+ */
+void guest_load_segments(const struct mb2_info *mbi, const struct elf64_image *img);
+/* L2's memory map (the firmware's without the hypervisor's ranges); *n entries. */
+const struct mb2_mmap_entry *guest_load_mmap(const struct mb2_info *mbi, unsigned *n);
 
 #endif

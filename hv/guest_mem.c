@@ -5,6 +5,7 @@
  */
 #include "boot_mem.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
 #include "l0.h"
 #include "log.h"
 #include "mmu/mtrr.h"
@@ -93,13 +94,25 @@ void guest_mem_init(const struct mb2_info *mbi)
 		  top, mem_ranges_total(&guest_ram) >> 10, hv_private.n, mtrrs.def_type);
 }
 
+uint64_t guest_mem_ram_bytes(void)
+{
+	return mem_ranges_total(&guest_ram);
+}
+
 uint64_t guest_mem_eptp(void)
 {
 	return ept_eptp(&guest_ept, false);
 }
 
+uint64_t guest_mem_highest_block(uint64_t size, uint64_t align)
+{
+	return mem_ranges_find_highest(&guest_ram, size, align, 4 * GIB);
+}
+
 void *guest_mem_ptr(uint64_t gpa, uint64_t len)
 {
+	if (len && (guest_pool_contains(gpa) || guest_pool_contains(gpa + len - 1)))
+		return guest_pool_ptr(gpa, len);
 	for (size_t i = 0; i < guest_ram.n; i++)
 		if (gpa >= guest_ram.r[i].base && gpa < guest_ram.r[i].end &&
 		    len <= guest_ram.r[i].end - gpa)

@@ -16,9 +16,16 @@ extern struct ept guest_ept;
 
 /* Builds guest_ept over [0, max(4 GiB, top of RAM)) minus hv_private. */
 void guest_mem_init(const struct mb2_info *mbi);
+/* Bytes of RAM L2 owns: the available entries of its memory map. */
+uint64_t guest_mem_ram_bytes(void);
 /* The EPTP to run L2 with. */
 uint64_t guest_mem_eptp(void);
-/* A pointer to guest-physical [gpa, gpa + len) if it is all L2's RAM, else NULL. */
+/* The highest align-aligned base of size bytes of L2's RAM below 4 GiB; 0 if none. */
+uint64_t guest_mem_highest_block(uint64_t size, uint64_t align);
+/*
+ * A pointer to guest-physical [gpa, gpa + len) if it is all L2's RAM, else
+ * NULL; in the page pool's region, within one page only (guest_pool_ptr).
+ */
 void *guest_mem_ptr(uint64_t gpa, uint64_t len);
 /*
  * Makes the 4 KiB xAPIC page at apic_pa read-only to L2 (writes exit to

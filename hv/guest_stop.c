@@ -3,12 +3,16 @@
  * counters include the VMREAD+VMWRITE each reason cost on average, the
  * number that decides the exit path's cost under KVM as L0.
  */
+#include "emul/emul_exit.h"
+#include "exit.h"
+#include "guest_pool.h"
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
 #include "x86.h"
 #include "power.h"
 #include "smp.h"
+#include "vmcs/nested.h"
 #include "vmx.h"
 
 void guest_dump(struct vcpu *v)
@@ -47,9 +51,11 @@ static void log_exit_counters(const struct vcpu *v)
 			  vmx_exit_reason_name(r), v->exit_count[r],
 			  v->exit_vmrw[r] / v->exit_count[r]);
 	}
+	nested_log_stats(v);
 }
 
-void guest_stop(struct vcpu *v, bool pass, const char *reason)
+/* Everything before the verdict; only the first CPU to stop the run returns. */
+static void stop_report(struct vcpu *v, bool pass)
 {
 	static volatile uint32_t stopping;
 
@@ -58,10 +64,24 @@ void guest_stop(struct vcpu *v, bool pass, const char *reason)
 		cpu_halt_forever();
 	if (!pass)
 		guest_dump(v);
-	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
+	vcpu_charge_vmrw(v, 0); /* the exit that ends the run */
 	for (unsigned i = 0; i < smp_cpus; i++) {
 		log_exit_counters(&vcpus[i]);
 		irq_log_counters(&vcpus[i]);
 	}
+	emul_log_counters();
+	exit_fault_summary();
+	guest_pool_report();
+}
+
+void guest_stop(struct vcpu *v, bool pass, const char *reason)
+{
+	stop_report(v, pass);
 	hv_finish(pass, reason);
+}
+
+void guest_stop_exit_code(struct vcpu *v, uint32_t code)
+{
+	stop_report(v, code == 0);
+	hv_finish_exit_code(code);
 }

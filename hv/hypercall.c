@@ -1,12 +1,16 @@
 /*
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
+#include "canary.h"
 #include "exit.h"
 #include "guest_mem.h"
+#include "paging.h"
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "lib/string.h"
 #include "log.h"
+#include "vmcs/nested.h"
+#include "prot.h"
 #include "vmx.h"
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -32,7 +36,8 @@ void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
 
-	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0) {
+	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0 &&
+	    v->gpr[GPR_RAX] != HC_PROT_REGISTER) {
 		ret = HC_ERR_PERM;
 	} else {
 		switch (v->gpr[GPR_RAX]) {
@@ -44,9 +49,12 @@ void handle_vmcall(struct vcpu *v)
 		case HC_LOG:
 			ret = hc_log(v);
 			break;
+		case HC_PROBE_CANARY:
+			v->gpr[GPR_RBX] = canary_complement();
+			break;
 		case HC_EXIT_COUNT:
 			v->gpr[GPR_RBX] = vcpu_exits(v);
-			v->gpr[GPR_RCX] = vmrw_count();
+			v->gpr[GPR_RCX] = vcpu_vmrw(v);
 			break;
 		case HC_IRQ_INFO:
 			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
@@ -54,13 +62,20 @@ void handle_vmcall(struct vcpu *v)
 			v->gpr[GPR_RCX] = v->irq.raised;
 			v->gpr[GPR_RDX] = v->irq.nmis_raised;
 			break;
+		case HC_NESTED_STATS:
+			ret = nested_hc_stats(v);
+			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);
 			guest_stop(v, v->gpr[GPR_RBX] == 0,
 				   v->gpr[GPR_RBX] == 0 ? "guest-exit-pass" : "guest-exit-fail");
 			/* guest_stop does not return */
 		default:
-			ret = HC_ERR_UNKNOWN;
+			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
+				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
+			else
+				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
+				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;
 		}
 	}
 	v->gpr[GPR_RAX] = (uint64_t)ret;

@@ -3,10 +3,14 @@
  * log, descriptor tables, boot information, options, memory, L0 probe.
  */
 #include "boot_mem.h"
+#include "emul/emul_exit.h"
+#include "canary.h"
 #include "exit_setup.h"
 #include "gdt.h"
 #include "guest_load.h"
 #include "guest_mem.h"
+#include "guest_pool.h"
+#include "paging.h"
 #include "idt.h"
 #include "inject.h"
 #include "irq/irq.h"
@@ -19,11 +23,16 @@
 #include "platform.h"
 #include "smp.h"
 #include "power.h"
+#include "self_protect.h"
+#include "prot.h"
+#include "qemu_devices.h"
 #include "tsc.h"
 #include "vcpu.h"
+#include "vmcs/nested.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_on.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define HV_VERSION "0.1"
@@ -80,7 +89,8 @@ __attribute__((noreturn)) static void launch_direct(const struct guest_boot *b)
 	}
 	log_info("launch=direct: jumping to the guest at %#lx without VMX", b->rip);
 	__asm__ volatile("vmxoff" : : : "cc", "memory"); /* the guest owns the CPU, as natively */
-	write_cr4(read_cr4() & ~CR4_VMXE);
+	/* As natively: no SMEP/SMAP until the guest turns them on itself. */
+	write_cr4(read_cr4() & ~(CR4_VMXE | CR4_SMEP | CR4_SMAP));
 	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu launch=direct", rdtsc(), hv_start_tsc);
 	direct_enter(b->cr3, b->gdt_base, b->gdt_limit, b->rip, b->rsi,
 		     b->cs | (uint64_t)b->ds << 16);
@@ -92,20 +102,27 @@ __attribute__((noreturn)) static void run_guest(void)
 	struct vcpu *v = &vcpus[0];
 
 	guest_mem_init(&mbi);
+	emul_init();
+	prot_init();
 	exit_setup();
+	nested_init();
+	watchdog_init();
 	irq_quiesce_platform();
 	if (hv_opts.launch == LAUNCH_DIRECT) {
 		guest_load(&mbi, &boot);
 		launch_direct(&boot);
 	}
 	smp_start_aps(true);
+	qemu_devices_init(&mbi);
 	irq_report();
 	guest_load(&mbi, &boot);
+	paging_init();
+	guest_pool_init();
 	vmcs_setup(v, &boot);
 	this_cpu()->vcpu = v;
 	log_info("entering L2 at %#lx", boot.rip);
 	log_mline("l2-entry", "tsc=%lu hv_start_tsc=%lu", rdtsc(), hv_start_tsc);
-	v->last_vmrw = vmrw_count();
+	vmrw_restart(0);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }
@@ -130,8 +147,10 @@ void boot_main(uint32_t magic, uint64_t info)
 	boot_mem_init(&mbi, hv_opts.hvmem);
 	if (hv_opts.selftest && !boot_mem_selftest())
 		hv_finish(false, "selftest");
+	self_protect_init();
 	l0_probe();
 	tsc_calibrate();
+	canary_init();
 	inject_fault((enum inject_kind)hv_opts.inject);
 
 	if (!l0.vmx || l0.caps_error != VMX_CAPS_OK)

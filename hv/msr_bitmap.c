@@ -17,14 +17,19 @@ void msr_bitmap_init(void)
 	bitmap_pa = alloc_page_or_panic("MSR bitmap");
 }
 
-static void set_bit(unsigned base, uint32_t index)
+/* Sets or clears one bit; atomically, as vCPUs run with the bitmap. */
+static void set_bit(unsigned base, uint32_t index, bool on)
 {
-	uint8_t *bits = (uint8_t *)(uintptr_t)bitmap_pa + base;
+	uint8_t *byte = (uint8_t *)(uintptr_t)bitmap_pa + base + index / 8;
+	uint8_t bit = (uint8_t)(1u << (index % 8));
 
-	bits[index / 8] |= (uint8_t)(1u << (index % 8));
+	if (on)
+		__atomic_or_fetch(byte, bit, __ATOMIC_RELEASE);
+	else
+		__atomic_and_fetch(byte, (uint8_t)~bit, __ATOMIC_RELEASE);
 }
 
-void msr_bitmap_intercept(uint32_t msr, unsigned count, bool read, bool write)
+static void set_range(uint32_t msr, unsigned count, bool read, bool write, bool on)
 {
 	for (uint32_t m = msr; m < msr + count; m++) {
 		bool high = m >= 0xc0000000u;
@@ -33,10 +38,20 @@ void msr_bitmap_intercept(uint32_t msr, unsigned count, bool read, bool write)
 		if (index > 0x1fff)
 			continue; /* outside the bitmap: exits anyway */
 		if (read)
-			set_bit(high ? READ_HIGH : READ_LOW, index);
+			set_bit(high ? READ_HIGH : READ_LOW, index, on);
 		if (write)
-			set_bit(high ? WRITE_HIGH : WRITE_LOW, index);
+			set_bit(high ? WRITE_HIGH : WRITE_LOW, index, on);
 	}
+}
+
+void msr_bitmap_intercept(uint32_t msr, unsigned count, bool read, bool write)
+{
+	set_range(msr, count, read, write, true);
+}
+
+void msr_bitmap_release(uint32_t msr, unsigned count, bool read, bool write)
+{
+	set_range(msr, count, read, write, false);
 }
 
 uint64_t msr_bitmap_pa(void)

@@ -13,6 +13,8 @@
 void msr_bitmap_init(void);
 /* Makes reads and/or writes of MSRs [msr, msr + count) exit. */
 void msr_bitmap_intercept(uint32_t msr, unsigned count, bool read, bool write);
+/* Makes them L2's directly again. */
+void msr_bitmap_release(uint32_t msr, unsigned count, bool read, bool write);
 uint64_t msr_bitmap_pa(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "panic.h"
 #include "power.h"
+#include "self_protect.h"
 #include "x86.h"
 
 static const char *const vector_names[32] = {
@@ -36,6 +37,7 @@ static void dump_frame(const struct exception_frame *f)
 void exception_handler(struct exception_frame *f)
 {
 	const char *name = f->vector < 32 ? vector_names[f->vector] : "?";
+	char why[160], fields[96];
 
 	if (extable_fixup(f))
 		return; /* an instruction that was allowed to fault */
@@ -44,9 +46,13 @@ void exception_handler(struct exception_frame *f)
 
 	log_error("exception %s (vector %lu) at rip %#lx, error code %#lx", name, f->vector,
 		  f->rip, f->error_code);
+	self_protect_explain_fault(f->vector, f->error_code, read_cr2(), why, sizeof(why), fields,
+			      sizeof(fields));
+	if (why[0])
+		log_error("%s", why);
 	dump_frame(f);
-	log_mline("panic", "kind=exception vector=%lu name=%s error=%#lx rip=%#lx rsp=%#lx cr2=%#lx",
-		  f->vector, name, f->error_code, f->rip, f->rsp, read_cr2());
+	log_mline("panic", "kind=exception vector=%lu name=%s error=%#lx rip=%#lx rsp=%#lx "
+		  "cr2=%#lx%s", f->vector, name, f->error_code, f->rip, f->rsp, read_cr2(), fields);
 	hv_finish(false, "panic");
 }
 

@@ -5,15 +5,16 @@
  */
 #include "ap_trampoline.h"
 #include "boot_mem.h"
+#include "exit.h"
 #include "gdt.h"
 #include "guest_boot.h"
-#include "guest_mem.h"
 #include "idt.h"
 #include "lapic.h"
 #include "lib/string.h"
 #include "log.h"
 #include "percpu.h"
 #include "platform.h"
+#include "self_protect.h"
 #include "smp.h"
 #include "tsc.h"
 #include "vcpu.h"
@@ -47,6 +48,7 @@ static void ap_main(unsigned index)
 	gdt_init_cpu(&percpus[index].gdt);
 	percpu_init(index, lapic_id());
 	idt_init_cpu();
+	self_protect_enter_cpu();
 	vmx_on_this_cpu();
 	__atomic_add_fetch(&aps_up, 1, __ATOMIC_RELEASE);
 	if (!aps_run_guest)
@@ -54,7 +56,7 @@ static void ap_main(unsigned index)
 	v->index = index;
 	vmcs_setup(v, &wait);
 	this_cpu()->vcpu = v;
-	v->last_vmrw = vmrw_count();
+	vmrw_restart(0);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }
@@ -64,8 +66,7 @@ static bool start_ap(unsigned index, uint32_t apic_id)
 {
 	uint64_t deadline;
 
-	*param(ap_param_stack) = alloc_pages_or_panic(AP_STACK_PAGES, "AP stack") +
-				 AP_STACK_PAGES * PAGE_SIZE;
+	*param(ap_param_stack) = self_protect_stack_alloc(AP_STACK_PAGES, "AP stack", index);
 	*param(ap_param_index) = index;
 	lapic_start_cpu(apic_id, AP_TRAMPOLINE >> 12);
 	deadline = rdtsc() + tsc_hz / 1000 * AP_START_TIMEOUT_MS;
@@ -77,7 +78,6 @@ static bool start_ap(unsigned index, uint32_t apic_id)
 void smp_start_aps(bool with_guest)
 {
 	uint32_t self = lapic_id();
-	uint64_t apic;
 
 	if (!platform_has_madt)
 		return;
@@ -99,8 +99,8 @@ void smp_start_aps(bool with_guest)
 		smp_cpus++;
 	}
 	/* L2's INIT must not reach an AP waiting for its SIPI (exit_apic.c). */
-	if (with_guest && smp_cpus > 1 && lapic_xapic_base(&apic))
-		guest_mem_trap_apic_writes(apic, true);
+	if (with_guest && smp_cpus > 1)
+		apic_trap_start_ipis();
 	log_info("SMP: %u CPUs up, VMX on each", smp_cpus);
 	log_mline("smp", "cpus=%u madt_cpus=%u", smp_cpus, platform_madt.n_cpus);
 }

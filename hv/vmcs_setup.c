@@ -5,6 +5,7 @@
  * of SDM Vol. 3C 27.3.1; host state those of 27.2.2-27.2.4.
  */
 #include "boot_mem.h"
+#include "exit_fast.h"
 #include "gdt.h"
 #include "guest_mem.h"
 #include "io_bitmap.h"
@@ -14,11 +15,14 @@
 #include "msr_bitmap.h"
 #include "options.h"
 #include "panic.h"
+#include "self_protect.h"
+#include "prot.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define MSR_IA32_PAT 0x277
@@ -71,7 +75,7 @@ static void setup_controls(void)
 	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, 0);
-	vmcs_write(VMCS_VIRTUAL_PROCESSOR_IDENTIFIER, 1); /* 0 is the host's (SDM 27.2.1.1) */
+	vmcs_write(VMCS_VIRTUAL_PROCESSOR_IDENTIFIER, GUEST_VPID);
 	vmcs_write(VMCS_EPT_POINTER, guest_mem_eptp());
 	vmcs_write(VMCS_ADDRESS_OF_IO_BITMAP_A, io_bitmap_pa());
 	vmcs_write(VMCS_ADDRESS_OF_IO_BITMAP_B, io_bitmap_pa() + PAGE_SIZE);
@@ -84,9 +88,11 @@ static void setup_controls(void)
 	 */
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, c->cr0_fixed0 & ~(CR0_PE | CR0_PG));
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, c->cr4_fixed0);
+	if (hv_opts.protect)
+		prot_vmcs_setup();
 }
 
-static void setup_host_state(struct vcpu *v)
+void vmcs_setup_host_state(struct vcpu *v, uint64_t exit_entry)
 {
 	struct percpu *cpu = this_cpu();
 	struct {
@@ -120,7 +126,7 @@ static void setup_host_state(struct vcpu *v)
 	slot = (uint64_t *)(uintptr_t)(v->host_stack_top - 16);
 	*slot = (uint64_t)(uintptr_t)v;
 	vmcs_write(VMCS_HOST_RSP, v->host_stack_top - 16);
-	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+	vmcs_write(VMCS_HOST_RIP, exit_entry);
 }
 
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
@@ -206,10 +212,9 @@ static void setup_guest_state(struct vcpu *v, const struct guest_boot *b)
 
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 {
-	uint64_t stack = alloc_pages_or_panic(HOST_STACK_PAGES, "host stack");
 	enum vmx_status st;
 
-	v->host_stack_top = stack + HOST_STACK_PAGES * PAGE_SIZE;
+	v->host_stack_top = self_protect_stack_alloc(HOST_STACK_PAGES, "host stack", v->index);
 	v->vmcs_pa = alloc_page_or_panic("VMCS");
 	*(uint32_t *)(uintptr_t)v->vmcs_pa = l0.caps.revision;
 	st = vmclear(v->vmcs_pa);
@@ -218,8 +223,10 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 	if (st != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
+	watchdog_setup_vmcs();
 	irq_setup_vmcs(v);
-	setup_host_state(v);
+	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)vmx_exit_entry);
+	exit_fastpath_set(hv_opts.exit_fastpath);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {
 		/* An AP as after INIT: reset state, asleep (SDM Vol. 3A 10.1.1, 3C 27.3.1.5). */

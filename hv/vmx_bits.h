@@ -65,6 +65,7 @@
 #define ENTRY_LOAD_EFER			(1u << 15)
 
 /* IA32_VMX_EPT_VPID_CAP (SDM Vol. 3D A.10). */
+#define EPT_CAP_EXEC_ONLY		(1ull << 0)
 #define EPT_CAP_WALK_4LEVEL		(1ull << 6)
 #define EPT_CAP_WALK_5LEVEL		(1ull << 7)
 #define EPT_CAP_WB			(1ull << 14)
@@ -72,7 +73,20 @@
 #define EPT_CAP_1G			(1ull << 17)
 #define EPT_CAP_INVEPT			(1ull << 20)
 #define EPT_CAP_AD			(1ull << 21)
+#define EPT_CAP_INVEPT_SINGLE		(1ull << 25)
+#define EPT_CAP_INVEPT_ALL		(1ull << 26)
 #define VPID_CAP_INVVPID		(1ull << 32)
+#define VPID_CAP_INVVPID_SINGLE		(1ull << 41)
+#define VPID_CAP_INVVPID_ALL		(1ull << 42)
+#define VPID_CAP_INVVPID_SINGLE_GLOBALS	(1ull << 43)
+
+/* EPT-violation exit qualification (SDM Vol. 3C Table 28-7). */
+#define EPTV_READ			(1u << 0)
+#define EPTV_WRITE			(1u << 1)
+#define EPTV_FETCH			(1u << 2)
+#define EPTV_GLA_VALID			(1u << 7)
+#define EPTV_GLA_TRANSLATED		(1u << 8) /* the access to the linear address itself */
+#define EPTV_NMI_UNBLOCKING		(1u << 12)
 
 /* VM-function controls, as IA32_VMX_VMFUNC reports them (SDM Vol. 3D A.11). */
 #define VMFUNC_EPTP_SWITCHING		(1ull << 0)

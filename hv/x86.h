@@ -15,6 +15,8 @@
 #define CR0_PG (1ull << 31)
 #define CR4_PAE (1ull << 5)
 #define CR4_VMXE (1ull << 13)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
 
 #define RFLAGS_IF (1ull << 9)
 

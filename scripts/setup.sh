@@ -3,7 +3,8 @@
 set -euo pipefail
 
 PKGS=(gcc g++ make cmake bochs bochsbios vgabios qemu-system-x86 grub-pc-bin grub-common
-      xorriso mtools python3 python3-matplotlib dpkg-dev cpio)
+      xorriso mtools python3 python3-matplotlib dpkg-dev cpio clang
+      libclang-rt-dev)
 read -r -a EXTRA <<<"${HV_SETUP_EXTRA_PKGS:-}"
 PKGS+=(${EXTRA[@]+"${EXTRA[@]}"})
 APT_OPTS=(-o DPkg::Lock::Timeout=300)

@@ -2,11 +2,7 @@
  * guest.c - boot_main for test guests: serial and exceptions up, parse the
  * Multiboot2 info, run guest_main, print the verdict, power off.
  */
-#include <stdarg.h>
-
 #include "guest.h"
-#include "lib/console.h"
-#include "lib/format.h"
 #include "lib/poweroff.h"
 #include "lib/uart16550.h"
 #include "trap.h"
@@ -16,39 +12,6 @@ static struct mb2_info boot_info;
 const struct mb2_info *guest_boot_info(void)
 {
 	return &boot_info;
-}
-
-void guest_printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	console_vline("", fmt, ap, false);
-	va_end(ap);
-}
-
-void guest_mline(const char *kind, const char *fmt, ...)
-{
-	char prefix[48];
-	va_list ap;
-
-	hv_snprintf(prefix, sizeof(prefix), "@guest %s ", kind);
-	va_start(ap, fmt);
-	console_vline(prefix, fmt, ap, true);
-	va_end(ap);
-}
-
-bool guest_check(const char *name, bool ok, const char *fmt, ...)
-{
-	char prefix[96];
-	va_list ap;
-
-	hv_snprintf(prefix, sizeof(prefix), "@guest check name=%s result=%s ", name,
-		    ok ? "pass" : "fail");
-	va_start(ap, fmt);
-	console_vline(prefix, fmt, ap, true);
-	va_end(ap);
-	return ok;
 }
 
 void guest_finish(bool pass, const char *reason)

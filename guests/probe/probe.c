@@ -2,7 +2,8 @@
  * probe.c - a test guest that reads memory the hypervisor keeps for itself
  * (target=image|pool): under the hypervisor the read must end the run as a
  * refused EPT access; on bare L0 it succeeds. target=unmapped reads what no
- * page table maps: the guest runtime's own panic path.
+ * page table maps: the guest runtime's own panic path. target=sweep reads
+ * everything L2 can name (sweep.c).
  */
 #include <stddef.h>
 
@@ -14,7 +15,7 @@ struct probe_options {
 	unsigned target; /* enum probe_target */
 };
 
-static const char *const target_names[] = { "image", "pool", "unmapped", NULL };
+static const char *const target_names[] = { "image", "pool", "unmapped", "sweep", NULL };
 
 static const struct opt_def option_table[] = {
 	{ .name = "target", .type = OPT_ENUM, .offset = offsetof(struct probe_options, target),
@@ -57,6 +58,8 @@ bool guest_main(const char *cmdline)
 		return false;
 	name = target_names[o.target];
 	print_mmap(guest_boot_info());
+	if (o.target == TARGET_SWEEP)
+		return probe_sweep(guest_boot_info());
 	addr = probe_target_addr(o.target, guest_boot_info());
 	if (!addr) {
 		guest_mline("probe-error", "target=%s reason=not-found", name);

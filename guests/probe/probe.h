@@ -9,9 +9,12 @@
 
 #include "multiboot2.h"
 
-enum probe_target { TARGET_IMAGE, TARGET_POOL, TARGET_UNMAPPED };
+enum probe_target { TARGET_IMAGE, TARGET_POOL, TARGET_UNMAPPED, TARGET_SWEEP };
 
 /* The address 'target' names in this boot; 0 if there is none. */
 uint64_t probe_target_addr(enum probe_target target, const struct mb2_info *mbi);
+
+/* target=sweep (sweep.c): reads everything L2 can name; true if none of it was L1's. */
+bool probe_sweep(const struct mb2_info *mbi);
 
 #endif

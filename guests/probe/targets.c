@@ -46,6 +46,8 @@ uint64_t probe_target_addr(enum probe_target target, const struct mb2_info *mbi)
 		return pool_addr(mbi);
 	case TARGET_UNMAPPED:
 		return UNMAPPED_ADDR;
+	case TARGET_SWEEP:
+		break;
 	}
 	return 0;
 }

@@ -56,6 +56,8 @@ static bool item_error(char *err, size_t size, const char *what, const char *ite
 	return false;
 }
 
+struct irq_policy irq_policy;
+
 bool irq_policy_parse(const char *text, struct irq_policy *p, char *err, size_t err_size)
 {
 	*p = (struct irq_policy){ 0 };

@@ -30,6 +30,9 @@ struct irq_policy {
  * sentence naming the bad item.
  */
 bool irq_policy_parse(const char *text, struct irq_policy *p, char *err, size_t err_size);
+
+/* The policy in effect: irq= parsed at boot (options.c). */
+extern struct irq_policy irq_policy;
 /* False, with ERR set, if TEXT named a CPU at or above NCPUS. */
 bool irq_policy_check_cpus(const struct irq_policy *p, unsigned ncpus, char *err, size_t err_size);
 

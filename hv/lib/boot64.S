@@ -130,11 +130,16 @@ boot_gdt_desc:
 	.globl boot_pml4
 boot_pml4:
 	.skip 4096
+	.globl boot_pdpt
 boot_pdpt:
 	.skip 4096
 boot_pd:
 	.skip 4 * 4096
-	.balign 16
+	/* Unmapped by the hypervisor's own page tables (hv/protect.c): an overflow faults. */
+	.balign 4096
+	.globl boot_stack_guard
+boot_stack_guard:
+	.skip 4096
 	.globl boot_stack_bottom
 boot_stack_bottom:
 	.skip BOOT_STACK_SIZE

@@ -14,12 +14,16 @@
 
 void power_off(bool pass)
 {
+	/* QEMU exits with status (value << 1) | 1: 1 for pass, 3 for fail. */
+	power_off_code(pass ? 0 : 1);
+}
+
+void power_off_code(uint32_t code)
+{
 	static const char shutdown[] = "Shutdown";
 
 	uart_flush(COM1_PORT); /* the verdict line must reach the log whole */
-
-	/* QEMU exits with status (value << 1) | 1: 1 for pass, 3 for fail. */
-	outl(QEMU_DEBUG_EXIT_PORT, pass ? 0 : 1);
+	outl(QEMU_DEBUG_EXIT_PORT, code);
 	for (const char *c = shutdown; *c; c++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*c);
 	cpu_halt_forever();

@@ -7,17 +7,12 @@
 #include <stdint.h>
 
 #include "mmu/ept.h"
+#include "mmu/ept_entry.h"
 #include "page_alloc.h"
 
-#define ENTRIES 512
-#define LEVELS 4
+#define ENTRIES EPT_ENTRIES
+#define LEVELS EPT_LEVELS
 #define ALL_LEVELS 0x1eu		/* levels 1-4, for clearing entries */
-
-/* EPT entry bits besides R/W/X (SDM Vol. 3C 29.3.2). */
-#define EPT_MEMTYPE_SHIFT 3		/* bits 5:3, leaves only */
-#define EPT_IGNORE_PAT (1ull << 6)	/* leaves only */
-#define EPT_LARGE (1ull << 7)		/* a leaf in a PDPTE or PDE */
-#define EPT_ADDR_MASK 0x000ffffffffff000ull	/* bits 51:12 */
 
 /* Leaf memory types that are not a misconfiguration (29.3.3.1). */
 #define LEAF_TYPES (1u << 0 | 1u << 1 | 1u << 4 | 1u << 5 | 1u << 6)
@@ -30,24 +25,12 @@
 #define EPTP_WALK_4 (3ull << 3)		/* page-walk length minus 1 */
 #define EPTP_AD (1ull << 6)
 
-/* Bytes one entry at 'level' maps: 4 KiB at 1, 2 MiB at 2, ... */
-static uint64_t level_size(int level)
-{
-	return 1ull << (PAGE_SHIFT + 9 * (level - 1));
-}
-
-/* An entry is present if it grants any access (29.3.2). */
-static bool present(uint64_t entry)
-{
-	return entry & EPT_RWX;
-}
-
 /* The entry for gpa at 'level' in the table that 'entry' points to. */
 static uint64_t *slot(const struct ept *e, uint64_t entry, uint64_t gpa, int level)
 {
 	uint64_t *table = e->ops->phys_to_virt(entry & EPT_ADDR_MASK, e->ctx);
 
-	return &table[(gpa / level_size(level)) % ENTRIES];
+	return &table[ept_index(gpa, level)];
 }
 
 /* One untorn store, ordered after the writes that filled a new table. */
@@ -62,7 +45,7 @@ static void free_table(struct ept *e, uint64_t pa, int level)
 	uint64_t *table = e->ops->phys_to_virt(pa, e->ctx);
 
 	for (int i = 0; level > 1 && i < ENTRIES; i++)
-		if (present(table[i]) && !(table[i] & EPT_LARGE))
+		if (ept_present(table[i]) && !(table[i] & EPT_LARGE))
 			free_table(e, table[i] & EPT_ADDR_MASK, level - 1);
 	e->ops->free_page(pa, e->ctx);
 }
@@ -79,14 +62,14 @@ static int new_table(struct ept *e, uint64_t *p, int level)
 
 	if (!pa)
 		return EPT_ERR_NOMEM;
-	if (present(old)) {
+	if (ept_present(old)) {
 		uint64_t *table = e->ops->phys_to_virt(pa, e->ctx);
 		uint64_t attrs = old & ~EPT_ADDR_MASK;
 
 		if (level == 2)
 			attrs &= ~EPT_LARGE;	/* 4 KiB entries are leaves anyway */
 		for (int i = 0; i < ENTRIES; i++)
-			table[i] = attrs | ((old & EPT_ADDR_MASK) + i * level_size(level - 1));
+			table[i] = attrs | ((old & EPT_ADDR_MASK) + i * ept_level_size(level - 1));
 	}
 	set_entry(p, pa | EPT_RWX);
 	return EPT_OK;
@@ -103,9 +86,9 @@ static int entry_at(struct ept *e, uint64_t gpa, int level, bool create, uint64_
 
 	*out = NULL;
 	for (int l = LEVELS; l > level; l--) {
-		if (!present(*p) && !create)
+		if (!ept_present(*p) && !create)
 			return EPT_OK;
-		if (!present(*p) || (*p & EPT_LARGE)) {
+		if (!ept_present(*p) || (*p & EPT_LARGE)) {
 			int err = new_table(e, p, l);
 
 			if (err)
@@ -127,7 +110,7 @@ static int put_entry(struct ept *e, uint64_t gpa, int level, uint64_t v)
 		return err;
 	old = *p;
 	set_entry(p, v);
-	if (level > 1 && present(old) && !(old & EPT_LARGE) && e->ops->free_page)
+	if (level > 1 && ept_present(old) && !(old & EPT_LARGE) && e->ops->free_page)
 		free_table(e, old & EPT_ADDR_MASK, level - 1);
 	return EPT_OK;
 }
@@ -137,8 +120,8 @@ static int piece_level(unsigned int levels, uint64_t addrs, uint64_t size)
 {
 	int l = LEVELS;
 
-	while (l > 1 && (!(levels & 1u << l) || (addrs & (level_size(l) - 1)) ||
-			 size < level_size(l)))
+	while (l > 1 && (!(levels & 1u << l) || (addrs & (ept_level_size(l) - 1)) ||
+			 size < ept_level_size(l)))
 		l--;
 	return l;
 }
@@ -160,7 +143,7 @@ static int map_range(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size,
 		int level = piece_level(e->leaf_levels, gpa | hpa, size);
 		int type, err;
 
-		while ((type = type_of(hpa, level_size(level), ctx)) < 0 && level > 1)
+		while ((type = type_of(hpa, ept_level_size(level), ctx)) < 0 && level > 1)
 			level--;
 		if (type < 0 || type > 7 || !(LEAF_TYPES & 1u << type))
 			return EPT_ERR_INVAL;
@@ -169,9 +152,9 @@ static int map_range(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size,
 				(level > 1 ? EPT_LARGE : 0));
 		if (err)
 			return err;
-		gpa += level_size(level);
-		hpa += level_size(level);
-		size -= level_size(level);
+		gpa += ept_level_size(level);
+		hpa += ept_level_size(level);
+		size -= ept_level_size(level);
 	}
 	return EPT_OK;
 }
@@ -221,8 +204,8 @@ int ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
 
 		if (err)
 			return err;
-		gpa += level_size(level);
-		size -= level_size(level);
+		gpa += ept_level_size(level);
+		size -= ept_level_size(level);
 	}
 	return EPT_OK;
 }
@@ -235,11 +218,11 @@ bool ept_lookup(const struct ept *e, uint64_t gpa, struct ept_mapping *m)
 	if (gpa >= GPA_LIMIT)
 		return false;
 	entry = *slot(e, e->pml4, gpa, level);
-	while (present(entry) && level > 1 && !(entry & EPT_LARGE))
+	while (ept_present(entry) && level > 1 && !(entry & EPT_LARGE))
 		entry = *slot(e, entry, gpa, --level);
-	if (!present(entry))
+	if (!ept_present(entry))
 		return false;
-	m->hpa = (entry & EPT_ADDR_MASK) + (gpa & (level_size(level) - 1));
+	m->hpa = (entry & EPT_ADDR_MASK) + (gpa & (ept_level_size(level) - 1));
 	m->perms = entry & EPT_RWX;
 	m->memtype = (entry >> EPT_MEMTYPE_SHIFT) & 7;
 	m->ignore_pat = entry & EPT_IGNORE_PAT;

@@ -12,6 +12,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import nestedcost  # noqa: E402
+import poolcost   # noqa: E402
 import iso        # noqa: E402
 import irqbench   # noqa: E402
 import l0         # noqa: E402
@@ -53,10 +55,12 @@ def list_scenarios():
 
 
 def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=None,
-                 log=None, echo=True, build_dir=None, console="off", guest_args=""):
-    """Boots scenario NAME from BUILD_DIR (default: build first); returns a runner.Outcome.
-    GUEST_ARGS replace same-named options of the test guest's command line."""
-    s = scenarios.with_guest_args(scenarios.get(name), guest_args)
+                 log=None, echo=True, build_dir=None, console="off", guest_args="",
+                 scenario=None):
+    """Boots scenario NAME (or the Scenario SCENARIO) from BUILD_DIR (default: build
+    first); returns a runner.Outcome. GUEST_ARGS replace same-named options of the test
+    guest's command line."""
+    s = scenarios.with_guest_args(scenario or scenarios.get(name), guest_args)
     build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
@@ -81,21 +85,39 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     return out
 
 
+def kernel_run(args):
+    """The Scenario of `run --kernel` (None without it); ValueError on a bad mix."""
+    if not args.kernel:
+        if args.module or args.append or args.no_hv:
+            raise ValueError("--module, --append and --no-hv go with --kernel")
+        return None
+    if args.name:
+        raise ValueError(f"give a scenario ('{args.name}') or --kernel, not both")
+    if args.no_hv and args.hv:
+        raise ValueError("--no-hv runs no hypervisor: --hv has no one to go to")
+    return scenarios.kernel_scenario(args.kernel, args.module, args.append, args.no_hv)
+
+
 def cmd_run(args):
     if args.list:
         list_scenarios()
         return 0
     name = args.name or scenarios.DEFAULT
     try:
+        scenario = kernel_run(args)
         out = run_scenario(name, args.l0, args.smp, args.mem, args.hv, args.timeout, args.log,
-                           console=args.console, guest_args=args.guest)
+                           console=args.console, guest_args=args.guest, scenario=scenario)
         unit = bench.UNIT_OF_L0[l0.choose(args.l0)]
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
     print(f"run: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary}", flush=True)
-    if serial_log.mlines(out.log, kind="bench", src="guest"):
+    if name == poolcost.SCENARIO:
+        print(f"\npage pool ({name}):\n\n{poolcost.table(out.log, unit)}")
+    elif not scenario and serial_log.mlines(out.log, kind="bench", src="guest"):
         print(f"\ntrap cost ({name}):\n\n{bench.run_table(out.log, scenarios.get(name), unit)}")
+    if args.qemu_status and out.verdict.code is not None:
+        return out.verdict.qemu_status
     return out.status
 
 
@@ -116,6 +138,10 @@ def cmd_bench(args):
         status |= irq_cost(build_dir, kind, os.path.abspath(args.out))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
+        if args.nested:
+            status |= nested_cost(kind, build_dir, os.path.abspath(args.out))
+        if args.pool_cost:
+            status |= pool_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -159,6 +185,122 @@ def boot_cost(run, out_dir):
     return 0 if hv.status == 0 and native.status == 0 else 1
 
 
+def nested_cost(kind, build_dir, out_dir):
+    """Boots minihv under each vmcs_shadow/prefetch setting, adds the hv-nested rows
+    and targets to trapcost.json, prints them; returns 1 if a boot failed."""
+    def run(name, guest_args, hv_args):
+        print(f"bench: nested: booting {name} ({hv_args}) ...", flush=True)
+        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args,
+                            hv_args=hv_args)
+
+    rows, goals, failed = nestedcost.measure(run)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["targets"] += goals
+    bench.write_json(path, doc)
+    text = f"{nestedcost.summary(rows)}\n{bench.format_targets(goals)}"
+    with open(os.path.join(out_dir, "trapcost.md"), "a") as f:
+        f.write(f"\n## Nested VMX\n\n```\n{text}\n```\n")
+    print(text)
+    if failed:
+        print(f"bench: nested: failed: {', '.join(failed)}")
+    return 1 if failed else 0
+def pool_cost(run, out_dir):
+    """Boots pooltest, adds the page pool's rows to trapcost.json, prints its table;
+    returns 1 if the run failed."""
+    print(f"bench: pool cost: booting {poolcost.SCENARIO} ...", flush=True)
+    out = run(poolcost.SCENARIO, "")
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += poolcost.rows(out.log)
+    doc["pool_counters"] = poolcost.counters(out.log)
+    bench.write_json(path, doc)
+    print(f"\npage pool:\n\n{poolcost.table(out.log)}")
+    return 0 if out.status == 0 else 1
+
+
+FUZZ_TARGET_EXECS = 10_000_000  # issue #10: executions per host target without a finding
+FUZZ_TARGET_GUEST_OPS = 1_000_000  # issue #10: fuzzed guest operations without a panic
+
+
+def cmd_fuzz(args):
+    """The host fuzzers (each for --time seconds) and the fuzzing guest under the
+    hypervisor (--guest-iters operations); prints executions, operations and
+    outcomes against the issue's targets; exits 1 on a finding or a failed run."""
+    build_dir = build(quiet=True)
+    status = 0
+    if args.host:
+        status |= fuzz_host(args, build_dir)
+    if args.guest_iters:
+        status |= fuzz_guest(args, build_dir)
+    return status
+
+
+def fuzz_guest(args, build_dir):
+    """Boots scenario fuzz with GUEST_ITERS operations from GUEST_SEED; 1 if it failed."""
+    guest = f"seed={args.guest_seed} iters={args.guest_iters}"
+    print(f"fuzz: guest: scenario fuzz, {guest} ...", flush=True)
+    out = run_scenario("fuzz", build_dir=build_dir, echo=False, guest_args=guest,
+                       timeout=120 + args.guest_iters // 5000)
+    ops = serial_log.mlines(out.log, kind="fuzz-op", src="guest")
+    total = serial_log.mlines(out.log, kind="fuzz", src="guest")
+    panics = len(serial_log.mlines(out.log, kind="panic", src="hv"))
+    for _, _, f in ops:
+        print(f"  {f['name']:<4} n={f['n']:>9} ok={f['ok']:>9} fault={f['fault']:>9} "
+              f"error={f['error']:>9}")
+    done = int(total[0][2]["done"]) if total else 0
+    if total:
+        ticks = int(total[0][2]["ticks"])
+        print(f"  {done:,} operations from seed {args.guest_seed}, {ticks:,} ticks "
+              f"({ticks // max(done, 1)} per operation), hypervisor panics: {panics}")
+    met = done >= FUZZ_TARGET_GUEST_OPS and not panics and out.status == 0
+    print(f"fuzz: guest: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary} (target >= "
+          f"{FUZZ_TARGET_GUEST_OPS:,} operations, 0 panics: {'met' if met else 'missed'}); "
+          f"reproduce: scripts/hv run fuzz --guest \"{guest}\"")
+    return 0 if out.status == 0 else 1
+
+
+def fuzz_host(args, build_dir):
+    """Runs every host fuzz target (or those named) for --time seconds each and
+    prints the executions per target; 1 on a finding."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fuzz"))
+    import fuzz_run  # noqa: E402
+    fuzz_dir = os.path.join(build_dir, "tests", "fuzz")
+    with open(os.path.join(fuzz_dir, "targets.txt")) as f:
+        targets, skip = (f.read().split("\n") + [""])[:2]
+    targets = targets.split(";") if targets else []
+    if skip:
+        print(f"fuzz: SKIP: {skip}")
+        return 0
+    unknown = set(args.targets) - set(targets)
+    if unknown:
+        print(f"fuzz: error: unknown target(s) {sorted(unknown)} (known: {', '.join(targets)})",
+              file=sys.stderr)
+        return runner.EXIT_ERROR
+    status = 0
+    rows = []
+    for name in args.targets or targets:
+        binary = os.path.join(fuzz_dir, f"fuzz_{name}")
+        corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", name)
+        print(f"fuzz: {name} for {args.time} s"
+              f"{f' or {args.runs:,} inputs' if args.runs else ''} ...", flush=True)
+        r = fuzz_run.run(name, binary, corpus, os.path.join(build_dir, "fuzz"),
+                         runs=args.runs, seconds=args.time, seed=args.seed)
+        print(fuzz_run.report(r, binary, corpus), flush=True)
+        status |= 1 if r.finding else 0
+        rows.append(r)
+    print(f"\n{'target':<12} {'executions':>14} {'exec/s':>10}  result")
+    for r in rows:
+        met = "met" if r.execs >= FUZZ_TARGET_EXECS and not r.finding else "missed"
+        print(f"{r.name:<12} {r.execs:>14,} {r.rate:>10,.0f}  "
+              f"{'FINDING' if r.finding else 'no finding'} (target >= "
+              f"{FUZZ_TARGET_EXECS:,} without a finding: {met})")
+    return status
+
+
 def cmd_test(args):
     build_dir = build(quiet=True)
     cmd = ["ctest", "--test-dir", build_dir, "--output-on-failure", "-j", str(args.jobs)]
@@ -182,8 +324,10 @@ def parser():
 
     p = sub.add_parser("run", help="boot a scenario and judge its serial log",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="exit status: 0 pass, 1 failing verdict, 2 panic, 3 timeout, "
-                       "4 L0 exited without a verdict, 5 usage or build error")
+                       epilog="exit status: 0 pass, 1 failing verdict (a kernel's nonzero "
+                       "isa-debug-exit code among them), 2 panic, 3 timeout, 4 L0 exited "
+                       "without a verdict, 5 usage or build error; with --qemu-status, a run "
+                       "ended through isa-debug-exit gives QEMU's (code << 1) | 1 instead")
     p.add_argument("name", nargs="?", help=f"scenario (default: {scenarios.DEFAULT})")
     p.add_argument("--list", action="store_true", help="list the scenarios")
     p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
@@ -199,6 +343,17 @@ def parser():
     p.add_argument("--guest", default="", metavar="ARGS",
                    help="test-guest command-line options; they replace the scenario's "
                    "options of the same name (e.g. iters=100 for trapbench)")
+    p.add_argument("--kernel", metavar="FILE",
+                   help="boot this kernel (Multiboot v1 or v2, or a bzImage) as L2 instead of "
+                   "a scenario; it ends through isa-debug-exit (code 0 = pass)")
+    p.add_argument("--module", action="append", default=[], metavar="'FILE [ARGS]'",
+                   help="a module for --kernel (repeatable), with its command line")
+    p.add_argument("--append", default="", metavar="ARGS", help="--kernel's command line")
+    p.add_argument("--no-hv", action="store_true",
+                   help="boot --kernel directly on L0 (GRUB), for a side-by-side run")
+    p.add_argument("--qemu-status", action="store_true",
+                   help="exit as QEMU would: (code << 1) | 1 when the kernel wrote CODE to "
+                   "isa-debug-exit (for harnesses written for QEMU)")
     p.add_argument("--console", choices=["auto", "on", "off"], default="auto",
                    help="attach this terminal to the guest's serial port (auto: for "
                    "interactive scenarios such as linux, when run from a terminal)")
@@ -217,7 +372,35 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-nested", dest="nested", action="store_false",
+                   help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
+                   "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
+                   "reflected exit)")
+    p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
+                   help="skip the page pool's costs (scenario pooltest: first touch, "
+                   "copy-on-write, swap-in; about 15 s under Bochs)")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("fuzz", help="run the host fuzzers (libFuzzer, ASan+UBSan) for longer "
+                       "than the tests do, then the fuzzing guest under the hypervisor; print "
+                       "executions and operations against the issue's targets",
+                       epilog="exit status: 0 no finding (or no clang: SKIP), 1 a finding, "
+                       "5 usage or build error")
+    p.add_argument("targets", nargs="*", metavar="TARGET",
+                   help="only these host targets (default: all)")
+    p.add_argument("--time", type=int, default=60, metavar="S",
+                   help="seconds per target (default 60)")
+    p.add_argument("--runs", type=int, metavar="N",
+                   help="stop a target after N inputs (--time still bounds it)")
+    p.add_argument("--seed", type=int, default=1, help="libFuzzer's seed (default 1)")
+    p.add_argument("--no-host", dest="host", action="store_false",
+                   help="skip the host fuzzers")
+    p.add_argument("--guest-iters", type=int, default=FUZZ_TARGET_GUEST_OPS, metavar="N",
+                   help=f"operations of the fuzzing guest under the hypervisor (default "
+                   f"{FUZZ_TARGET_GUEST_OPS:,}, about a minute under Bochs; 0: skip it)")
+    p.add_argument("--guest-seed", type=int, default=1, metavar="S",
+                   help="the fuzzing guest's seed (default 1)")
+    p.set_defaults(func=cmd_fuzz)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="parallel tests (default 2)")

@@ -31,9 +31,11 @@ def choose(requested):
     return requested
 
 
-def bochs_files(workdir, iso, mem_mb, smp, serial_path, console_port=None):
+def bochs_files(workdir, iso, mem_mb, smp, serial_path, console_port=None, debug_exit=False):
     """Writes bochsrc and the debugger rc file into WORKDIR; returns the command.
-    COM1 goes to SERIAL_PATH, or to a TCP server on CONSOLE_PORT for a console."""
+    COM1 goes to SERIAL_PATH, or to a TCP server on CONSOLE_PORT for a console.
+    DEBUG_EXIT: log accesses to unclaimed ports, so the runner sees a write to
+    isa-debug-exit's port (Bochs has no such device)."""
     com1 = (f"mode=socket-server, dev=localhost:{console_port}" if console_port
             else f"mode=file, dev={serial_path}")
     rc = os.path.join(workdir, "bochs.rc")
@@ -55,7 +57,7 @@ log: {os.path.join(workdir, "bochs.log")}
 panic: action=fatal
 error: action=report
 info: action=ignore
-debug: action=ignore
+debug: action=ignore{", unmapped=report" if debug_exit else ""}
 """)
     return ["bochs", "-q", "-f", cfg, "-rc", rc]
 

@@ -3,6 +3,7 @@ log to stdout as it grows, stops at the verdict, a timeout or the L0's exit,
 and returns an Outcome that says which."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import l0
 from serial_log import Verdict, clean
 
 GRACE_AFTER_VERDICT = 5.0   # seconds the L0 gets to power off by itself
+GRACE_AFTER_NATIVE_EXIT = 0.5
 POLL = 0.05
 
 # Exit statuses of `scripts/hv run`, one per way a run can end.
@@ -92,6 +94,8 @@ def _watch(proc, read_more, sink, timeout):
     'exited' or 'timeout'."""
     start = time.monotonic()
     verdict_at = None
+    # A kernel that wrote to isa-debug-exit on bare Bochs halts: nothing more will come.
+    grace = GRACE_AFTER_NATIVE_EXIT if sink.verdict.source == "l0" else GRACE_AFTER_VERDICT
     while True:
         sink.add(read_more())
         now = time.monotonic()
@@ -101,7 +105,7 @@ def _watch(proc, read_more, sink, timeout):
             time.sleep(POLL)
             sink.add(read_more())
             return "verdict" if sink.verdict.done else "exited"
-        if verdict_at is not None and now - verdict_at > GRACE_AFTER_VERDICT:
+        if verdict_at is not None and now - verdict_at > grace:
             return "verdict"
         if now - start > timeout:
             return "timeout"
@@ -121,9 +125,10 @@ def _judge(how, sink, timeout, l0_detail):
         p = v.panic
         where = " ".join(f"{k}={p[k]}" for k in ("kind", "name", "rip", "msg") if k in p)
         return EXIT_PANIC, f"panic: {where}"
+    code = "" if v.code is None else f", isa-debug-exit code {v.code}, QEMU status {v.qemu_status}"
     if v.result == "pass":
-        return EXIT_PASS, f"pass ({v.reason})"
-    return EXIT_FAIL, f"fail: {v.reason or 'no reason given'}"
+        return EXIT_PASS, f"pass ({v.reason}{code})"
+    return EXIT_FAIL, f"fail: {v.reason or 'no reason given'}{code}"
 
 
 def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False,
@@ -145,16 +150,50 @@ def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False,
     return Outcome(status, summary, "\n".join(sink.lines), sink.verdict)
 
 
+class _BochsDebugExit:
+    """QEMU's isa-debug-exit on Bochs, which has no such device: Bochs logs every
+    access to a port nobody claims ("unmapped: 32-bit write to 00f4 = 00000003") when
+    its unmapped module reports debug messages, so a write to 0xf4 in bochs.log is
+    the kernel's exit code."""
+
+    WRITE = re.compile(r"unmapped: \d+-bit write to 00f4 = ([0-9a-fA-F]+)")
+
+    def __init__(self, path, verdict):
+        self.path, self.verdict, self.seen = path, verdict, 0
+
+    def poll(self):
+        try:
+            with open(self.path, errors="replace") as f:
+                f.seek(self.seen)
+                text = f.read()
+        except OSError:
+            return
+        done = text.rfind("\n") + 1  # only whole lines
+        self.seen += len(text[:done].encode("utf-8", "replace"))
+        m = self.WRITE.search(text[:done])
+        if m:
+            self.verdict.debug_exit(int(m.group(1), 16))
+
+
 def _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink):
-    cmd = l0.bochs_files(workdir, iso, mem_mb, smp, serial_path)
+    debug_exit = sink.verdict.source == "l0"
+    cmd = l0.bochs_files(workdir, iso, mem_mb, smp, serial_path, debug_exit=debug_exit)
+    watcher = _BochsDebugExit(os.path.join(workdir, "bochs.log"), sink.verdict)
     open(serial_path, "w").close()
     with open(os.path.join(workdir, "bochs.out"), "w") as out, open(serial_path, "rb") as serial:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 cwd=workdir, start_new_session=True)
+
+        def read_more():
+            if debug_exit:
+                watcher.poll()
+            return serial.read().decode("utf-8", "replace")
         try:
-            how = _watch(proc, lambda: serial.read().decode("utf-8", "replace"), sink, timeout)
+            how = _watch(proc, read_more, sink, timeout)
         finally:
             _kill(proc)
+    if debug_exit:
+        watcher.poll()
     return how, _bochs_reason(workdir)
 
 
@@ -203,4 +242,6 @@ def _run_qemu(iso, mem_mb, smp, timeout, sink):
         _kill(proc)
     reader.join(timeout=1)
     sink.add(read_more())
+    if proc.returncode is not None and proc.returncode > 0 and proc.returncode % 2:
+        sink.verdict.debug_exit(proc.returncode >> 1)  # isa-debug-exit's (code << 1) | 1
     return how, f"qemu exit status {proc.returncode}"

@@ -2,6 +2,7 @@
 (the hypervisor, or a test guest directly on L0 for the native configuration),
 which modules it gets, with which command lines, and what the run must end in."""
 
+import os
 from dataclasses import dataclass, field, replace
 
 import l0
@@ -20,7 +21,8 @@ class Scenario:
     mem_mb: int = 256
     smp: int = 1
     interactive: bool = False   # gets a console when stdin is a terminal
-    verdict_source: str = ""    # whose verdict line decides: "" = the booted kernel's
+    verdict_source: str = ""    # whose verdict decides: "" = the booted kernel's line,
+    #                             "l0" = its isa-debug-exit write as the L0 saw it
     tags: tuple = field(default=())
 
 
@@ -62,6 +64,13 @@ SCENARIOS = {s.name: s for s in [
              "it and end the run", "probe", "target=image", fails_with="guest-fault"),
     l2_guest("probe-pool", "L2 reads the hypervisor's pool, found in its memory map: the EPT "
              "must refuse it and end the run", "probe", "target=pool", fails_with="guest-fault"),
+    Scenario("probe-sweep", "L2 reads every page it can name (guest_fault=inject turns each "
+             "refused read into a #GP it catches) and must find nothing of L1: not its "
+             "ranges, not its canary", HV, kernel_args="guest_fault=inject",
+             modules=(("guests/probe.elf", "target=sweep"),), timeout=300),
+    l2_guest("fuzz", "L2 makes random hypercalls and random accesses to MSRs, ports and "
+             "control registers that exit (guests/fuzz; --guest seed=N iters=N ops=hc,msr,io,cr "
+             "trace=N): the hypervisor must survive them all", "fuzz", "seed=1 iters=20000"),
     Scenario("native-probe", "the probe guest directly on L0 reads 2 MiB: no hypervisor, "
              "so the read succeeds", "guests/probe.elf", kernel_args="target=image"),
     l2_guest("guest-panic", "L2 reads an address its page tables do not map: the guest "
@@ -72,10 +81,45 @@ SCENARIOS = {s.name: s for s in [
     Scenario("hvcheck", "L2 checks CPUID, the VMX MSRs, VMXON, every hypercall, the "
              "synthetic MSR and #UD reflection, then ends the run through HC_EXIT", HV,
              kernel_args="exc_intercept=6", modules=(("guests/hvcheck.elf", ""),)),
-    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MSRs, "
+    Scenario("prot", "per-program protection tables: L2 registers two programs (own CR3s) "
+             "with different tables, tries allowed and forbidden reads, writes and fetches "
+             "in each, switches views by MOV to CR3, hypercall and VMFUNC, has bad tables "
+             "refused, and measures view switches", HV, kernel_args="protect=on",
+             modules=(("guests/prot.elf", "mode=test"),)),
+    Scenario("prot-stop", "a program breaks its stop-policy protection table: the run "
+             "must end with a prot-violation verdict", HV, kernel_args="protect=on",
+             modules=(("guests/prot.elf", "mode=stop"),), expect="fail",
+             expect_reason="prot-violation"),
+    Scenario("prot-bench", "the protection guest's view-switch and context-switch "
+             "benchmarks, protect=on", HV, kernel_args="protect=on",
+             modules=(("guests/prot.elf", "mode=bench iters=1000"),)),
+    Scenario("prot-bench-off", "the same context-switch loop with protect=off (the "
+             "baseline of ctxsw-protect-on)", HV, kernel_args="protect=off",
+             modules=(("guests/prot.elf", "mode=bench iters=1000"),)),
+    Scenario("trapbench", "L2 measures exit round trips (CPUID, VMCALL, port I/O, MMIO, MSRs, "
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
-             "table", HV, kernel_args="exc_intercept=3",
+             "table", HV, kernel_args="exc_intercept=3 mmio_test=on",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("minihv", "L2 is a mini guest hypervisor (nested=on): VMX on, every VMfail "
+             "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
+             "an injected NMI, VM-entry failures, a second VMCS, the L3 CPUID round trip",
+             HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
+    Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
+             "and against the test MMIO device and compares results and flags; a #PF in the "
+             "middle of a REP MOVS and #UD for an unsupported instruction", HV,
+             kernel_args="mmio_test=on emul_unsupported=ud",
+             modules=(("guests/mmiotest.elf", ""),), timeout=300),
+    Scenario("mmiotest-stop", "the mmiotest guest with emul_unsupported=stop: its INC on the "
+             "device must be reported with its bytes and disassembly and end the run", HV,
+             kernel_args="mmio_test=on emul_unsupported=stop",
+             modules=(("guests/mmiotest.elf", "iters=1"),), timeout=300, expect="fail",
+             expect_reason="emul-failed"),
+    Scenario("pooltest", "L2 RAM backed by the page pool (pool=on): first touch, sharing "
+             "with copy-on-write, swapping beyond the machine pages backing it; ends with "
+             "the pool's bench lines and counters", HV, kernel_args="pool=on",
+             modules=(("guests/pooltest.elf", ""),)),
+    l2_guest("sharedpage", "L2 maps the page the hypervisor shares with its vCPU, reads its "
+             "counters and sends a batch of requests through it with one exit", "sharedpage"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
     Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
@@ -92,11 +136,30 @@ SCENARIOS = {s.name: s for s in [
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
              modules=(("linux/vmlinuz", LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
              timeout=600, interactive=True),
+    Scenario("linux-prot", "the linux scenario with protection tables (protect=on): /init's "
+             "protdemo keeps the kernel's text read+execute only and its secret page "
+             "unreachable from other programs; a forked child reading it must die of "
+             "SIGSEGV while the system runs on", HV, kernel_args="protect=on",
+             modules=(("linux/vmlinuz", f"{LINUX_ARGS} hvprot=1"),
+                      ("linux/initramfs.cpio.gz", "")), timeout=600),
     Scenario("linux-direct", "the linux scenario's kernel and initramfs loaded by the "
              "hypervisor's own loader, then entered without VMX (launch=direct): the "
              "native baseline of the boot-cost benchmark", HV, kernel_args="launch=direct",
              modules=(("linux/vmlinuz", NATIVE_LINUX_ARGS), ("linux/initramfs.cpio.gz", "")),
              timeout=600, verdict_source="guest"),
+    Scenario("mb1", "the mb1 guest, a Multiboot v1 kernel as written for QEMU, as L2 with a "
+             "module: boot information, fw_cfg, low memory, its exit code through "
+             "isa-debug-exit (--guest exit=N)", HV,
+             modules=(("guests/mb1.elf", "exit=0"), ("guests/hello.elf", "mod-arg=1"))),
+    Scenario("native-mb1", "the mb1 guest booted by GRUB's multiboot (v1) command directly on "
+             "L0; its isa-debug-exit write ends the run (on Bochs, seen in Bochs' log)",
+             "guests/mb1.elf", kernel_args="exit=0",
+             modules=(("guests/hello.elf", "mod-arg=1"),), verdict_source="l0"),
+    Scenario("trapbench-kvm", "the peer configuration of the trap-cost table: the native-linux "
+             "kernel with kvm_intel runs the trapbench guest through /bin/kvmrun (a /dev/kvm "
+             "runner), then powers off; kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,
@@ -104,6 +167,26 @@ SCENARIOS = {s.name: s for s in [
 ]}
 
 DEFAULT = "trapbench"
+
+
+def kernel_scenario(kernel, modules=(), append="", native=False):
+    """`run --kernel`: any kernel written for QEMU (Multiboot v1 or v2, or a bzImage) with
+    MODULES ("FILE [ARGS]" each) and command line APPEND, as L2 under the hypervisor, or
+    (NATIVE) booted by GRUB directly on L0. Under the hypervisor its verdict line decides
+    (isa-debug-exit: code 0 passes); natively the kernel's own isa-debug-exit write does."""
+    mods = []
+    for spec in modules:
+        path, _, args = spec.strip().partition(" ")
+        mods.append((os.path.abspath(path), args.strip()))
+    for path in [kernel] + [p for p, _ in mods]:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such file")
+    path = os.path.abspath(kernel)
+    if native:
+        return Scenario("kernel-native", f"{kernel} directly on L0", path, kernel_args=append,
+                        modules=tuple(mods), verdict_source="l0")
+    return Scenario("kernel", f"{kernel} as L2 under the hypervisor", HV,
+                    modules=((path, append), *mods))
 
 
 def get(name):

@@ -48,13 +48,16 @@ class Verdict:
     """What the log says so far: the verdict line of SOURCE (the kernel GRUB
     booted: "hv", or "guest" when a test guest runs natively) and the first
     panic record from anyone. Under the hypervisor a guest's own verdict
-    line is only a report: the hypervisor's, which follows, decides."""
+    line is only a report: the hypervisor's, which follows, decides. SOURCE
+    "l0" is a kernel run directly on L0 that may print nothing we parse: its
+    write to isa-debug-exit, as the L0 saw it (debug_exit), decides."""
 
     def __init__(self, source="hv"):
         self.result = None      # "pass" / "fail" once a verdict line arrived
         self.reason = ""
         self.source = source
         self.panic = None       # fields of the first panic record
+        self.code = None        # the isa-debug-exit code, when the run ended that way
 
     def feed(self, line):
         parsed = parse_mline(line)
@@ -66,6 +69,21 @@ class Verdict:
         elif kind == "verdict" and src == self.source and self.result is None:
             self.result = f.get("result")
             self.reason = f.get("reason", "")
+            if f.get("code", "").isdigit():
+                self.code = int(f["code"])
+
+    def debug_exit(self, code):
+        """The kernel wrote CODE to isa-debug-exit on a bare L0: 0 passes, as under
+        the hypervisor (hv/exit_io.c); other codes fail."""
+        if self.source == "l0" and self.result is None:
+            self.result = "pass" if code == 0 else "fail"
+            self.reason = f"guest-exit-{self.result}"
+            self.code = code
+
+    @property
+    def qemu_status(self):
+        """What QEMU would exit with for the code: (code << 1) | 1; None without one."""
+        return None if self.code is None else (self.code << 1) | 1
 
     @property
     def done(self):

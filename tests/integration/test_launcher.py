@@ -53,6 +53,40 @@ class SerialLogTest(unittest.TestCase):
         native.feed("@guest verdict result=pass reason=guest-main")
         self.assertEqual(native.result, "pass")
 
+    def test_debug_exit_code_on_the_verdict_and_from_the_l0(self):
+        v = serial_log.Verdict("hv")
+        v.feed("@hv verdict result=fail reason=guest-exit-fail code=5 qemu_status=11")
+        self.assertEqual((v.code, v.qemu_status), (5, 11))
+        v.debug_exit(0)  # only a run judged by the L0 takes it
+        self.assertEqual((v.result, v.code), ("fail", 5))
+        plain = serial_log.Verdict("hv")
+        plain.feed("@hv verdict result=pass reason=boot-complete")
+        self.assertIsNone(plain.qemu_status)
+        native = serial_log.Verdict("l0")
+        native.feed("@guest verdict result=pass reason=guest-main")  # not the judge
+        self.assertFalse(native.done)
+        native.debug_exit(3)
+        self.assertEqual((native.result, native.reason, native.qemu_status),
+                         ("fail", "guest-exit-fail", 7))
+        native.debug_exit(0)  # the first write decides
+        self.assertEqual(native.code, 3)
+
+    def test_bochs_unmapped_port_log_gives_the_code(self):
+        import tempfile
+        import runner
+        v = serial_log.Verdict("l0")
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write("00000001i[UNMP  ] unmapped: 8-bit write to 00f5 = 01\n"
+                    "00000002i[UNMP  ] unmapped: 32-bit write to 00f4 = 0000")
+        self.addCleanup(os.unlink, f.name)
+        w = runner._BochsDebugExit(f.name, v)
+        w.poll()
+        self.assertFalse(v.done)  # the line is not whole yet
+        with open(f.name, "a") as g:
+            g.write("000c\n")
+        w.poll()
+        self.assertEqual((v.result, v.code), ("fail", 12))
+
     def test_mlines_filters(self):
         log = "@hv a x=1\n@guest a x=2\n@hv b x=3\n"
         self.assertEqual([f["x"] for _, _, f in serial_log.mlines(log, kind="a")], ["1", "2"])
@@ -71,12 +105,42 @@ class ScenarioTest(unittest.TestCase):
             self.assertIn(s.expect, ("pass", "fail"))
             self.assertEqual(s.expect == "fail", bool(s.expect_reason), s.name)
 
+    def test_kernel_scenario_under_the_hypervisor_and_natively(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            k, m = os.path.join(d, "k.elf"), os.path.join(d, "m.bin")
+            for p in (k, m):
+                open(p, "w").close()
+            hv = scenarios.kernel_scenario(k, [f"{m} a=1 b"], "exit=2")
+            self.assertEqual(hv.kernel, scenarios.HV)
+            self.assertEqual(hv.modules, ((k, "exit=2"), (m, "a=1 b")))
+            self.assertEqual(hv.verdict_source, "")
+            native = scenarios.kernel_scenario(k, [m], "exit=2", native=True)
+            self.assertEqual((native.kernel, native.kernel_args, native.modules),
+                             (k, "exit=2", ((m, ""),)))
+            self.assertEqual(native.verdict_source, "l0")
+            with self.assertRaises(FileNotFoundError):
+                scenarios.kernel_scenario(os.path.join(d, "none"))
+
     def test_merge_args_replaces_same_named_options(self):
         self.assertEqual(scenarios.merge_args("inject=pf log=info", "inject=ud"),
                          "log=info inject=ud")
         self.assertEqual(scenarios.merge_args("", "a=1 b"), "a=1 b")
         self.assertEqual(scenarios.merge_args("a=1 b", ""), "a=1 b")
         self.assertEqual(scenarios.merge_args("b a=1", "b=off"), "a=1 b=off")
+
+
+class KernelRunArgsTest(unittest.TestCase):
+    def test_bad_mixes_are_refused(self):
+        import cli
+        for argv in (["run", "--no-hv"], ["run", "--append", "x"], ["run", "--module", "m"],
+                     ["run", "hello", "--kernel", __file__],
+                     ["run", "--kernel", __file__, "--no-hv", "--hv", "log=debug"]):
+            with self.assertRaises(ValueError, msg=argv):
+                cli.kernel_run(cli.parser().parse_args(argv))
+        self.assertIsNone(cli.kernel_run(cli.parser().parse_args(["run", "hello"])))
+        s = cli.kernel_run(cli.parser().parse_args(["run", "--kernel", __file__, "--no-hv"]))
+        self.assertEqual(s.verdict_source, "l0")
 
 
 class L0Test(unittest.TestCase):
@@ -129,13 +193,48 @@ class GrubCfgTest(unittest.TestCase):
 
     def test_linux_kernel_uses_grubs_linux_loader(self):
         cfg = iso.grub_cfg("l", "/boot/vmlinuz", "console=ttyS0", [("/boot/initrd.gz", "")],
-                           linux=True)
+                           loader="linux")
         self.assertIn("\tlinux /boot/vmlinuz console=ttyS0", cfg)
         self.assertIn("\tinitrd /boot/initrd.gz", cfg)
         self.assertNotIn("\tmultiboot2", cfg)
         self.assertNotIn("\tmodule2", cfg)
         with self.assertRaises(ValueError):
-            iso.grub_cfg("l", "/boot/vmlinuz", "", [("/boot/initrd.gz", "x=1")], linux=True)
+            iso.grub_cfg("l", "/boot/vmlinuz", "", [("/boot/initrd.gz", "x=1")], loader="linux")
+
+    def test_multiboot_v1_kernel_uses_grubs_multiboot_loader(self):
+        cfg = iso.grub_cfg("k", "/boot/k.elf", "exit=3", [("/boot/m", "a b")],
+                           loader="multiboot")
+        self.assertIn("\tmultiboot /boot/k.elf exit=3", cfg)
+        self.assertIn("\tmodule /boot/m a b", cfg)
+        self.assertNotIn("\tmultiboot2", cfg)
+        self.assertNotIn("\tmodule2", cfg)
+
+    def test_kernel_loader_finds_each_header(self):
+        import struct
+        import tempfile
+
+        def kernel(offset, *words):
+            data = bytearray(16384)
+            data[offset:offset + 4 * len(words)] = struct.pack(f"<{len(words)}I", *words)
+            f = tempfile.NamedTemporaryFile(delete=False)
+            f.write(data)
+            f.close()
+            self.addCleanup(os.unlink, f.name)
+            return f.name
+
+        mb1 = (0x1BADB002, 3, (-(0x1BADB002 + 3)) % (1 << 32))
+        self.assertEqual(iso.kernel_loader(kernel(0x1000, *mb1)), "multiboot")
+        self.assertEqual(iso.kernel_loader(kernel(0x1ff4, *mb1)), "multiboot")
+        with self.assertRaises(ValueError):  # past the first 8 KiB
+            iso.kernel_loader(kernel(0x2000, *mb1))
+        with self.assertRaises(ValueError):  # bad checksum
+            iso.kernel_loader(kernel(0x1000, 0x1BADB002, 3, 0))
+        mb2 = (0xE85250D6, 0, 24, (-(0xE85250D6 + 24)) % (1 << 32))
+        self.assertEqual(iso.kernel_loader(kernel(0x1008, *mb2)), "multiboot2")
+
+    def test_clashing_names_are_numbered(self):
+        self.assertEqual(iso._iso_paths(["a/k", "b/k", "c/m"]),
+                         ["/boot/0-k", "/boot/1-k", "/boot/m"])
 
 
 class IsoCacheTest(unittest.TestCase):

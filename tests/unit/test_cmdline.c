@@ -300,6 +300,31 @@ static void test_error_format(void)
 	CHECK_STR(buf, "unknown");
 }
 
+/* An OPT_UINT that also takes "off" (stored as 0), as watchdog= does. */
+static void test_uint_off(void)
+{
+	static const struct opt_def wd[] = {
+		{ "wd", OPT_UINT, 0, NULL, 1, 60000, "", .off = true },
+	};
+	struct cmdline_error err;
+	uint64_t v = 5;
+	struct opts o;
+	char msg[128];
+
+	CHECK_EQ(cmdline_parse("wd=off", wd, 1, &v, &err, 1), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(cmdline_parse("wd=250", wd, 1, &v, &err, 1), 0);
+	CHECK_EQ(v, 250);
+	CHECK_EQ(cmdline_parse("wd=0", wd, 1, &v, &err, 1), 1);
+	CHECK_EQ(err.kind, CMDLINE_ERR_RANGE);
+	CHECK_EQ(cmdline_parse("wd=of", wd, 1, &v, &err, 1), 1);
+	CHECK_EQ(err.kind, CMDLINE_ERR_BAD_VALUE);
+	cmdline_error_format(&err, wd, 1, msg, sizeof(msg));
+	CHECK_STR(msg, "bad value in 'wd=of' (expected wd=a number in [1, 60000] or off)");
+	CHECK_EQ(parse("mem=off", &o, &err, 1), 1);
+	CHECK_EQ(err.kind, CMDLINE_ERR_BAD_VALUE); /* only where the table allows it */
+}
+
 int main(void)
 {
 	test_good_lines();
@@ -308,5 +333,6 @@ int main(void)
 	test_many_errors();
 	test_long_tokens();
 	test_error_format();
+	test_uint_off();
 	return check_report("cmdline");
 }

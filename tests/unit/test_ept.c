@@ -12,84 +12,23 @@
 #include "mmu/ept.h"
 #include "mmu/mtrr.h"
 #include "page_alloc.h"
+#include "page_pool.h"
 
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
-#define MAX_PAGES 1024
 
 /* EPT entry bits, spelled out from SDM Vol. 3C 29.3.2 independently of ept.c. */
 #define MT(t) ((uint64_t)(t) << 3)
 #define IPAT (1ull << 6)
 #define LARGE (1ull << 7)
 
-/* Table pages from malloc; "physical" addresses are the pointers. */
-struct pool {
-	void *pages[MAX_PAGES];
-	int live;	/* allocated, not yet freed */
-	int budget;	/* allocations still allowed; negative: no limit */
-};
-
-static uint64_t pool_alloc(void *ctx)
-{
-	struct pool *p = ctx;
-	void *page;
-	int i = 0;
-
-	if (!p->budget)
-		return 0;
-	while (i < MAX_PAGES && p->pages[i])
-		i++;
-	page = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-	if (i == MAX_PAGES || !page) {
-		free(page);
-		return 0;
-	}
-	memset(page, 0, PAGE_SIZE);
-	p->pages[i] = page;
-	p->live++;
-	if (p->budget > 0)
-		p->budget--;
-	return (uint64_t)(uintptr_t)page;
-}
-
-static void pool_free(uint64_t pa, void *ctx)
-{
-	struct pool *p = ctx;
-
-	for (int i = 0; i < MAX_PAGES; i++) {
-		if (p->pages[i] == (void *)(uintptr_t)pa) {
-			free(p->pages[i]);
-			p->pages[i] = NULL;
-			p->live--;
-			return;
-		}
-	}
-	CHECK(!"freed a page the pool never gave out");
-}
-
-static void *pool_virt(uint64_t pa, void *ctx)
-{
-	(void)ctx;
-	return (void *)(uintptr_t)pa;
-}
-
-/* Frees what an EPT without free_page left behind. */
-static void pool_drain(struct pool *p)
-{
-	for (int i = 0; i < MAX_PAGES; i++)
-		free(p->pages[i]);
-	memset(p, 0, sizeof(*p));
-}
-
-static const struct ept_ops ops = { pool_alloc, pool_free, pool_virt };
-
 /* A fresh EPT over an unlimited pool; the pool must outlive it. */
 static void setup(struct ept *e, struct pool *p, bool allow_1g, bool allow_2m)
 {
 	memset(p, 0, sizeof(*p));
 	p->budget = -1;
-	CHECK_EQ(ept_init(e, &ops, p, allow_1g, allow_2m), EPT_OK);
+	CHECK_EQ(ept_init(e, &pool_ept_ops, p, allow_1g, allow_2m), EPT_OK);
 }
 
 /* Tears down and checks that every table page came back. */
@@ -193,7 +132,7 @@ static void test_page_sizes(void)
 	/* The host side must be aligned too. */
 	CHECK_EQ(level_for(true, true, 3 * GiB + 2 * MiB, &pages), 2);
 	CHECK_EQ(level_for(true, true, 3 * GiB + 4 * KiB, &pages), 1);
-	CHECK_EQ(ept_init(&e, &ops, &p, true, false), EPT_ERR_INVAL);
+	CHECK_EQ(ept_init(&e, &pool_ept_ops, &p, true, false), EPT_ERR_INVAL);
 
 	/* Unaligned edges: 4 KiB up to 2 MiB, 2 MiB pages, 4 KiB after. */
 	setup(&e, &p, true, true);
@@ -388,7 +327,7 @@ static void test_out_of_memory(void)
 
 	/* Not even a PML4. */
 	memset(&p, 0, sizeof(p));
-	CHECK_EQ(ept_init(&e, &ops, &p, true, true), EPT_ERR_NOMEM);
+	CHECK_EQ(ept_init(&e, &pool_ept_ops, &p, true, true), EPT_ERR_NOMEM);
 	CHECK_EQ(e.pml4, 0);
 	teardown(&e, &p);
 }

@@ -1,0 +1,263 @@
+/*
+ * mmiotest.c - the emulation conformance guest: needs the hypervisor's test
+ * MMIO device (mmio_test=on, hv/emul/test_mmio.h). Checks its registers
+ * (ID at every width, the counter, the width of each access, refused
+ * writes), then runs every form of forms.c from the same random state
+ * against RAM (natively) and against the device's scratch RAM (emulated),
+ * 'iters' times each, and compares registers, flags and memory. Also: a
+ * REP MOVS from the device into a page that is not present must fault
+ * exactly as natively (#PF error code, CR2, the elements done); an
+ * unsupported instruction (INC) gets #UD (emul_unsupported=ud); the device
+ * is also reached through a guest mapping that is not 1:1 (a 2 MiB page
+ * at ALIAS_LA), for the RIP-relative forms.
+ */
+#include <stddef.h>
+
+#include "cmdline.h"
+#include "emul/test_mmio.h"
+#include "extable.h"
+#include "forms.h"
+#include "guest.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "trap.h"
+#include "x86.h"
+
+#define ALIAS_LA 0x40000000ull   /* 2 MiB page -> TEST_MMIO_BASE */
+#define PF_LA 0x40200000ull      /* 4 KiB pages: RAM, then not present */
+#define MMIO_DATA (TEST_MMIO_BASE + TEST_MMIO_SCRATCH)
+#define PTE_P 1ull
+#define PTE_W 2ull
+#define PTE_PS 0x80ull
+
+struct mmiotest_options {
+	uint64_t iters, seed;
+};
+
+static const struct opt_def option_table[] = {
+	{ .name = "iters", .type = OPT_UINT, .offset = offsetof(struct mmiotest_options, iters),
+	  .min = 1, .max = 10000, .help = "random operand sets per form" },
+	{ .name = "seed", .type = OPT_UINT, .offset = offsetof(struct mmiotest_options, seed),
+	  .min = 0, .max = UINT64_MAX, .help = "the operand generator's seed" },
+};
+
+#define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
+
+static uint8_t exec_buf[4096] __attribute__((aligned(4096)));
+static uint8_t ram_page[4096] __attribute__((aligned(4096)));   /* data at +0x800 */
+static uint8_t pf_page[4096] __attribute__((aligned(4096)));
+static uint64_t pf_table[512] __attribute__((aligned(4096)));
+static struct emul_form forms[EMUL_FORMS_MAX];
+
+/* Copies n bytes (a multiple of 8) with one REP MOVSQ: one exit for the device. */
+static void copy_qwords(void *dst, const void *src, size_t n)
+{
+	size_t count = n / 8;
+
+	__asm__ volatile("cld\n\trep movsq" : "+D"(dst), "+S"(src), "+c"(count) : : "memory");
+}
+
+static uint64_t mmio_read64(uint64_t off)
+{
+	return *(volatile uint64_t *)(uintptr_t)(TEST_MMIO_BASE + off);
+}
+
+/* The PDE that maps linear address la (boot64.S: 2 MiB pages over 0-4 GiB). */
+static uint64_t *pde_of(uint64_t la)
+{
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)(read_cr3() & ~0xfffull);
+	uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[0] & ~0xfffull);
+	uint64_t *pd = (uint64_t *)(uintptr_t)(pdpt[(la >> 30) & 511] & ~0xfffull);
+
+	return &pd[(la >> 21) & 511];
+}
+
+static void map_test_pages(void)
+{
+	*pde_of(ALIAS_LA) = TEST_MMIO_BASE | PTE_P | PTE_W | PTE_PS;
+	pf_table[0] = (uint64_t)(uintptr_t)pf_page | PTE_P | PTE_W;
+	*pde_of(PF_LA) = (uint64_t)(uintptr_t)pf_table | PTE_P | PTE_W;
+	write_cr3(read_cr3());
+}
+
+static bool check_registers(void)
+{
+	bool ok = true;
+	uint64_t c0, c1, refused0;
+	volatile uint8_t *b = (volatile uint8_t *)(uintptr_t)TEST_MMIO_BASE;
+	static const unsigned widths[] = { 1, 2, 4, 8 };
+
+	ok &= guest_check("mmio-id", *(volatile uint32_t *)b == TEST_MMIO_ID &&
+			  b[1] == 'M' && *(volatile uint16_t *)(b + 2) == 0x4f49,
+			  "id=%#x", *(volatile uint32_t *)b);
+	c0 = mmio_read64(TEST_MMIO_REG_COUNTER);
+	c1 = mmio_read64(TEST_MMIO_REG_COUNTER);
+	ok &= guest_check("mmio-counter", c1 == c0 + 1, "first=%lu second=%lu", c0, c1);
+	for (unsigned i = 0; i < 4; i++) {
+		volatile uint8_t *p = b + TEST_MMIO_SCRATCH + 8 * i + i;
+		uint64_t w;
+
+		switch (widths[i]) {
+		case 1: *p = 0x11; break;
+		case 2: *(volatile uint16_t *)p = 0x2222; break;
+		case 4: *(volatile uint32_t *)p = 0x44444444; break;
+		default: *(volatile uint64_t *)p = 0x8888888888888888ull; break;
+		}
+		w = mmio_read64(TEST_MMIO_REG_LAST_WIDTH);
+		ok &= guest_check("mmio-width", w == widths[i] &&
+				  mmio_read64(TEST_MMIO_REG_LAST_OFFSET) == TEST_MMIO_SCRATCH + 9 * i,
+				  "wrote=%u device_saw=%lu", widths[i], w);
+	}
+	refused0 = mmio_read64(TEST_MMIO_REG_REFUSED);
+	*(volatile uint32_t *)b = 0;
+	ok &= guest_check("mmio-read-only", *(volatile uint32_t *)b == TEST_MMIO_ID &&
+			  mmio_read64(TEST_MMIO_REG_REFUSED) == refused0 + 1,
+			  "refused=%lu", mmio_read64(TEST_MMIO_REG_REFUSED) - refused0);
+	return ok;
+}
+
+/* Runs form f at the data 'data' (rel32 through 'rel_data') from state s and memory init. */
+static void run_form(struct emul_form *f, uint64_t data, uint64_t rel_data,
+		     struct native_state *s, const uint8_t *init, uint8_t *after)
+{
+	uint8_t *slot = exec_buf + (native_slot - native_run);
+
+	form_place(f, data, rel_data, (uint64_t)(uintptr_t)slot);
+	memset(slot, 0x90, 16); /* NOPs after the form, as slot.S has them */
+	memcpy(slot, f->b, f->len);
+	copy_qwords((void *)(uintptr_t)data, init, FORM_DATA_SIZE);
+	((void (*)(struct native_state *))(void *)exec_buf)(s);
+	copy_qwords(after, (void *)(uintptr_t)data, FORM_DATA_SIZE);
+}
+
+static void print_form(const struct emul_form *f)
+{
+	char hex[48];
+	size_t k = 0;
+
+	for (unsigned i = 0; i < f->len && k + 3 < sizeof(hex); i++)
+		k += (size_t)hv_snprintf(hex + k, sizeof(hex) - k, "%s%02x", i ? " " : "", f->b[i]);
+	guest_mline("mmio-mismatch", "bytes=\"%s\"", hex);
+}
+
+/* One form, one random state: RAM natively and the device emulated must agree. */
+static bool compare_once(struct emul_form *f)
+{
+	static uint8_t init[FORM_DATA_SIZE], ram_after[FORM_DATA_SIZE], dev_after[FORM_DATA_SIZE];
+	uint64_t ram = (uint64_t)(uintptr_t)ram_page + 0x800;
+	struct native_state s0, rs, ds;
+	uint64_t flag_mask = f->af_undefined ? ~0x10ull : ~0ull;
+
+	for (unsigned i = 0; i < FORM_DATA_SIZE; i += 8) {
+		uint64_t v = form_value();
+
+		memcpy(init + i, &v, 8);
+	}
+	form_randomize(f);
+	form_state(&s0, 0);
+	s0.rflags &= ~0x200ull; /* IF: no interrupt may reach this guest's IDT */
+	rs = s0;
+	form_rebase(&rs, 0, ram);
+	ds = s0;
+	form_rebase(&ds, 0, MMIO_DATA);
+	run_form(f, ram, ram, &rs, init, ram_after);
+	run_form(f, MMIO_DATA, ALIAS_LA + TEST_MMIO_SCRATCH, &ds, init, dev_after);
+	form_rebase(&rs, ram, 0);
+	form_rebase(&ds, MMIO_DATA, 0);
+	rs.gpr[4] = ds.gpr[4] = 0;
+	if (!memcmp(rs.gpr, ds.gpr, sizeof(rs.gpr)) && !((rs.rflags ^ ds.rflags) & flag_mask) &&
+	    !memcmp(ram_after, dev_after, FORM_DATA_SIZE))
+		return true;
+	print_form(f);
+	for (unsigned i = 0; i < 16; i++)
+		if (rs.gpr[i] != ds.gpr[i])
+			guest_printf("  gpr%u ram %#lx mmio %#lx\n", i, rs.gpr[i], ds.gpr[i]);
+	guest_printf("  rflags ram %#lx mmio %#lx; memory %s\n", rs.rflags, ds.rflags,
+		     memcmp(ram_after, dev_after, FORM_DATA_SIZE) ? "differs" : "same");
+	return false;
+}
+
+static bool check_forms(uint64_t iters)
+{
+	unsigned n = emul_forms(forms, EMUL_FORMS_MAX), bad = 0;
+
+	memcpy(exec_buf, native_run, (size_t)(native_run_end - native_run));
+	for (unsigned i = 0; i < n; i++)
+		for (uint64_t k = 0; k < iters; k++)
+			if (!compare_once(&forms[i])) {
+				bad++;
+				break;
+			}
+	guest_mline("mmio-forms", "forms=%u iters=%lu mismatches=%u", n, iters, bad);
+	return guest_check("mmio-forms", bad == 0, "forms=%u mismatched=%u", n, bad);
+}
+
+/* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
+static bool movs_fault(uint64_t src, uint64_t *rcx, uint64_t *rsi, uint64_t *rdi,
+		       uint64_t *cr2, uint64_t *error)
+{
+	uint8_t fault = 0;
+	uint64_t c = 8, s = src, d = PF_LA + 0xffd;
+
+	guest_last_fault.vector = 0;
+	__asm__ volatile("cld\n\t" EXTABLE_INSN("rep movsb")
+			 : "+c"(c), "+S"(s), "+D"(d), [fault] "+qm"(fault)
+			 :
+			 : "memory");
+	*rcx = c;
+	*rsi = s - src;
+	*rdi = d;
+	*cr2 = read_cr2();
+	*error = guest_last_fault.error_code;
+	return faulted_with(fault, 14);
+}
+
+static bool check_faults(void)
+{
+	uint64_t rc[2], rs[2], rd[2], cr2[2], err[2];
+	bool f0 = movs_fault((uint64_t)(uintptr_t)ram_page, &rc[0], &rs[0], &rd[0], &cr2[0], &err[0]);
+	bool f1 = movs_fault(MMIO_DATA, &rc[1], &rs[1], &rd[1], &cr2[1], &err[1]);
+	bool ok = true, ud;
+	uint8_t fault = 0;
+	uint64_t before = mmio_read64(TEST_MMIO_SCRATCH);
+
+	ok &= guest_check("mmio-page-fault", f0 && f1 && rc[0] == rc[1] && rs[0] == rs[1] &&
+			  rd[0] == rd[1] && cr2[0] == cr2[1] && err[0] == err[1] && rc[1] == 5 &&
+			  cr2[1] == PF_LA + 0x1000,
+			  "native: rcx=%lu cr2=%#lx error=%#lx; emulated: faulted=%d rcx=%lu "
+			  "cr2=%#lx error=%#lx", rc[0], cr2[0], err[0], f1, rc[1], cr2[1], err[1]);
+	guest_last_fault.vector = 0;
+	__asm__ volatile(EXTABLE_INSN("incl (%[p])")
+			 : [fault] "+qm"(fault)
+			 : [p] "r"(MMIO_DATA)
+			 : "memory");
+	ud = faulted_with(fault, 6);
+	ok &= guest_check("mmio-unsupported-ud", ud && mmio_read64(TEST_MMIO_SCRATCH) == before,
+			  "faulted=%d vector=%lu", fault, guest_last_fault.vector);
+	return ok;
+}
+
+bool guest_main(const char *cmdline)
+{
+	struct mmiotest_options o = { .iters = 8, .seed = 1 };
+	struct cmdline_error err;
+	char msg[160];
+	bool ok = true;
+
+	if (cmdline_parse(cmdline, option_table, NOPTS, &o, &err, 1)) {
+		cmdline_error_format(&err, option_table, NOPTS, msg, sizeof(msg));
+		guest_mline("mmiotest-error", "reason=\"%s\"", msg);
+		return false;
+	}
+	if (*(volatile uint32_t *)(uintptr_t)TEST_MMIO_BASE != TEST_MMIO_ID) {
+		guest_mline("mmiotest-error", "reason=\"no test MMIO device: boot the hypervisor "
+			    "with mmio_test=on\"");
+		return false;
+	}
+	form_seed(o.seed);
+	map_test_pages();
+	ok &= check_registers();
+	ok &= check_forms(o.iters);
+	ok &= check_faults();
+	return ok;
+}

@@ -1,0 +1,60 @@
+/*
+ * emulate.h - executes one decoded instruction (insn.h) against a register
+ * file and a memory interface, with the flags the CPU sets. Pure logic: the
+ * hypervisor plugs in guest memory and device models (emul_exit.c), the
+ * host unit test plugs in its own RAM and compares with the real CPU.
+ */
+#ifndef HV_EMUL_EMULATE_H
+#define HV_EMUL_EMULATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "insn.h"
+
+#define RFLAGS_CF (1u << 0)
+#define RFLAGS_PF (1u << 2)
+#define RFLAGS_AF (1u << 4)
+#define RFLAGS_ZF (1u << 6)
+#define RFLAGS_SF (1u << 7)
+#define RFLAGS_DF (1u << 10)
+#define RFLAGS_OF (1u << 11)
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+
+/* An exception the access raised, to be delivered to the guest. */
+struct emul_fault {
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	uint64_t cr2;  /* #PF only: the faulting linear address */
+};
+
+/*
+ * Memory at a linear address: 'size' bytes (1-8), possibly crossing a page
+ * (the callee splits). False means it faulted: *f says how.
+ */
+struct emul_mem_ops {
+	bool (*read)(void *ctx, uint64_t la, void *buf, unsigned size, struct emul_fault *f);
+	bool (*write)(void *ctx, uint64_t la, const void *buf, unsigned size,
+		      struct emul_fault *f);
+};
+
+/* The guest state an instruction reads and changes. */
+struct emul_regs {
+	uint64_t gpr[16];             /* SDM order, RSP included */
+	uint64_t rip, rflags;
+	uint64_t seg_base[SEG_COUNT];
+	uint8_t code_bits;            /* 16, 32, 64 */
+};
+
+enum emul_status {
+	EMUL_DONE,    /* executed: registers updated, RIP past the instruction */
+	EMUL_FAULT,   /* an access faulted: *f holds it, RIP unchanged (partial REP progress kept) */
+};
+
+enum emul_status emulate(const struct emul_insn *in, struct emul_regs *r,
+			 const struct emul_mem_ops *mem, void *ctx, struct emul_fault *f);
+/* The linear address of the instruction's memory operand (its source for MOVS). */
+uint64_t emul_linear_address(const struct emul_insn *in, const struct emul_regs *r);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * shadow_pt.c - shadow page tables (shadow_pt.h): table pages from a fixed
+ * pool, found by the guest table they mirror through a hash, freed by
+ * subtree; writable leaves recorded by guest page (rmap) so a page that
+ * becomes a guest table can be write-protected wherever it is mapped.
+ */
+#include "mmu/shadow_pt.h"
+
+#define PAGE 4096ull
+#define ENTRIES 512u
+#define UPPER (SPT_P | SPT_W | SPT_U | SPT_A) /* the leaf decides the rights */
+#define ZAP_BATCH 64u
+
+/* ---- table pages ---- */
+
+static uint64_t *table_of(struct shadow_pt *s, uint32_t i)
+{
+	return s->c.ops->table(s->c.ctx, s->c.pages[i].hpa);
+}
+
+static uint32_t page_at(const struct shadow_pt *s, uint64_t hpa)
+{
+	return (uint32_t)(((hpa & SPT_ADDR) - s->c.page_base) / PAGE);
+}
+
+static unsigned index_at(uint64_t va, unsigned level)
+{
+	return (unsigned)(va >> (12 + 9 * (level - 1))) & (ENTRIES - 1);
+}
+
+static uint32_t bucket_of(const struct shadow_pt *s, uint64_t gpa)
+{
+	uint64_t h = (gpa >> 12) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32) & (s->c.nbuckets - 1);
+}
+
+bool shadow_pt_is_table(const struct shadow_pt *s, uint64_t gpa)
+{
+	gpa &= ~(PAGE - 1);
+	for (uint32_t i = s->c.buckets[bucket_of(s, gpa)]; i != SHADOW_NONE; i = s->c.pages[i].next)
+		if (s->c.pages[i].guest_table == gpa)
+			return true;
+	return false;
+}
+
+static void hash_remove(struct shadow_pt *s, uint32_t i)
+{
+	uint32_t *link = &s->c.buckets[bucket_of(s, s->c.pages[i].guest_table)];
+
+	while (*link != i)
+		link = &s->c.pages[*link].next;
+	*link = s->c.pages[i].next;
+}
+
+/* Frees page i and every table below it. */
+static void free_tree(struct shadow_pt *s, uint32_t i)
+{
+	struct shadow_page *p = &s->c.pages[i];
+
+	if (p->level > 1) {
+		uint64_t *t = table_of(s, i);
+
+		for (unsigned k = 0; k < ENTRIES; k++)
+			if (t[k] & SPT_P)
+				free_tree(s, page_at(s, t[k]));
+	}
+	if (p->guest_table != SHADOW_NO_TABLE)
+		hash_remove(s, i);
+	p->slot = -1;
+	p->next = s->free_head;
+	s->free_head = i;
+	s->stats.pages_used--;
+}
+
+/* Clears entry k of page i, freeing the tables below it. */
+static void zap_entry(struct shadow_pt *s, uint32_t i, unsigned k)
+{
+	uint64_t *t = table_of(s, i);
+
+	if (!(t[k] & SPT_P))
+		return;
+	if (s->c.pages[i].level > 1)
+		free_tree(s, page_at(s, t[k]));
+	t[k] = 0;
+	s->stats.zaps++;
+	s->flush = true;
+}
+
+/* Empties slot's root table (the root page itself stays). */
+static void empty_root(struct shadow_pt *s, int slot)
+{
+	for (unsigned k = 0; k < ENTRIES; k++)
+		zap_entry(s, s->root_page[slot], k);
+}
+
+/* ---- write protection of guest tables ---- */
+
+/* Makes every recorded writable leaf that maps guest page gpa read-only. */
+static void write_protect(struct shadow_pt *s, uint64_t gpa)
+{
+	uint64_t gfn = gpa >> 12, hpa;
+	uint32_t *link = &s->c.rmap_buckets[bucket_of(s, gpa)];
+	bool ram;
+
+	ram = s->c.ops->translate(s->c.ctx, gpa, &hpa, &(bool){ false });
+	while (*link != SHADOW_NONE) {
+		struct shadow_rmap *r = &s->c.rmap[*link];
+		uint32_t n = *link;
+
+		if (r->gfn != gfn) {
+			link = &r->next;
+			continue;
+		}
+		/* The entry may have changed since: it counts only if it still maps gpa. */
+		if (ram && s->c.pages[r->page].slot >= 0 && s->c.pages[r->page].level == 1) {
+			uint64_t *e = &table_of(s, r->page)[r->index];
+
+			if ((*e & SPT_P) && (*e & SPT_W) && (*e & SPT_ADDR) == hpa) {
+				*e &= ~SPT_W;
+				s->stats.write_protects++;
+				s->flush = true;
+			}
+		}
+		*link = r->next;
+		r->next = s->rmap_free;
+		s->rmap_free = n;
+	}
+}
+
+static bool rmap_add(struct shadow_pt *s, uint64_t gpa, uint32_t page, unsigned index)
+{
+	uint32_t n = s->rmap_free, b = bucket_of(s, gpa);
+
+	if (n == SHADOW_NONE)
+		return false;
+	s->rmap_free = s->c.rmap[n].next;
+	s->c.rmap[n] = (struct shadow_rmap){ .gfn = gpa >> 12, .page = page,
+					     .index = (uint16_t)index,
+					     .next = s->c.rmap_buckets[b] };
+	s->c.rmap_buckets[b] = n;
+	return true;
+}
+
+static void rmap_clear(struct shadow_pt *s)
+{
+	for (uint32_t b = 0; b < s->c.nbuckets; b++)
+		s->c.rmap_buckets[b] = SHADOW_NONE;
+	for (uint32_t n = 0; n < s->c.nrmap; n++)
+		s->c.rmap[n].next = n + 1 < s->c.nrmap ? n + 1 : SHADOW_NONE;
+	s->rmap_free = s->c.nrmap ? 0 : SHADOW_NONE;
+}
+
+/* ---- allocation, eviction, reclaim ---- */
+
+static void release_slot(struct shadow_pt *s, int slot, bool pressure)
+{
+	free_tree(s, s->root_page[slot]);
+	shadow_cache_remove(&s->cache, slot, pressure);
+}
+
+/*
+ * A zeroed table page at 'level' for the current slot, mirroring guest
+ * table gt (or SHADOW_NO_TABLE); under pressure another address space's
+ * shadow is reclaimed first. SHADOW_NONE if there is none to reclaim.
+ */
+static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
+{
+	uint32_t i;
+	uint64_t *t;
+
+	while (s->free_head == SHADOW_NONE) {
+		int victim = shadow_cache_victim(&s->cache, s->current);
+
+		if (victim == SHADOW_NO_SLOT)
+			return SHADOW_NONE;
+		release_slot(s, victim, true);
+	}
+	i = s->free_head;
+	s->free_head = s->c.pages[i].next;
+	t = table_of(s, i);
+	for (unsigned k = 0; k < ENTRIES; k++)
+		t[k] = 0;
+	s->c.pages[i].level = (uint8_t)level;
+	s->c.pages[i].slot = (int8_t)s->current;
+	s->c.pages[i].guest_table = gt;
+	if (++s->stats.pages_used > s->stats.pages_max)
+		s->stats.pages_max = s->stats.pages_used;
+	if (gt != SHADOW_NO_TABLE) {
+		bool newly = !shadow_pt_is_table(s, gt);
+		uint32_t b = bucket_of(s, gt);
+
+		s->c.pages[i].next = s->c.buckets[b];
+		s->c.buckets[b] = i;
+		if (newly)
+			write_protect(s, gt);
+	}
+	return i;
+}
+
+/* Every address space's shadow emptied, the current root kept: the last resort. */
+static void reset_all(struct shadow_pt *s)
+{
+	for (unsigned slot = 0; slot < s->cache.nslots; slot++) {
+		if (!s->cache.slot[slot].valid)
+			continue;
+		if ((int)slot == s->current)
+			empty_root(s, (int)slot);
+		else
+			release_slot(s, (int)slot, true);
+	}
+	rmap_clear(s);
+	s->stats.resets++;
+	s->flush = true;
+}
+
+/* ---- the interface ---- */
+
+bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c)
+{
+	if (!c->ops || !c->npages || c->npages >= SHADOW_NONE || c->page_base % PAGE ||
+	    !c->nbuckets || (c->nbuckets & (c->nbuckets - 1)) || c->nrmap >= SHADOW_NONE)
+		return false;
+	*s = (struct shadow_pt){ .c = *c, .current = SHADOW_NO_SLOT };
+	shadow_cache_init(&s->cache, c->roots);
+	for (uint32_t i = 0; i < c->npages; i++)
+		c->pages[i] = (struct shadow_page){ .hpa = c->page_base + i * PAGE, .slot = -1,
+						    .next = i + 1 < c->npages ? i + 1 : SHADOW_NONE };
+	for (uint32_t b = 0; b < c->nbuckets; b++)
+		c->buckets[b] = SHADOW_NONE;
+	rmap_clear(s);
+	return true;
+}
+
+enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_t *root_hpa)
+{
+	uint64_t root = cr3 & SPT_ADDR;
+	int slot = shadow_cache_lookup(&s->cache, root);
+	bool evicted;
+	uint32_t page;
+
+	if (slot == SHADOW_NO_SLOT) {
+		slot = shadow_cache_insert(&s->cache, root, SHADOW_NO_SLOT, &evicted);
+		if (evicted)
+			free_tree(s, s->root_page[slot]);
+		s->current = slot;
+		page = alloc_page(s, 4, root);
+		if (page == SHADOW_NONE) { /* only this address space is left: start over */
+			reset_all(s);
+			page = alloc_page(s, 4, root);
+		}
+		if (page == SHADOW_NONE) {
+			shadow_cache_remove(&s->cache, slot, true);
+			s->current = SHADOW_NO_SLOT;
+			return SHADOW_ERROR;
+		}
+		s->root_page[slot] = page;
+	}
+	s->current = slot;
+	*root_hpa = s->c.pages[s->root_page[slot]].hpa;
+	return SHADOW_FILLED;
+}
+
+/* The guest tables va's walk goes through (gt[4..]) and its leaf level and entry. */
+static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
+		       uint64_t gt[5], unsigned *leaf_level, uint64_t *leaf)
+{
+	gt[4] = m->cr3 & SPT_ADDR;
+	for (unsigned level = 4;; level--) {
+		uint64_t e;
+
+		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &e, 8))
+			return false;
+		if (level == 1 || (e & SPT_PS)) {
+			*leaf_level = level;
+			*leaf = e;
+			return true;
+		}
+		gt[level - 1] = e & SPT_ADDR;
+	}
+}
+
+enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR };
+
+/* Builds the shadow path for va from the guest's (already walked: res). */
+static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
+			     const struct walk_result *res)
+{
+	uint64_t gt[5], leaf, hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
+	unsigned leaf_level, k;
+	uint32_t sp = s->root_page[s->current];
+	bool ram_writable, w;
+
+	if (!guest_path(s, m, va, gt, &leaf_level, &leaf) ||
+	    !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+		return FILL_ERROR;
+	for (unsigned level = 4; level > 1; level--) {
+		uint32_t n;
+
+		k = index_at(va, level);
+		if (table_of(s, sp)[k] & SPT_P) {
+			sp = page_at(s, table_of(s, sp)[k]);
+			continue;
+		}
+		n = alloc_page(s, level - 1,
+			       level - 1 >= leaf_level ? gt[level - 1] : SHADOW_NO_TABLE);
+		if (n == SHADOW_NONE)
+			return FILL_NOMEM;
+		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;
+		sp = n;
+	}
+	/* Writable only once the guest's D is set, so the first write comes here. */
+	w = res->writable && ram_writable && (leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
+	e = hpa | SPT_P | SPT_A | SPT_D | (leaf & (SPT_PWT | SPT_PCD)) |
+	    (leaf_level == 1 ? leaf & SPT_PAT_4K : (leaf & SPT_PAT_LARGE ? SPT_PAT_4K : 0)) |
+	    (w ? SPT_W : 0) | (res->user ? SPT_U : 0) | (res->nx ? SPT_NX : 0);
+	k = index_at(va, 1);
+	if (w && !rmap_add(s, gpa, sp, k))
+		return FILL_NOMEM;
+	t = table_of(s, sp);
+	old = t[k];
+	t[k] = e;
+	/* The fault dropped va's translation (Vol. 3A 4.10.4.1); other changes need a flush. */
+	if ((old & SPT_P) && ((old ^ e) & ~SPT_W))
+		s->flush = true;
+	s->stats.fills++;
+	return FILL_OK;
+}
+
+enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
+				   uint32_t error, uint32_t *guest_error, uint64_t *pt_gpa)
+{
+	enum walk_access acc = error & PF_I ? WALK_FETCH : error & PF_W ? WALK_WRITE : WALK_READ;
+	struct walk_result res;
+
+	if (s->current == SHADOW_NO_SLOT || !(m->efer & EFER_LMA)) {
+		s->stats.unsupported++;
+		return SHADOW_UNSUPPORTED;
+	}
+	switch (walk_guest(m, va, acc, &s->c.ops->guest, s->c.ctx, &res)) {
+	case WALK_PAGE_FAULT:
+		s->stats.true_faults++;
+		*guest_error = res.error;
+		return SHADOW_TRUE_FAULT;
+	case WALK_BAD_TABLE:
+		return SHADOW_ERROR;
+	case WALK_OK:
+		break;
+	}
+	if (acc == WALK_WRITE && shadow_pt_is_table(s, res.gpa)) {
+		s->stats.pt_writes++;
+		*pt_gpa = res.gpa;
+		return SHADOW_PT_WRITE;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		enum fill_result f = fill(s, m, va, &res);
+
+		if (f == FILL_OK) {
+			s->stats.hidden++;
+			return SHADOW_FILLED;
+		}
+		if (f == FILL_ERROR)
+			return SHADOW_ERROR;
+		reset_all(s); /* out of table pages or rmap nodes: start over once */
+	}
+	return SHADOW_ERROR;
+}
+
+void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len)
+{
+	uint64_t end = gpa + (len ? len : 1);
+
+	for (uint64_t page = gpa & ~(PAGE - 1); page < end; page += PAGE) {
+		uint64_t lo = gpa > page ? gpa : page, hi = end < page + PAGE ? end : page + PAGE;
+		uint32_t found[ZAP_BATCH], n = 0;
+
+		for (uint32_t i = s->c.buckets[bucket_of(s, page)]; i != SHADOW_NONE;
+		     i = s->c.pages[i].next)
+			if (s->c.pages[i].guest_table == page && n < ZAP_BATCH)
+				found[n++] = i;
+		for (uint32_t j = 0; j < n; j++) {
+			/* An earlier zap may have freed it (a table that maps itself). */
+			if (s->c.pages[found[j]].slot < 0 || s->c.pages[found[j]].guest_table != page)
+				continue;
+			for (unsigned k = (unsigned)((lo - page) / 8); k <= (hi - 1 - page) / 8; k++)
+				zap_entry(s, found[j], k);
+		}
+		if (n == ZAP_BATCH) /* more mirrors than one batch: drop them all */
+			reset_all(s);
+	}
+}
+
+void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va)
+{
+	uint32_t sp;
+
+	if (s->current == SHADOW_NO_SLOT)
+		return;
+	sp = s->root_page[s->current];
+	for (unsigned level = 4; level > 1; level--) {
+		uint64_t e = table_of(s, sp)[index_at(va, level)];
+
+		if (!(e & SPT_P))
+			return;
+		sp = page_at(s, e);
+	}
+	zap_entry(s, sp, index_at(va, 1));
+}
+
+const char *shadow_result_str(enum shadow_result r)
+{
+	static const char *const names[] = {
+		[SHADOW_FILLED] = "filled", [SHADOW_TRUE_FAULT] = "true fault",
+		[SHADOW_PT_WRITE] = "guest page-table write", [SHADOW_UNSUPPORTED] = "unsupported",
+		[SHADOW_ERROR] = "error",
+	};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}

@@ -1,0 +1,127 @@
+/*
+ * shadow_pt.h - shadow page tables for a 4-level (long mode) guest: tables
+ * the CPU walks in one dimension, guest-virtual to host-physical, built on
+ * demand from the guest's own tables and L2's guest-physical to
+ * host-physical mapping, cached per guest root (shadow_cache.h). Pure
+ * logic; the hypervisor plugs in guest memory and its EPT (or page pool).
+ *
+ * A #PF in the guest goes to shadow_pt_fault, which walks the guest's
+ * tables with the emulator's walker (emul/walk.h: rights, reserved bits,
+ * A/D) and says what it was:
+ *   hidden   the guest's tables allow it: the shadow entry is filled (the
+ *            guest's A bit set on the way; the leaf stays read-only until
+ *            the first write sets the guest's D bit, so D is exact)
+ *   true     the guest's own fault: inject #PF with the error code given
+ *   PT write a write to a page that holds a guest table this shadow
+ *            mirrors (such pages are mapped read-only): the caller emulates
+ *            the instruction, then calls shadow_pt_table_write, which drops
+ *            the shadow entries derived from what was written
+ * Shadow entries carry the rights combined over every guest level (U/S,
+ * R/W, XD) and the guest leaf's PWT/PCD/PAT; upper shadow levels grant
+ * everything. Guest large pages are shadowed by 4 KiB entries. The guest
+ * runs with CR0.WP set (the write protection above depends on it), no
+ * PCIDs and no global shadow entries: the caller flushes the VPID's
+ * translations on every switch (s->flush says when else to).
+ */
+#ifndef HV_MMU_SHADOW_PT_H
+#define HV_MMU_SHADOW_PT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emul/walk.h"
+#include "mmu/shadow_cache.h"
+
+#define SHADOW_NONE 0xffffffffu
+#define SHADOW_NO_TABLE (~0ull)
+
+/* x86 page-table entry bits (SDM Vol. 3A 4.5). */
+#define SPT_P (1ull << 0)
+#define SPT_W (1ull << 1)
+#define SPT_U (1ull << 2)
+#define SPT_PWT (1ull << 3)
+#define SPT_PCD (1ull << 4)
+#define SPT_A (1ull << 5)
+#define SPT_D (1ull << 6)
+#define SPT_PS (1ull << 7)
+#define SPT_PAT_4K (1ull << 7)
+#define SPT_PAT_LARGE (1ull << 12)
+#define SPT_NX (1ull << 63)
+#define SPT_ADDR 0x000ffffffffff000ull
+
+struct shadow_pt_ops {
+	struct walk_ops guest; /* the guest's table entries, by guest-physical address */
+	/* L2's gpa (a page) -> hpa; whether L2 may write it; false: not RAM. */
+	bool (*translate)(void *ctx, uint64_t gpa, uint64_t *hpa, bool *writable);
+	/* The entries of shadow table page hpa. */
+	uint64_t *(*table)(void *ctx, uint64_t hpa);
+};
+
+/* One shadow table page. */
+struct shadow_page {
+	uint64_t hpa;
+	uint64_t guest_table; /* the guest table it mirrors, or SHADOW_NO_TABLE */
+	uint32_t next;        /* in its hash chain, or the free list */
+	int8_t slot;          /* the cache slot whose tree holds it; -1: free */
+	uint8_t level;        /* 4: PML4 ... 1: page table */
+};
+
+/* A writable shadow leaf, by the guest page it maps (to write-protect it later). */
+struct shadow_rmap {
+	uint64_t gfn;
+	uint32_t page, next;
+	uint16_t index;
+};
+
+struct shadow_pt_config {
+	const struct shadow_pt_ops *ops;
+	void *ctx;
+	uint64_t page_base;         /* npages shadow table pages from here */
+	uint32_t npages;
+	struct shadow_page *pages;  /* npages */
+	uint32_t *buckets;          /* nbuckets (a power of two): guest table -> pages */
+	uint32_t nbuckets;
+	struct shadow_rmap *rmap;   /* nrmap nodes */
+	uint32_t nrmap;
+	uint32_t *rmap_buckets;     /* nbuckets */
+	unsigned roots;             /* cache slots: address spaces kept */
+};
+
+struct shadow_pt_stats {
+	uint64_t hidden, true_faults, pt_writes, fills, zaps, write_protects;
+	uint64_t pages_used, pages_max, resets, unsupported;
+};
+
+struct shadow_pt {
+	struct shadow_pt_config c;
+	struct shadow_cache cache;
+	uint32_t root_page[SHADOW_CACHE_MAX]; /* per cache slot */
+	int current;                          /* the slot in use, or SHADOW_NO_SLOT */
+	uint32_t free_head, rmap_free;
+	bool flush;                           /* translations must be flushed (VPID) */
+	struct shadow_pt_stats stats;
+};
+
+enum shadow_result {
+	SHADOW_FILLED,      /* hidden fault: resume the guest */
+	SHADOW_TRUE_FAULT,  /* inject #PF with *guest_error */
+	SHADOW_PT_WRITE,    /* emulate the write to guest table *pt_gpa, then table_write */
+	SHADOW_UNSUPPORTED, /* not a 4-level guest, or no root active */
+	SHADOW_ERROR,       /* a guest table or page outside L2's RAM, or no memory */
+};
+
+bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c);
+/* The guest loaded CR3 = cr3: the shadow root to run with (cached, or new). */
+enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_t *root_hpa);
+/* A #PF at va with error code 'error' in mode m (its cr3 the active one). */
+enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
+				   uint32_t error, uint32_t *guest_error, uint64_t *pt_gpa);
+/* The guest wrote guest-physical [gpa, gpa + len) (emulated): drop what mirrors it. */
+void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len);
+/* INVLPG va in the active address space. */
+void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va);
+/* Whether guest-physical page gpa holds a table some shadow mirrors. */
+bool shadow_pt_is_table(const struct shadow_pt *s, uint64_t gpa);
+const char *shadow_result_str(enum shadow_result r);
+
+#endif

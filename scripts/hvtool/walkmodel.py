@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""A host model of hybrid paging (issue 9; DESIGN.md section 5): replays a
+recorded trace of address-space switches, guest page-table writes and TLB
+misses, and counts per mode the memory references of the page walks and the
+traps to the hypervisor:
+
+  nested     EPT only: a TLB miss walks two dimensions, (g+1)(h+1)-1
+             references (24 for 4-level guest and EPT tables); nothing traps
+             but nothing is free either.
+  shadow     one-dimensional walk (g = 4 references); every CR3 load traps,
+             every guest page-table write traps (emulated), and a page's
+             first miss after its shadow entry was built or dropped traps
+             (a hidden fault fills it). Shadow trees are cached per address
+             space (LRU, --roots of them).
+  hybrid-hw  per-region hardware switching as agile paging proposes (Gandhi
+             et al., ISCA 2016; seed 003): a region (the 2 MiB one guest page
+             table maps) whose page table is written often is walked nested
+             from its last level: the shadow levels above it lead straight
+             to the guest table's host address, so a miss costs
+             (g-1) + 1 + h = 8 references, and its table writes do not trap.
+             No CPU offers this walk: the model says what it would cost.
+  hybrid-sw  what this hypervisor can do on real VMX: a whole address space
+             is shadowed or nested (EPT on or off per CR3 load), moved to
+             nested by the same write counts.
+
+Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL]` (the
+guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in the current
+space), `miss VA` (a TLB miss at VA). Both hybrids move a region or space to
+nested after --threshold table writes and back to shadow after --cool misses
+in it without one. Usage: walkmodel.py TRACE [--trap-cost REFS]."""
+
+import argparse
+import sys
+from collections import OrderedDict
+
+GUEST_LEVELS = 4
+HOST_LEVELS = 4
+REGION_SHIFT = 21  # one guest page table maps 2 MiB
+PAGE_SHIFT = 12
+
+
+def nested_refs(g=GUEST_LEVELS, h=HOST_LEVELS):
+    """References of a 2D walk: each guest level's table found through EPT, then the data."""
+    return (g + 1) * (h + 1) - 1
+
+
+def agile_refs(nested_levels, g=GUEST_LEVELS, h=HOST_LEVELS):
+    """A walk that switches from shadow to nested with NESTED_LEVELS guest levels left."""
+    if nested_levels >= g:
+        return nested_refs(g, h)
+    if nested_levels == 0:
+        return g
+    return (g - nested_levels) + 1 + (nested_levels - 1) * (h + 1) + h
+
+
+def parse(lines):
+    """The trace's events: (kind, args) tuples."""
+    events = []
+    for n, line in enumerate(lines, 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        kind, args = words[0], words[1:]
+        try:
+            if kind == "space" and len(args) == 1:
+                events.append(("space", args[0]))
+            elif kind == "miss" and len(args) == 1:
+                events.append(("miss", int(args[0], 0)))
+            elif kind == "ptwrite" and len(args) in (1, 2):
+                level = int(args[1]) if len(args) == 2 else 1
+                if not 1 <= level <= GUEST_LEVELS:
+                    raise ValueError(level)
+                events.append(("ptwrite", int(args[0], 0), level))
+            else:
+                raise ValueError(kind)
+        except ValueError:
+            raise ValueError(f"trace line {n}: cannot read {line.strip()!r}") from None
+    return events
+
+
+class Counts:
+    def __init__(self):
+        self.misses = self.refs = self.pt_traps = self.fill_traps = self.cr3_traps = 0
+
+    def traps(self):
+        return self.pt_traps + self.fill_traps + self.cr3_traps
+
+    def cost(self, trap_cost):
+        return self.refs + trap_cost * self.traps()
+
+
+class Mover:
+    """Moves keys (regions or spaces) to nested after THRESHOLD table writes, back to
+    shadow after COOL misses without one."""
+
+    def __init__(self, threshold, cool):
+        self.threshold, self.cool = threshold, cool
+        self.writes, self.quiet, self.nested = {}, {}, set()
+
+    def write(self, key):
+        self.quiet[key] = 0
+        self.writes[key] = self.writes.get(key, 0) + 1
+        if self.writes[key] >= self.threshold:
+            self.nested.add(key)
+
+    def miss(self, key):
+        """Whether KEY is nested for this miss; it may cool down to shadow after it."""
+        nested = key in self.nested
+        self.quiet[key] = self.quiet.get(key, 0) + 1
+        if nested and self.quiet[key] >= self.cool:
+            self.nested.discard(key)
+            self.writes[key] = 0
+        return nested
+
+
+class Shadow:
+    """The filled shadow entries per address space, LRU-cached by space."""
+
+    def __init__(self, roots):
+        self.roots, self.spaces = roots, OrderedDict()
+
+    def switch(self, space):
+        if space in self.spaces:
+            self.spaces.move_to_end(space)
+        else:
+            self.spaces[space] = set()
+            if len(self.spaces) > self.roots:
+                self.spaces.popitem(last=False)
+
+    def fill(self, space, page):
+        """True if page had no shadow entry (a hidden fault fills it)."""
+        filled = self.spaces[space]
+        if page in filled:
+            return False
+        filled.add(page)
+        return True
+
+    def clear(self, space):
+        self.spaces[space] = set()
+
+    def drop(self, space, va, level):
+        """A write to a level-LEVEL entry drops the shadow entries it covers."""
+        span = PAGE_SHIFT + 9 * (level - 1)
+        base = va >> span
+        self.spaces[space] = {p for p in self.spaces[space] if p >> (span - PAGE_SHIFT) != base}
+
+
+def replay(events, roots=8, threshold=2, cool=64):
+    """{mode: Counts} for the trace."""
+    modes = {m: Counts() for m in ("nested", "shadow", "hybrid-hw", "hybrid-sw")}
+    shadows = {m: Shadow(roots) for m in ("shadow", "hybrid-hw", "hybrid-sw")}
+    regions, spaces = Mover(threshold, cool), Mover(threshold, cool)
+    space = None
+    for ev in events:
+        if ev[0] == "space":
+            space = ev[1]
+            for m in ("shadow", "hybrid-hw", "hybrid-sw"):
+                modes[m].cr3_traps += 1
+                shadows[m].switch(space)
+            continue
+        if space is None:
+            raise ValueError("the trace must start with a 'space' line")
+        va = ev[1]
+        page, region = va >> PAGE_SHIFT, (space, va >> REGION_SHIFT)
+        if ev[0] == "ptwrite":
+            level = ev[2]
+            modes["shadow"].pt_traps += 1
+            shadows["shadow"].drop(space, va, level)
+            if level > 1 or region not in regions.nested:
+                modes["hybrid-hw"].pt_traps += 1
+                shadows["hybrid-hw"].drop(space, va, level)
+            if space not in spaces.nested:
+                modes["hybrid-sw"].pt_traps += 1
+                shadows["hybrid-sw"].drop(space, va, level)
+            regions.write(region)
+            spaces.write(space)
+            continue
+        for c in modes.values():
+            c.misses += 1
+        modes["nested"].refs += nested_refs()
+        modes["shadow"].refs += GUEST_LEVELS
+        modes["shadow"].fill_traps += shadows["shadow"].fill(space, page)
+        if regions.miss(region):
+            modes["hybrid-hw"].refs += agile_refs(1)
+            shadows["hybrid-hw"].drop(space, va, 1)  # rebuilt when it turns shadow again
+        else:
+            modes["hybrid-hw"].refs += GUEST_LEVELS
+            modes["hybrid-hw"].fill_traps += shadows["hybrid-hw"].fill(space, page)
+        if spaces.miss(space):
+            modes["hybrid-sw"].refs += nested_refs()
+            shadows["hybrid-sw"].clear(space)  # rebuilt when it turns shadow again
+        else:
+            modes["hybrid-sw"].refs += GUEST_LEVELS
+            modes["hybrid-sw"].fill_traps += shadows["hybrid-sw"].fill(space, page)
+    return modes
+
+
+def table(modes, trap_cost):
+    """The comparison as a Markdown table."""
+    lines = [f"| mode | TLB misses | walk refs | refs/miss | PT-write traps | fill traps | "
+             f"CR3 traps | cost (refs + {trap_cost} x traps) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, c in modes.items():
+        per = f"{c.refs / c.misses:.2f}" if c.misses else "-"
+        lines.append(f"| {name} | {c.misses} | {c.refs} | {per} | {c.pt_traps} | "
+                     f"{c.fill_traps} | {c.cr3_traps} | {c.cost(trap_cost)} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("trace")
+    ap.add_argument("--roots", type=int, default=8, help="shadow roots cached (default 8)")
+    ap.add_argument("--threshold", type=int, default=2,
+                    help="table writes that move a region or space to nested (default 2)")
+    ap.add_argument("--cool", type=int, default=64,
+                    help="misses without a write that move it back to shadow (default 64)")
+    ap.add_argument("--trap-cost", type=int, default=100,
+                    help="one trap's cost in walk references, for the last column "
+                    "(default 100)")
+    args = ap.parse_args(argv)
+    try:
+        with open(args.trace) as f:
+            events = parse(f)
+        modes = replay(events, args.roots, args.threshold, args.cool)
+    except (OSError, ValueError) as e:
+        print(f"walkmodel: error: {e}", file=sys.stderr)
+        return 1
+    print(table(modes, args.trap_cost))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Unit tests of the paging tools (issue 9): the page pool's rows and counters
+(scripts/hvtool/poolcost.py) and the hybrid-paging walk model
+(scripts/hvtool/walkmodel.py) on a trace small enough to count by hand."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "scripts", "hvtool"))
+import poolcost    # noqa: E402
+import walkmodel   # noqa: E402
+
+POOL_LOG = """\
+@guest pooltest base=0xd600000 pages=2048 frames=1024 overhead=7
+@guest bench test=pool-first-touch min=2554 median=2554 p99=19844 n=64 exits=64
+@guest bench test=pool-mapped-write min=0 median=0 p99=0 n=64 exits=0
+@guest bench test=pool-cow-break min=3101 median=3101 p99=3101 n=31 exits=31
+@guest bench test=pool-swap-in min=6309 median=6416 p99=7267 n=64 exits=64
+@guest bench test=something-else min=1 median=1 p99=1 n=1 exits=0
+@hv exit-count vcpu=0 reason=48 name="EPT violation" n=4096 vmrw_avg=3
+@hv pool first_touch=2048 swap_in=2016 cow_copy=31
+@hv verdict result=pass reason=guest-exit-pass
+"""
+
+
+class PoolCost(unittest.TestCase):
+    def test_rows(self):
+        rows = poolcost.rows(POOL_LOG)
+        self.assertEqual([r["test"] for r in rows], list(poolcost.TESTS))
+        first = rows[1]
+        self.assertEqual(first, {"test": "pool-first-touch", "config": "hv", "min": 2554,
+                                 "median": 2554, "p99": 19844, "n": 64, "exits": 1.0,
+                                 "vmrw": 3})
+        self.assertNotIn("vmrw", rows[0])  # a mapped store does not exit
+
+    def test_counters_and_table(self):
+        self.assertEqual(poolcost.counters(POOL_LOG),
+                         {"first_touch": 2048, "swap_in": 2016, "cow_copy": 31})
+        self.assertEqual(poolcost.counters("nothing"), {})
+        text = poolcost.table(POOL_LOG)
+        self.assertIn("| pool-swap-in | 6416 | 6309 | 7267 | 1.0 | 3 |", text)
+        self.assertIn("pool: first_touch 2048, swap_in 2016, cow_copy 31", text)
+
+
+TINY_TRACE = """\
+space 1
+miss 0x1000
+miss 0x1000        # filled: the shadow walk finds it, no trap
+ptwrite 0x1000 1   # traps everywhere but nested; with threshold 1 region/space go nested
+miss 0x1000
+space 2
+miss 0x2000
+space 1            # cached root: no refill
+miss 0x1000
+"""
+
+
+class WalkModel(unittest.TestCase):
+    def test_walk_formulas(self):
+        self.assertEqual(walkmodel.nested_refs(), 24)
+        self.assertEqual(walkmodel.nested_refs(2, 4), 14)
+        self.assertEqual([walkmodel.agile_refs(k) for k in range(5)], [4, 8, 12, 16, 24])
+
+    def test_tiny_trace(self):
+        modes = walkmodel.replay(walkmodel.parse(TINY_TRACE.splitlines()), threshold=1)
+        got = {m: (c.misses, c.refs, c.pt_traps, c.fill_traps, c.cr3_traps)
+               for m, c in modes.items()}
+        self.assertEqual(got, {
+            "nested": (5, 5 * 24, 0, 0, 0),
+            # 4 refs a miss; fills: first 0x1000, 0x1000 after the write, 0x2000
+            "shadow": (5, 5 * 4, 1, 3, 3),
+            # region 0 of space 1 nested after the write: 8-reference misses, no refill
+            "hybrid-hw": (5, 4 + 4 + 8 + 4 + 8, 1, 2, 3),
+            # space 1 nested after the write: 24-reference misses
+            "hybrid-sw": (5, 4 + 4 + 24 + 4 + 24, 1, 2, 3),
+        })
+        self.assertEqual(modes["shadow"].cost(100), 20 + 700)
+
+    def test_cache_eviction_and_cooling(self):
+        trace = ["space a", "miss 0x1000", "space b", "miss 0x1000", "space a", "miss 0x1000"]
+        shadow = walkmodel.replay(walkmodel.parse(trace), roots=1)["shadow"]
+        self.assertEqual(shadow.fill_traps, 3)  # one root cached: a's shadow was evicted
+        trace = ["space a", "ptwrite 0x1000", "miss 0x1000", "miss 0x1000", "miss 0x1000"]
+        hw = walkmodel.replay(walkmodel.parse(trace), threshold=1, cool=2)["hybrid-hw"]
+        self.assertEqual(hw.refs, 8 + 8 + 4)  # nested twice, then shadow again
+        self.assertEqual(hw.fill_traps, 1)
+
+    def test_bad_traces(self):
+        for bad in (["miss 0x1000"], ["space a", "ptwrite 0x1000 5"], ["jump 1"]):
+            with self.assertRaises(ValueError):
+                walkmodel.replay(walkmodel.parse(bad))
+
+    def test_sample_trace_runs(self):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                            "hvtool", "traces", "sample.trace")
+        with open(path) as f:
+            modes = walkmodel.replay(walkmodel.parse(f))
+        self.assertLess(modes["hybrid-hw"].pt_traps, modes["shadow"].pt_traps / 10)
+        self.assertIn("| hybrid-hw |", walkmodel.table(modes, 100))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,207 @@
+/*
+ * test_emulate.c - the instruction emulator against the real CPU: every
+ * supported form is decoded by Capstone (decode.c), then run natively on the
+ * host (guests/mmiotest/slot.S; the form table is guests/mmiotest/forms.c,
+ * which the conformance guest runs too) and through emulate.c from the same registers, flags
+ * and RAM, for many random operand values; registers, flags and memory
+ * must come out identical. AF after AND/OR/XOR/TEST is undefined (SDM) and
+ * is not compared. Forms the host cannot run natively (16-bit addressing,
+ * segment bases) are checked against hand-computed results.
+ */
+#define _GNU_SOURCE /* MAP_32BIT, MAP_ANONYMOUS */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "emul/decode.h"
+#include "emul/emulate.h"
+#include "forms.h"
+
+#define DATA_SIZE FORM_DATA_SIZE
+static uint8_t *code, *data;
+static struct emul_form forms[EMUL_FORMS_MAX];
+static unsigned nforms;
+
+static bool host_read(void *ctx, uint64_t la, void *buf, unsigned size, struct emul_fault *f)
+{
+	(void)ctx;
+	(void)f;
+	if (la < (uintptr_t)data || la + size > (uintptr_t)data + DATA_SIZE) {
+		fprintf(stderr, "emulated read outside the data at %#lx\n", (unsigned long)la);
+		return false;
+	}
+	memcpy(buf, (void *)(uintptr_t)la, size);
+	return true;
+}
+
+static bool host_write(void *ctx, uint64_t la, const void *buf, unsigned size,
+		       struct emul_fault *f)
+{
+	(void)ctx;
+	(void)f;
+	if (la < (uintptr_t)data || la + size > (uintptr_t)data + DATA_SIZE) {
+		fprintf(stderr, "emulated write outside the data at %#lx\n", (unsigned long)la);
+		return false;
+	}
+	memcpy((void *)(uintptr_t)la, buf, size);
+	return true;
+}
+
+static const struct emul_mem_ops host_mem = { host_read, host_write };
+
+static void print_bytes(const struct emul_form *f)
+{
+	for (unsigned i = 0; i < f->len; i++)
+		fprintf(stderr, "%02x ", f->b[i]);
+}
+
+/* Runs form f natively and emulated from one random state; false on a difference. */
+static bool differential(csh cs, cs_insn *ci, struct emul_form *f)
+{
+	static uint8_t before[DATA_SIZE], native_mem[DATA_SIZE];
+	uint8_t *slot = code + (native_slot - native_run);
+	struct native_state n;
+	struct emul_regs e;
+	struct emul_insn in;
+	struct emul_fault fault;
+	char text[160];
+	uint64_t flag_mask = ~0ull;
+	void (*run)(struct native_state *) = (void (*)(struct native_state *))(void *)code;
+
+	form_randomize(f);
+	form_place(f, (uintptr_t)data, (uintptr_t)data, (uintptr_t)slot);
+	memset(slot, 0x90, 16);
+	memcpy(slot, f->b, f->len);
+	for (unsigned i = 0; i < DATA_SIZE; i += 8) {
+		uint64_t v = form_value();
+
+		memcpy(before + i, &v, 8);
+	}
+	form_state(&n, (uintptr_t)data);
+
+	CHECK_EQ(decode_insn(cs, 64, f->b, f->len, ci, &in, text, sizeof(text)), DECODE_OK);
+	if (in.len != f->len) {
+		print_bytes(f);
+		fprintf(stderr, "(%s): decoded length %u\n", text, in.len);
+		return false;
+	}
+	memcpy(e.gpr, n.gpr, sizeof(e.gpr));
+	e.rflags = n.rflags;
+	e.rip = (uintptr_t)slot;
+	e.code_bits = 64;
+	memset(e.seg_base, 0, sizeof(e.seg_base));
+
+	memcpy(data, before, DATA_SIZE);
+	run(&n);
+	memcpy(native_mem, data, DATA_SIZE);
+	memcpy(data, before, DATA_SIZE);
+	if (emulate(&in, &e, &host_mem, NULL, &fault) != EMUL_DONE) {
+		print_bytes(f);
+		fprintf(stderr, "(%s): emulation faulted\n", text);
+		return false;
+	}
+	if (f->af_undefined)
+		flag_mask = ~(uint64_t)RFLAGS_AF;
+	CHECK_EQ(f->af_undefined, in.op == EOP_AND || in.op == EOP_OR || in.op == EOP_XOR ||
+				  in.op == EOP_TEST);
+	n.gpr[4] = 0;
+	e.gpr[4] = 0;
+	if (memcmp(n.gpr, e.gpr, sizeof(n.gpr)) || ((n.rflags ^ e.rflags) & flag_mask) ||
+	    memcmp(native_mem, data, DATA_SIZE) || e.rip != (uintptr_t)slot + f->len) {
+		print_bytes(f);
+		fprintf(stderr, "(%s): differs from the CPU\n", text);
+		for (unsigned i = 0; i < 16; i++)
+			if (n.gpr[i] != e.gpr[i])
+				fprintf(stderr, "  gpr%u native %#lx emulated %#lx\n", i,
+					(unsigned long)n.gpr[i], (unsigned long)e.gpr[i]);
+		fprintf(stderr, "  rflags native %#lx emulated %#lx\n", (unsigned long)n.rflags,
+			(unsigned long)e.rflags);
+		return false;
+	}
+	return true;
+}
+
+/* 16-bit code: [bx+si+disp8] with a segment base, and an FS override in 64-bit code. */
+static void emulated_only(csh cs16, csh cs64, cs_insn *ci16, cs_insn *ci64)
+{
+	static const uint8_t mov16[] = { 0x89, 0x40, 0x04 };       /* mov [bx+si+4], ax */
+	static const uint8_t bp16[] = { 0x8b, 0x46, 0xfe };        /* mov ax, [bp-2] */
+	static const uint8_t fs64[] = { 0x64, 0x48, 0x8b, 0x03 };  /* mov rax, fs:[rbx] */
+	static const uint8_t es64[] = { 0x26, 0x8b, 0x03 };        /* es: ignored in 64-bit */
+	static const uint8_t sse[] = { 0xf2, 0x0f, 0x10, 0xc1 };   /* movsd xmm0, xmm1 */
+	static const uint8_t cut[] = { 0x48, 0xc7, 0x03, 0x01 };   /* mov qword [rbx], imm32: cut */
+	struct emul_insn in;
+	struct emul_regs r = { .code_bits = 16 };
+	struct emul_fault f;
+
+	CHECK_EQ(decode_insn(cs16, 16, mov16, sizeof(mov16), ci16, &in, NULL, 0), DECODE_OK);
+	CHECK_EQ(in.mem.addr_size, 2);
+	r.gpr[3] = 0xfff0;
+	r.gpr[6] = 0x20;
+	r.seg_base[SEG_DS] = (uintptr_t)data - 0x10 + 0x100; /* ea wraps to 0x14 */
+	r.gpr[0] = 0xabcd;
+	CHECK_EQ(emul_linear_address(&in, &r), ((uintptr_t)data + 0x104) & 0xffffffff);
+	CHECK_EQ(decode_insn(cs16, 16, bp16, sizeof(bp16), ci16, &in, NULL, 0), DECODE_OK);
+	CHECK_EQ(in.mem.seg, SEG_SS);
+	CHECK_EQ(in.dst.size, 2);
+
+	r = (struct emul_regs){ .code_bits = 64 };
+	CHECK_EQ(decode_insn(cs64, 64, fs64, sizeof(fs64), ci64, &in, NULL, 0), DECODE_OK);
+	CHECK_EQ(in.mem.seg, SEG_FS);
+	r.gpr[3] = 0x18;
+	r.seg_base[SEG_FS] = (uintptr_t)data;
+	memcpy(data + 0x18, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	CHECK_EQ(emulate(&in, &r, &host_mem, NULL, &f), EMUL_DONE);
+	CHECK_EQ(r.gpr[0], 0x8877665544332211ull);
+	CHECK_EQ(decode_insn(cs64, 64, es64, sizeof(es64), ci64, &in, NULL, 0), DECODE_OK);
+	r.seg_base[SEG_ES] = 0x1000;
+	r.gpr[3] = (uintptr_t)data;
+	CHECK_EQ(emul_linear_address(&in, &r), (uintptr_t)data);
+	CHECK_EQ(decode_insn(cs64, 64, sse, sizeof(sse), ci64, &in, NULL, 0), DECODE_UNSUPPORTED);
+	CHECK_EQ(decode_insn(cs64, 64, cut, sizeof(cut), ci64, &in, NULL, 0), DECODE_TRUNCATED);
+}
+
+int main(void)
+{
+	size_t code_len = (size_t)(native_run_end - native_run);
+	csh cs64, cs16;
+	cs_insn *ci64, *ci16;
+	unsigned failed_forms = 0;
+
+	/* Below 2 GiB: the 0x67 forms need 32-bit addresses to work natively. */
+	code = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (code == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	data = code + 0x1000;
+	memcpy(code, native_run, code_len);
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs64) != CS_ERR_OK ||
+	    cs_open(CS_ARCH_X86, CS_MODE_16, &cs16) != CS_ERR_OK)
+		return 1;
+	cs_option(cs64, CS_OPT_DETAIL, CS_OPT_ON);
+	cs_option(cs16, CS_OPT_DETAIL, CS_OPT_ON);
+	ci64 = cs_malloc(cs64);
+	ci16 = cs_malloc(cs16);
+
+	nforms = emul_forms(forms, EMUL_FORMS_MAX);
+	for (unsigned i = 0; i < nforms; i++) {
+		for (int k = 0; k < 300; k++)
+			if (!differential(cs64, ci64, &forms[i])) {
+				failed_forms++;
+				break;
+			}
+	}
+	CHECK_EQ(failed_forms, 0);
+	printf("emulate: %u forms x 300 operand sets compared with the CPU\n", nforms);
+	emulated_only(cs16, cs64, ci16, ci64);
+	cs_free(ci64, 1);
+	cs_free(ci16, 1);
+	cs_close(&cs64);
+	cs_close(&cs16);
+	return check_report("emulate");
+}

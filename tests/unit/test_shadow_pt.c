@@ -1,0 +1,393 @@
+/*
+ * test_shadow_pt.c - shadow page tables built from hand-made 4-level guest
+ * tables in a fake guest RAM (guest-physical x is host-physical x +
+ * HPA_OFF): hidden and true faults with their error codes, A/D bits, the
+ * guest's large pages, write-protected guest tables and the invalidation a
+ * table write causes, a page becoming a table after being mapped writable,
+ * INVLPG, the root cache (hits, LRU eviction) and reclaim under pressure.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "mmu/shadow_pt.h"
+
+#define PAGE 4096ull
+#define RAM_PAGES 1024ull          /* 4 MiB of guest RAM */
+#define HPA_OFF 0x40000000ull
+#define SPT_BASE 0x80000000ull
+#define CR0_PE 1ull
+#define EFER_LME (1ull << 8)
+#define TBL (SPT_P | SPT_W | SPT_U)
+
+static uint8_t *ram;
+static uint8_t *spt;
+static uint64_t ro_gpa = ~0ull;  /* a page the EPT gives read-only */
+
+static bool g_read(void *ctx, uint64_t gpa, uint64_t *v, unsigned size)
+{
+	(void)ctx;
+	if (gpa + size > RAM_PAGES * PAGE)
+		return false;
+	*v = 0;
+	memcpy(v, ram + gpa, size);
+	return true;
+}
+
+static bool g_write(void *ctx, uint64_t gpa, uint64_t v, unsigned size)
+{
+	uint64_t old;
+
+	if (!g_read(ctx, gpa, &old, size))
+		return false;
+	old |= v; /* A/D: the CPU's locked OR */
+	memcpy(ram + gpa, &old, size);
+	return true;
+}
+
+static bool translate(void *ctx, uint64_t gpa, uint64_t *hpa, bool *w)
+{
+	(void)ctx;
+	if (gpa >= RAM_PAGES * PAGE)
+		return false;
+	*hpa = gpa + HPA_OFF;
+	*w = gpa != ro_gpa;
+	return true;
+}
+
+static uint64_t *spt_table(void *ctx, uint64_t hpa)
+{
+	(void)ctx;
+	return (uint64_t *)(spt + (hpa - SPT_BASE));
+}
+
+static const struct shadow_pt_ops ops = { { g_read, g_write }, translate, spt_table };
+
+static uint64_t pte(uint64_t table, unsigned i)
+{
+	uint64_t v;
+
+	memcpy(&v, ram + table + 8 * i, 8);
+	return v;
+}
+
+static void set_pte(uint64_t table, unsigned i, uint64_t v)
+{
+	memcpy(ram + table + 8 * i, &v, 8);
+}
+
+struct env {
+	struct shadow_pt s;
+	struct shadow_page *pages;
+	uint32_t buckets[64], rbuckets[64];
+	struct shadow_rmap rmap[256];
+	struct walk_mode m;
+	uint64_t root;
+};
+
+/* The guest's tables: PML4 0x1000 -> PDPT 0x2000 -> PD 0x3000 -> PT 0x4000. */
+static void build_guest(void)
+{
+	memset(ram, 0, RAM_PAGES * PAGE);
+	set_pte(0x1000, 0, 0x2000 | TBL);
+	set_pte(0x2000, 0, 0x3000 | TBL);
+	set_pte(0x3000, 0, 0x4000 | TBL);
+	set_pte(0x3000, 1, 0x200000 | TBL | SPT_PS);          /* a 2 MiB page */
+	set_pte(0x4000, 5, 0xa000 | TBL);                       /* user data */
+	set_pte(0x4000, 7, 0x4000 | SPT_P | SPT_W);             /* the PT itself */
+	set_pte(0x4000, 8, 0xb000 | SPT_P | SPT_U);             /* user, read-only */
+	set_pte(0x4000, 9, 0xc000 | SPT_P | SPT_W | SPT_PCD);   /* supervisor only */
+	set_pte(0x4000, 10, 0xd000 | TBL | SPT_NX);             /* no execute */
+}
+
+static struct env *env_new(uint32_t npages, unsigned roots)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct shadow_pt_config c = {
+		.ops = &ops, .page_base = SPT_BASE, .npages = npages, .buckets = e->buckets,
+		.nbuckets = 64, .rmap = e->rmap, .nrmap = 256, .rmap_buckets = e->rbuckets,
+		.roots = roots,
+	};
+
+	e->pages = calloc(npages, sizeof(*e->pages));
+	c.pages = e->pages;
+	memset(spt, 0xee, 64 * PAGE);
+	CHECK(shadow_pt_init(&e->s, &c));
+	build_guest();
+	e->m = (struct walk_mode){ .cr0 = CR0_PG | CR0_WP | CR0_PE, .cr3 = 0x1000,
+				   .cr4 = CR4_PAE, .efer = EFER_LMA | EFER_LME | EFER_NXE,
+				   .maxphyaddr = 40 };
+	CHECK_EQ(shadow_pt_activate(&e->s, e->m.cr3, &e->root), SHADOW_FILLED);
+	return e;
+}
+
+static void env_free(struct env *e)
+{
+	free(e->pages);
+	free(e);
+}
+
+/* The shadow leaf for va under the active root, as the CPU would find it (0: none). */
+static uint64_t shadow_leaf(struct env *e, uint64_t va)
+{
+	uint64_t t = e->root;
+
+	for (int level = 4; level >= 1; level--) {
+		uint64_t ent = spt_table(NULL, t)[(va >> (12 + 9 * (level - 1))) & 511];
+
+		if (!(ent & SPT_P))
+			return 0;
+		if (level == 1)
+			return ent;
+		CHECK((ent & (SPT_W | SPT_U)) == (SPT_W | SPT_U)); /* upper levels grant all */
+		t = ent & SPT_ADDR;
+	}
+	return 0;
+}
+
+static enum shadow_result fault(struct env *e, uint64_t va, uint32_t err, uint32_t *gerr)
+{
+	uint64_t pt_gpa = 0;
+	uint32_t dummy;
+
+	e->m.cpl = err & PF_U ? 3 : 0;
+	return shadow_pt_fault(&e->s, &e->m, va, err, gerr ? gerr : &dummy, &pt_gpa);
+}
+
+static void test_hidden_and_ad(void)
+{
+	struct env *e = env_new(32, 4);
+	uint64_t leaf;
+
+	CHECK_EQ(fault(e, 0x5000, PF_U, NULL), SHADOW_FILLED);       /* user read */
+	leaf = shadow_leaf(e, 0x5000);
+	CHECK_EQ(leaf & SPT_ADDR, 0xa000 + HPA_OFF);
+	CHECK(leaf & SPT_U);
+	CHECK(!(leaf & SPT_W));                                      /* D clear: read-only */
+	CHECK(pte(0x4000, 5) & SPT_A);
+	CHECK(!(pte(0x4000, 5) & SPT_D));
+	CHECK(pte(0x1000, 0) & SPT_A);                               /* every level */
+	CHECK_EQ(fault(e, 0x5008, PF_U | PF_W | PF_P, NULL), SHADOW_FILLED);
+	CHECK(pte(0x4000, 5) & SPT_D);                               /* first write: D */
+	CHECK(shadow_leaf(e, 0x5000) & SPT_W);
+	CHECK_EQ(e->s.stats.hidden, 2);
+	/* supervisor-only page, PCD kept; NX page */
+	CHECK_EQ(fault(e, 0x9000, 0, NULL), SHADOW_FILLED);
+	CHECK(!(shadow_leaf(e, 0x9000) & SPT_U));
+	CHECK(shadow_leaf(e, 0x9000) & SPT_PCD);
+	CHECK_EQ(fault(e, 0xa000, 0, NULL), SHADOW_FILLED);
+	CHECK(shadow_leaf(e, 0xa000) & SPT_NX);
+	/* a page the EPT makes read-only stays read-only, D or not */
+	ro_gpa = 0xa000;
+	set_pte(0x4000, 11, 0xa000 | TBL | SPT_D);
+	CHECK_EQ(fault(e, 0xb000, PF_W, NULL), SHADOW_FILLED);
+	CHECK(!(shadow_leaf(e, 0xb000) & SPT_W));
+	ro_gpa = ~0ull;
+	env_free(e);
+}
+
+static void test_true_faults(void)
+{
+	struct env *e = env_new(32, 4);
+	uint32_t err = 0;
+
+	CHECK_EQ(fault(e, 0x6000, 0, &err), SHADOW_TRUE_FAULT);      /* not present */
+	CHECK_EQ(err, 0);
+	CHECK_EQ(fault(e, 0x6000, PF_W | PF_U, &err), SHADOW_TRUE_FAULT);
+	CHECK_EQ(err, PF_W | PF_U);
+	CHECK_EQ(fault(e, 0x8000, PF_U | PF_W, &err), SHADOW_TRUE_FAULT); /* read-only */
+	CHECK_EQ(err, PF_P | PF_W | PF_U);
+	CHECK_EQ(fault(e, 0x9000, PF_U, &err), SHADOW_TRUE_FAULT);   /* supervisor page */
+	CHECK_EQ(err, PF_P | PF_U);
+	CHECK_EQ(fault(e, 0xa000, PF_I, &err), SHADOW_TRUE_FAULT);   /* NX */
+	CHECK_EQ(err, PF_P | PF_I);
+	set_pte(0x4000, 12, 0xe000 | SPT_P | (1ull << 51));            /* reserved bit */
+	CHECK_EQ(fault(e, 0xc000, 0, &err), SHADOW_TRUE_FAULT);
+	CHECK_EQ(err, PF_P | PF_RSVD);
+	CHECK_EQ(e->s.stats.true_faults, 6);
+	CHECK_EQ(shadow_leaf(e, 0x6000), 0);
+	CHECK(!(pte(0x4000, 8) & SPT_A));                            /* no A on a fault */
+	env_free(e);
+}
+
+static void test_large_page(void)
+{
+	struct env *e = env_new(32, 4);
+
+	CHECK_EQ(fault(e, 0x203000, PF_W, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x203000) & SPT_ADDR, 0x203000 + HPA_OFF);
+	CHECK(shadow_leaf(e, 0x203000) & SPT_W);
+	CHECK(pte(0x3000, 1) & SPT_D);
+	/* the guest remaps the 2 MiB page: its PD is a table, so the write is trapped */
+	set_pte(0x3000, 1, 0x000000 | TBL | SPT_PS);
+	shadow_pt_table_write(&e->s, 0x3000 + 8, 8);
+	CHECK_EQ(shadow_leaf(e, 0x203000), 0);
+	CHECK(e->s.flush);
+	CHECK_EQ(fault(e, 0x203000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x203000) & SPT_ADDR, 0x003000 + HPA_OFF);
+	env_free(e);
+}
+
+static void test_table_writes(void)
+{
+	struct env *e = env_new(32, 4);
+	uint64_t pt_gpa = 0;
+	uint32_t err;
+
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));                    /* the root's */
+	CHECK(!shadow_pt_is_table(&e->s, 0x4000));
+	CHECK_EQ(fault(e, 0x5000, PF_W, NULL), SHADOW_FILLED);
+	CHECK(shadow_pt_is_table(&e->s, 0x4000));
+	/* the PT mapped at 0x7000, even with D set, is read-only in the shadow */
+	set_pte(0x4000, 7, pte(0x4000, 7) | SPT_D | SPT_A);
+	CHECK_EQ(fault(e, 0x7000, 0, NULL), SHADOW_FILLED);
+	CHECK(!(shadow_leaf(e, 0x7000) & SPT_W));
+	e->m.cpl = 0;
+	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0x7000 + 5 * 8, PF_W | PF_P, &err, &pt_gpa),
+		 SHADOW_PT_WRITE);
+	CHECK_EQ(pt_gpa, 0x4000 + 5 * 8);
+	/* the caller emulates the write, then reports it */
+	set_pte(0x4000, 5, 0xf000 | TBL);
+	e->s.flush = false;
+	shadow_pt_table_write(&e->s, pt_gpa, 8);
+	CHECK_EQ(shadow_leaf(e, 0x5000), 0);
+	CHECK(e->s.flush);
+	CHECK(shadow_leaf(e, 0x7000) != 0);                          /* its neighbour stays */
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x5000) & SPT_ADDR, 0xf000 + HPA_OFF);
+	/* a PML4 write drops the whole subtree below that entry */
+	shadow_pt_table_write(&e->s, 0x1000, 8);
+	CHECK_EQ(shadow_leaf(e, 0x5000), 0);
+	CHECK(!shadow_pt_is_table(&e->s, 0x4000));                   /* mirrors freed */
+	CHECK_EQ(e->s.stats.pages_used, 1);                          /* the root alone */
+	CHECK_EQ(e->s.stats.pt_writes, 1);
+	env_free(e);
+}
+
+/* A page mapped writable, then made a table: its writable mapping is taken back. */
+static void test_becomes_table(void)
+{
+	struct env *e = env_new(32, 4);
+
+	set_pte(0x4000, 13, 0x10000 | TBL | SPT_D);
+	CHECK_EQ(fault(e, 0xd000, PF_W, NULL), SHADOW_FILLED);
+	CHECK(shadow_leaf(e, 0xd000) & SPT_W);
+	set_pte(0x3000, 2, 0x10000 | TBL);                           /* PD[2] -> PT 0x10000 */
+	set_pte(0x10000, 0, 0x11000 | TBL);
+	shadow_pt_table_write(&e->s, 0x3000 + 16, 8);                /* the emulated write */
+	e->s.flush = false;
+	CHECK_EQ(fault(e, 0x400000, 0, NULL), SHADOW_FILLED);        /* walks PT 0x10000 */
+	CHECK(shadow_pt_is_table(&e->s, 0x10000));
+	CHECK(!(shadow_leaf(e, 0xd000) & SPT_W));
+	CHECK(e->s.flush);
+	CHECK_EQ(e->s.stats.write_protects, 1);
+	env_free(e);
+}
+
+static void test_invlpg(void)
+{
+	struct env *e = env_new(32, 4);
+
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(fault(e, 0x9000, 0, NULL), SHADOW_FILLED);
+	shadow_pt_invlpg(&e->s, 0x5000);
+	CHECK_EQ(shadow_leaf(e, 0x5000), 0);
+	CHECK(shadow_leaf(e, 0x9000) != 0);
+	shadow_pt_invlpg(&e->s, 0x7654321000ull);                    /* nothing there: fine */
+	env_free(e);
+}
+
+/* Address spaces: PML4s at 0x20000 + n * 0x1000 sharing the PDPT. */
+static uint64_t space(unsigned n)
+{
+	uint64_t cr3 = 0x20000 + n * PAGE;
+
+	set_pte(cr3, 0, 0x2000 | TBL);
+	return cr3;
+}
+
+static void test_cache(void)
+{
+	struct env *e = env_new(32, 2);
+	uint64_t r0 = e->root, r;
+
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	e->m.cr3 = space(1);
+	CHECK_EQ(shadow_pt_activate(&e->s, e->m.cr3, &r), SHADOW_FILLED);
+	CHECK(r != r0);
+	e->root = r;
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	e->m.cr3 = 0x1000;                                           /* back: a hit */
+	CHECK_EQ(shadow_pt_activate(&e->s, 0x1000 | SPT_PWT, &r), SHADOW_FILLED);
+	CHECK_EQ(r, r0);
+	e->root = r;
+	CHECK(shadow_leaf(e, 0x5000) != 0);                          /* kept, not rebuilt */
+	CHECK_EQ(e->s.cache.hits, 1);
+	CHECK_EQ(e->s.cache.misses, 2);
+	e->m.cr3 = space(2);                                          /* evicts space 1 (LRU) */
+	CHECK_EQ(shadow_pt_activate(&e->s, e->m.cr3, &r), SHADOW_FILLED);
+	CHECK_EQ(e->s.cache.evictions, 1);
+	CHECK(!shadow_pt_is_table(&e->s, space(1)));
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));
+	for (unsigned i = 0; i < 20; i++) {                           /* a switch loop: hits */
+		CHECK_EQ(shadow_pt_activate(&e->s, i % 2 ? 0x1000 : space(2), &r), SHADOW_FILLED);
+	}
+	CHECK(shadow_cache_hit_rate(&e->s.cache) >= 80);
+	env_free(e);
+}
+
+static void test_pressure(void)
+{
+	struct env *e = env_new(6, 4);                                /* root + 5 pages */
+	uint64_t r;
+
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);           /* 4 pages */
+	e->m.cr3 = space(1);
+	CHECK_EQ(shadow_pt_activate(&e->s, e->m.cr3, &r), SHADOW_FILLED); /* 5 */
+	e->root = r;
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);           /* reclaims space 0 */
+	CHECK_EQ(e->s.cache.reclaims, 1);
+	CHECK(shadow_leaf(e, 0x5000) != 0);
+	/* one space alone larger than the pool: reset and go on */
+	set_pte(e->m.cr3, 1, 0x2000 | TBL);                            /* another 512 GiB */
+	CHECK_EQ(fault(e, (1ull << 39) + 0x5000, 0, NULL), SHADOW_FILLED);
+	CHECK(e->s.stats.resets >= 1);
+	CHECK(shadow_leaf(e, (1ull << 39) + 0x5000) != 0);
+	CHECK(e->s.stats.pages_used <= 6);
+	env_free(e);
+}
+
+static void test_unsupported(void)
+{
+	struct env *e = env_new(8, 1);
+	uint32_t err;
+	uint64_t pg;
+
+	e->m.efer = 0;
+	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0x5000, 0, &err, &pg), SHADOW_UNSUPPORTED);
+	e->m.efer = EFER_LMA;
+	set_pte(0x4000, 14, (RAM_PAGES * PAGE + PAGE) | TBL);          /* beyond RAM */
+	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0xe000, 0, &err, &pg), SHADOW_ERROR);
+	CHECK_STR(shadow_result_str(SHADOW_PT_WRITE), "guest page-table write");
+	env_free(e);
+}
+
+int main(void)
+{
+	ram = aligned_alloc(PAGE, RAM_PAGES * PAGE);
+	spt = aligned_alloc(PAGE, 64 * PAGE);
+	test_hidden_and_ad();
+	test_true_faults();
+	test_large_page();
+	test_table_writes();
+	test_becomes_table();
+	test_invlpg();
+	test_cache();
+	test_pressure();
+	test_unsupported();
+	free(ram);
+	free(spt);
+	return check_report("shadow_pt");
+}
