@@ -85,6 +85,8 @@ static const struct opt_def option_table[] = {
 	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
 	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
 		    "every exit takes the generic path, for comparison)"),
+	OPT("ioapic_model", OPT_BOOL, ioapic_model,
+	    .help = "L2's IOAPIC through the hypervisor's model, routes checked against irq="),
 	OPT("irq", OPT_STR, irq,
 	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
 		    "the hypervisor, per CPU (default: direct everywhere)"),

@@ -25,10 +25,15 @@
  * in protected mode) before L2 can mask them, so L2 starts with both 8259s
  * masked, under every policy alike (an OS programs them before use).
  */
+#include "emul/emul_exit.h"
+#include "guest_mem.h"
+#include "irq/ioapic.h"
 #include "irq/irq.h"
 #include "irq/route.h"
+#include "lib/spinlock.h"
 #include "l0.h"
 #include "log.h"
+#include "options.h"
 #include "panic.h"
 #include "platform.h"
 #include "power.h"
@@ -89,6 +94,83 @@ void irq_setup_vmcs(struct vcpu *v)
 	v->root_nmi = false;
 }
 
+/* The real IOAPICs behind the models: the register window, one access at a time. */
+struct ioapic_hw_state {
+	volatile uint32_t *base;
+	struct spinlock lock;
+};
+
+static struct ioapic_hw_state hw_state[ACPI_MAX_IOAPICS];
+static struct ioapic_model models[ACPI_MAX_IOAPICS];
+static struct mmio_device devices[ACPI_MAX_IOAPICS];
+static uint32_t cpu_apic_ids[IRQ_POLICY_MAX_CPUS];
+static struct irq_cpus route_cpus;
+
+static uint32_t hw_read(void *ctx, uint32_t reg)
+{
+	struct ioapic_hw_state *h = ctx;
+	uint32_t value;
+
+	spin_lock(&h->lock);
+	h->base[IOAPIC_IOREGSEL / 4] = reg;
+	value = h->base[IOAPIC_IOWIN / 4];
+	spin_unlock(&h->lock);
+	return value;
+}
+
+static void hw_write(void *ctx, uint32_t reg, uint32_t value)
+{
+	struct ioapic_hw_state *h = ctx;
+
+	spin_lock(&h->lock);
+	h->base[IOAPIC_IOREGSEL / 4] = reg;
+	h->base[IOAPIC_IOWIN / 4] = value;
+	spin_unlock(&h->lock);
+}
+
+static void hw_eoi(void *ctx, uint32_t vector)
+{
+	((struct ioapic_hw_state *)ctx)->base[IOAPIC_EOI / 4] = vector;
+}
+
+static void route_note(struct ioapic_model *m, unsigned pin, uint64_t wrote,
+		       uint64_t programmed, enum irq_route_result r)
+{
+	unsigned gsi = m->gsi_base + pin;
+
+	log_info("IOAPIC GSI %u: L2's entry %#lx breaks irq=; %s", gsi, wrote,
+		 r == IRQ_ROUTE_CORRECTED ? "moved to a CPU that fits" :
+					    "no CPU fits, programmed as written");
+	log_mline("irq-route", "gsi=%u wrote=%#lx programmed=%#lx result=%s", gsi, wrote,
+		  programmed, r == IRQ_ROUTE_CORRECTED ? "corrected" : "no-cpu");
+}
+
+/* ioapic_model=on: every IOAPIC of the MADT behind its model, its page unmapped for L2. */
+static void ioapic_models_setup(const struct acpi_irq_override *ov, unsigned n_ov)
+{
+	for (unsigned c = 0; c < smp_cpus && c < IRQ_POLICY_MAX_CPUS; c++)
+		cpu_apic_ids[c] = percpus[c].apic_id;
+	route_cpus = (struct irq_cpus){ .n = smp_cpus, .apic_id = cpu_apic_ids,
+					.policy = &irq_policy };
+	for (unsigned i = 0; i < platform_madt.n_ioapics; i++) {
+		const struct acpi_ioapic *a = &platform_madt.ioapics[i];
+		struct ioapic_hw hw = { hw_read, hw_write, hw_eoi, &hw_state[i] };
+		enum mmio_register_result r;
+
+		hw_state[i].base = (volatile uint32_t *)(uintptr_t)a->addr;
+		ioapic_model_init(&models[i], &hw, a->gsi_base, &route_cpus, ov, n_ov, route_note);
+		ioapic_model_device(&models[i], a->addr, &devices[i]);
+		r = mmio_register(&devices[i]);
+		if (r != MMIO_OK)
+			panic("IOAPIC model at %#x: %s", a->addr, mmio_register_result_str(r));
+		if (ept_unmap(&guest_ept, a->addr, IOAPIC_MMIO_SIZE))
+			panic("unmapping the IOAPIC page %#x from L2's EPT failed", a->addr);
+		log_info("IOAPIC %u at %#x (GSI %u-%u): L2's accesses go through the model",
+			 a->id, a->addr, a->gsi_base, a->gsi_base + models[i].n_pins - 1);
+	}
+	emul_flush_translations();
+}
+
 void irq_report(void)
 {
 	char err[160], policy[IRQ_POLICY_MAX_CPUS * 13];
@@ -105,8 +187,11 @@ void irq_report(void)
 	log_info("interrupts: %s; NMIs %s; the hypervisor's serial is polled and its clock "
 		 "is the TSC (no interrupt of its own)", policy,
 		 nmi_exiting() ? "exit (virtual NMIs)" : "go straight to L2 (no virtual NMIs)");
+	if (hv_opts.ioapic_model && platform_has_madt)
+		ioapic_models_setup(ov, n_ov);
 	log_mline("irq-policy", "cpus=%u policy=\"%s\" nmi_exiting=%d mwait_hidden=%d "
-		  "ioapic_model=unregistered", smp_cpus, policy, nmi_exiting(), any_intercept);
+		  "ioapic_model=%s", smp_cpus, policy, nmi_exiting(), any_intercept,
+		  hv_opts.ioapic_model && platform_has_madt ? "on" : "off");
 	for (unsigned gsi = 0; gsi < 16; gsi++) {
 		const struct irq_source *s = irq_source_for_gsi(gsi, ov, n_ov);
 

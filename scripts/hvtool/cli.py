@@ -163,6 +163,16 @@ def cmd_bench(args):
     return status
 
 
+def add_to_trapcost(out_dir, rows, **keys):
+    """Appends ROWS to OUT_DIR's trapcost.json and sets its top-level KEYS."""
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc.update(keys)
+    bench.write_json(path, doc)
+
+
 def irq_cost(build_dir, kind, out_dir):
     """Boots the irqtest guest under a mixed interrupt policy, adds the irq-* rows and
     targets to trapcost.json, prints them; returns 1 if the run failed."""
@@ -172,12 +182,7 @@ def irq_cost(build_dir, kind, out_dir):
                        hv_args=irqbench.HV_ARGS)
     rows = irqbench.measure(out.log)
     goals = irqbench.targets(rows, out.log)
-    path = os.path.join(out_dir, "trapcost.json")
-    with open(path) as f:
-        doc = json.load(f)
-    doc["rows"] += rows
-    doc["irq_targets"] = goals
-    bench.write_json(path, doc)
+    add_to_trapcost(out_dir, rows, irq_targets=goals)
     print("\n".join(irqbench.summary_lines(rows, goals)))
     return 0 if out.status == 0 else 1
 
@@ -189,12 +194,7 @@ def boot_cost(run, out_dir):
           flush=True)
     hv, native = run(bootcost.HV_SCENARIO, ""), run(bootcost.NATIVE_SCENARIO, "")
     rows, summary = bootcost.measure(hv.log, native.log)
-    path = os.path.join(out_dir, "trapcost.json")
-    with open(path) as f:
-        doc = json.load(f)
-    doc["rows"] += rows
-    doc["boot_cost"] = summary
-    bench.write_json(path, doc)
+    add_to_trapcost(out_dir, rows, boot_cost=summary)
     print(bootcost.summary_line(summary))
     return 0 if hv.status == 0 and native.status == 0 else 1
 

@@ -11,6 +11,7 @@ SCENARIO = "irqtest"
 HV_ARGS = "irq=0:direct,1:intercept"
 # The exits an interrupt itself costs under each policy; any more are its EOI's.
 OWN_EXITS = {"direct": 0, "intercept": 1}
+CPU_WORDS = {"direct": "a direct CPU", "intercept": "an intercepting CPU"}
 NUMBERS = ("min", "median", "p99", "n")
 
 
@@ -49,7 +50,7 @@ def targets(rows, log):
     by = {r["test"]: r for r in rows if "skipped" not in r}
     for policy, want in OWN_EXITS.items():
         row = by.get(f"irq-{policy}-exits")
-        name = f"{want} VM exit{'s' if want != 1 else ''} per interrupt on a {policy} CPU"
+        name = f"{want} VM exit{'s' if want != 1 else ''} per interrupt on {CPU_WORDS[policy]}"
         if row is None:
             out.append({"target": name, "status": "not evaluated", "detail": "no row"})
         else:

@@ -532,6 +532,24 @@ def irqtest_check(policies):
     return check
 
 
+def ioapic_model_check(policies, route):
+    """irqtest under POLICIES with the IOAPIC model: every check as without it, L2's
+    IOAPIC accesses emulated, and COM1's entry (GSI 4, shared) reported as ROUTE
+    ('no-cpu' when no CPU intercepts) or never reported (None: its route fits)."""
+    base = irqtest_check(policies)
+
+    def check(log):
+        base(log)
+        expect_mline(log, "irq-policy", ioapic_model="on")
+        expect_text(log, "L2's accesses go through the model")
+        routes = serial_log.mlines(log, kind="irq-route", src="hv")
+        if route is None:
+            assert not routes, f"a fitting route was reported: {routes}"
+        else:
+            expect_mline(log, "irq-route", gsi="4", result=route)
+    return check
+
+
 def check_irq_bad_word(log):
     expect_text(log, "irq=: neither direct nor intercept in '1:sometimes'")
     expect_mline(log, "cmdline-error", token="irq=0:direct,1:sometimes")
@@ -1053,6 +1071,11 @@ TESTS = {
                               irqtest_check(("intercept", "intercept")), {}),
     "irqtest-native": ("irqtest-native", "", runner.EXIT_PASS,
                        irqtest_check(("native", "native")), {}),
+    "irqtest-ioapic-model-intercept": ("irqtest", "irq=intercept ioapic_model=on",
+                                       runner.EXIT_PASS,
+                                       ioapic_model_check(("intercept", "intercept"), None), {}),
+    "irqtest-ioapic-model-direct": ("irqtest", "irq=direct ioapic_model=on", runner.EXIT_PASS,
+                                    ioapic_model_check(("direct", "direct"), "no-cpu"), {}),
     "irq-bad-word": ("boot", "irq=0:direct,1:sometimes", runner.EXIT_FAIL, check_irq_bad_word,
                      {}),
     "irq-bad-cpu": ("hello", "irq=5:intercept", runner.EXIT_FAIL, check_irq_bad_cpu,
