@@ -1,10 +1,15 @@
 /*
- * exit.c - dispatch of every VM exit: read the exit reason (the one VMREAD
- * every exit pays), count it, call its handler. An exit without a handler
- * stops the guest with a register dump: nothing is silently skipped.
+ * exit.c - dispatch of every VM exit the fast paths (vmx_entry.S) leave to
+ * C: count it under the reason vmx_entry.S read, call its handler. An exit
+ * without a handler stops the guest with a register dump: nothing is
+ * silently skipped.
  */
+#include <stddef.h>
+
 #include "exit.h"
+#include "exit_fast.h"
 #include "guest_stop.h"
+#include "hypercall.h"
 #include "log.h"
 #include "prot.h"
 #include "vmcs/vm_errors.h"
@@ -12,18 +17,34 @@
 #include "vmx.h"
 #include "watchdog.h"
 
-#define INTR_INFO_VALID (1u << 31)
-#define INTR_TYPE_HW_EXCEPTION (3u << 8)
-#define INTR_DELIVER_ERROR (1u << 11)
 #define BLOCKING_BY_SMI (1ull << 2)
 
 static void handle_unknown(struct vcpu *v);
+
+/* vmx_entry.S reads these as plain numbers (exit_fast.h). */
+_Static_assert(offsetof(struct percpu, fast_cpuid) == PERCPU_FAST_CPUID, "exit_fast.h");
+_Static_assert(offsetof(struct percpu, fast_vmcall) == PERCPU_FAST_VMCALL, "exit_fast.h");
+_Static_assert(offsetof(struct vcpu, exit_count) == VCPU_EXIT_COUNT, "exit_fast.h");
+_Static_assert(offsetof(struct vcpu, exit_vmrw) == VCPU_EXIT_VMRW, "exit_fast.h");
+_Static_assert(VMCS_VM_EXIT_REASON == ENC_VM_EXIT_REASON, "exit_fast.h");
+_Static_assert(VMCS_VM_EXIT_INSTRUCTION_LENGTH == ENC_VM_EXIT_INSTRUCTION_LENGTH, "exit_fast.h");
+_Static_assert(VMCS_GUEST_SS_ACCESS_RIGHTS == ENC_GUEST_SS_ACCESS_RIGHTS, "exit_fast.h");
+_Static_assert(VMCS_GUEST_RIP == ENC_GUEST_RIP, "exit_fast.h");
+_Static_assert(EXIT_REASON_CPUID == REASON_CPUID && EXIT_REASON_VMCALL == REASON_VMCALL,
+	       "exit_fast.h");
+_Static_assert(HC_VERSION == FAST_HC_VERSION && HC_ABI_VERSION == FAST_HC_ABI_VERSION &&
+	       HC_SIGNATURE_LOW == FAST_HC_SIGNATURE_LOW &&
+	       HC_SIGNATURE_HIGH == FAST_HC_SIGNATURE_HIGH, "exit_fast.h");
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init" /* every slot first, then the real ones */
 static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[0 ... VMX_EXIT_REASON_COUNT - 1] = handle_unknown,
 	[EXIT_REASON_EXCEPTION_OR_NMI] = handle_exception,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
+	[EXIT_REASON_MWAIT] = handle_mwait,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = handle_init,
 	[EXIT_REASON_SIPI] = handle_sipi,
@@ -49,6 +70,7 @@ static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfig,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_INVLPG] = handle_invlpg,
 	[EXIT_REASON_VMFUNC] = handle_vmfunc,
 	[EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED] = handle_preemption_timer,
 };
@@ -58,17 +80,6 @@ void skip_instruction(void)
 {
 	vmcs_write(VMCS_GUEST_RIP,
 		   vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
-}
-
-void inject_exception(unsigned vector, bool has_error, uint32_t error)
-{
-	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
-
-	if (has_error) {
-		info |= INTR_DELIVER_ERROR;
-		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	}
-	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info);
 }
 
 /* An exit reason without a handler: the run stops, with the reason in words. */
@@ -98,23 +109,28 @@ __attribute__((noinline, cold)) static void exit_slow_path(struct vcpu *v)
 	guest_stop(v, false, "vm-entry-failed");
 }
 
-/*
- * The hot path: one VMREAD, one compare, the counters, one indirect call.
- * The previous exit's VMREAD/VMWRITE are charged now, so handlers need no
- * epilogue here and the call is a tail call.
- */
-void vmexit_handler(struct vcpu *v)
+void exit_fastpath_set(bool on)
 {
-	uint64_t vmrw = vmrw_count();
-	uint32_t reason = (uint32_t)vmread(VMCS_VM_EXIT_REASON);
+	struct percpu *c = this_cpu();
 
-	vcpu_charge_vmrw(v, vmrw);
-	v->exit_reason = reason;
+	c->fast_cpuid = on ? EXIT_REASON_CPUID : FASTPATH_OFF;
+	c->fast_vmcall = on ? EXIT_REASON_VMCALL : FASTPATH_OFF;
+}
+
+/*
+ * The generic path: one compare, the counters, one indirect call. The
+ * previous generic exit's VMREAD/VMWRITE are charged now, so handlers need
+ * no epilogue here and the call is a tail call.
+ */
+void vmexit_handler(struct vcpu *v, uint64_t reason)
+{
+	vcpu_charge_vmrw(v, 1); /* 1: vmx_entry.S's VMREAD of this exit's reason */
+	v->exit_reason = (uint32_t)reason;
 	if (__builtin_expect(reason >= VMX_EXIT_REASON_COUNT, 0)) {
 		exit_slow_path(v);
 		return;
 	}
-	v->last_basic = reason;
+	v->last_basic = (uint32_t)reason;
 	v->exit_count[reason]++;
 	handlers[reason](v);
 }
@@ -127,13 +143,13 @@ void vmexit_handler(struct vcpu *v)
  * by SMI", which outside SMM fails the next VM entry (SDM Vol. 3C
  * 27.3.1.5). It is cleared here before the usual handling.
  */
-void vmexit_handler_sipi_started(struct vcpu *v)
+void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason)
 {
 	uint64_t is = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
 
 	if (is & BLOCKING_BY_SMI)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, is & ~BLOCKING_BY_SMI);
-	vmexit_handler(v);
+	vmexit_handler(v, reason);
 }
 
 void vmresume_failed(struct vcpu *v)

@@ -11,15 +11,19 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
-/* Called by vmx_entry.S on every exit; the vCPU is resumed after it returns. */
-void vmexit_handler(struct vcpu *v);
+/*
+ * Called by vmx_entry.S on every exit its fast paths do not serve, with the
+ * full exit reason it read (zero-extended); the vCPU is resumed after it
+ * returns.
+ */
+void vmexit_handler(struct vcpu *v, uint64_t reason);
 /* The same for vCPUs a SIPI started (see exit.c). */
-void vmexit_handler_sipi_started(struct vcpu *v);
+void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason);
 /* Called by vmx_entry.S when VMRESUME fails. */
 __attribute__((noreturn)) void vmresume_failed(struct vcpu *v);
 /* Moves the guest past the instruction that exited (GUEST_RIP += length). */
 void skip_instruction(void);
-/* Queues a hardware exception for the next VM entry (SDM Vol. 3C 27.6). */
+/* Queues a hardware exception for the next VM entry (SDM Vol. 3C 27.6; irq/event.c). */
 void inject_exception(unsigned vector, bool has_error, uint32_t error);
 
 /* The handlers (exit_*.c, hypercall.c). */
@@ -31,6 +35,7 @@ void handle_cr_access(struct vcpu *v);
 void handle_hlt(struct vcpu *v);
 void handle_invd(struct vcpu *v);
 void handle_xsetbv(struct vcpu *v);
+void handle_invlpg(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
@@ -41,6 +46,10 @@ void handle_vmx_instruction(struct vcpu *v);
 void handle_init(struct vcpu *v);
 void handle_exception(struct vcpu *v);
 void handle_sipi(struct vcpu *v);
+void handle_external_interrupt(struct vcpu *v);
+void handle_interrupt_window(struct vcpu *v);
+void handle_nmi_window(struct vcpu *v);
+void handle_mwait(struct vcpu *v);
 /* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
 /* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */

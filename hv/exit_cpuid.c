@@ -1,21 +1,29 @@
 /*
- * exit_cpuid.c - CPUID: L0's answer with VMX hidden (nested VMX is not
- * offered yet), the hypervisor bit set, OSXSAVE and OSPKE from L2's CR4,
+ * exit_cpuid.c - CPUID: L0's answer with VMX hidden unless nested=on offers
+ * it (hv/vmcs/nested.h), the hypervisor bit set, OSXSAVE and OSPKE from L2's CR4,
  * fast-string features only where fast strings are on, the TSC frequency
  * the hypervisor measured in leaves 0x15 and 0x16 (the only ones Linux
  * trusts for it on Intel), and our leaves from 0x40000000: 0x40000000 the
  * signature "NestedHVisor" and the highest leaf, 0x40000010 the TSC
- * frequency in kHz (the leaf VMware and KVM use).
- * The hot path: the dispatcher's VMREAD of the exit reason plus
+ * frequency in kHz (the leaf VMware and KVM use). MONITOR/MWAIT is hidden
+ * once a CPU intercepts interrupts (irq/irq.c).
+ * Unedited basic leaves are served by vmx_entry.S's fast path (exit_fast.h)
+ * with the same answer; this is the C path for the rest, and for all
+ * leaves when the fast path is off: the VMREAD of the exit reason plus
  * skip_instruction's 2 VMREAD + 1 VMWRITE, 4 in all (leaves 1 and 7 add
  * the VMREAD of L2's CR4).
  */
 #include "exit.h"
+#include "exit_fast.h"
 #include "extable.h"
+#include "options.h"
+#include "irq/irq.h"
+#include "shadow_mode.h"
 #include "tsc.h"
 #include "vmx.h"
 #include "x86.h"
 
+#define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
@@ -94,9 +102,14 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 	struct cpuid_regs r = cpuid(leaf, sub);
 
 	if (leaf == 1) {
-		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+		r.ecx |= CPUID1_ECX_HYPERVISOR;
+		if (!hv_opts.nested)
+			r.ecx &= ~CPUID1_ECX_VMX;
+		if (irq_any_intercept()) /* L2 idles with HLT (irq/irq.c) */
+			r.ecx &= ~CPUID1_ECX_MONITOR;
 		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
 	}
+	shadow_mode_cpuid(leaf, sub, &r.ebx, &r.ecx);
 	if (leaf == 7 && sub == 0) {
 		from_guest_cr4(&r.ecx, CPUID7_ECX_OSPKE, CR4_PKE);
 		if (!fast_strings_on()) {
@@ -107,8 +120,10 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 	return r;
 }
 
-/* Leaves below 32 whose answer is not L0's as it is (bit n: leaf n). */
-#define EDITED_BASIC_LEAVES (1u << 1 | 1u << 7 | 1u << LEAF_TSC_CRYSTAL | 1u << LEAF_FREQUENCY)
+/* Leaves below 32 whose answer is not L0's as it is; vmx_entry.S reads it too. */
+const uint8_t cpuid_basic_edited[32] = {
+	[1] = 1, [7] = 1, [LEAF_TSC_CRYSTAL] = 1, [LEAF_FREQUENCY] = 1,
+};
 
 /* The answer for a leaf the hypervisor edits or owns (the cold side). */
 __attribute__((noinline)) static struct cpuid_regs edited_leaf(uint32_t leaf, uint32_t sub)
@@ -146,7 +161,7 @@ static inline void cpuid_into(uint64_t *gpr, uint64_t leaf, uint64_t sub)
 void handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
-	bool edited = leaf < 32 ? EDITED_BASIC_LEAVES >> leaf & 1 : leaf - HV_LEAF_BASE <= 0x10;
+	bool edited = leaf < 32 ? cpuid_basic_edited[leaf] : leaf - HV_LEAF_BASE <= 0x10;
 
 	if (__builtin_expect(edited, 0)) {
 		struct cpuid_regs r = edited_leaf(leaf, sub);

@@ -10,9 +10,12 @@
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
+#include "vmcs/nested.h"
 #include "prot.h"
+#include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -85,10 +88,15 @@ static bool emulate_cr0_write(uint64_t value)
 	return true;
 }
 
-/* MOV to CR4: VMXE and bits L0 does not allow are reserved for L2: #GP. */
-static bool emulate_cr4_write(uint64_t value)
+/*
+ * MOV to CR4: bits L0 does not allow are reserved for L2: #GP; so is VMXE
+ * without nested VMX, and clearing it in VMX operation (SDM Vol. 3C 24.7).
+ */
+static bool emulate_cr4_write(struct vcpu *v, uint64_t value)
 {
-	if (value & CR4_VMXE || value & ~l0.caps.cr4_fixed1)
+	bool vmxe_ok = v->nested && (value & CR4_VMXE || !v->nested->vmxon);
+
+	if ((value & CR4_VMXE && !v->nested) || !vmxe_ok || value & ~l0.caps.cr4_fixed1)
 		return false;
 	vmcs_set_guest_cr4(value);
 	return true;
@@ -106,7 +114,8 @@ static uint64_t above_maxphyaddr(void)
 
 /*
  * PAE paging: MOV to CR3 loads the four PDPTEs, and with EPT the CPU takes
- * them from the VMCS (SDM Vol. 3C 28.3.2.4); #GP if one is bad (Vol. 3A 4.4.1).
+ * them from the VMCS at VM entry (SDM Vol. 3C 27.3.2.4); #GP if one is bad
+ * (Vol. 3A 4.4.1).
  */
 static bool load_pae_pdptes(uint64_t cr3)
 {
@@ -141,7 +150,8 @@ static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
-	vmcs_write(VMCS_GUEST_CR3, value);
+	if (!shadow_mode_cr3_load(v, value))
+		vmcs_write(VMCS_GUEST_CR3, value);
 	if (!keep)
 		invvpid(cap & VPID_CAP_INVVPID_SINGLE_GLOBALS ? INVVPID_SINGLE_KEEP_GLOBALS :
 			cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL, GUEST_VPID, 0);
@@ -155,13 +165,25 @@ void handle_cr_access(struct vcpu *v)
 	unsigned cr = qual & 0xf, type = (qual >> 4) & 3, reg = (qual >> 8) & 0xf;
 	bool ok;
 
+	if (type == 0 && cr == 8) { /* CR8-load exiting: an interrupt waits for the TPR */
+		irq_cr8_write(v, read_gpr(v, reg));
+		return;
+	}
+	if (type == 1 && cr == 3) { /* MOV from CR3: exits with paging=shadow */
+		if (reg == GPR_RSP)
+			vmcs_write(VMCS_GUEST_RSP, shadow_mode_guest_cr3());
+		else
+			v->gpr[reg] = shadow_mode_guest_cr3();
+		skip_instruction();
+		return;
+	}
 	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {
 		log_error("L2 control-register access type %u to CR%u: not emulated", type, cr);
 		guest_stop(v, false, "unhandled-cr-access");
 	}
 	ok = cr == 0 ? emulate_cr0_write(read_gpr(v, reg)) :
 	     cr == 3 ? emulate_cr3_write(v, read_gpr(v, reg)) :
-		       emulate_cr4_write(read_gpr(v, reg));
+		       emulate_cr4_write(v, read_gpr(v, reg));
 	if (ok)
 		skip_instruction();
 	else

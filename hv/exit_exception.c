@@ -1,37 +1,56 @@
 /*
- * exit_exception.c - exceptions L2 raised in a vector the exception bitmap
- * intercepts (exc_intercept=): reflected back into L2 unchanged, type,
- * error code and (for INT3/INTO) instruction length included, so L2's own
- * handler runs (SDM Vol. 3C 27.6.1.1, 28.2.2). An exception that hit while
- * L2 was delivering another event is not reflected blindly: the run stops.
+ * exit_exception.c - exceptions and NMIs that exit. An exception L2 raised
+ * in a vector the exception bitmap intercepts (exc_intercept=) is reflected
+ * back into L2 unchanged, type, error code and (for INT3/INTO) instruction
+ * length included, so L2's own handler runs (SDM Vol. 3C 27.6.1.1, 28.2.2).
+ * One raised while L2 was delivering another event is combined with it as
+ * the CPU would (irq/event.c). An NMI is queued for L2 (irq/event.c).
  */
 #include "exit.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "log.h"
+#include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 
-#define INTR_INFO_VALID (1u << 31)
-#define INTR_INFO_ERROR_VALID (1u << 11)
-#define INTR_TYPE(info) (((info) >> 8) & 7)
-#define INTR_TYPE_NMI 2
-#define INTR_TYPE_SOFT_EXCEPTION 6
+#define DF 8
 
 void handle_exception(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_INFORMATION);
+	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+	unsigned vector = INTR_INFO_VECTOR(info);
 
-	if (INTR_TYPE(info) == INTR_TYPE_NMI ||
-	    vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD) & INTR_INFO_VALID) {
-		log_error("L2 exception exit (info %#x) during event delivery or for an NMI: "
-			  "not reflected", info);
-		guest_stop(v, false, "unhandled-exception");
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		irq_nmi_exit(v);
+		return;
+	}
+	if (shadow_mode_exception(v, info))
+		return;
+	if (vectoring & INTR_INFO_VALID) {
+		enum irq_combine c = irq_exception_during_delivery(v, vectoring, vector);
+
+		if (c == IRQ_COMBINE_TRIPLE_FAULT) {
+			log_error("L2 exception %u while delivering #DF: a triple fault", vector);
+			log_mline("guest-fault", "kind=triple-fault vcpu=%u rip=%#lx", v->index,
+				  vmread(VMCS_GUEST_RIP));
+			guest_stop(v, false, "guest-triple-fault");
+		}
+		if (c == IRQ_COMBINE_DOUBLE_FAULT) {
+			inject_exception(DF, true, 0);
+			return;
+		}
+	} else if ((info & INTR_INFO_NMI_UNBLOCKED) && v->virtual_nmis && vector != DF) {
+		/* The faulting IRET had unblocked NMIs: blocked again until it reruns (28.2.3). */
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
+			   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) | INTERRUPTIBILITY_NMI);
 	}
 	if (info & INTR_INFO_ERROR_VALID)
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
 			   vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE));
-	if (INTR_TYPE(info) == INTR_TYPE_SOFT_EXCEPTION)
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_SOFT_EXC)
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH,
 			   vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
-	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info & ~(1u << 12));
+	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info & ~INTR_INFO_NMI_UNBLOCKED);
 }

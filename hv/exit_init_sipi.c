@@ -7,6 +7,8 @@
  * Vol. 3A 11.4.4).
  */
 #include "exit.h"
+#include "guest_mem.h"
+#include "irq/irq.h"
 #include "log.h"
 #include "smp.h"
 #include "vmcs_setup.h"
@@ -29,6 +31,7 @@ void handle_sipi(struct vcpu *v)
 
 	vcpu_enter_real_mode(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	irq_unblock_nmis(); /* Bochs skipped the unmasking that ends SIPI delivery */
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry_sipi_started);
 	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 	log_info("vCPU %u: start-up IPI, running at %#x:0000", v->index, vector << 8);

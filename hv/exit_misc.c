@@ -2,19 +2,19 @@
  * exit_misc.c - the small exits: HLT (the vCPU waits in the HLT activity
  * state until an interrupt arrives; with interrupts off that is forever, so
  * on the boot vCPU the run ends), INVD (done as WBINVD: dropping dirty lines
- * would corrupt the host), XSETBV (done on the CPU, whose #GP becomes L2's), and VMX
- * instructions (VMX is not offered to L2 yet: #UD, SDM Vol. 3C 31.3).
+ * would corrupt the host), XSETBV (done on the CPU, whose #GP becomes L2's). The VMX
+ * instructions are hv/vmcs/vmx_insn.c's.
  */
 #include "exit.h"
 #include "extable.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "log.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "x86.h"
 
 #define BLOCKING_STI_MOVSS 3u
-#define UD 6
 #define GP 13
 
 void handle_hlt(struct vcpu *v)
@@ -29,6 +29,9 @@ void handle_hlt(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
 		   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & ~BLOCKING_STI_MOVSS);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+	/* An interrupt queued while L2's STI shadow held it back ends the HLT now. */
+	if (!irq_queue_empty(&v->irq) || __atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
+		irq_hlt(v);
 }
 
 void handle_invd(struct vcpu *v)
@@ -50,10 +53,4 @@ void handle_xsetbv(struct vcpu *v)
 		inject_exception(GP, true, 0);
 	else
 		skip_instruction();
-}
-
-void handle_vmx_instruction(struct vcpu *v)
-{
-	(void)v;
-	inject_exception(UD, false, 0);
 }

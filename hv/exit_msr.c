@@ -1,7 +1,8 @@
 /*
  * exit_msr.c - RDMSR/WRMSR of the MSRs the bitmap intercepts: the VMX
- * capability MSRs and IA32_FEATURE_CONTROL, which must look like a CPU
- * without VMX (nested VMX is not offered yet), and the synthetic
+ * capability MSRs and IA32_FEATURE_CONTROL, which look like a CPU without
+ * VMX, or with nested=on like one with the VMX L2 is offered (locked, VMX
+ * outside SMX on; hv/vmcs/nested_caps.h), and the synthetic
  * HV_MSR_SCRATCH. MSRs outside the bitmap's ranges exit too; they run on
  * the CPU, and a #GP there becomes L2's.
  */
@@ -11,11 +12,14 @@
 #include "hypercall.h"
 #include "log.h"
 #include "msr_bitmap.h"
+#include "vmcs/nested.h"
+#include "vmcs/nested_caps.h"
 #include "x86.h"
 
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST 0x491
 #define FEATURE_CONTROL_LOCKED 1ull
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX 4ull
 #define X2APIC_ICR_MSR 0x830 /* exits while L2 starts its APs (exit_apic.c) */
 
 void msr_intercepts_init(void)
@@ -36,11 +40,13 @@ void handle_rdmsr(struct vcpu *v)
 	uint64_t value;
 
 	if (is_vmx_msr(msr)) {
-		inject_exception(13, true, 0);
-		return;
-	}
-	if (msr == MSR_IA32_FEATURE_CONTROL)
-		value = FEATURE_CONTROL_LOCKED;
+		if (!v->nested || !nested_caps_rdmsr(&nested_caps, msr, &value)) {
+			inject_exception(13, true, 0);
+			return;
+		}
+	} else if (msr == MSR_IA32_FEATURE_CONTROL)
+		value = v->nested ? FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX :
+				    FEATURE_CONTROL_LOCKED;
 	else if (msr == HV_MSR_SCRATCH)
 		value = v->msr_scratch;
 	else if (rdmsr_safe(msr, &value)) {

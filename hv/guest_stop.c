@@ -6,11 +6,15 @@
 #include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_pool.h"
+#include "shadow_mode.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "log.h"
 #include "x86.h"
 #include "power.h"
+#include "prot.h"
 #include "smp.h"
+#include "vmcs/nested.h"
 #include "vmx.h"
 
 void guest_dump(struct vcpu *v)
@@ -49,6 +53,7 @@ static void log_exit_counters(const struct vcpu *v)
 			  vmx_exit_reason_name(r), v->exit_count[r],
 			  v->exit_vmrw[r] / v->exit_count[r]);
 	}
+	nested_log_stats(v);
 }
 
 /* Everything before the verdict; only the first CPU to stop the run returns. */
@@ -61,12 +66,16 @@ static void stop_report(struct vcpu *v, bool pass)
 		cpu_halt_forever();
 	if (!pass)
 		guest_dump(v);
-	vcpu_charge_vmrw(v, vmrw_count()); /* the exit that ends the run */
-	for (unsigned i = 0; i < smp_cpus; i++)
+	vcpu_charge_vmrw(v, 0); /* the exit that ends the run */
+	for (unsigned i = 0; i < smp_cpus; i++) {
 		log_exit_counters(&vcpus[i]);
+		irq_log_counters(&vcpus[i]);
+	}
 	emul_log_counters();
 	exit_fault_summary();
 	guest_pool_report();
+	prot_log_counters();
+	shadow_mode_report();
 }
 
 void guest_stop(struct vcpu *v, bool pass, const char *reason)

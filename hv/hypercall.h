@@ -5,8 +5,9 @@
  *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
  *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
  *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM. HC_PROT_REGISTER is
- *   the exception: with protect=on a user program may register (a table
- *   can only take rights away, never reach the hypervisor's memory).
+ *   the exception: with protect=on a user program may register itself, or
+ *   the table of every unregistered CR3 (a table can only take rights
+ *   away, never reach the hypervisor's memory).
  */
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H
@@ -19,8 +20,11 @@
 enum hypercall {
 	HC_VERSION = 0,    /* -> RBX = ABI version, RCX:RDX = "NestedHVisor" bytes 0-7 */
 	HC_LOG = 1,        /* RBX = guest-physical address, RCX = length (<= 200): log it */
-	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = VMREAD+VMWRITE */
+	HC_EXIT_COUNT = 2, /* -> RBX = VM exits of this vCPU so far, RCX = their VMREAD+VMWRITE */
 	HC_EXIT = 3,       /* RBX = exit code (0 = pass): ends the run like isa-debug-exit */
+	/* nested (0x400-0x4ff): -> RBX = exits from L3, RCX = of them reflected to L2,
+	   RDX = L2's VMREAD+VMWRITE exits; HC_ERR_UNKNOWN with nested=off */
+	HC_NESTED_STATS = 0x400,
 
 	/* Per-program memory protection (hv/prot.c; protect=on), 0x100-0x1ff. */
 	HC_PROT_REGISTER = 0x100,   /* RBX = the program's CR3 (0: the caller's), RCX =
@@ -33,7 +37,18 @@ enum hypercall {
 				     * trampoline there (void switch(unsigned index))
 				     * and makes the page read+execute only; before any
 				     * HC_PROT_REGISTER -> RBX = the number of views */
-	/* robust (issue 10): 0x500-0x5ff */
+	/* Instruction emulation (hv/emul/; issue 6): 0x200-0x2ff. */
+	HC_EMUL_PROMOTE = 0x200, /* RBX = traps before promotion (0 = never, HC_EMUL_PROMOTE_BOOT =
+				    the promote= option): every promoted and patched site is
+				    forgotten */
+	HC_EMUL_PATCH = 0x201,   /* RBX = promoted traps before a site is patched (0 = never,
+				    HC_EMUL_PROMOTE_BOOT = the patch= option) */
+
+	/* Interrupt policy (hv/irq/; issue 7): 0x300-0x3ff. */
+	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts
+			      * it intercepted so far, RDX = NMIs it intercepted */
+
+	/* Robustness (issue 10): 0x500-0x5ff. */
 	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
 
 	/* Paging (issue 9): 0x700-0x7ff. HC_ERR_INVAL while pool=off. */
@@ -87,6 +102,13 @@ struct hv_shared_page {
 	unsigned long long nreq;
 	struct hv_shared_request req[HV_SHARED_REQS];
 };
+
+#define HC_EMUL_PROMOTE_BOOT (~0ull)
+#define HC_EMUL_THRESHOLD_MAX 1000000 /* larger: HC_ERR_INVAL */
+
+/* HC_IRQ_INFO's flags. */
+#define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */
+#define HC_IRQ_NMI_EXITING 2u /* NMIs exit (virtual NMIs) */
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

@@ -1,6 +1,7 @@
 /*
  * idt.c - one shared IDT with gates for the 32 exception vectors; #DF, NMI
  * and #MC run on their own IST stacks so a broken stack still reports.
+ * Vectors 32-255 collect L2's interrupts (irq/root_isr.S).
  */
 #include "gdt.h"
 #include "idt.h"
@@ -16,6 +17,7 @@ struct idt_gate {
 } __attribute__((packed));
 
 extern const uint64_t isr_table[32];
+extern const char irq_root_stubs[]; /* irq/root_isr.S: vectors 32-255, 16 bytes each */
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static uint8_t ist_for_vector(int vec)
@@ -35,8 +37,9 @@ void idt_init_cpu(void)
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
-	for (int v = 0; v < 32; v++) {
-		uint64_t addr = isr_table[v];
+	for (int v = 0; v < 256; v++) {
+		uint64_t addr = v < 32 ? isr_table[v] :
+					 (uint64_t)(uintptr_t)(irq_root_stubs + 16 * (v - 32));
 
 		idt[v] = (struct idt_gate){
 			.offset_lo = addr & 0xffff,

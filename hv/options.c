@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "irq/policy.h"
 #include "lib/format.h"
 #include "log.h"
 #include "options.h"
@@ -13,12 +14,16 @@ struct hv_options hv_opts = {
 	.inject = INJECT_NONE,
 	.selftest = true,
 	.hvmem = 32,
+	.prefetch = "default",
+	.promote_threshold = 4,
 	.selfprotect = true,
 	.pool_mib = 8,
 	.pool_backing = 50,
+	.exit_fastpath = true,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
+static const char *const vmcs_shadow_choices[] = { "sw", "hw", NULL };
 static const char *const paging_choices[] = { "nested", "shadow", "hybrid", NULL };
 static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
@@ -44,10 +49,21 @@ static const struct opt_def option_table[] = {
 	    .help = "per-program protection tables (MOV to CR3 exits and picks the EPT view)"),
 	OPT("exc_intercept", OPT_SET, exc_intercept, .min = 0, .max = 31,
 	    .help = "exception vectors that exit to the hypervisor, which reflects them"),
+	OPT("nested", OPT_BOOL, nested, .help = "offer VMX to L2, so it can run its own guest (L3)"),
+	OPT("vmcs_shadow", OPT_ENUM, vmcs_shadow, .choices = vmcs_shadow_choices,
+	    .help = "L2's VMREAD/VMWRITE: sw, all trapped and served from its virtual VMCS; "
+		    "hw, the shadowed fields served by L0's VMCS shadowing without an exit"),
+	OPT("prefetch", OPT_STR, prefetch,
+	    .help = "fields copied into L2's virtual VMCS at every reflected exit: none, "
+		    "default, all, or field names joined by commas (e.g. EXIT_QUALIFICATION)"),
 	OPT("emul_unsupported", OPT_ENUM, emul_unsupported, .choices = emul_unsupported_choices,
 	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
 	OPT("mmio_test", OPT_BOOL, mmio_test,
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
+	OPT("promote", OPT_UINT, promote_threshold, .min = 1, .max = 1000000, .off = true,
+	    .help = "traps of an emulated instruction before its decode is cached"),
+	OPT("patch", OPT_UINT, patch_threshold, .min = 1, .max = 1000000, .off = true,
+	    .help = "promoted traps of a site before it is patched to a VMCALL"),
 	OPT("selfprotect", OPT_BOOL, selfprotect,
 	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
 	OPT("watchdog", OPT_UINT, watchdog, .min = 1, .max = 3600000, .off = true,
@@ -66,6 +82,12 @@ static const struct opt_def option_table[] = {
 	    .help = "MiB of L2's RAM the page pool backs"),
 	OPT("pool_backing", OPT_UINT, pool_backing, .min = 1, .max = 100,
 	    .help = "percent of the pool's region machine pages back; the rest swaps"),
+	OPT("exit_fastpath", OPT_BOOL, exit_fastpath,
+	    .help = "serve CPUID and VMCALL HC_VERSION on vmx_entry.S's fast path (off: "
+		    "every exit takes the generic path, for comparison)"),
+	OPT("irq", OPT_STR, irq,
+	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
+		    "the hypervisor, per CPU (default: direct everywhere)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -73,6 +95,7 @@ static const struct opt_def option_table[] = {
 int options_parse(const char *cmdline)
 {
 	struct cmdline_error errs[8];
+	char msg_irq[160];
 	int n = cmdline_parse(cmdline, option_table, NOPTS, &hv_opts, errs, 8);
 
 	for (int i = 0; i < n && i < 8; i++) {
@@ -84,13 +107,18 @@ int options_parse(const char *cmdline)
 	}
 	if (n > 8)
 		log_error("command line: %d more errors", n - 8);
+	if (!irq_policy_parse(hv_opts.irq, &irq_policy, msg_irq, sizeof(msg_irq))) {
+		log_error("command line: %s", msg_irq);
+		log_mline("cmdline-error", "token=\"irq=%s\"", hv_opts.irq);
+		n++;
+	}
 	log_level = (enum log_level)hv_opts.log;
 	return n;
 }
 
 void options_log(void)
 {
-	char line[256];
+	char line[480]; /* within CONSOLE_LINE_MAX with the prefix */
 	size_t len = 0;
 
 	for (size_t i = 0; i < NOPTS && len < sizeof(line); i++) {

@@ -26,6 +26,9 @@ enum emul_unsupported_policy { EMUL_UNSUPPORTED_STOP, EMUL_UNSUPPORTED_UD };
 /* How the loaded guest is started: as L2, or by a plain jump (the native baseline). */
 enum launch_mode { LAUNCH_VMX, LAUNCH_DIRECT };
 
+/* L2's VMREAD/VMWRITE: all trapped (sw), or the shadowed ones on L0's VMCS shadowing (hw). */
+enum vmcs_shadow_mode { VMCS_SHADOW_SW, VMCS_SHADOW_HW };
+
 struct hv_options {
 	unsigned log;      /* enum log_level */
 	unsigned inject;   /* enum inject_kind: a deliberate fault, for tests */
@@ -33,8 +36,13 @@ struct hv_options {
 	uint64_t hvmem;    /* MiB of RAM the hypervisor keeps for itself */
 	uint64_t exc_intercept; /* exception vectors that exit and are reflected */
 	unsigned launch;   /* enum launch_mode */
+	bool nested;       /* offer VMX to L2 (hv/vmcs/nested.h) */
+	unsigned vmcs_shadow; /* enum vmcs_shadow_mode: how L2's VMREAD/VMWRITE are served */
+	char prefetch[CMDLINE_STR_MAX]; /* none, default, all or field names: prefetch.c */
 	unsigned emul_unsupported; /* enum emul_unsupported_policy */
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
+	uint64_t promote_threshold; /* traps before an emulated site is promoted; 0: off */
+	uint64_t patch_threshold;   /* promoted traps before a site is patched; 0: off */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
 	unsigned guest_fault; /* enum guest_fault_policy */
@@ -43,6 +51,8 @@ struct hv_options {
 	bool pool;         /* back part of L2's RAM by a page pool (guest_pool.h) */
 	uint64_t pool_mib; /* ... that many MiB at the top of its RAM below 4 GiB */
 	uint64_t pool_backing; /* percent of the region machine pages back */
+	bool exit_fastpath; /* CPUID and VMCALL HC_VERSION served in vmx_entry.S */
+	char irq[CMDLINE_STR_MAX]; /* per-CPU interrupt policy, parsed into irq_policy (irq/) */
 };
 
 extern struct hv_options hv_opts;

@@ -1,29 +1,20 @@
 /*
  * paging.c - the paging mode and the paging hypercalls. paging=nested is
- * EPT alone, as the hypervisor has always run L2. shadow and hybrid are
- * refused for now: their pure parts exist (mmu/shadow_pt.h: the shadow
- * tables, their root cache, hidden and true faults), the VMX side does not
- * (EPT off once L2 pages, CR3-load and INVLPG exiting, #PF interception,
- * write-protected guest tables emulated through hv/emul/).
+ * EPT alone, as the hypervisor has always run L2; paging=shadow and
+ * paging=hybrid (a whole address space shadowed or nested, switched at its
+ * CR3 loads: VMX offers no walk that mixes the two) are shadow_mode.c.
  */
 #include "guest_pool.h"
 #include "hypercall.h"
-#include "log.h"
 #include "options.h"
 #include "paging.h"
-#include "power.h"
+#include "shadow_mode.h"
 #include "shared_page.h"
 
 void paging_init(void)
 {
-	static const char *const names[] = { "nested", "shadow", "hybrid" };
-
-	if (hv_opts.paging == PAGING_NESTED)
-		return;
-	log_error("paging=%s is not implemented yet: only paging=nested runs L2 (the shadow "
-		  "tables exist as tested pure logic, their VMX side does not)",
-		  names[hv_opts.paging]);
-	hv_finish(false, "bad-cmdline");
+	if (hv_opts.paging != PAGING_NESTED)
+		shadow_mode_init();
 }
 
 int64_t paging_hypercall(struct vcpu *v, uint64_t fn)

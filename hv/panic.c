@@ -7,6 +7,7 @@
 
 #include "extable.h"
 #include "idt.h"
+#include "irq/irq.h"
 #include "lib/format.h"
 #include "log.h"
 #include "panic.h"
@@ -40,6 +41,8 @@ void exception_handler(struct exception_frame *f)
 
 	if (extable_fixup(f))
 		return; /* an instruction that was allowed to fault */
+	if (f->vector == 2 && irq_nmi_in_root())
+		return; /* L2's NMI, arrived while this CPU ran the hypervisor: queued */
 
 	log_error("exception %s (vector %lu) at rip %#lx, error code %#lx", name, f->vector,
 		  f->rip, f->error_code);

@@ -56,7 +56,7 @@ static void ap_main(unsigned index)
 	v->index = index;
 	vmcs_setup(v, &wait);
 	this_cpu()->vcpu = v;
-	v->last_vmrw = vmrw_count();
+	vmrw_restart(0);
 	vmx_launch(v);
 	vcpu_launch_failed(v);
 }

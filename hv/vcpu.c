@@ -26,6 +26,15 @@ uint64_t vcpu_exits(const struct vcpu *v)
 	return n;
 }
 
+uint64_t vcpu_vmrw(const struct vcpu *v)
+{
+	uint64_t n = vmrw_count(); /* not charged yet */
+
+	for (unsigned r = 0; r < VMX_EXIT_REASON_COUNT; r++)
+		n += v->exit_vmrw[r];
+	return n;
+}
+
 void vcpu_launch_failed(struct vcpu *v)
 {
 	uint32_t err = (uint32_t)vmread(VMCS_VM_INSTRUCTION_ERROR);

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "irq/queue.h"
 #include "vmcs/exit_reasons.h"
+#include "vmx.h"
 
 #define HOST_STACK_PAGES 4
 
@@ -20,17 +22,29 @@ enum gpr { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RD
 
 struct vcpu {
 	uint64_t gpr[16];       /* at offset 0: vmx_entry.S depends on it */
+	/* Per exit reason, at fixed offsets for vmx_entry.S's fast paths (exit_fast.h). */
+	uint64_t exit_count[VMX_EXIT_REASON_COUNT];
+	uint64_t exit_vmrw[VMX_EXIT_REASON_COUNT]; /* VMREAD+VMWRITE spent, summed */
 	uint64_t vmcs_pa;
 	uint64_t host_stack_top;
 	unsigned index;
 	bool launched;
 	bool started;           /* L2 started it with a SIPI (exit_init_sipi.c) */
 	uint64_t msr_scratch;   /* HV_MSR_SCRATCH */
-	uint64_t exit_count[VMX_EXIT_REASON_COUNT];
-	uint64_t exit_vmrw[VMX_EXIT_REASON_COUNT]; /* VMREAD+VMWRITE spent, summed */
 	uint32_t exit_reason;   /* full exit reason of the exit being handled */
 	uint32_t last_basic;    /* the previous exit's reason, charged at the next exit */
-	uint64_t last_vmrw;     /* this CPU's VMREAD+VMWRITE count at the previous exit */
+	/* Interrupts (irq/event.c). */
+	bool intercept_irq;     /* irq= policy: external-interrupt exiting on */
+	bool virtual_nmis;      /* NMIs exit and L2's NMI blocking is virtual: NMI windows work */
+	bool root_nmi;          /* an NMI came in VMX root operation; to be queued (atomic) */
+	/*
+	 * The VMCS's primary processor-based controls. After VM launch they are
+	 * written only through irq/event.c, which keeps this copy and the VMCS in
+	 * step with an NMI handler that may set NMI-window exiting at any time.
+	 */
+	uint32_t proc_ctls;
+	struct irq_queue irq;   /* events waiting for injection */
+	struct nested_vcpu *nested; /* nested VMX (hv/vmcs/nested.h); NULL with nested=off */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");
@@ -43,11 +57,18 @@ extern struct vcpu vcpus[MAX_VCPUS];
 void vmx_launch(struct vcpu *v);
 /* Exits so far, all reasons. */
 uint64_t vcpu_exits(const struct vcpu *v);
-/* Charges the VMREAD/VMWRITE since the last exit to that exit's reason. */
-static inline void vcpu_charge_vmrw(struct vcpu *v, uint64_t now)
+/* VMREAD+VMWRITE so far on v's exit paths, the current exit's included. */
+uint64_t vcpu_vmrw(const struct vcpu *v);
+/*
+ * Charges this CPU's VMREAD/VMWRITE since the last generic exit to that
+ * exit's reason and restarts the count at 'carry' (those the exit being
+ * handled already spent). A fast path charges its own at once and leaves
+ * the CPU's count be.
+ */
+static inline void vcpu_charge_vmrw(struct vcpu *v, uint64_t carry)
 {
-	v->exit_vmrw[v->last_basic] += now - v->last_vmrw;
-	v->last_vmrw = now;
+	v->exit_vmrw[v->last_basic] += vmrw_count();
+	vmrw_restart(carry);
 }
 /* Reports a failed VMLAUNCH with its VM-instruction error and ends the run. */
 __attribute__((noreturn)) void vcpu_launch_failed(struct vcpu *v);

@@ -5,15 +5,18 @@
  * of SDM Vol. 3C 27.3.1; host state those of 27.2.2-27.2.4.
  */
 #include "boot_mem.h"
+#include "exit_fast.h"
 #include "gdt.h"
 #include "guest_mem.h"
 #include "io_bitmap.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
 #include "msr_bitmap.h"
 #include "options.h"
 #include "panic.h"
 #include "self_protect.h"
+#include "shadow_mode.h"
 #include "prot.h"
 #include "vmcs/fields.h"
 #include "vmcs/vm_errors.h"
@@ -88,9 +91,10 @@ static void setup_controls(void)
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, c->cr4_fixed0);
 	if (hv_opts.protect)
 		prot_vmcs_setup();
+	shadow_mode_vmcs_setup();
 }
 
-static void setup_host_state(struct vcpu *v)
+void vmcs_setup_host_state(struct vcpu *v, uint64_t exit_entry)
 {
 	struct percpu *cpu = this_cpu();
 	struct {
@@ -124,7 +128,7 @@ static void setup_host_state(struct vcpu *v)
 	slot = (uint64_t *)(uintptr_t)(v->host_stack_top - 16);
 	*slot = (uint64_t)(uintptr_t)v;
 	vmcs_write(VMCS_HOST_RSP, v->host_stack_top - 16);
-	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+	vmcs_write(VMCS_HOST_RIP, exit_entry);
 }
 
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
@@ -222,7 +226,9 @@ void vmcs_setup(struct vcpu *v, const struct guest_boot *boot)
 		panic("VMCLEAR/VMPTRLD of a new VMCS failed (status %d)", st);
 	setup_controls();
 	watchdog_setup_vmcs();
-	setup_host_state(v);
+	irq_setup_vmcs(v);
+	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)vmx_exit_entry);
+	exit_fastpath_set(hv_opts.exit_fastpath);
 	setup_guest_common();
 	if (boot->mode == GUEST_WAIT_FOR_SIPI) {
 		/* An AP as after INIT: reset state, asleep (SDM Vol. 3A 10.1.1, 3C 27.3.1.5). */

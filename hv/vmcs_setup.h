@@ -13,6 +13,8 @@
 
 /* Allocates, loads and fills v's VMCS on this CPU; panics on any refusal. */
 void vmcs_setup(struct vcpu *v, const struct guest_boot *boot);
+/* The loaded VMCS's host state: this CPU's, exits landing at exit_entry (vmx_entry.S). */
+void vmcs_setup_host_state(struct vcpu *v, uint64_t exit_entry);
 /* One guest segment register, by its selector field: selector, base, limit, rights. */
 void vmcs_set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit,
 		      uint32_t ar);

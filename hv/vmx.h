@@ -1,7 +1,8 @@
 /*
- * vmx.h - the VMX instructions as inline functions. Each returns how it
- * ended (SDM Vol. 3C 31.2: VMsucceed, VMfailInvalid with CF=1, VMfailValid
- * with ZF=1 and the reason in the VM-instruction error field).
+ * vmx.h - the VMX instructions as inline functions (those that take a
+ * physical address: vmx_status.h). Each returns how it ended (SDM Vol. 3C
+ * 31.2: VMsucceed, VMfailInvalid with CF=1, VMfailValid with ZF=1 and the
+ * reason in the VM-instruction error field).
  * vmread/vmwrite count themselves per CPU: the exit path's cost measure.
  */
 #ifndef HV_VMX_H
@@ -12,31 +13,8 @@
 
 #include "percpu.h"
 #include "vmcs/field_list.h"
+#include "vmx_status.h"
 
-enum vmx_status { VMX_OK = 0, VMX_FAIL_INVALID = 1, VMX_FAIL_VALID = 2 };
-
-/* Decodes CF/ZF after a VMX instruction. */
-#define VMX_STATUS_ASM "setc %b[cf]\n\tsetz %b[zf]"
-
-static inline enum vmx_status vmx_status_of(uint8_t cf, uint8_t zf)
-{
-	return cf ? VMX_FAIL_INVALID : zf ? VMX_FAIL_VALID : VMX_OK;
-}
-
-#define DEFINE_VMX_PA_INSN(fn, insn)                                              \
-	static inline enum vmx_status fn(uint64_t pa)                             \
-	{                                                                         \
-		uint8_t cf, zf;                                                   \
-		__asm__ volatile(insn " %[pa]\n\t" VMX_STATUS_ASM                 \
-				 : [cf] "=qm"(cf), [zf] "=qm"(zf)                  \
-				 : [pa] "m"(pa)                                    \
-				 : "cc", "memory");                                \
-		return vmx_status_of(cf, zf);                                     \
-	}
-DEFINE_VMX_PA_INSN(vmxon, "vmxon")
-DEFINE_VMX_PA_INSN(vmclear, "vmclear")
-DEFINE_VMX_PA_INSN(vmptrld, "vmptrld")
-#undef DEFINE_VMX_PA_INSN
 
 /* One more VMREAD/VMWRITE on this CPU: a single GS-relative increment. */
 static inline void count_vmrw(void)
@@ -44,13 +22,22 @@ static inline void count_vmrw(void)
 	__asm__ volatile("incq %%gs:%c0" : : "i"(offsetof(struct percpu, vmrw)) : "cc");
 }
 
-/* This CPU's VMREAD+VMWRITE count, ordered with count_vmrw (both volatile asm). */
+/*
+ * This CPU's VMREAD+VMWRITE since the count was last restarted (at the last
+ * generic exit), ordered with count_vmrw (all volatile asm).
+ */
 static inline uint64_t vmrw_count(void)
 {
 	uint64_t n;
 
 	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(n) : "i"(offsetof(struct percpu, vmrw)));
 	return n;
+}
+
+/* Restarts this CPU's VMREAD+VMWRITE count at n. */
+static inline void vmrw_restart(uint64_t n)
+{
+	__asm__ volatile("movq %0, %%gs:%c1" : : "ri"(n), "i"(offsetof(struct percpu, vmrw)));
 }
 
 static inline uint64_t vmread(uint64_t field)

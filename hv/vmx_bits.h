@@ -7,17 +7,23 @@
 
 /* Pin-based VM-execution controls (SDM Vol. 3C 25.6.1). */
 #define PIN_EXT_INTR_EXITING		(1u << 0)
+#define PIN_NMI_EXITING			(1u << 3)
+#define PIN_VIRTUAL_NMIS		(1u << 5)
 #define PIN_ACTIVATE_PREEMPTION_TIMER	(1u << 6)
 #define PIN_POSTED_INTERRUPTS		(1u << 7)
 
 /* Primary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). */
+#define PROC_INTR_WINDOW_EXITING	(1u << 2)
 #define PROC_USE_TSC_OFFSETTING		(1u << 3)
 #define PROC_HLT_EXITING		(1u << 7)
+#define PROC_INVLPG_EXITING		(1u << 9)
+#define PROC_MWAIT_EXITING		(1u << 10)
 #define PROC_CR3_LOAD_EXITING		(1u << 15)
 #define PROC_CR3_STORE_EXITING		(1u << 16)
 #define PROC_CR8_LOAD_EXITING		(1u << 19)
 #define PROC_CR8_STORE_EXITING		(1u << 20)
 #define PROC_USE_TPR_SHADOW		(1u << 21)
+#define PROC_NMI_WINDOW_EXITING		(1u << 22)
 #define PROC_UNCOND_IO_EXITING		(1u << 24)
 #define PROC_USE_IO_BITMAPS		(1u << 25)
 #define PROC_MONITOR_TRAP_FLAG		(1u << 27)

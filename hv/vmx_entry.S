@@ -1,8 +1,18 @@
 /*
- * vmx_entry.S - VM entry and the VM-exit landing point. Guest GPRs live in
+ * vmx_entry.S - VM entry and the VM-exit landing points. Guest GPRs live in
  * struct vcpu (gpr[0..15], SDM register order); RSP and RIP are in the VMCS.
  * HOST_RSP points at a slot holding the vcpu pointer (see vmcs_setup.c).
+ *
+ * Every exit first reads its reason with L2's registers still live (L2's
+ * RDX pushed below the vcpu slot). CPUID of an unedited basic leaf and
+ * VMCALL HC_VERSION are then served right here (the fast paths,
+ * exit_fast.h): their results overwrite exactly the registers they
+ * clobber, so nothing else is saved, and the push is simply left behind
+ * (the next exit starts again at HOST_RSP). Every other exit saves the
+ * guest GPRs and calls vmexit_handler(vcpu, reason).
  */
+#include "exit_fast.h"
+
 #define G(n) (8 * (n))
 #define RAX G(0)
 #define RCX G(1)
@@ -39,6 +49,61 @@
 	movq RAX(%rax), %rax
 .endm
 
+/* EDX = the exit reason (one VMREAD); L2's RDX is pushed: 8(%rsp) = vcpu. */
+.macro read_exit_reason
+	pushq %rdx
+	movl $ENC_VM_EXIT_REASON, %edx
+	vmread %rdx, %rdx
+.endm
+
+/*
+ * With EDX = the exit reason and L2's RDX pushed: every guest GPR into the
+ * vcpu (RSP back at HOST_RSP), then RDI = vcpu and ESI = reason.
+ */
+.macro save_guest_gprs
+	pushq %rax
+	movq 16(%rsp), %rax
+	movq %rcx, RCX(%rax)
+	movq %rbx, RBX(%rax)
+	movq %rbp, RBP(%rax)
+	movq %rsi, RSI(%rax)
+	movq %rdi, RDI(%rax)
+	movq %r8, R8(%rax)
+	movq %r9, R9(%rax)
+	movq %r10, R10(%rax)
+	movq %r11, R11(%rax)
+	movq %r12, R12(%rax)
+	movq %r13, R13(%rax)
+	movq %r14, R14(%rax)
+	movq %r15, R15(%rax)
+	popq RAX(%rax)
+	popq RDX(%rax)
+	movq %rax, %rdi
+	movl %edx, %esi
+.endm
+
+/*
+ * GUEST_RIP += the exit's instruction length (prefixes included, so it is
+ * read, never assumed), with RBX and RDX as scratch.
+ */
+.macro skip_instruction_fast
+	movl $ENC_GUEST_RIP, %ebx
+	vmread %rbx, %rdx
+	movl $ENC_VM_EXIT_INSTRUCTION_LENGTH, %ebx
+	vmread %rbx, %rbx
+	addq %rbx, %rdx
+	movl $ENC_GUEST_RIP, %ebx
+	vmwrite %rdx, %rbx
+	jbe fast_vmwrite_failed
+.endm
+
+/* One exit of basic reason 'reason' that cost 'vmrw' VMREAD+VMWRITE; RDX scratch. */
+.macro count_fast_exit reason, vmrw
+	movq 8(%rsp), %rdx
+	incq VCPU_EXIT_COUNT + 8 * \reason(%rdx)
+	addq $\vmrw, VCPU_EXIT_VMRW + 8 * \reason(%rdx)
+.endm
+
 	.text
 /* void vmx_launch(struct vcpu *v): returns only if VMLAUNCH fails. */
 	.globl vmx_launch
@@ -62,41 +127,107 @@ vmx_launch:
 	ret
 
 /*
- * Every VM exit lands at an exit entry with RSP = HOST_RSP, where
- * [RSP] = vcpu: save the guest GPRs, call 'handler'(vcpu), restore, resume.
+ * Every exit of a vCPU the hypervisor started lands here with RSP = HOST_RSP,
+ * where [RSP] = vcpu. The per-CPU fast-path reasons are FASTPATH_OFF when
+ * the fast paths are off, so the two compares then never match.
  */
-.macro exit_entry name, handler
-	.globl \name
-\name:
-	pushq %rax
-	movq 8(%rsp), %rax
-	movq %rcx, RCX(%rax)
-	movq %rdx, RDX(%rax)
-	movq %rbx, RBX(%rax)
-	movq %rbp, RBP(%rax)
-	movq %rsi, RSI(%rax)
-	movq %rdi, RDI(%rax)
-	movq %r8, R8(%rax)
-	movq %r9, R9(%rax)
-	movq %r10, R10(%rax)
-	movq %r11, R11(%rax)
-	movq %r12, R12(%rax)
-	movq %r13, R13(%rax)
-	movq %r14, R14(%rax)
-	movq %r15, R15(%rax)
-	popq RAX(%rax)
-	movq %rax, %rdi
-	call \handler
+	.globl vmx_exit_entry
+vmx_exit_entry:
+	read_exit_reason
+	cmpl %gs:PERCPU_FAST_CPUID, %edx
+	je cpuid_fast
+	cmpl %gs:PERCPU_FAST_VMCALL, %edx
+	je vmcall_fast
+exit_generic:
+	save_guest_gprs
+	call vmexit_handler
+exit_resume:
 	movq (%rsp), %rax /* the vcpu, from the HOST_RSP slot */
 	load_guest_gprs
 	vmresume
 	/* VMfail: report with the vcpu pointer from the HOST_RSP slot. */
+vmresume_failed_stub:
 	movq (%rsp), %rdi
 	call vmresume_failed
 1:	hlt
 	jmp 1b
-.endm
 
-	exit_entry vmx_exit_entry, vmexit_handler
-	/* For vCPUs started by a SIPI: see vmexit_handler_sipi_started (exit.c). */
-	exit_entry vmx_exit_entry_sipi_started, vmexit_handler_sipi_started
+/*
+ * CPUID of a basic leaf below 32 the hypervisor does not edit: L0's answer
+ * straight into L2's registers (EAX and ECX still hold L2's leaf and
+ * subleaf; CPUID writes RAX, RBX, RCX, RDX, the only registers used).
+ * Any other leaf, or upper RAX bits set, takes the generic path.
+ */
+cpuid_fast:
+	cmpq $31, %rax
+	ja exit_generic
+	cmpb $0, cpuid_basic_edited(%rax)
+	jne exit_generic
+	skip_instruction_fast
+	count_fast_exit REASON_CPUID, FAST_CPUID_VMRW
+	cpuid
+	vmresume
+	jmp fast_vmresume_failed
+
+/*
+ * VMCALL HC_VERSION from CPL 0: its four result registers are the only ones
+ * written. Any other function, or another CPL (HC_ERR_PERM, registers kept),
+ * takes the generic path.
+ */
+vmcall_fast:
+	cmpq $FAST_HC_VERSION, %rax
+	jne exit_generic
+	movl $ENC_GUEST_SS_ACCESS_RIGHTS, %edx
+	vmread %rdx, %rdx
+	testb $SS_AR_DPL, %dl
+	jnz vmcall_not_cpl0
+	skip_instruction_fast
+	count_fast_exit REASON_VMCALL, FAST_VMCALL_VMRW
+	xorl %eax, %eax /* HC_OK */
+	movl $FAST_HC_ABI_VERSION, %ebx
+	movabsq $FAST_HC_SIGNATURE_LOW, %rcx
+	movl $FAST_HC_SIGNATURE_HIGH, %edx
+	vmresume
+	jmp fast_vmresume_failed
+vmcall_not_cpl0:
+	/* The SS read is this exit's: charged here, the generic path counts its own. */
+	movq 8(%rsp), %rdx
+	incq VCPU_EXIT_VMRW + 8 * REASON_VMCALL(%rdx)
+	movl $REASON_VMCALL, %edx
+	jmp exit_generic
+
+/* A fast path's GUEST_RIP write failed: report it (vmwrite_failed does not return). */
+fast_vmwrite_failed:
+	addq $8, %rsp /* L2's RDX: RSP at HOST_RSP again, 16-byte aligned */
+	movl $ENC_GUEST_RIP, %edi
+	movq %rdx, %rsi
+	call vmwrite_failed
+	jmp 1b
+
+/* A fast path's VMRESUME failed: the generic report, from HOST_RSP. */
+fast_vmresume_failed:
+	addq $8, %rsp
+	jmp vmresume_failed_stub
+
+/*
+ * The exit entry of vCPUs started by a SIPI: always the generic path, into
+ * vmexit_handler_sipi_started (exit.c).
+ */
+	.globl vmx_exit_entry_sipi_started
+vmx_exit_entry_sipi_started:
+	read_exit_reason
+	save_guest_gprs
+	call vmexit_handler_sipi_started
+	jmp exit_resume
+
+/*
+ * Exits from L3, the guest of a guest hypervisor (vmcs02's HOST_RIP:
+ * hv/vmcs/nested_exit.c): always the generic path; no fast path applies,
+ * since L2 may want any of them reflected.
+ */
+	.globl vmx_exit_entry_l3
+vmx_exit_entry_l3:
+	read_exit_reason
+	save_guest_gprs
+	call nested_exit_handler
+	jmp exit_resume

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mkinitramfs.sh - the Linux guest's initramfs: the cached static busybox and an
 # /init that reports the CPUs, their flags and the clock on the serial console,
-# then powers off (or reboots, or stays at a shell: kernel argument hvinit=).
+# then powers off (or reboots, stays at a shell, or runs the trap-cost bench's
+# Linux+KVM peer: kernel argument hvinit=).
 set -euo pipefail
 
 here=${BASH_SOURCE[0]}; [[ $here == */* ]] && here=${here%/*} || here=.
@@ -14,9 +15,10 @@ usage: scripts/mkinitramfs.sh OUT.cpio.gz [BUSYBOX [EXTRA...]]
 
 Writes a gzipped newc initramfs to OUT.cpio.gz, byte-identical for the same
 inputs: BUSYBOX (default or empty: \$HV_BUSYBOX, else HV_BUSYBOX from
-.cache/setup.env, which scripts/setup.sh writes) and the EXTRA static
-executables, each put in /bin under its own name. Needs no network; uses the
-host's cpio, or busybox's.
+.cache/setup.env, which scripts/setup.sh writes) and the EXTRA files: a path
+is a static executable put in /bin under its own name, DEST=PATH puts the file
+PATH at DEST (relative to the root, e.g. lib/modules/kvm.ko=...). Needs no
+network; uses the host's cpio, or busybox's.
 
 /init prints "@linux userspace cpus=N" (with tsc=TICKS when there is a
 /bin/tsc that prints the TSC), "@linux cpuinfo-flags ...", "@linux clock ..."
@@ -25,6 +27,10 @@ and "@guest verdict ..." (the verdict of a run without the hypervisor), runs
   hvinit=poweroff (default)  sleep 1; poweroff -f
   hvinit=reboot              sleep 1; reboot -f
   hvinit=shell               a shell on the console
+  hvinit=kvmbench            the trap-cost bench's peer configuration: load
+                             /lib/modules/{irqbypass,kvm,kvm-intel}.ko, run
+                             /boot/trapbench.elf under /bin/kvmrun with the
+                             kernel arguments iters= and warmup=, power off
   hvinit=soak [hvsoak=S]     a stress loop for S seconds of Linux's time (default 60):
                              fork/exec, file I/O in a tmpfs, sleeps, two loops at once;
                              "@linux soak ..." with its counts, then poweroff -f
@@ -63,6 +69,27 @@ stamp=
 [ -x /bin/tsc ] && stamp=" tsc=$(tsc)"
 echo "@linux userspace cpus=$(grep -c '^processor' /proc/cpuinfo)$stamp"
 echo "@linux cpuinfo-flags $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+
+# The trap-cost bench's Linux+KVM peer: kvm_intel, then trapbench under kvmrun,
+# whose "@kvm verdict" line judges the run.
+kvm_bench() {
+  args=
+  for word in $(cat /proc/cmdline); do
+    case $word in iters=*|warmup=*) args="$args $word" ;; esac
+  done
+  for m in irqbypass kvm kvm-intel; do
+    insmod /lib/modules/$m.ko || { echo "@kvm verdict result=fail reason=insmod-$m"; return; }
+  done
+  dmesg | grep -i 'kvm[_:]' | sed 's/^/linux: dmesg: /'
+  [ -c /dev/kvm ] || { echo "@kvm verdict result=fail reason=no-dev-kvm"; return; }
+  kvmrun /boot/trapbench.elf "${args# }"
+}
+
+case " $(cat /proc/cmdline) " in
+*" hvinit=kvmbench "*)
+  kvm_bench
+  sleep 1; poweroff -f ;;
+esac
 dmesg | grep -E 'tsc|clocksource' | sed 's/^/linux: dmesg: /'
 before=$(clock_now)
 sleep 1
@@ -158,8 +185,14 @@ main() {
   mkdir -p "$TREE"/{bin,dev,mnt,proc,sys,tmp} "$(dirname "$out")"
   cp "$busybox" "$TREE/bin/busybox"
   for extra in "${@:3}"; do
-    [[ -x $extra ]] || die "extra '$extra' is not an executable"
-    cp "$extra" "$TREE/bin/"
+    if [[ $extra == *=* ]]; then
+      [[ -f ${extra#*=} ]] || die "extra '${extra#*=}' is not a file"
+      mkdir -p "$TREE/$(dirname "${extra%%=*}")"
+      cp "${extra#*=}" "$TREE/${extra%%=*}"
+    else
+      [[ -x $extra ]] || die "extra '$extra' is not an executable"
+      cp "$extra" "$TREE/bin/"
+    fi
   done
   write_init "$TREE/init"
   pack "$TREE" "$out" "$busybox"

@@ -11,6 +11,7 @@
 #include "lib/format.h"
 #include "trapbench.h"
 #include "tsc_measure.h"
+#include "vmcall.h"
 #include "x86.h"
 
 #define PORT_EMULATED 0xe0    /* the hypervisor answers IN with 0xe0 bytes */
@@ -19,6 +20,7 @@
 #define SCRATCH_PATTERN 0x5a5a00ff12345678ull
 #define MMIO_SCRATCH (TEST_MMIO_BASE + TEST_MMIO_SCRATCH) /* a 32-bit MOV exits here */
 #define REASON_MAX 96
+#define KVM_ENOSYS 1000 /* KVM's answer to a hypercall it does not know: -KVM_ENOSYS */
 
 static uint64_t sysenter_cs;
 static uint8_t invlpg_target[4096] __attribute__((aligned(4096)));
@@ -31,6 +33,8 @@ TSC_TIMED(pio_in_passthrough_once, "inb %[port], %%al", ([port] "i"(PORT_PASSTHR
 TSC_TIMED(pio_out_passthrough_once, "outb %%al, %[port]", ([port] "i"(PORT_PASSTHROUGH)))
 TSC_TIMED(mmio_read_once, "mov (%[p]), %%ecx", ([p] "r"(MMIO_SCRATCH)), "rcx")
 TSC_TIMED(mmio_write_once, "mov %%ecx, (%[p])", ([p] "r"(MMIO_SCRATCH), "c"(0x5a5a5a5a)))
+/* 3 bytes (8b 4e 08), so that a VMCALL fits in its place when patched. */
+TSC_TIMED(mmio_patched_once, "mov 8(%[p]), %%ecx", ([p] "S"(MMIO_SCRATCH - 8)), "rcx")
 TSC_TIMED(rdmsr_emulated_once, "rdmsr", ("c"(HV_MSR_SCRATCH)))
 TSC_TIMED(wrmsr_emulated_once, "mov %%esi, %%eax\n\tmov %%edi, %%edx\n\twrmsr",
 	  ("c"(HV_MSR_SCRATCH), "S"((uint32_t)SCRATCH_PATTERN),
@@ -48,18 +52,38 @@ TSC_TIMED(mov_to_cr8_once, "mov %[v], %%cr8", ([v] "r"(0ull))) /* TPR 0: nothing
 TSC_TIMED(mov_from_cr8_once, "mov %%cr8, %%rcx", (), "rcx")
 TSC_TIMED(invlpg_once, "invlpg (%[p])", ([p] "r"(invlpg_target)))
 
-static const char *needs_hv(const struct bench_env *env)
+/*
+ * VMCALL HC_VERSION: this hypervisor's cheapest hypercall; under KVM the
+ * same instruction is an unknown hypercall (number 0), which KVM's kernel
+ * answers with -KVM_ENOSYS: the same round trip with nothing done.
+ */
+static const char *hypercall(const struct bench_env *env)
 {
-	return env->under_hv ? NULL : "VMCALL raises #UD without a hypervisor";
+	static char reason[REASON_MAX];
+	int64_t ret;
+
+	if (env->host == HOST_NATIVE)
+		return "VMCALL raises #UD without a hypervisor";
+	if (env->host == HOST_HV)
+		return NULL;
+	ret = vmcall(HC_VERSION, 0, 0, 0).ret;
+	if (ret == -KVM_ENOSYS)
+		return NULL;
+	hv_snprintf(reason, sizeof(reason), "KVM answered VMCALL %d with %ld, not -KVM_ENOSYS",
+		    HC_VERSION, ret);
+	return reason;
 }
 
-/* Under the hypervisor, port 0xe0 must answer IN with 0xe0 (a bare L0 has no device there). */
+/*
+ * Under a hypervisor (or kvmrun), port 0xe0 must answer IN with 0xe0 (a
+ * bare L0 has no device there).
+ */
 static const char *emulated_port(const struct bench_env *env)
 {
 	static char reason[REASON_MAX];
 	uint8_t v;
 
-	if (!env->under_hv)
+	if (env->host == HOST_NATIVE)
 		return NULL;
 	v = inb(PORT_EMULATED);
 	if (v == PORT_EMULATED)
@@ -70,13 +94,16 @@ static const char *emulated_port(const struct bench_env *env)
 	return reason;
 }
 
-/* The hypervisor's test MMIO device (mmio_test=on) must answer with its ID. */
+/*
+ * The test MMIO device (the hypervisor's with mmio_test=on, or kvmrun's,
+ * the same model) must answer with its ID.
+ */
 static const char *emulated_mmio(const struct bench_env *env)
 {
 	static char reason[REASON_MAX];
 	uint32_t id;
 
-	if (!env->under_hv)
+	if (env->host == HOST_NATIVE)
 		return "the test MMIO device is the hypervisor's (nothing natively at 0xd0000000)";
 	id = *(volatile uint32_t *)(uintptr_t)TEST_MMIO_BASE;
 	if (id == TEST_MMIO_ID)
@@ -86,14 +113,61 @@ static const char *emulated_mmio(const struct bench_env *env)
 	return reason;
 }
 
+/* Port 0x80 is L2's own under this hypervisor; KVM has no such thing. */
+static const char *passthrough_port(const struct bench_env *env)
+{
+	return env->host == HOST_KVM ? "KVM intercepts every port: port 0x80 exits to kvmrun "
+				       "like port 0xe0 (see pio-*-emulated)" : NULL;
+}
+
+/* The test MMIO device, with the hypervisor's promotion cache flushed and set to 'threshold'. */
+static const char *mmio_promoting(const struct bench_env *env, uint64_t threshold)
+{
+	const char *why = emulated_mmio(env);
+
+	if (!why) {
+		vmcall(HC_EMUL_PATCH, 0, 0, 0);
+		vmcall(HC_EMUL_PROMOTE, threshold, 0, 0); /* also undoes every patch */
+	}
+	return why;
+}
+
+/* mmio-read/-write: the boot option promote= decides (the user's configuration). */
+static const char *mmio_boot_policy(const struct bench_env *env)
+{
+	return mmio_promoting(env, HC_EMUL_PROMOTE_BOOT);
+}
+
+/* mmio-cold: promotion off, so every exit decodes with Capstone. */
+static const char *mmio_cold(const struct bench_env *env)
+{
+	return mmio_promoting(env, 0);
+}
+
+/* mmio-promoted: promoted at the first trap (a warm-up one), then the cached decode. */
+static const char *mmio_promoted(const struct bench_env *env)
+{
+	return mmio_promoting(env, 1);
+}
+
+/* mmio-patched: promoted at the first trap, patched to a VMCALL at the first promoted one. */
+static const char *mmio_patched(const struct bench_env *env)
+{
+	const char *why = mmio_promoting(env, 1);
+
+	if (!why)
+		vmcall(HC_EMUL_PATCH, 1, 0, 0);
+	return why;
+}
+
 /* HV_MSR_SCRATCH must keep what is written to it; it exists only under the hypervisor. */
 static const char *emulated_msr(const struct bench_env *env)
 {
 	static char reason[REASON_MAX];
 	uint64_t got = 0;
 
-	if (!env->under_hv)
-		return "MSR 0x4e480000 exists only under the hypervisor (#GP on bare L0)";
+	if (env->host != HOST_HV)
+		return "MSR 0x4e480000 exists only under this hypervisor (#GP elsewhere)";
 	if (wrmsr_safe(HV_MSR_SCRATCH, SCRATCH_PATTERN) || rdmsr_safe(HV_MSR_SCRATCH, &got))
 		return "hypervisor hook missing: #GP on MSR 0x4e480000";
 	if (got == SCRATCH_PATTERN)
@@ -112,13 +186,16 @@ static const char *passthrough_msr(const struct bench_env *env)
 
 const struct bench_test insn_tests[] = {
 	{ "cpuid", cpuid_once, NULL },
-	{ "vmcall", vmcall_once, needs_hv },
+	{ "vmcall", vmcall_once, hypercall },
 	{ "pio-in-emulated", pio_in_emulated_once, emulated_port },
 	{ "pio-out-emulated", pio_out_emulated_once, emulated_port },
-	{ "pio-in-passthrough", pio_in_passthrough_once, NULL },
-	{ "pio-out-passthrough", pio_out_passthrough_once, NULL },
-	{ "mmio-read", mmio_read_once, emulated_mmio },
-	{ "mmio-write", mmio_write_once, emulated_mmio },
+	{ "pio-in-passthrough", pio_in_passthrough_once, passthrough_port },
+	{ "pio-out-passthrough", pio_out_passthrough_once, passthrough_port },
+	{ "mmio-read", mmio_read_once, mmio_boot_policy },
+	{ "mmio-write", mmio_write_once, mmio_boot_policy },
+	{ "mmio-cold", mmio_read_once, mmio_cold },
+	{ "mmio-promoted", mmio_read_once, mmio_promoted },
+	{ "mmio-patched", mmio_patched_once, mmio_patched },
 	{ "rdmsr-emulated", rdmsr_emulated_once, emulated_msr },
 	{ "wrmsr-emulated", wrmsr_emulated_once, emulated_msr },
 	{ "rdmsr-passthrough", rdmsr_passthrough_once, passthrough_msr },

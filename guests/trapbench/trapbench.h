@@ -10,9 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Who runs the guest: the configuration column it measures. */
+enum bench_host {
+	HOST_NATIVE, /* bare L0 */
+	HOST_HV,     /* this hypervisor: CPUID 0x40000000 says "NestedHVisor" */
+	HOST_KVM,    /* Linux KVM through kvmrun: "KVMKVMKVM\0\0\0" */
+};
+
 /* What the tests may depend on, found once at start. */
 struct bench_env {
-	bool under_hv;         /* CPUID 0x40000000 says "NestedHVisor" */
+	enum bench_host host;
 	const char *apic_error; /* NULL, or why the xAPIC is unusable */
 };
 

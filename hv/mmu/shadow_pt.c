@@ -65,8 +65,11 @@ static void free_tree(struct shadow_pt *s, uint32_t i)
 			if (t[k] & SPT_P)
 				free_tree(s, page_at(s, t[k]));
 	}
-	if (p->guest_table != SHADOW_NO_TABLE)
+	if (p->guest_table != SHADOW_NO_TABLE) {
 		hash_remove(s, i);
+		if (s->c.ops->track && !shadow_pt_is_table(s, p->guest_table))
+			s->c.ops->track(s->c.ctx, p->guest_table, false);
+	}
 	p->slot = -1;
 	p->next = s->free_head;
 	s->free_head = i;
@@ -192,8 +195,11 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
 
 		s->c.pages[i].next = s->c.buckets[b];
 		s->c.buckets[b] = i;
-		if (newly)
+		if (newly) {
 			write_protect(s, gt);
+			if (s->c.ops->track)
+				s->c.ops->track(s->c.ctx, gt, true);
+		}
 	}
 	return i;
 }
@@ -388,6 +394,32 @@ void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len)
 		if (n == ZAP_BATCH) /* more mirrors than one batch: drop them all */
 			reset_all(s);
 	}
+}
+
+void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3)
+{
+	int slot = SHADOW_NO_SLOT;
+
+	for (unsigned i = 0; i < s->cache.nslots && slot == SHADOW_NO_SLOT; i++)
+		if (s->cache.slot[i].valid && s->cache.slot[i].root == (cr3 & SPT_ADDR))
+			slot = (int)i;
+	if (slot == SHADOW_NO_SLOT)
+		return;
+	release_slot(s, slot, false);
+	if (s->current == slot)
+		s->current = SHADOW_NO_SLOT;
+	s->flush = true;
+}
+
+void shadow_pt_drop_all(struct shadow_pt *s)
+{
+	for (unsigned slot = 0; slot < s->cache.nslots; slot++)
+		if (s->cache.slot[slot].valid)
+			release_slot(s, (int)slot, false);
+	rmap_clear(s);
+	s->current = SHADOW_NO_SLOT;
+	s->stats.resets++;
+	s->flush = true;
 }
 
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va)

@@ -55,6 +55,12 @@ struct shadow_pt_ops {
 	bool (*translate)(void *ctx, uint64_t gpa, uint64_t *hpa, bool *writable);
 	/* The entries of shadow table page hpa. */
 	uint64_t *(*table)(void *ctx, uint64_t hpa);
+	/*
+	 * Optional: guest page gpa became a table some shadow mirrors (on), or
+	 * no longer is one (off): e.g. to write-protect it in EPT for the time
+	 * L2 runs without the shadow (paging=hybrid).
+	 */
+	void (*track)(void *ctx, uint64_t gpa, bool on);
 };
 
 /* One shadow table page. */
@@ -118,6 +124,13 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 				   uint32_t error, uint32_t *guest_error, uint64_t *pt_gpa);
 /* The guest wrote guest-physical [gpa, gpa + len) (emulated): drop what mirrors it. */
 void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len);
+/*
+ * Drops the shadow of root cr3 (its tables freed); if it was the active one,
+ * none is active until the next shadow_pt_activate.
+ */
+void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3);
+/* Drops every shadow (none active after it): the fallback when a table write cannot be emulated. */
+void shadow_pt_drop_all(struct shadow_pt *s);
 /* INVLPG va in the active address space. */
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va);
 /* Whether guest-physical page gpa holds a table some shadow mirrors. */

@@ -7,8 +7,8 @@
 
 #include "vmcs/fields.h"
 
-#define VMCS_FIELD_ROW(enc, w, t, kvm, n)					\
-	{ enc, #n, VMCS_WIDTH_##w, VMCS_TYPE_##t, VMCS_KVM_##kvm },
+#define VMCS_FIELD_ROW(enc, w, t, kvm, l2, n)					\
+	{ enc, #n, VMCS_WIDTH_##w, VMCS_TYPE_##t, VMCS_KVM_##kvm, VMCS_L2_##l2, VMCS_IDX_##n },
 
 /* field_list.h keeps its rows in ascending encoding order; the test checks. */
 static const struct vmcs_field fields[] = {
@@ -16,6 +16,7 @@ static const struct vmcs_field fields[] = {
 };
 
 #define FIELD_COUNT (sizeof(fields) / sizeof(fields[0]))
+_Static_assert(FIELD_COUNT == VMCS_FIELD_ROWS, "one index per row");
 
 const struct vmcs_field *vmcs_field_find(uint32_t encoding)
 {

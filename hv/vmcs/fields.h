@@ -35,6 +35,13 @@ enum vmcs_kvm_shadow {
 	VMCS_KVM_RW,		/* neither exits */
 };
 
+/* What L2's virtual VMCS offers of a field (see field_list.h). */
+enum vmcs_l2 {
+	VMCS_L2_NO = 0,		/* unsupported: VMREAD/VMWRITE fail with error 12 */
+	VMCS_L2_RO,		/* read-only; may be shadowed for VMREAD */
+	VMCS_L2_RW,		/* may be shadowed for VMREAD and VMWRITE */
+};
+
 /* One row of the field table. */
 struct vmcs_field {
 	uint32_t encoding;		/* full encoding (access type 0) */
@@ -42,6 +49,8 @@ struct vmcs_field {
 	enum vmcs_width width;
 	enum vmcs_type type;
 	enum vmcs_kvm_shadow kvm_shadowed;
+	enum vmcs_l2 l2;
+	uint16_t index;			/* the row's index: VMCS_IDX_<name> */
 };
 
 /* Bit 0 of an encoding: 1 selects the high 32 bits of a 64-bit field. */
@@ -71,6 +80,12 @@ static inline bool vmcs_encoding_is_high(uint32_t encoding)
  * width finds nothing.  Binary search: O(log n).
  */
 const struct vmcs_field *vmcs_field_find(uint32_t encoding);
+
+/* Whether a VMWRITE to the field fails as read-only (SDM Vol. 3C 31.4: error 13). */
+static inline bool vmcs_field_read_only(const struct vmcs_field *f)
+{
+	return f->type == VMCS_TYPE_EXIT_INFO;
+}
 
 /* The number of fields in the table. */
 size_t vmcs_field_count(void);

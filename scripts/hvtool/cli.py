@@ -12,8 +12,11 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bootcost   # noqa: E402
 import bench      # noqa: E402
+import nestedcost  # noqa: E402
+import pagingbench  # noqa: E402
 import poolcost   # noqa: E402
 import iso        # noqa: E402
+import irqbench   # noqa: E402
 import l0         # noqa: E402
 import runner     # noqa: E402
 import scenarios  # noqa: E402
@@ -62,15 +65,26 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
-    image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
+    if kind == "tcg":  # QEMU's own loader: no ISO, and no VMX for a hypervisor
+        if s.verdict_source != "l0":
+            raise ValueError("--l0 tcg boots a kernel directly (--kernel ... --no-hv): "
+                             "TCG offers no VMX for the hypervisor")
+        if console == "on":
+            raise ValueError("--l0 tcg has no console: its serial port is the log")
+        image = l0.KernelBoot(os.path.join(build_dir, s.kernel), kernel_args,
+                              tuple((os.path.join(build_dir, p), a) for p, a in s.modules))
+    else:
+        image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
     run_dir = os.path.join(build_dir, "run")
     os.makedirs(run_dir, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix=f"{s.name}-", dir=run_dir)
     smp, mem = smp or s.smp, mem or s.mem_mb
     tty = sys.stdin.isatty() and sys.stdout.isatty()
-    interactive = console == "on" or (console == "auto" and s.interactive and tty)
+    interactive = kind != "tcg" and (console == "on" or (console == "auto" and s.interactive
+                                                          and tty))
     if echo:
-        guest = f", guest args \"{s.modules[0][1]}\"" if s.modules and s.modules[0][1] else ""
+        guest = (f", guest args \"{s.modules[0][1]}\"" if s.kernel == scenarios.HV and s.modules
+                 and s.modules[0][1] else "")
         print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"{guest}), "
               f"logs in {os.path.relpath(workdir)}", flush=True)
     out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
@@ -105,7 +119,7 @@ def cmd_run(args):
         scenario = kernel_run(args)
         out = run_scenario(name, args.l0, args.smp, args.mem, args.hv, args.timeout, args.log,
                            console=args.console, guest_args=args.guest, scenario=scenario)
-        unit = bench.UNIT_OF_L0[l0.choose(args.l0)]
+        unit = bench.UNIT_OF_L0.get(l0.choose(args.l0), "ticks")
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -133,15 +147,39 @@ def cmd_bench(args):
     try:
         status, text = bench.run_bench(run, os.path.abspath(args.out), kind, args.iters,
                                        scenarios.SCENARIOS, echo=lambda m: print(m, flush=True))
+        status |= irq_cost(build_dir, kind, os.path.abspath(args.out))
         if args.boot_cost:
             status |= boot_cost(run, os.path.abspath(args.out))
+        if args.nested:
+            status |= nested_cost(kind, build_dir, os.path.abspath(args.out))
         if args.pool_cost:
             status |= pool_cost(run, os.path.abspath(args.out))
+        if args.paging_cost:
+            status |= paging_cost(run, os.path.abspath(args.out))
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"bench: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
     print(f"\n{text}")
     return status
+
+
+def irq_cost(build_dir, kind, out_dir):
+    """Boots the irqtest guest under a mixed interrupt policy, adds the irq-* rows and
+    targets to trapcost.json, prints them; returns 1 if the run failed."""
+    print(f"bench: interrupt cost: booting {irqbench.SCENARIO} ({irqbench.HV_ARGS}) ...",
+          flush=True)
+    out = run_scenario(irqbench.SCENARIO, kind, echo=False, build_dir=build_dir,
+                       hv_args=irqbench.HV_ARGS)
+    rows = irqbench.measure(out.log)
+    goals = irqbench.targets(rows, out.log)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["irq_targets"] = goals
+    bench.write_json(path, doc)
+    print("\n".join(irqbench.summary_lines(rows, goals)))
+    return 0 if out.status == 0 else 1
 
 
 def boot_cost(run, out_dir):
@@ -159,6 +197,50 @@ def boot_cost(run, out_dir):
     bench.write_json(path, doc)
     print(bootcost.summary_line(summary))
     return 0 if hv.status == 0 and native.status == 0 else 1
+
+
+def nested_cost(kind, build_dir, out_dir):
+    """Boots minihv under each vmcs_shadow/prefetch setting, adds the hv-nested rows
+    and targets to trapcost.json, prints them; returns 1 if a boot failed."""
+    def run(name, guest_args, hv_args):
+        print(f"bench: nested: booting {name} ({hv_args}) ...", flush=True)
+        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args,
+                            hv_args=hv_args)
+
+    rows, goals, failed = nestedcost.measure(run)
+    path = os.path.join(out_dir, "trapcost.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["rows"] += rows
+    doc["targets"] += goals
+    bench.write_json(path, doc)
+    text = f"{nestedcost.summary(rows)}\n{bench.format_targets(goals)}"
+    with open(os.path.join(out_dir, "trapcost.md"), "a") as f:
+        f.write(f"\n## Nested VMX\n\n```\n{text}\n```\n")
+    print(text)
+    if failed:
+        print(f"bench: nested: failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+def paging_cost(run, out_dir):
+    """Boots ptchurn under each paging mode, writes paging.json, prints its table;
+    returns 1 if a run failed."""
+    rows, status = [], 0
+    for mode in pagingbench.MODES:
+        if mode not in pagingbench.SCENARIO_OF:
+            rows += pagingbench.not_measured(mode, "not implemented yet")
+            continue
+        print(f"bench: paging: booting {pagingbench.SCENARIO_OF[mode]} ...", flush=True)
+        out = run(pagingbench.SCENARIO_OF[mode], "")
+        status |= 0 if out.status == 0 else 1
+        rows += pagingbench.rows(mode, out.log)
+    bench.write_json(os.path.join(out_dir, "paging.json"),
+                     {"unit": "ticks", "rows": rows,
+                      "targets": [{"target": t, "met": m}
+                                  for t, m in pagingbench.targets(rows)]})
+    print(f"\npaging:\n\n{pagingbench.table(rows)}")
+    return status
 
 
 def pool_cost(run, out_dir):
@@ -312,9 +394,10 @@ def parser():
                        "ended through isa-debug-exit gives QEMU's (code << 1) | 1 instead")
     p.add_argument("name", nargs="?", help=f"scenario (default: {scenarios.DEFAULT})")
     p.add_argument("--list", action="store_true", help="list the scenarios")
-    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
+    p.add_argument("--l0", choices=["auto", "kvm", "bochs", "tcg"], default="auto",
                    help="the machine under the hypervisor (auto: KVM if this host has vmx "
-                   "and /dev/kvm, else Bochs)")
+                   "and /dev/kvm, else Bochs); tcg: QEMU without KVM booting a --no-hv "
+                   "kernel with its own -kernel loader, the reference run")
     p.add_argument("--smp", type=int, help="CPUs")
     p.add_argument("--mem", type=int, metavar="MB", help="RAM in MiB")
     p.add_argument("--hv", default="", metavar="ARGS",
@@ -354,6 +437,13 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
+    p.add_argument("--no-nested", dest="nested", action="store_false",
+                   help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
+                   "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
+                   "reflected exit)")
+    p.add_argument("--no-paging", dest="paging_cost", action="store_false",
+                   help="skip the paging benchmark (ptchurn under paging=nested, shadow "
+                   "and hybrid into paging.json; about 45 s under Bochs)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")

@@ -84,7 +84,8 @@ SCENARIOS = {s.name: s for s in [
     Scenario("prot", "per-program protection tables: L2 registers two programs (own CR3s) "
              "with different tables, tries allowed and forbidden reads, writes and fetches "
              "in each, switches views by MOV to CR3, hypercall and VMFUNC, has bad tables "
-             "refused, and measures view switches", HV, kernel_args="protect=on",
+             "refused (the test MMIO device's page among them), and measures view "
+             "switches", HV, kernel_args="protect=on mmio_test=on",
              modules=(("guests/prot.elf", "mode=test"),)),
     Scenario("prot-stop", "a program breaks its stop-policy protection table: the run "
              "must end with a prot-violation verdict", HV, kernel_args="protect=on",
@@ -100,6 +101,10 @@ SCENARIOS = {s.name: s for s in [
              "control registers, IPIs, HLT, a reflected #BP) and ends with the trap-cost "
              "table", HV, kernel_args="exc_intercept=3 mmio_test=on",
              modules=(("guests/trapbench.elf", ""),)),
+    Scenario("minihv", "L2 is a mini guest hypervisor (nested=on): VMX on, every VMfail "
+             "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
+             "an injected NMI, VM-entry failures, a second VMCS, the L3 CPUID round trip",
+             HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
     Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
              "and against the test MMIO device and compares results and flags; a #PF in the "
              "middle of a REP MOVS and #UD for an unsupported instruction", HV,
@@ -116,8 +121,25 @@ SCENARIOS = {s.name: s for s in [
              modules=(("guests/pooltest.elf", ""),)),
     l2_guest("sharedpage", "L2 maps the page the hypervisor shares with its vCPU, reads its "
              "counters and sends a batch of requests through it with one exit", "sharedpage"),
+    l2_guest("ptchurn", "L2 switches between 8 address spaces of its own and remaps, "
+             "unmaps and writes pages in them, checking every read (paging=nested)", "ptchurn"),
+    Scenario("ptchurn-shadow", "the ptchurn guest under shadow page tables (paging=shadow)",
+             HV, kernel_args="paging=shadow", modules=(("guests/ptchurn.elf", ""),)),
+    Scenario("ptchurn-hybrid", "the ptchurn guest under paging=hybrid: each address space "
+             "shadowed until its tables are written, then nested", HV,
+             kernel_args="paging=hybrid", modules=(("guests/ptchurn.elf", ""),)),
+    Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
+             "(IOAPIC) and NMI interrupts on each CPU under irq=0:direct,1:intercept (--hv "
+             "irq=... for another mix), checks counts, order and what the hypervisor "
+             "intercepted, then measures one interrupt per CPU", HV,
+             kernel_args="irq=0:direct,1:intercept",
+             modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
+    Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "
+             "baseline of its checks and of the irq bench rows", "guests/irqtest.elf", smp=2,
+             timeout=240),
     Scenario("linux", "Debian's cloud kernel and a busybox initramfs as L2: /init reports "
              "its CPUs, flags and clock, then powers off through ACPI S5 (--guest "
              "hvinit=reboot or hvinit=shell for the other ends)", HV,
@@ -142,6 +164,17 @@ SCENARIOS = {s.name: s for s in [
              "L0; its isa-debug-exit write ends the run (on Bochs, seen in Bochs' log)",
              "guests/mb1.elf", kernel_args="exit=0",
              modules=(("guests/hello.elf", "mod-arg=1"),), verdict_source="l0"),
+    Scenario("trapbench-kvm", "the peer configuration of the trap-cost table: the native-linux "
+             "kernel with kvm_intel runs the trapbench guest through /bin/kvmrun (a /dev/kvm "
+             "runner), then powers off; kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
+    Scenario("trapbench-kvm-nested", "trapbench-kvm's kernel and initramfs as L2 under the "
+             "hypervisor with nested=on, vmcs_shadow=hw: kvm_intel in L2 runs trapbench as L3 "
+             "(the kvm-nested bench config); kvmrun's verdict judges the run", HV,
+             kernel_args="nested=on vmcs_shadow=hw",
+             modules=(("linux/vmlinuz", f"{LINUX_ARGS} hvinit=kvmbench"),
+                      ("linux/kvmbench.cpio.gz", "")), timeout=900, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

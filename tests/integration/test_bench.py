@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "scripts", "hvtool"))
 import bench       # noqa: E402
 import bootcost    # noqa: E402
+import nestedcost  # noqa: E402
 import scenarios   # noqa: E402
 
 HV_LOG = """\
@@ -52,6 +53,15 @@ NATIVE_LOG = """\
 @guest bench test=mmio-read skipped="MMIO emulation is not available yet"
 @guest bench test=rdmsr-passthrough min=1 median=1 p99=1 n=1000
 @guest verdict result=pass reason=guest-main
+"""
+
+KVM_LOG = """\
+@kvm setup guest=/boot/trapbench.elf entry=0x1000018 mem_mb=64 cmdline="iters=1000"
+@guest bench-setup config=kvm iters=1000 warmup=100 overhead=6
+@guest bench test=cpuid min=987 median=987 p99=2508 n=1000
+@guest bench test=pio-in-passthrough skipped="KVM intercepts every port"
+@guest verdict result=pass reason=guest-main
+@kvm verdict result=pass reason=guest-exit-pass
 """
 
 
@@ -174,11 +184,14 @@ class TableTest(unittest.TestCase):
 
     def test_cells_ratio_and_vmrw(self):
         text = bench.markdown(self.rows, "ticks", ["native", "hv"])
-        self.assertIn("| test | native | hv | kvm | hv/native | vmrw |", text)
-        self.assertEqual(self.line_of(text, "cpuid"), "| cpuid | 2 | 144 | - | 72.0x | 4 |")
-        self.assertEqual(self.line_of(text, "vmcall"), "| vmcall | skipped | - | - | - | - |")
+        self.assertIn("| test | native | hv | kvm | hv/native | kvm/hv | vmrw |", text)
+        self.assertEqual(self.line_of(text, "cpuid"), "| cpuid | 2 | 144 | - | 72.0x | - | 4 |")
+        slower = bench.markdown([row("exception", "hv", 92), row("exception", "kvm", 2)],
+                                "ticks", ["hv", "kvm"])
+        self.assertIn("| exception | - | 92 | 2 | - | 0.02x | - |", slower)
+        self.assertEqual(self.line_of(text, "vmcall"), "| vmcall | skipped | - | - | - | - | - |")
         self.assertEqual(self.line_of(text, "rdmsr-passthrough"),
-                         "| rdmsr-passthrough | 1 | 1 | - | 1.0x | - |")
+                         "| rdmsr-passthrough | 1 | 1 | - | 1.0x | - | - |")
         self.assertIn("over 1000 timed runs", text)
 
     def test_every_test_has_a_row_and_missing_lines_are_noted(self):
@@ -243,11 +256,12 @@ class FilesTest(unittest.TestCase):
             return SimpleNamespace(status=0, summary="pass", log=logs[name].pop(0))
         return run
 
-    def bench_into(self, out, second_hv_log):
+    def bench_into(self, out, second_hv_log, names=tuple(scenarios.SCENARIOS)):
         run = self.fake_runner({"trapbench-native": [NATIVE_LOG],
                                 "trapbench": [HV_LOG, second_hv_log],
+                                "trapbench-kvm": [KVM_LOG],
                                 "prot-bench": [PROT_LOG], "prot-bench-off": [PROT_OFF_LOG]})
-        return bench.run_bench(run, out, "bochs", 1000, scenarios.SCENARIOS, echo=lambda m: None)
+        return bench.run_bench(run, out, "bochs", 1000, names, echo=lambda m: None)
 
     def test_json_markdown_and_determinism(self):
         with tempfile.TemporaryDirectory() as out:
@@ -255,6 +269,7 @@ class FilesTest(unittest.TestCase):
             self.assertEqual(status, 0)
             self.assertEqual(self.calls, [("trapbench-native", "iters=1000"),
                                           ("trapbench", "iters=1000"),
+                                          ("trapbench-kvm", "iters=1000"),
                                           ("prot-bench", "iters=1000"),
                                           ("prot-bench-off", "iters=1000"),
                                           ("trapbench", "iters=1000")])
@@ -262,17 +277,18 @@ class FilesTest(unittest.TestCase):
                 data = json.load(f)
             self.assertEqual((data["l0"], data["unit"]), ("bochs", "ticks"))
             self.assertTrue(data["deterministic"]["matched"])
-            self.assertEqual(data["loop_overhead"], {"native": None, "hv": 6})
-            first = data["rows"][:2]
+            self.assertEqual(data["loop_overhead"], {"native": None, "hv": 6, "kvm": 6})
+            first = data["rows"][:3]
             self.assertEqual([(r["test"], r["config"]) for r in first],
-                             [("cpuid", "native"), ("cpuid", "hv")])
+                             [("cpuid", "native"), ("cpuid", "hv"), ("cpuid", "kvm")])
             self.assertEqual(first[1]["vmrw"], 4)
+            self.assertNotIn("vmrw", first[2])
             skipped = [r for r in data["rows"] if "skipped" in r]
             self.assertTrue(skipped and all("median" not in r for r in skipped))
-            self.assertTrue(any(n.startswith("kvm: not measured") for n in data["notes"]))
+            self.assertTrue(any(n.startswith("kvm: Linux 6.1") for n in data["notes"]))
             with open(os.path.join(out, "trapcost.md")) as f:
                 md = f.read()
-            self.assertIn("| cpuid | 2 | 144 | - | 72.0x | 4 |", md)
+            self.assertIn("| cpuid | 2 | 144 | 987 | 72.0x | 6.9x | 4 |", md)
             prot = {r["test"]: r for r in data["rows"] if r["test"] in bench.PROT_TESTS}
             self.assertEqual(set(prot), {"view-switch-cr3", "view-switch-vmfunc",
                                          "ctxsw-protect-on", "ctxsw-protect-off"})
@@ -281,10 +297,20 @@ class FilesTest(unittest.TestCase):
                              (9, 1.0))
             self.assertNotIn("vmrw", prot["view-switch-vmfunc"])
             self.assertEqual(prot["ctxsw-protect-off"]["median"], 9)
-            self.assertIn("| view-switch-vmfunc | - | 5 | - | - | - |", md)
+            self.assertIn("| view-switch-vmfunc | - | 5 | - | - | - | - |", md)
             self.assertNotIn("native: no line for view-switch", md)
             self.assertIn("deterministic: yes", text)
             self.assertIn("targets:", text)
+            cpuid_ratio = next(t for t in data["targets"] if t["target"].startswith("cpuid: >="))
+            self.assertEqual(cpuid_ratio["status"], "missed")  # 987 < 10 * 144
+
+    def test_a_missing_configuration_is_noted(self):
+        with tempfile.TemporaryDirectory() as out:
+            names = [n for n in scenarios.SCENARIOS if n != "trapbench-kvm"]
+            status, text = self.bench_into(out, HV_LOG, names)
+            self.assertEqual(status, 0)
+            self.assertNotIn("trapbench-kvm", [c[0] for c in self.calls])
+            self.assertIn("- kvm: not measured: no 'trapbench-kvm' scenario", text)
 
     def test_a_rerun_that_differs_is_reported_but_not_failed(self):
         with tempfile.TemporaryDirectory() as out:
@@ -327,6 +353,38 @@ class GuestArgsTest(unittest.TestCase):
     def test_trapbench_is_the_default(self):
         self.assertEqual(scenarios.DEFAULT, "trapbench")
         self.assertIn("exc_intercept=3", scenarios.get("trapbench").kernel_args.split())
+
+
+NESTED_LOG = """\
+@guest nested-bench test=cpuid iters=100 min=2854 avg=2854 reflected=101 l1_exits=204 \
+l1_exits_x100_per_reflect=201 l2_vmrw_exits_x100_per_reflect=0
+@hv nested vcpu=0 entries=113 l3_exits=117 reflected=113 lazy_fetches=0 prefetch="default" \
+vmcs_shadow=hw
+"""
+
+
+class NestedCost(unittest.TestCase):
+    def test_parse(self):
+        rows = nestedcost.parse(NESTED_LOG, "hw", "default")
+        by = {r["test"]: r for r in rows}
+        self.assertEqual(by["nested-cpuid"]["median"], 2854)
+        self.assertEqual(by["nested-cpuid"]["config"], "hv-nested")
+        self.assertEqual(by["l1-exits-per-reflect"]["value"], 2.01)
+        self.assertEqual(by["l2-vmrw-exits-per-reflect"]["value"], 0)
+        self.assertEqual(by["lazy-fetches-per-reflect"]["vmcs_shadow"], "hw")
+        self.assertEqual(nestedcost.parse("no lines", "sw", "none"), [])
+
+    def test_targets(self):
+        rows = nestedcost.parse(NESTED_LOG, "hw", "default")
+        rows += [dict(r, prefetch="none", value=3.0) for r in rows
+                 if r["test"] == "l2-vmrw-exits-per-reflect"]
+        got = {t["target"]: t["status"] for t in nestedcost.targets(rows)}
+        self.assertEqual(got["L1 exits per reflected L3 exit = 2 with vmcs_shadow=hw"], "met")
+        self.assertEqual(got["prefetch=default leaves fewer L2 VMREAD exits than "
+                             "prefetch=none"], "met")
+        self.assertEqual(got["L3 CPUID >= 5x cheaper than under Linux KVM as L1"],
+                         "not evaluated")
+        self.assertIn("hw", nestedcost.summary(rows))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "scripts", "hvtool"))
+import pagingbench  # noqa: E402
 import poolcost    # noqa: E402
 import walkmodel   # noqa: E402
 
@@ -42,6 +43,41 @@ class PoolCost(unittest.TestCase):
         text = poolcost.table(POOL_LOG)
         self.assertIn("| pool-swap-in | 6416 | 6309 | 7267 | 1.0 | 3 |", text)
         self.assertIn("pool: first_touch 2048, swap_in 2016, cow_copy 31", text)
+
+
+SHADOW_LOG = """\
+@guest bench test=ptchurn-ctxsw min=280 median=312 p99=20653 n=256 exits=288
+@guest bench test=ptchurn-remap min=16227 median=16242 p99=17030 n=256 exits=1024
+@hv shadow mode=shadow nested_loads=0 to_nested=0
+@hv shadow active=1 hidden=563 pt_writes=386 cr3_loads=522 hit_rate=98
+"""
+
+HYBRID_LOG = """\
+@guest bench test=ptchurn-remap min=103 median=103 p99=17079 n=256 exits=544
+@hv shadow mode=hybrid nested_loads=261 to_nested=8
+@hv shadow active=1 pt_writes=16 cr3_loads=522 hit_rate=96
+"""
+
+
+class PagingBench(unittest.TestCase):
+    def test_rows_and_targets(self):
+        rows = pagingbench.rows("shadow", SHADOW_LOG) + pagingbench.not_measured("hybrid", "no")
+        hybrid = pagingbench.rows("hybrid", HYBRID_LOG)
+        self.assertEqual(hybrid[0]["walk_refs_model"], 14.0)  # half the loads nested
+        self.assertEqual(pagingbench.targets(rows[:2] + hybrid)[1][1], True)  # 16 <= 38.6
+        self.assertEqual(rows[0], {"mode": "shadow", "workload": "ctxsw", "ticks": 312,
+                                   "exits": 1.125, "walk_refs_model": 4,
+                                   "pt_write_traps": 0, "shadow_cache_hit_rate": 98})
+        self.assertEqual(rows[1]["pt_write_traps"], 386)
+        self.assertEqual(rows[1]["exits"], 4.0)
+        self.assertEqual(pagingbench.targets(rows)[0][1], True)
+        text = pagingbench.table(rows)
+        self.assertIn("| hybrid | ptchurn | - |", text)
+        self.assertIn("98%: met", text)
+        nested = pagingbench.rows("nested", "@guest bench test=ptchurn-ctxsw min=1 median=22 "
+                                  "p99=2 n=256 exits=0\n")
+        self.assertEqual(nested[0]["walk_refs_model"], 24)
+        self.assertNotIn("shadow_cache_hit_rate", nested[0])
 
 
 TINY_TRACE = """\

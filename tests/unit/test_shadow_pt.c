@@ -63,7 +63,16 @@ static uint64_t *spt_table(void *ctx, uint64_t hpa)
 	return (uint64_t *)(spt + (hpa - SPT_BASE));
 }
 
-static const struct shadow_pt_ops ops = { { g_read, g_write }, translate, spt_table };
+static int tracked[RAM_PAGES]; /* the track callback's view: 1 while a table */
+
+static void track(void *ctx, uint64_t gpa, bool on)
+{
+	(void)ctx;
+	CHECK_EQ(tracked[gpa / PAGE], !on); /* called once each way */
+	tracked[gpa / PAGE] = on;
+}
+
+static const struct shadow_pt_ops ops = { { g_read, g_write }, translate, spt_table, track };
 
 static uint64_t pte(uint64_t table, unsigned i)
 {
@@ -125,6 +134,11 @@ static struct env *env_new(uint32_t npages, unsigned roots)
 
 static void env_free(struct env *e)
 {
+	for (unsigned slot = 0; slot < e->s.cache.nslots; slot++) /* tracking ends with it */
+		if (e->s.cache.slot[slot].valid)
+			shadow_pt_forget(&e->s, e->s.cache.slot[slot].root);
+	for (unsigned g = 0; g < RAM_PAGES; g++)
+		CHECK(!tracked[g]);
 	free(e->pages);
 	free(e);
 }
@@ -263,6 +277,11 @@ static void test_table_writes(void)
 	CHECK(!shadow_pt_is_table(&e->s, 0x4000));                   /* mirrors freed */
 	CHECK_EQ(e->s.stats.pages_used, 1);                          /* the root alone */
 	CHECK_EQ(e->s.stats.pt_writes, 1);
+	CHECK(tracked[1] && !tracked[2] && !tracked[3] && !tracked[4]);
+	shadow_pt_forget(&e->s, 0x1000);                              /* the root goes too */
+	CHECK(!tracked[1]);
+	CHECK_EQ(e->s.stats.pages_used, 0);
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_UNSUPPORTED);      /* none active */
 	env_free(e);
 }
 
@@ -335,6 +354,11 @@ static void test_cache(void)
 		CHECK_EQ(shadow_pt_activate(&e->s, i % 2 ? 0x1000 : space(2), &r), SHADOW_FILLED);
 	}
 	CHECK(shadow_cache_hit_rate(&e->s.cache) >= 80);
+	shadow_pt_drop_all(&e->s);                                    /* all gone ... */
+	CHECK_EQ(e->s.stats.pages_used, 0);
+	CHECK(!shadow_pt_is_table(&e->s, 0x1000));
+	CHECK_EQ(shadow_pt_activate(&e->s, 0x1000, &r), SHADOW_FILLED);  /* ... and back */
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));
 	env_free(e);
 }
 

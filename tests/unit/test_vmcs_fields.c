@@ -38,7 +38,9 @@ static void check_rows(void)
 		if (i > 0)
 			CHECK(vmcs_field_at(i - 1)->encoding < f->encoding);
 		CHECK(vmcs_field_find(f->encoding) == f);
+		CHECK_EQ(f->index, i);
 	}
+	CHECK_EQ(n, VMCS_FIELD_ROWS);
 	CHECK(vmcs_field_at(n) == NULL);
 }
 
@@ -96,6 +98,39 @@ static void check_kvm_shadowed(void)
 	CHECK_EQ(shadow_of(VMCS_GUEST_ES_BASE), VMCS_KVM_NONE);
 	CHECK_EQ(shadow_of(VMCS_VM_EXIT_INSTRUCTION_INFORMATION),
 		 VMCS_KVM_NONE);
+}
+
+/* The l2 column: read-only exactly for exit information; the features L2 lacks. */
+static void check_l2_column(void)
+{
+	size_t offered = 0;
+
+	for (size_t i = 0; i < vmcs_field_count(); i++) {
+		const struct vmcs_field *f = vmcs_field_at(i);
+
+		if (f->l2 == VMCS_L2_NO)
+			continue;
+		offered++;
+		CHECK_EQ(f->l2 == VMCS_L2_RO, vmcs_field_read_only(f));
+		/* No FRED, CET or PKRS state: L2 is not offered them. */
+		CHECK(!strstr(f->name, "FRED") && !strstr(f->name, "CET") &&
+		      !strstr(f->name, "PKRS"));
+	}
+	CHECK_EQ(offered, 128);
+	CHECK_EQ(vmcs_field_find(VMCS_GUEST_RIP)->l2, VMCS_L2_RW);
+	CHECK_EQ(vmcs_field_find(VMCS_HOST_RIP)->l2, VMCS_L2_RW);
+	CHECK_EQ(vmcs_field_find(VMCS_VM_INSTRUCTION_ERROR)->l2, VMCS_L2_RO);
+	CHECK_EQ(vmcs_field_find(VMCS_EXIT_QUALIFICATION)->l2, VMCS_L2_RO);
+	CHECK_EQ(vmcs_field_find(VMCS_VIRTUAL_PROCESSOR_IDENTIFIER)->l2, VMCS_L2_RW);
+	CHECK_EQ(vmcs_field_find(VMCS_VMCS_LINK_POINTER)->l2, VMCS_L2_RW);
+	/* EPT is offered (nested EPT); not offered: TPR shadow, preemption timer. */
+	CHECK_EQ(vmcs_field_find(VMCS_EPT_POINTER)->l2, VMCS_L2_RW);
+	CHECK_EQ(vmcs_field_find(VMCS_GUEST_PHYSICAL_ADDRESS)->l2, VMCS_L2_RO);
+	CHECK_EQ(vmcs_field_find(VMCS_GUEST_PDPTE3)->l2, VMCS_L2_RW);
+	CHECK_EQ(vmcs_field_find(VMCS_TPR_THRESHOLD)->l2, VMCS_L2_NO);
+	CHECK_EQ(vmcs_field_find(VMCS_VMX_PREEMPTION_TIMER_VALUE)->l2, VMCS_L2_NO);
+	CHECK_EQ(VMCS_IDX_VIRTUAL_PROCESSOR_IDENTIFIER, 0);
+	CHECK_EQ(vmcs_field_at(VMCS_IDX_GUEST_RIP)->encoding, VMCS_GUEST_RIP);
 }
 
 /* Looks encoding up and checks name, width and type. */
@@ -279,6 +314,7 @@ int main(void)
 {
 	check_rows();
 	check_kvm_shadowed();
+	check_l2_column();
 	check_known_fields();
 	check_lookup_edges();
 	check_exit_reasons();

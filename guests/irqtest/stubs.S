@@ -1,0 +1,83 @@
+/*
+ * stubs.S - irqtest's interrupt gates: one entry per vector it uses, all
+ * saving the caller-saved registers and calling irqtest_interrupt(vector)
+ * on a 16-byte aligned stack; the NMI entry calls irqtest_nmi(). The
+ * benchmark entry reads the TSC first, so a timed delivery ends at the
+ * handler's first instruction (as trapbench's does).
+ */
+	.text
+
+.macro save_call fn
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %rbx
+	movq %rsp, %rbx
+	andq $-16, %rsp
+	cld
+	call \fn
+	movq %rbx, %rsp
+	popq %rbx
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rax
+.endm
+
+.macro vector_entry vec
+	.globl irqtest_entry_\vec
+irqtest_entry_\vec:
+	pushq %rdi
+	movl $\vec, %edi
+	jmp irqtest_common
+.endm
+
+irqtest_common:
+	save_call irqtest_interrupt
+	popq %rdi
+	iretq
+
+	vector_entry 0x44
+	vector_entry 0x50
+	vector_entry 0x60
+	vector_entry 0x61
+	vector_entry 0x65
+	vector_entry 0x71
+	vector_entry 0xff
+
+	.globl irqtest_nmi_entry
+irqtest_nmi_entry:
+	save_call irqtest_nmi
+	iretq
+
+/* The benchmark vector: timestamp, EOI, count; RAX and RDX are the timed asm's clobbers. */
+	.globl irqtest_bench_entry
+irqtest_bench_entry:
+	lfence
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, irqtest_bench_tsc(%rip)
+	mov apic_eoi_addr(%rip), %rax
+	movl $0, (%rax)
+	incq irqtest_bench_count(%rip)
+	iretq
+
+	.bss
+	.balign 8
+	.globl irqtest_bench_tsc, irqtest_bench_count
+irqtest_bench_tsc:
+	.quad 0
+irqtest_bench_count:
+	.quad 0

@@ -1,0 +1,124 @@
+/*
+ * ept_checks.c - minihv runs L3 with an EPT of its own: 0-1 GiB identity in
+ * 2 MiB pages but for a hole at 512 MiB, which it maps on L3's first touch
+ * (an EPT violation reflected by L1 with the guest-physical address), then
+ * remaps to another page with INVEPT (L1 must drop the translation it
+ * built), and a write-only entry at 514 MiB (an EPT misconfiguration).
+ */
+#include "guest.h"
+#include "minihv.h"
+#include "vmcs/field_list.h"
+#include "vmx_bits.h"
+#include "vmx_ops.h"
+#include "x86.h"
+
+#define HOLE 0x20000000ull
+#define PAGE_A 0x2000000ull  /* L2-physical 32 MiB: free RAM of L2 */
+#define PAGE_B 0x2200000ull
+#define MAGIC_A 0x4141414141414141ull
+#define MAGIC_B 0x4242424242424242ull
+#define EPT_LARGE_WB (7u | 6u << 3 | 1u << 7)
+#define EXIT_EPT_VIOLATION 48
+#define EXIT_EPT_MISCONFIG 49
+#define EXIT_VMCALL 18
+#define EXIT_HLT 12
+
+static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd[512] __attribute__((aligned(4096)));
+
+static uint64_t build_ept(void)
+{
+	pml4[0] = (uint64_t)(uintptr_t)pdpt | 7;
+	pdpt[0] = (uint64_t)(uintptr_t)pd | 7;
+	for (uint64_t i = 0; i < 512; i++)
+		pd[i] = i << 21 | EPT_LARGE_WB;
+	pd[HOLE >> 21] = 0;
+	pd[(HOLE >> 21) + 1] = (PAGE_A) | 2 | 6u << 3 | 1u << 7; /* write-only: misconfigured */
+	*(volatile uint64_t *)PAGE_A = MAGIC_A;
+	*(volatile uint64_t *)PAGE_B = MAGIC_B;
+	return (uint64_t)(uintptr_t)pml4 | 6 | 3 << 3;
+}
+
+/* What the run saw. */
+struct ept_log {
+	unsigned violations, misconfigs;
+	uint64_t gpa, qual, misconfig_gpa;
+	enum vmx_status invept_bad, invept_ok;
+	uint64_t invept_error;
+};
+
+/* Handles one exit; false at L3's HLT or an unexpected exit. */
+static bool ept_exit(struct ept_log *log, uint64_t eptp)
+{
+	uint64_t desc[2] = { eptp, 0 };
+
+	switch ((uint32_t)vmr(VMCS_VM_EXIT_REASON)) {
+	case EXIT_EPT_VIOLATION:
+		log->violations++;
+		log->gpa = vmr(VMCS_GUEST_PHYSICAL_ADDRESS);
+		log->qual = vmr(VMCS_EXIT_QUALIFICATION);
+		pd[HOLE >> 21] = PAGE_A | EPT_LARGE_WB;
+		return true;
+	case EXIT_EPT_MISCONFIG:
+		log->misconfigs++;
+		log->misconfig_gpa = vmr(VMCS_GUEST_PHYSICAL_ADDRESS);
+		pd[(HOLE >> 21) + 1] = PAGE_A | EPT_LARGE_WB;
+		log->invept_ok = invept(2, desc);
+		return true;
+	case EXIT_VMCALL:
+		pd[HOLE >> 21] = PAGE_B | EPT_LARGE_WB;
+		log->invept_bad = invept(0, desc);
+		log->invept_error = vmr(VMCS_VM_INSTRUCTION_ERROR);
+		log->invept_ok = invept(1, desc);
+		skip();
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool ept_checks(uint64_t vmcs, void *l3_stack_top)
+{
+	struct l3_regs regs = { { 0 } };
+	struct ept_log log = { 0 };
+	uint64_t eptp, rflags, reason = 0;
+	bool ok = true, launch = true;
+
+	if (!guest_check("ept-offered", caps.proc2 >> 32 & PROC2_ENABLE_EPT, "proc2=%#lx ept_caps=%#lx",
+			 caps.proc2, caps.ept_vpid))
+		return false;
+	eptp = build_ept();
+	vmclear(vmcs);
+	vmptrld(vmcs);
+	vmcs_build(l3_ept_main, (uint64_t)(uintptr_t)l3_stack_top - 8);
+	vmw(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+	    vmr(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) | PROC_ACTIVATE_SECONDARY);
+	vmw(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, PROC2_ENABLE_EPT);
+	vmw(VMCS_EPT_POINTER, eptp);
+	for (;;) {
+		rflags = vmx_run(&regs, launch);
+		launch = false;
+		if (rflags || !ept_exit(&log, eptp))
+			break;
+	}
+	if (!rflags)
+		reason = vmr(VMCS_VM_EXIT_REASON);
+	ok &= guest_check("ept-l3-ran", !rflags && reason == EXIT_HLT, "rflags=%#lx reason=%lu",
+			  rflags, reason);
+	ok &= guest_check("ept-violation-reflected", log.violations == 1 && log.gpa == HOLE &&
+			  (log.qual & 7) == 1 && (log.qual & 0x38) == 0,
+			  "violations=%u gpa=%#lx qual=%#lx", log.violations, log.gpa, log.qual);
+	ok &= guest_check("ept-mapped-on-demand", l3_results[0] == MAGIC_A, "value=%#lx",
+			  l3_results[0]);
+	ok &= guest_check("invept-bad-type", log.invept_bad == VMX_FAIL_VALID &&
+			  log.invept_error == 28, "status=%d error=%lu", log.invept_bad,
+			  log.invept_error);
+	ok &= guest_check("invept-remap", log.invept_ok == VMX_OK && l3_results[1] == MAGIC_B,
+			  "status=%d value=%#lx", log.invept_ok, l3_results[1]);
+	ok &= guest_check("ept-misconfig-reflected", log.misconfigs == 1 &&
+			  log.misconfig_gpa == HOLE + 0x200000 && l3_results[2] == MAGIC_A,
+			  "misconfigs=%u gpa=%#lx value=%#lx", log.misconfigs, log.misconfig_gpa,
+			  l3_results[2]);
+	return ok;
+}

@@ -1,0 +1,54 @@
+/*
+ * minihv.h - the mini guest hypervisor (L2): turns VMX on, builds VMCSs
+ * for a tiny 64-bit L3 in its own address space, runs it, handles its
+ * exits, and checks the VMX instructions' failure paths deliberately.
+ */
+#ifndef GUESTS_MINIHV_MINIHV_H
+#define GUESTS_MINIHV_MINIHV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* L3's general-purpose registers in SDM order (RSP unused: it is in the VMCS). */
+struct l3_regs {
+	uint64_t gpr[16];
+};
+
+enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
+
+/* run.S: runs L3 until its next VM exit (0), or returns RFLAGS if the entry VMfailed. */
+uint64_t vmx_run(struct l3_regs *regs, int launch);
+extern char vmx_exit_stub[];
+/* run.S: the current VMCS changed (VMPTRLD): its HOST_RSP must be written again. */
+void vmx_run_new_vmcs(void);
+
+/* The VMX capability MSRs minihv was offered, and its VMCS revision. */
+struct minihv_caps {
+	uint32_t revision;
+	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid;
+};
+extern struct minihv_caps caps;
+
+/* A 4 KiB VMX region (VMXON region or VMCS) stamped with 'revision'. */
+uint64_t region(unsigned i, uint32_t revision);
+
+/* vmcs_build.c: fills the current VMCS to run l3_entry on its own stack. */
+void vmcs_build(void (*l3_entry)(void), uint64_t l3_stack_top);
+/* vmcs_build.c: the GDT with a TSS minihv and L3 share (host TR must be non-null). */
+void gdt_with_tss_init(void);
+/* l3.c: the payload and what it saw. */
+void l3_main(void);
+void l3_bench(void);
+extern volatile uint64_t l3_results[8];
+extern volatile uint32_t l3_event_count;
+/* Moves L3 past the instruction that exited. */
+void skip(void);
+/* ept_checks.c: L3 under minihv's own EPT (nested EPT in L1). */
+bool ept_checks(uint64_t vmcs, void *l3_stack_top);
+void l3_ept_main(void);
+/* vmfail_checks.c */
+bool vmfail_checks_before_vmxon(void);
+bool vmfail_checks(uint64_t vmxon_pa);
+bool entry_failure_checks(void);
+
+#endif

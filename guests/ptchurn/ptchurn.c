@@ -1,0 +1,239 @@
+/*
+ * ptchurn.c - a page-table-churn test guest for the paging modes
+ * (paging=nested|shadow): SPACES address spaces of its own (each a PML4
+ * sharing the boot identity map in entry 0, with private tables for a
+ * window at 512 GiB), then loops that switch between them (MOV to CR3),
+ * remap and unmap pages in them (PTE writes + INVLPG) and touch what is
+ * mapped, checking every word read against the frame that should be there,
+ * and that an unmapped page faults with the right error code. Bench lines
+ * time a switch + access, a remap + access, and a first access after a
+ * remap, and a TLB-miss loop (random reads over 2 MiB of 4 KiB pages, a
+ * whole page table's worth); it ends with HC_EXIT (pass or fail) under the
+ * hypervisor.
+ */
+#include <stddef.h>
+
+#include "extable.h"
+#include "guest.h"
+#include "stats.h"
+#include "trap.h"
+#include "tsc_measure.h"
+#include "vmcall.h"
+
+#define PAGE 4096u
+#define SPACES 8
+#define WINDOW 16            /* pages mapped per space */
+#define FRAMES 64            /* data frames */
+#define ROUNDS 256
+#define P_RW 3ull            /* present, writable */
+#define WINDOW_VA (1ull << 39)
+#define STAMP 0xfeed000000000000ull
+
+extern uint64_t boot_pml4[512];
+
+typedef uint64_t table_t[512] __attribute__((aligned(PAGE)));
+
+static table_t pml4[SPACES], pdpt[SPACES], pd[SPACES], pt[SPACES], wide_pt;
+static uint8_t frames[FRAMES][PAGE] __attribute__((aligned(PAGE)));
+static uint64_t samples[ROUNDS];
+static unsigned bad;
+
+static uint64_t pa(const void *p)
+{
+	return (uint64_t)(uintptr_t)p; /* the boot map is the identity */
+}
+
+static volatile uint64_t *window(unsigned i)
+{
+	return (volatile uint64_t *)(uintptr_t)(WINDOW_VA + (uint64_t)i * PAGE);
+}
+
+static void invlpg(volatile void *va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static unsigned frame_of(unsigned space, unsigned i, unsigned round)
+{
+	return (space * 7 + i * 3 + round) % FRAMES;
+}
+
+static void build_spaces(void)
+{
+	for (unsigned f = 0; f < FRAMES; f++)
+		*(volatile uint64_t *)frames[f] = STAMP | f;
+	for (unsigned s = 0; s < SPACES; s++) {
+		pml4[s][0] = boot_pml4[0];
+		pml4[s][1] = pa(pdpt[s]) | P_RW;
+		pdpt[s][0] = pa(pd[s]) | P_RW;
+		pd[s][0] = pa(pt[s]) | P_RW;
+		for (unsigned i = 0; i < WINDOW; i++)
+			pt[s][i] = pa(frames[frame_of(s, i, 0)]) | P_RW;
+	}
+}
+
+static void check(unsigned space, unsigned i, unsigned frame)
+{
+	if (*window(i) != (STAMP | frame)) {
+		if (bad++ < 4)
+			guest_printf("ptchurn: space %u page %u reads %#lx, not frame %u\n", space, i,
+				     *window(i), frame);
+	}
+}
+
+static uint64_t now(void)
+{
+	uint64_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
+	return hi << 32 | lo;
+}
+
+static bool under_hv;
+
+static uint64_t exits_so_far(void)
+{
+	return under_hv ? (uint64_t)vmcall(HC_EXIT_COUNT, 0, 0, 0).rbx : 1;
+}
+
+static void bench_line(const char *test, uint64_t exits)
+{
+	struct sample_stats s = stats_summarize(samples, ROUNDS);
+
+	guest_mline("bench", "test=%s min=%lu median=%lu p99=%lu n=%zu exits=%lu", test, s.min,
+		    s.median, s.p99, s.n, exits);
+}
+
+/* Switch address space and read a mapped page, round after round. */
+static bool ctxsw(void)
+{
+	uint64_t e = exits_so_far();
+
+	bad = 0;
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		unsigned s = r % SPACES, i = r % WINDOW;
+		uint64_t t = now();
+
+		write_cr3(pa(pml4[s]));
+		check(s, i, frame_of(s, i, 0));
+		samples[r] = now() - t;
+	}
+	bench_line("ptchurn-ctxsw", exits_so_far() - e - 1);
+	return guest_check("ptchurn-ctxsw", !bad, "%u rounds over %u spaces, %u bad reads",
+			   ROUNDS, SPACES, bad);
+}
+
+/* In each space: point a PTE at another frame, INVLPG, read through it. */
+static bool remap(void)
+{
+	uint64_t e = exits_so_far();
+
+	bad = 0;
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		unsigned s = r % SPACES, i = (r / SPACES) % WINDOW, f = frame_of(s, i, r + 1);
+		uint64_t t;
+
+		write_cr3(pa(pml4[s]));
+		t = now();
+		pt[s][i] = pa(frames[f]) | P_RW;
+		invlpg(window(i));
+		check(s, i, f);
+		samples[r] = now() - t;
+	}
+	bench_line("ptchurn-remap", exits_so_far() - e - 1);
+	return guest_check("ptchurn-remap", !bad, "%u remaps, %u bad reads", ROUNDS, bad);
+}
+
+/* Unmapped: a read faults with error 0 (not present, read, supervisor); remapped: it reads. */
+static bool unmap(void)
+{
+	unsigned s = 3, i = 5;
+	uint64_t v = 0;
+	uint8_t fault = 0;
+	bool ok;
+
+	write_cr3(pa(pml4[s]));
+	pt[s][i] = 0;
+	invlpg(window(i));
+	__asm__ volatile(EXTABLE_INSN("movq (%[p]), %[v]")
+			 : [v] "+r"(v), [fault] "+qm"(fault) : [p] "r"(window(i)) : "memory");
+	ok = faulted_with(fault, 14) && guest_last_fault.error_code == 0;
+	pt[s][i] = pa(frames[9]) | P_RW;
+	invlpg(window(i));
+	bad = 0;
+	check(s, i, 9);
+	return guest_check("ptchurn-unmap", ok && !bad, "fault %u vector %lu error %#lx",
+			   fault, guest_last_fault.vector, guest_last_fault.error_code);
+}
+
+/* Writes through every space's window land in the frame its PTE names. */
+static bool writes(void)
+{
+	bad = 0;
+	for (unsigned s = 0; s < SPACES; s++) {
+		write_cr3(pa(pml4[s]));
+		for (unsigned i = 0; i < WINDOW; i++) {
+			unsigned f = (s * WINDOW + i) % FRAMES;
+
+			pt[s][i] = pa(frames[f]) | P_RW;
+			invlpg(window(i));
+			window(i)[1] = s * 1000 + i;
+			if (*(volatile uint64_t *)(frames[f] + 8) != s * 1000 + i)
+				bad++;
+		}
+	}
+	return guest_check("ptchurn-writes", !bad, "%u bad writes", bad);
+}
+
+/*
+ * Random reads over 512 pages (PD entry 1 of space 0: a page table of its
+ * own, each page one of the frames): the first touch of each is a fill
+ * under shadow paging, the rest TLB misses the CPU walks itself.
+ */
+static bool tlbmiss(void)
+{
+	volatile uint64_t *wide = (volatile uint64_t *)(uintptr_t)(WINDOW_VA + (2ull << 20));
+	uint64_t e, x = 12345;
+
+	write_cr3(pa(pml4[0]));
+	for (unsigned i = 0; i < 512; i++)
+		wide_pt[i] = pa(frames[i % FRAMES]) | P_RW;
+	pd[0][1] = pa(wide_pt) | P_RW;
+	bad = 0;
+	e = exits_so_far();
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		unsigned i;
+		uint64_t t;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned)(x >> 55); /* 0..511 */
+		t = now();
+		if (wide[i * (PAGE / 8)] != (STAMP | (i % FRAMES)))
+			bad++;
+		samples[r] = now() - t;
+	}
+	bench_line("ptchurn-tlbmiss", exits_so_far() - e - 1);
+	return guest_check("ptchurn-tlbmiss", !bad, "%u random reads over 512 pages, %u bad",
+			   ROUNDS, bad);
+}
+
+bool guest_main(const char *cmdline)
+{
+	uint64_t boot_cr3 = read_cr3();
+	bool ok;
+
+	(void)cmdline;
+	under_hv = hv_present();
+	build_spaces();
+	ok = ctxsw();
+	ok &= remap();
+	ok &= unmap();
+	ok &= writes();
+	ok &= tlbmiss();
+	write_cr3(boot_cr3);
+	ok &= guest_check("ptchurn-cr3-read", read_cr3() == boot_cr3, "CR3 %#lx", read_cr3());
+	if (!under_hv)
+		return ok;
+	vmcall(HC_EXIT, ok ? 0 : 1, 0, 0);
+	return false;
+}

@@ -1,0 +1,55 @@
+/*
+ * irq/irq.h - the hypervisor's side of interrupts: the boot policy (irq=),
+ * the VMCS controls it sets per vCPU, event injection (irq/event.c) and
+ * the IOAPIC model's setup (irq/irq.c).
+ */
+#ifndef HV_IRQ_IRQ_H
+#define HV_IRQ_IRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "irq/policy.h"
+#include "irq/queue.h"
+#include "vcpu.h"
+
+/* Masks both 8259s before L2 starts (see irq.c). */
+void irq_quiesce_platform(void);
+/* Whether any CPU intercepts (MONITOR/MWAIT is then hidden from L2's CPUID, see irq.c). */
+bool irq_any_intercept(void);
+/* Sets vCPU V's interrupt controls in its (current) VMCS: ext-int and NMI exiting, ack on exit. */
+void irq_setup_vmcs(struct vcpu *v);
+/* Once every CPU is up: checks irq= against them, logs the policy and the device table. */
+void irq_report(void);
+/* The end-of-run counters of vCPU V ("@hv irq-count"). */
+void irq_log_counters(const struct vcpu *v);
+
+/* Injects what V's queue allows now and opens the windows for the rest. */
+void irq_inject_pending(struct vcpu *v);
+/* Re-injects the event whose delivery the current exit interrupted; false if none. */
+bool irq_reinject_vectoring(void);
+/* HLT with events queued (exit_misc.c): they end it if they may. */
+void irq_hlt(struct vcpu *v);
+/* An NMI exit (from handle_exception). */
+void irq_nmi_exit(struct vcpu *v);
+/* MOV to CR8 (CR8-load exiting is on while the TPR holds an interrupt back). */
+void irq_cr8_write(struct vcpu *v, uint64_t value);
+/*
+ * An intercepted exception VECTOR raised while delivering the event in
+ * VECTORING: an interrupted NMI or interrupt is queued again; the result
+ * says whether to deliver the exception, #DF, or stop (triple fault).
+ */
+enum irq_combine irq_exception_during_delivery(struct vcpu *v, uint32_t vectoring,
+					       unsigned vector);
+/*
+ * Ends the NMI blocking of VMX root operation with an IRET to the next
+ * instruction. A VM exit caused by an NMI counts as the NMI's delivery:
+ * NMIs stay blocked until the next IRET, which with virtual NMIs L2's own
+ * IRET is not (KVM runs the host's NMI handler after such an exit for the
+ * same reason). Bochs 2.7 also leaves NMIs masked after a SIPI that exited.
+ */
+void irq_unblock_nmis(void);
+/* From the host NMI handler: true if the NMI was L2's and is queued. */
+bool irq_nmi_in_root(void);
+
+#endif

@@ -1,0 +1,536 @@
+/*
+ * shadow_mode.c - shadow paging on VMX (paging=shadow). L2 starts under EPT
+ * as usual (it may run unpaged, which VMX allows only with EPT and
+ * unrestricted guest); CR3 loads exit from the start. The first CR3 load
+ * in long mode with paging (and CR0.WP, which the write protection of guest
+ * tables relies on) turns shadow paging on for good: EPT and unrestricted
+ * guest off, CR3 stores and INVLPG exit, every #PF exits (PFEC mask and
+ * match 0), PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow
+ * root of L2's CR3 (shadow_pt.h, cached per root). L2's EPT stays the
+ * guest-physical map the shadow entries are built from, so the memory
+ * hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
+ * own (injected, CR2 set) or a write to a guest table (emulated by
+ * hv/emul/, then the shadow entries it changed are dropped). One vCPU; no
+ * page pool or protection views; L2 must keep paging on once it is.
+ */
+#include "boot_mem.h"
+#include "emul/emul_exit.h"
+#include "emul/mmio.h"
+#include "exit.h"
+#include "guest_mem.h"
+#include "guest_stop.h"
+#include "l0.h"
+#include "lib/string.h"
+#include "log.h"
+#include "mmu/shadow_pt.h"
+#include "options.h"
+#include "panic.h"
+#include "power.h"
+#include "shadow_mode.h"
+#include "smp.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+#include "vmx_bits.h"
+#include "x86.h"
+
+#define SHADOW_PAGES 1024u   /* 4 MiB of shadow tables */
+#define SHADOW_BUCKETS 1024u
+#define SHADOW_RMAP 8192u
+#define SHADOW_ROOTS 16u
+#define VEC_PF 14
+#define INTR_INFO_VALID (1u << 31)
+#define INTR_INFO_ERROR_VALID (1u << 11)
+#define INTR_TYPE(info) (((info) >> 8) & 7)
+#define INTR_TYPE_SOFT_INTR 4
+#define INTR_TYPE_PRIV_SOFT_EXC 5
+#define INTR_TYPE_SOFT_EXC 6
+#define AR_DPL(ar) (((ar) >> 5) & 3)
+#define EFER_LMA_BIT (1ull << 10)
+#define RFLAGS_AC (1ull << 18)
+#define CPUID1_ECX_PCID (1u << 17)
+#define CPUID7_EBX_INVPCID (1u << 10)
+
+/*
+ * paging=hybrid: each address space (guest root) runs shadowed or nested,
+ * chosen at its CR3 loads: HYBRID_WRITES page-table-write traps while it is
+ * shadowed move it to nested (its shadow dropped); after HYBRID_PROBE CR3
+ * loads nested it is shadowed again, to measure anew (nested runs give no
+ * count of their table writes). VMX has no walk mixing the two, so a space
+ * is one or the other, as the model's hybrid-sw (scripts/hvtool/walkmodel.py).
+ */
+#define HYBRID_SPACES 32
+#define HYBRID_WRITES 2
+#define HYBRID_PROBE 64
+
+struct space_policy {
+	uint64_t root, last_use;
+	uint32_t writes, nested_loads;
+	bool nested, valid;
+};
+
+static struct shadow_pt spt;
+static bool active;        /* shadow paging started (L2 pages) */
+static bool ept_on;        /* hybrid: the current space runs nested */
+static uint64_t guest_cr3;
+static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
+static uint64_t ad_updates, policy_clock, unshadows;
+static uint32_t exc_bitmap;  /* the exception bitmap besides #PF */
+static struct space_policy spaces[HYBRID_SPACES];
+static struct space_policy *cur_space;
+
+/* ---- what the shadow builder reads and writes ---- */
+
+static bool translate(void *ctx, uint64_t gpa, uint64_t *hpa, bool *writable)
+{
+	struct ept_mapping m;
+
+	(void)ctx;
+	if (!ept_lookup(&guest_ept, gpa, &m))
+		return false;
+	*hpa = m.hpa;
+	*writable = m.perms & EPT_W;
+	return true;
+}
+
+static uint64_t *table(void *ctx, uint64_t hpa)
+{
+	(void)ctx;
+	return (uint64_t *)(uintptr_t)hpa;
+}
+
+/*
+ * paging=hybrid: a page holding a table some shadow mirrors is read-only in
+ * EPT too, so a nested space's writes to it (a table it shares with a
+ * shadowed space) exit and are emulated like a shadowed one's.
+ */
+static void track(void *ctx, uint64_t gpa, bool on)
+{
+	struct ept_mapping m;
+
+	(void)ctx;
+	if (!ept_lookup(&guest_ept, gpa, &m))
+		return;
+	if (ept_map(&guest_ept, gpa & ~(PAGE_SIZE - 1), m.hpa & ~(PAGE_SIZE - 1), PAGE_SIZE,
+		    on ? EPT_R | EPT_X : EPT_RWX, m.memtype, m.ignore_pat))
+		panic("paging=hybrid: write-protecting a guest table in EPT failed");
+	invept_all();
+}
+
+static struct shadow_pt_ops ops = { .translate = translate, .table = table };
+
+/* ---- set-up ---- */
+
+__attribute__((noreturn)) static void refuse(const char *why)
+{
+	log_error("paging=%s: %s", hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", why);
+	hv_finish(false, "bad-cmdline");
+}
+
+static void *alloc_bytes(uint64_t bytes, const char *what)
+{
+	return (void *)(uintptr_t)alloc_pages_or_panic((bytes + PAGE_SIZE - 1) / PAGE_SIZE, what);
+}
+
+void shadow_mode_init(void)
+{
+	struct shadow_pt_config c = {
+		.ops = &ops, .npages = SHADOW_PAGES, .nbuckets = SHADOW_BUCKETS,
+		.nrmap = SHADOW_RMAP, .roots = SHADOW_ROOTS,
+	};
+	const uint32_t proc = PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING;
+
+	if (smp_cpus > 1)
+		refuse("shadow tables serve one CPU only for now: boot with one CPU");
+	if (hv_opts.pool || hv_opts.protect)
+		refuse("the page pool and protection views work on EPT, which shadow paging "
+		       "turns off: use one or the other");
+	/* Every secondary control may be 0 (SDM Vol. 3D A.3.3): EPT can go off. */
+	if (!vmx_ctl_may_be_1(l0.caps.proc, proc))
+		refuse("L0 does not offer CR3-load, CR3-store and INVLPG exiting");
+	c.page_base = alloc_pages_or_panic(SHADOW_PAGES, "shadow page tables");
+	c.pages = alloc_bytes(SHADOW_PAGES * sizeof(*c.pages), "shadow page descriptors");
+	c.buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow hash");
+	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
+	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
+	ops.guest = emul_table_ops;
+	if (hv_opts.paging == PAGING_HYBRID)
+		ops.track = track;
+	if (!shadow_pt_init(&spt, &c))
+		panic("shadow page tables: bad configuration");
+	log_info("paging=%s: %u shadow table pages, %u roots cached; shadow paging starts "
+		 "at L2's first CR3 load in long mode", hv_opts.paging == PAGING_HYBRID ?
+		 "hybrid" : "shadow", SHADOW_PAGES, SHADOW_ROOTS);
+}
+
+void shadow_mode_vmcs_setup(void)
+{
+	if (hv_opts.paging == PAGING_NESTED)
+		return;
+	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+		   PROC_CR3_LOAD_EXITING);
+}
+
+/* Flushes L2's linear translations (its VPID): after a switch, or shadow entries dropped. */
+static void flush_vpid(void)
+{
+	invvpid(l0.caps.ept_vpid_cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL,
+		GUEST_VPID, 0);
+	spt.flush = false;
+}
+
+/* CR0 as L2 sees it: its own bits from the real register, the host's from the shadow. */
+static uint64_t guest_cr0(void)
+{
+	uint64_t mask = vmread(VMCS_CR0_GUEST_HOST_MASK);
+
+	return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_READ_SHADOW) & mask);
+}
+
+/* EPT off, the exits shadow paging needs on (SDM Vol. 3C 25.6.2, 25.6.3, 27.3.1.1). */
+static void turn_on(void)
+{
+	uint64_t cr0 = guest_cr0();
+
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
+		   ~(uint64_t)(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
+	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+		   PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
+	exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, exc_bitmap | 1u << VEC_PF);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
+		   vmread(VMCS_CR0_GUEST_HOST_MASK) | CR0_PE | CR0_PG | CR0_WP);
+	vmcs_set_guest_cr0(cr0);
+	invept_all();
+	active = true;
+	log_info("paging=%s: L2 pages (CR0 %#lx): shadow page tables on, EPT off",
+		 hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", cr0);
+	log_mline("shadow-on", "cr0=%#lx cr3=%#lx", cr0, vmread(VMCS_GUEST_CR3));
+}
+
+/* hybrid: the policy entry of root (a new one shadowed; the least recently used goes). */
+static struct space_policy *space_of(uint64_t root)
+{
+	struct space_policy *p = &spaces[0];
+
+	for (unsigned i = 0; i < HYBRID_SPACES; i++) {
+		if (spaces[i].valid && spaces[i].root == root) {
+			p = &spaces[i];
+			goto found;
+		}
+		if (!spaces[i].valid || spaces[i].last_use < p->last_use)
+			p = &spaces[i];
+	}
+	*p = (struct space_policy){ .root = root, .valid = true };
+found:
+	p->last_use = ++policy_clock;
+	return p;
+}
+
+/* hybrid: EPT on (a nested space) or off (a shadowed one), #PF exiting with it. */
+static void set_ept(bool on)
+{
+	uint64_t proc2 = vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
+
+	if (on == ept_on)
+		return;
+	proc2 = on ? proc2 | PROC2_ENABLE_EPT : proc2 & ~(uint64_t)PROC2_ENABLE_EPT;
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, proc2);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, on ? exc_bitmap : exc_bitmap | 1u << VEC_PF);
+	ept_on = on;
+}
+
+/* hybrid: whether root runs nested from this load on (the policy of HYBRID_*). */
+static bool choose_nested(uint64_t cr3)
+{
+	struct space_policy *p = space_of(cr3 & SPT_ADDR);
+
+	if (!p->nested && p->writes >= HYBRID_WRITES) {
+		p->nested = true;
+		p->nested_loads = 0;
+		to_nested++;
+		shadow_pt_forget(&spt, cr3);
+	} else if (p->nested && ++p->nested_loads > HYBRID_PROBE) {
+		p->nested = false;
+		p->writes = 0;
+		to_shadow++;
+	}
+	cur_space = p;
+	return p->nested;
+}
+
+bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
+{
+	uint64_t root, cr0 = guest_cr0();
+
+	if (hv_opts.paging == PAGING_NESTED)
+		return false;
+	if (!active) {
+		if (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) || !(cr0 & CR0_PG) ||
+		    !(cr0 & CR0_WP))
+			return false; /* not paging yet: nested */
+		turn_on();
+	}
+	guest_cr3 = cr3;
+	cr3_loads++;
+	if (hv_opts.paging == PAGING_HYBRID && choose_nested(cr3)) {
+		set_ept(true);
+		nested_loads++;
+		return false; /* GUEST_CR3 is L2's own */
+	}
+	set_ept(false);
+	if (shadow_pt_activate(&spt, cr3, &root) != SHADOW_FILLED) {
+		log_error("paging=shadow: no shadow root for CR3 %#lx (out of table pages)", cr3);
+		guest_stop(v, false, "shadow-error");
+	}
+	vmcs_write(VMCS_GUEST_CR3, root);
+	return true;
+}
+
+uint64_t shadow_mode_guest_cr3(void)
+{
+	return active ? guest_cr3 : vmread(VMCS_GUEST_CR3);
+}
+
+/* ---- #PF ---- */
+
+/* Writes to a guest table: straight to L2's RAM, then the shadow forgets what they change. */
+static bool guest_table_read(struct mmio_device *d, struct vcpu *v, uint64_t off,
+			     unsigned width, uint64_t *value)
+{
+	(void)v;
+	return emul_table_ops.read(NULL, d->base + off, value, width);
+}
+
+static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t off,
+			      unsigned width, uint64_t value)
+{
+	void *p = guest_mem_ptr(d->base + off, width);
+
+	(void)v;
+	if (!p)
+		return false;
+	memcpy(p, &value, width);
+	shadow_pt_table_write(&spt, d->base + off, width);
+	return true;
+}
+
+/*
+ * The paging state of L2's access: RFLAGS.AC matters for SMAP (Linux's
+ * user copies run with it set); a user access is one at CPL 3 (the fault
+ * path corrects this from the error code: an event delivered from CPL 3
+ * reads the IDT and TSS as a supervisor).
+ */
+static void load_mode(struct walk_mode *m)
+{
+	*m = (struct walk_mode){
+		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = guest_cr3, .cr4 = vmread(VMCS_GUEST_CR4),
+		.efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
+		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
+	};
+}
+
+/* The event whose delivery the #PF interrupted goes in again (SDM Vol. 3C 28.2.4). */
+static void reinject(uint32_t vectoring)
+{
+	if (vectoring & INTR_INFO_ERROR_VALID)
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (INTR_TYPE(vectoring) == INTR_TYPE_SOFT_INTR ||
+	    INTR_TYPE(vectoring) == INTR_TYPE_PRIV_SOFT_EXC ||
+	    INTR_TYPE(vectoring) == INTR_TYPE_SOFT_EXC)
+		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH,
+			   vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
+	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, vectoring & ~(1u << 12));
+}
+
+__attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, uint32_t err,
+						   const char *what, uint64_t gpa)
+{
+	log_error("paging=shadow: L2's #PF at %#lx (error %#x): %s (guest-physical %#lx)", va,
+		  err, what, gpa);
+	log_mline("guest-fault", "kind=shadow vcpu=%u va=%#lx error=%#x gpa=%#lx what=\"%s\"",
+		  v->index, va, err, gpa, what);
+	guest_stop(v, false, "shadow-error");
+}
+
+/*
+ * A write to guest table page at gpa: emulated, the device being the table
+ * page. An instruction the emulator lacks (Linux's CMPXCHG on a page that
+ * was a table and holds other data now, say) is not emulated: every shadow
+ * is dropped instead, so the page is nobody's table any more, and L2 runs
+ * the instruction itself on the new shadow of its CR3 (KVM unshadows such
+ * pages likewise; in a nested space it runs on as it is, the page writable
+ * in EPT again). Unless the page is the shadowed CR3's own top table: then
+ * the run stops.
+ */
+static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint64_t gpa)
+{
+	struct mmio_device dev = { .name = "guest-page-table", .base = gpa & ~(PAGE_SIZE - 1),
+				   .size = PAGE_SIZE, .read = guest_table_read,
+				   .write = guest_table_write };
+	uint64_t root;
+
+	if (emul_exit(v, gpa, &dev))
+		return;
+	if (!ept_on && (gpa & SPT_ADDR) == (guest_cr3 & SPT_ADDR))
+		fault_failed(v, va, err, "the write to a guest page table was not emulated", gpa);
+	log_info("paging: the write to guest table %#lx at rip %#lx is not emulated: every "
+		 "shadow dropped, L2 runs it itself", gpa, vmread(VMCS_GUEST_RIP));
+	shadow_pt_drop_all(&spt);
+	unshadows++;
+	if (ept_on)
+		return;
+	if (shadow_pt_activate(&spt, guest_cr3, &root) != SHADOW_FILLED)
+		fault_failed(v, va, err, "no shadow root after dropping them all", gpa);
+	vmcs_write(VMCS_GUEST_CR3, root);
+}
+
+/* Every PROGRESS_EVERY #PF exits, a line: a long run (Linux) shows where its time goes. */
+#define PROGRESS_EVERY (1u << 16)
+
+static void progress(void)
+{
+	static uint64_t faults;
+	const struct shadow_pt_stats *s = &spt.stats;
+
+	if (++faults % PROGRESS_EVERY)
+		return;
+	log_mline("shadow-progress", "pf_exits=%lu hidden=%lu true_faults=%lu pt_writes=%lu "
+		  "cr3_loads=%lu resets=%lu pages_used=%lu tsc=%lu", faults, s->hidden,
+		  s->true_faults, s->pt_writes, cr3_loads, s->resets, s->pages_used, rdtsc());
+}
+
+bool shadow_mode_exception(struct vcpu *v, uint32_t info)
+{
+	uint64_t va, gpa = 0;
+	uint32_t err, guest_err = 0, vectoring;
+	struct walk_mode m;
+
+	if (!active || ept_on || (info & 0xff) != VEC_PF)
+		return false;
+	va = vmread(VMCS_EXIT_QUALIFICATION);
+	err = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
+	vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+	load_mode(&m);
+	m.cpl = err & PF_U ? 3 : 0; /* the access's own privilege (Vol. 3A 4.6.1) */
+	progress();
+	switch (shadow_pt_fault(&spt, &m, va, err, &guest_err, &gpa)) {
+	case SHADOW_FILLED:
+		if (vectoring & INTR_INFO_VALID)
+			reinject(vectoring);
+		break;
+	case SHADOW_TRUE_FAULT:
+		if (vectoring & INTR_INFO_VALID)
+			fault_failed(v, va, err, "L2's own #PF while delivering an event "
+				     "(a double fault): not handled yet", 0);
+		write_cr2(va); /* CR2 is not in the VMCS: L2 sees the real one */
+		inject_exception(VEC_PF, true, guest_err);
+		break;
+	case SHADOW_PT_WRITE:
+		if (vectoring & INTR_INFO_VALID)
+			fault_failed(v, va, err, "a guest table written while delivering an event",
+				     gpa);
+		emulate_table_write(v, va, err, gpa);
+		if (cur_space)
+			cur_space->writes++;
+		break;
+	case SHADOW_UNSUPPORTED:
+		fault_failed(v, va, err, "L2 left 4-level paging", 0);
+	case SHADOW_ERROR:
+		fault_failed(v, va, err, "a guest table or page outside L2's memory, or no "
+			     "shadow table pages left", 0);
+	}
+	if (spt.flush)
+		flush_vpid();
+	return true;
+}
+
+/*
+ * The CPU's own accessed/dirty update in a guest table that EPT write-
+ * protects (hybrid, a nested space): the walker makes it instead. Which
+ * bits the CPU wanted is not reported: A on every level first; if the same
+ * address comes back, the leaf's D too (SDM Vol. 3A 4.8).
+ */
+static void update_ad(uint64_t gla)
+{
+	static uint64_t last;
+	struct walk_mode m;
+	struct walk_result r;
+
+	load_mode(&m);
+	walk_guest(&m, gla, gla == last ? WALK_WRITE : WALK_READ, &emul_table_ops, NULL, &r);
+	last = gla;
+	ad_updates++;
+}
+
+bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
+{
+	if (!ept_on || !(qual & EPTV_WRITE) || !shadow_pt_is_table(&spt, gpa))
+		return false;
+	if ((qual & EPTV_GLA_VALID) && !(qual & EPTV_GLA_TRANSLATED)) {
+		update_ad(vmread(VMCS_GUEST_LINEAR_ADDRESS));
+	} else {
+		nested_pt_writes++;
+		emulate_table_write(v, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
+	}
+	if (spt.flush)
+		flush_vpid();
+	return true;
+}
+
+void handle_invlpg(struct vcpu *v)
+{
+	uint64_t va = vmread(VMCS_EXIT_QUALIFICATION);
+
+	(void)v;
+	if (!ept_on)
+		shadow_pt_invlpg(&spt, va);
+	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
+	spt.flush = false;
+	invlpgs++;
+	skip_instruction();
+}
+
+void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx)
+{
+	if (hv_opts.paging == PAGING_NESTED)
+		return;
+	if (leaf == 1)
+		*ecx &= ~CPUID1_ECX_PCID;
+	if (leaf == 7 && sub == 0)
+		*ebx &= ~CPUID7_EBX_INVPCID;
+}
+
+void shadow_mode_report(void)
+{
+	const struct shadow_pt_stats *s = &spt.stats;
+	const struct shadow_cache *c = &spt.cache;
+
+	if (hv_opts.paging == PAGING_NESTED)
+		return;
+	log_info("shadow paging: %s; %lu hidden faults, %lu true, %lu page-table writes, %lu CR3 "
+		 "loads (%u%% found cached), %lu INVLPG", active ? "on" : "never started",
+		 s->hidden, s->true_faults, s->pt_writes, cr3_loads, shadow_cache_hit_rate(c),
+		 invlpgs);
+	if (hv_opts.paging == PAGING_HYBRID)
+		log_info("hybrid: %lu of the CR3 loads nested, %lu moves to nested, %lu back to "
+			 "shadow, %lu table writes trapped while nested, %lu A/D updates", nested_loads,
+			 to_nested, to_shadow, nested_pt_writes, ad_updates);
+	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
+		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu", hv_opts.paging ==
+		  PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested, to_shadow,
+		  nested_pt_writes, ad_updates, unshadows);
+	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
+		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
+		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
+		  "pages_used=%lu pages_max=%lu resets=%lu", active, s->hidden, s->true_faults,
+		  s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads, invlpgs, c->hits,
+		  c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c), s->pages_used,
+		  s->pages_max, s->resets);
+}

@@ -1,0 +1,37 @@
+/*
+ * shadow_mode.h - paging=shadow: once L2 runs in long mode with paging, its
+ * translations come from shadow page tables (mmu/shadow_pt.h) with EPT off.
+ */
+#ifndef HV_SHADOW_MODE_H
+#define HV_SHADOW_MODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vcpu.h"
+
+/* At boot with paging=shadow: refuses what it cannot serve, takes its memory. */
+void shadow_mode_init(void);
+/* With paging=shadow: CR3-load exiting from the start (to see L2 begin paging). */
+void shadow_mode_vmcs_setup(void);
+/*
+ * MOV to CR3 (already checked by exit_cr.c): true if the shadow took it
+ * (GUEST_CR3 is the shadow root now), false if L2 runs nested yet.
+ */
+bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3);
+/* L2's own CR3: what it last loaded (shadow on), else the VMCS's. */
+uint64_t shadow_mode_guest_cr3(void);
+/*
+ * paging=hybrid, a nested space: an EPT violation that is a write to a guest
+ * table some shadow mirrors (write-protected in EPT) is emulated and the
+ * shadows told; true if it was one.
+ */
+bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual);
+/* An exception exit with info 'info': true if it was a #PF the shadow served. */
+bool shadow_mode_exception(struct vcpu *v, uint32_t info);
+/* CPUID leaf/sub as L2 sees it: no PCID or INVPCID under paging=shadow (not shadowed). */
+void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx);
+/* The end-of-run counters (nothing unless paging=shadow). */
+void shadow_mode_report(void);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * nested_ept.h - nested EPT: when L2 runs L3 with EPT, the CPU runs L3 on a
+ * shadow EPT that composes L2's EPT (L3-physical -> L2-physical) with L1's
+ * (L2-physical -> host-physical, 1:1 over L2's memory). It starts empty and
+ * fills page by page on EPT violations; INVEPT and a new EPTP empty it.
+ */
+#ifndef HV_VMCS_NESTED_EPT_H
+#define HV_VMCS_NESTED_EPT_H
+
+#include <stdint.h>
+
+#include "vcpu.h"
+
+/* The EPTP vmcs02 runs with for L2's EPTP l2_eptp (a new one drops the old shadow). */
+uint64_t nested_ept_eptp(struct vcpu *v, uint64_t l2_eptp);
+/* INVEPT by L2 (any type): the shadow is emptied and refills on demand. */
+void nested_ept_invalidate(struct vcpu *v);
+
+enum nested_ept_outcome {
+	NESTED_EPT_MAPPED,     /* L2's EPT allows it: mapped, L3 resumes */
+	NESTED_EPT_VIOLATION,  /* L2's EPT does not: reflect an EPT violation */
+	NESTED_EPT_MISCONFIG,  /* L2's EPT is misconfigured there: reflect reason 49 */
+	NESTED_EPT_L2_FAULT,   /* L2 mapped L3 onto memory that is not L2's */
+};
+
+/*
+ * An EPT violation of L3 (vmcs02 current) at guest-physical gpa with exit
+ * qualification qual. For NESTED_EPT_VIOLATION, *l2_qual is the
+ * qualification L2 must see: the access bits as they were, bits 5:3 the
+ * rights of L2's EPT walk (SDM Table 28-7).
+ */
+enum nested_ept_outcome nested_ept_violation(struct vcpu *v, uint64_t l2_eptp, uint64_t gpa,
+					     uint64_t qual, uint64_t *l2_qual);
+
+#endif

@@ -1,0 +1,93 @@
+"""The paging benchmark (issue 9): the ptchurn guest under paging=nested,
+shadow and hybrid, one row per mode and workload into paging.json beside
+trapcost.json: ticks (median per operation), exits per operation, page-table
+write traps, the shadow-table cache's hit rate and the model's walk
+references per TLB miss (walkmodel.py; hybrid: by the share of CR3 loads its
+spaces ran nested). Parsing and formatting are pure (test_paging_tools.py)."""
+
+import bench
+import serial_log
+import walkmodel
+
+SCENARIO_OF = {"nested": "ptchurn", "shadow": "ptchurn-shadow", "hybrid": "ptchurn-hybrid"}
+WORKLOAD_OF = {"ptchurn-ctxsw": "ctxsw", "ptchurn-remap": "ptchurn",
+               "ptchurn-tlbmiss": "tlbmiss"}
+MODES = ("nested", "shadow", "hybrid")
+# Per TLB miss by the model; a hybrid space walks as the mode it runs in (hybrid-sw).
+WALK_REFS = {"nested": walkmodel.nested_refs(), "shadow": walkmodel.GUEST_LEVELS}
+HIT_RATE_TARGET = 90
+
+
+def shadow_counters(log):
+    """The '@hv shadow' lines' numeric counters, merged ({} without them)."""
+    out = {}
+    for _, _, f in serial_log.mlines(log, kind="shadow", src="hv"):
+        out.update({k: int(v) for k, v in f.items() if v.isdigit()})
+    return out
+
+
+def walk_refs(mode, s):
+    """Modelled references per TLB miss: a hybrid space walks as the mode it runs in."""
+    if mode != "hybrid":
+        return WALK_REFS[mode]
+    share = s.get("nested_loads", 0) / max(s.get("cr3_loads", 0), 1)
+    return round(share * WALK_REFS["nested"] + (1 - share) * WALK_REFS["shadow"], 2)
+
+
+def rows(mode, log):
+    """The rows of one run of MODE."""
+    s = shadow_counters(log)
+    out = []
+    for r in bench.parse_rows(log, "hv"):
+        workload = WORKLOAD_OF.get(r["test"])
+        if not workload or "skipped" in r:
+            continue
+        row = {"mode": mode, "workload": workload, "ticks": r["median"],
+               "exits": r.get("exits", 0), "walk_refs_model": walk_refs(mode, s),
+               "pt_write_traps": s.get("pt_writes", 0) if workload == "ptchurn" else 0}
+        if mode != "nested":
+            row["shadow_cache_hit_rate"] = s.get("hit_rate", 0)
+        out.append(row)
+    return out
+
+
+def not_measured(mode, why):
+    return [{"mode": mode, "workload": w, "skipped": why} for w in WORKLOAD_OF.values()]
+
+
+def targets(all_rows):
+    """The issue's targets that these rows can judge: (text, met or None)."""
+    by = {(r["mode"], r["workload"]): r for r in all_rows if "skipped" not in r}
+    hit = by.get(("shadow", "ctxsw"), {}).get("shadow_cache_hit_rate")
+    hy = by.get(("hybrid", "ptchurn"), {}).get("pt_write_traps")
+    sh = by.get(("shadow", "ptchurn"), {}).get("pt_write_traps")
+    hw = by.get(("hybrid", "tlbmiss"), {}).get("walk_refs_model")
+    sw = by.get(("shadow", "tlbmiss"), {}).get("walk_refs_model")
+    return [(f"shadow-cache hit rate >= {HIT_RATE_TARGET}% on the context-switch loop: "
+             f"{hit if hit is not None else '-'}%",
+             None if hit is None else hit >= HIT_RATE_TARGET),
+            (f"hybrid PT-write traps <= 10% of shadow's on the churn workload: "
+             f"{hy if hy is not None else '-'} vs {sh if sh is not None else '-'}",
+             None if hy is None or not sh else hy <= sh / 10),
+            (f"hybrid walk refs within 10% of shadow's on the TLB-miss workload (model): "
+             f"{hw if hw is not None else '-'} vs {sw if sw is not None else '-'}",
+             None if hw is None or not sw else hw <= sw * 1.1),
+            ("Linux under shadow <= 1.5x nested's boot: not measured here (`scripts/hv run "
+             "linux --hv paging=shadow`; README)", None)]
+
+
+def table(all_rows):
+    lines = ["| mode | workload | ticks | exits/op | PT-write traps | cache hit % | "
+             "model walk refs/miss |", "|---|---|---|---|---|---|---|"]
+    for r in all_rows:
+        if "skipped" in r:
+            lines.append(f"| {r['mode']} | {r['workload']} | - | - | - | - | "
+                         f"{r['skipped']} |")
+            continue
+        lines.append(f"| {r['mode']} | {r['workload']} | {r['ticks']} | {r['exits']} | "
+                     f"{r['pt_write_traps']} | {r.get('shadow_cache_hit_rate', '-')} | "
+                     f"{r['walk_refs_model']} |")
+    for text, met in targets(all_rows):
+        lines.append(f"target: {text}: "
+                     f"{'met' if met else 'missed' if met is not None else 'not evaluated'}")
+    return "\n".join(lines)
