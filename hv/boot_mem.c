@@ -78,16 +78,41 @@ void boot_mem_init(const struct mb2_info *mbi, uint64_t pool_mib)
 
 static struct spinlock pool_lock; /* CPUs allocate while they come up */
 
-uint64_t alloc_pages_or_panic(uint64_t npages, const char *what)
+/* npages zeroed contiguous pages from the pool, or 0 if there are none. */
+static uint64_t alloc_zeroed(uint64_t npages)
 {
 	uint64_t pa;
 
 	spin_lock(&pool_lock);
 	pa = page_alloc_alloc(&hv_pages, npages, 1);
 	spin_unlock(&pool_lock);
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, npages * PAGE_SIZE);
+	return pa;
+}
+
+uint64_t alloc_page_or_zero(void)
+{
+	return alloc_zeroed(1);
+}
+
+void free_page_to_pool(uint64_t pa)
+{
+	bool ok;
+
+	spin_lock(&pool_lock);
+	ok = page_alloc_free(&hv_pages, pa, 1);
+	spin_unlock(&pool_lock);
+	if (!ok)
+		panic("freeing page %#lx, which is not allocated", pa);
+}
+
+uint64_t alloc_pages_or_panic(uint64_t npages, const char *what)
+{
+	uint64_t pa = alloc_zeroed(npages);
+
 	if (!pa)
 		panic("out of hypervisor memory allocating %s (raise hvmem=)", what);
-	memset((void *)(uintptr_t)pa, 0, npages * PAGE_SIZE);
 	return pa;
 }
 

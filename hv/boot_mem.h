@@ -22,6 +22,10 @@ bool boot_mem_selftest(void);
 /* Zeroed contiguous pages from the pool, or panic: the hypervisor cannot run without them. */
 uint64_t alloc_pages_or_panic(uint64_t npages, const char *what);
 uint64_t alloc_page_or_panic(const char *what);
+/* A zeroed page, or 0 when the pool is empty: for what L2 asks for, whose failure is L2's. */
+uint64_t alloc_page_or_zero(void);
+/* Gives back a page of the pool; panics if it was not allocated. */
+void free_page_to_pool(uint64_t pa);
 /* True if [base, base + len) touches hypervisor-private memory. */
 bool hv_private_overlaps(uint64_t base, uint64_t len);
 /* The page pool's physical range [*base, *end). */

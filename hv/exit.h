@@ -49,6 +49,7 @@ void handle_sipi(struct vcpu *v);
 void handle_external_interrupt(struct vcpu *v);
 void handle_interrupt_window(struct vcpu *v);
 void handle_nmi_window(struct vcpu *v);
+void handle_mwait(struct vcpu *v);
 /* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
 /* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */

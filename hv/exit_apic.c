@@ -99,8 +99,7 @@ static bool apic_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, u
 
 	if (width != 4 || (offset & 3))
 		return false;
-	if (offset == XAPIC_ICR_LO && ICR_MODE(val) == ICR_MODE_INIT &&
-	    init_to_waiting(v, val, *apic_reg(d, XAPIC_ICR_HI) >> 24)) {
+	if (offset == XAPIC_ICR_LO && init_to_waiting(v, val, *apic_reg(d, XAPIC_ICR_HI) >> 24)) {
 		log_info("vCPU %u: L2's INIT IPI %#x to a vCPU waiting for SIPI: dropped",
 			 v->index, val);
 		return true;

@@ -5,7 +5,8 @@
  * the hypervisor measured in leaves 0x15 and 0x16 (the only ones Linux
  * trusts for it on Intel), and our leaves from 0x40000000: 0x40000000 the
  * signature "NestedHVisor" and the highest leaf, 0x40000010 the TSC
- * frequency in kHz (the leaf VMware and KVM use).
+ * frequency in kHz (the leaf VMware and KVM use). MONITOR/MWAIT is hidden
+ * once a CPU intercepts interrupts (irq/irq.c).
  * Unedited basic leaves are served by vmx_entry.S's fast path (exit_fast.h)
  * with the same answer; this is the C path for the rest, and for all
  * leaves when the fast path is off: the VMREAD of the exit reason plus
@@ -16,11 +17,13 @@
 #include "exit_fast.h"
 #include "extable.h"
 #include "options.h"
+#include "irq/irq.h"
 #include "shadow_mode.h"
 #include "tsc.h"
 #include "vmx.h"
 #include "x86.h"
 
+#define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
@@ -102,6 +105,8 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 		r.ecx |= CPUID1_ECX_HYPERVISOR;
 		if (!hv_opts.nested)
 			r.ecx &= ~CPUID1_ECX_VMX;
+		if (irq_any_intercept()) /* L2 idles with HLT (irq/irq.c) */
+			r.ecx &= ~CPUID1_ECX_MONITOR;
 		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
 	}
 	shadow_mode_cpuid(leaf, sub, &r.ebx, &r.ecx);

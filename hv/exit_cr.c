@@ -114,7 +114,8 @@ static uint64_t above_maxphyaddr(void)
 
 /*
  * PAE paging: MOV to CR3 loads the four PDPTEs, and with EPT the CPU takes
- * them from the VMCS (SDM Vol. 3C 28.3.2.4); #GP if one is bad (Vol. 3A 4.4.1).
+ * them from the VMCS at VM entry (SDM Vol. 3C 27.3.2.4); #GP if one is bad
+ * (Vol. 3A 4.4.1).
  */
 static bool load_pae_pdptes(uint64_t cr3)
 {
@@ -164,16 +165,16 @@ void handle_cr_access(struct vcpu *v)
 	unsigned cr = qual & 0xf, type = (qual >> 4) & 3, reg = (qual >> 8) & 0xf;
 	bool ok;
 
+	if (type == 0 && cr == 8) { /* CR8-load exiting: an interrupt waits for the TPR */
+		irq_cr8_write(v, read_gpr(v, reg));
+		return;
+	}
 	if (type == 1 && cr == 3) { /* MOV from CR3: exits with paging=shadow */
 		if (reg == GPR_RSP)
 			vmcs_write(VMCS_GUEST_RSP, shadow_mode_guest_cr3());
 		else
 			v->gpr[reg] = shadow_mode_guest_cr3();
 		skip_instruction();
-		return;
-	}
-	if (type == 0 && cr == 8) { /* CR8-load exiting: an interrupt waits for the TPR */
-		irq_cr8_write(v, read_gpr(v, reg));
 		return;
 	}
 	if (type != 0 || (cr != 0 && cr != 3 && cr != 4)) {

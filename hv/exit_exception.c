@@ -22,12 +22,12 @@ void handle_exception(struct vcpu *v)
 	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 	unsigned vector = INTR_INFO_VECTOR(info);
 
-	if (shadow_mode_exception(v, info))
-		return;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
 		irq_nmi_exit(v);
 		return;
 	}
+	if (shadow_mode_exception(v, info))
+		return;
 	if (vectoring & INTR_INFO_VALID) {
 		enum irq_combine c = irq_exception_during_delivery(v, vectoring, vector);
 

@@ -2,8 +2,9 @@
  * exit_fault.c - exits that mean L2 touched what it may not, or went wrong:
  * a triple fault, and EPT violations. An EPT violation is first offered to
  * what may serve it: an emulated device (hv/emul/mmio.h: the instruction is
- * emulated, emul_exit.c), the trapped xAPIC page (exit_apic.c), a program's
- * protection-table view (prot_violation.c). Otherwise, under the 1:1 EPT,
+ * emulated, emul_exit.c), the trapped xAPIC page (exit_apic.c), a code page
+ * the emulator write-protects (promoted sites) or patched (execute-only
+ * copy), a program's protection-table view (prot_violation.c). Otherwise, under the 1:1 EPT,
  * L2 touched the hypervisor's memory or no memory at all: L2's fault,
  * reported (what, where, from which RIP) and never served. guest_fault=stop
  * ends the run; guest_fault=inject gives L2 a #GP(0) at the access instead,
@@ -75,19 +76,28 @@ void handle_ept_violation(struct vcpu *v)
 {
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	struct mmio_device *dev;
 
 	if (guest_pool_violation(v, gpa, qual) || shadow_mode_ept_violation(v, gpa, qual))
 		return;
+	if (!(qual & EPTV_FETCH) && (dev = mmio_find(gpa))) {
+		if (!emul_exit(v, gpa, dev))
+			guest_stop(v, false, "emul-failed");
+		return;
+	}
 	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
 		if (!apic_write_exit(v, gpa))
 			guest_stop(v, false, "emul-failed");
 		return;
 	}
-	if (!(qual & EPTV_FETCH) && mmio_find(gpa)) {
-		if (!emul_mmio_exit(v, gpa))
-			guest_stop(v, false, "emul-failed");
+	switch (emul_patched_page_access(v, gpa, qual & EPTV_WRITE)) {
+	case 1:
 		return;
+	case -1:
+		guest_stop(v, false, "emul-failed");
 	}
+	if ((qual & EPTV_WRITE) && emul_code_page_write(gpa))
+		return;
 	if (prot_ept_violation(v, qual, gpa))
 		return;
 

@@ -92,3 +92,16 @@ uint8_t fw_cfg_read(struct fw_cfg *c)
 		return 0;
 	return c->cur->data[c->offset++];
 }
+
+bool fw_cfg_io(struct fw_cfg *c, uint16_t port, unsigned size, bool in, uint32_t *value)
+{
+	bool comb = port == FW_CFG_PORT_SEL || port == FW_CFG_PORT_DATA;
+
+	if (!comb && (port < FW_CFG_PORT_DMA || port >= FW_CFG_PORT_DMA + FW_CFG_DMA_LEN))
+		return false;
+	if (in)
+		*value = comb && size == 1 ? fw_cfg_read(c) : ~0u;
+	else if (comb && size == 2)
+		fw_cfg_select(c, (uint16_t)*value);
+	return true;
+}

@@ -63,5 +63,13 @@ bool fw_cfg_add_file(struct fw_cfg *c, const char *name, const void *data, uint3
 void fw_cfg_select(struct fw_cfg *c, uint16_t key);
 /* A data-port read: the next byte of the selected item, 0 past its end or for no item. */
 uint8_t fw_cfg_read(struct fw_cfg *c);
+/*
+ * An IN (*value set) or OUT of 'size' bytes at 'port', as QEMU's x86 port
+ * pair takes it (fw_cfg_comb_valid): a 16-bit write to either port selects,
+ * a byte read of either reads data, a byte write (the old write channel) is
+ * ignored; other sizes, and the absent DMA registers, read as no device (all
+ * ones). False if 'port' is none of fw_cfg's.
+ */
+bool fw_cfg_io(struct fw_cfg *c, uint16_t port, unsigned size, bool in, uint32_t *value);
 
 #endif

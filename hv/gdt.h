@@ -20,7 +20,7 @@
 #define IST_STACK_SIZE 4096
 #define MAX_IST_CPUS 64
 
-/* An IST stack with the page under it, which hv/protect.c unmaps. */
+/* An IST stack with the page under it, which hv/self_protect.c unmaps. */
 struct ist_stack {
 	uint8_t guard[4096];
 	uint8_t stack[IST_STACK_SIZE];

@@ -30,9 +30,18 @@
 void guest_load(const struct mb2_info *mbi, struct guest_boot *boot);
 
 /*
- * Copies module 0's segments 'img' into L2's RAM (zeroing past filesz); stops
- * the run if one is not L2's RAM, or would overwrite a module or the boot
- * information at GUEST_INFO_GPA.
+ * The guest's modules (modules 1..n of 'mbi') into 'mods', each left where
+ * GRUB put it unless the kernel's segments 'img' or the boot information
+ * would overwrite it: then moved to free L2 RAM below 4 GiB, as GRUB places
+ * modules clear of the kernel. Returns their count; stops the run if there is
+ * no room. Call before guest_load_segments.
+ */
+unsigned guest_load_place_modules(const struct mb2_info *mbi, const struct elf64_image *img,
+				  struct mb2_module *mods);
+/*
+ * Copies module 0's segments 'img' into L2's RAM (zeroing past filesz), from
+ * a copy if they overlap module 0 itself; stops the run if one is not L2's
+ * RAM or would overwrite the boot information.
  */
 void guest_load_segments(const struct mb2_info *mbi, const struct elf64_image *img);
 /* L2's memory map (the firmware's without the hypervisor's ranges); *n entries. */

@@ -5,6 +5,7 @@
  * without the hypervisor, command line, modules), and 32-bit protected-mode
  * entry with EAX = 0x2BADB002, EBX = the information (Multiboot 0.6.96, 3.2).
  */
+#include "guest_boot_info.h"
 #include "guest_load.h"
 #include "guest_load_mb1.h"
 #include "guest_mem.h"
@@ -19,27 +20,29 @@ static const char *format_name(const struct mb1_kernel *k)
 }
 
 /* The header's requirements this loader meets, refused where it cannot. */
-static void check_requirements(const struct mb2_info *mbi, const struct mb1_header *h)
+static void check_requirements(const struct mb1_header *h, const struct mb2_module *mods,
+			       unsigned n_mods)
 {
 	if (h->flags & MB1_HDR_PAGE_ALIGN)
-		for (unsigned i = 1; i < mbi->n_modules; i++)
-			if (mbi->modules[i].start % MODULE_ALIGN)
+		for (unsigned i = 0; i < n_mods; i++)
+			if (mods[i].start % MODULE_ALIGN)
 				guest_load_fail("the kernel wants page-aligned modules; module %u "
-						"lies at %#lx", i, mbi->modules[i].start);
+						"lies at %#lx", i + 1, mods[i].start);
 	if (h->flags & MB1_HDR_VIDEO)
 		log_warn("L2 kernel asks for video mode %u (%ux%ux%u): it keeps the VGA text "
 			 "mode and gets no video information", h->mode_type, h->width, h->height,
 			 h->depth);
 }
 
-static void build_info(const struct mb2_info *mbi)
+static void build_info(const struct mb2_info *mbi, const struct mb2_module *mods,
+		       unsigned n_mods)
 {
 	void *buf = guest_mem_ptr(GUEST_INFO_GPA, GUEST_INFO_MAX);
 	struct mb1_info_in in = {
 		.cmdline = mbi->modules[0].cmdline,
-		.loader_name = "nested-hv",
-		.modules = mbi->modules + 1,
-		.n_modules = mbi->n_modules - 1,
+		.loader_name = GUEST_BOOT_LOADER_NAME,
+		.modules = mods,
+		.n_modules = n_mods,
 	};
 
 	in.mmap = guest_load_mmap(mbi, &in.n_mmap);
@@ -63,9 +66,12 @@ void guest_load_mb1(const struct mb2_info *mbi, struct guest_boot *boot)
 		guest_load_fail("module 0 (\"%s\"): Multiboot v1 header at offset %#x (flags "
 				"%#x): %s", mod->cmdline, k.hdr.offset, k.hdr.flags,
 				mb1_strerror(err));
-	check_requirements(mbi, &k.hdr);
+	static struct mb2_module mods[MB2_MAX_MODULES];
+	unsigned n_mods = guest_load_place_modules(mbi, &k.img, mods);
+
+	check_requirements(&k.hdr, mods, n_mods);
 	guest_load_segments(mbi, &k.img);
-	build_info(mbi);
+	build_info(mbi, mods, n_mods);
 	*boot = (struct guest_boot){
 		.mode = GUEST_PROTECTED32,
 		.rip = k.entry,

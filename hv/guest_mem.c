@@ -11,6 +11,7 @@
 #include "mmu/mtrr.h"
 #include "page_alloc.h"
 #include "panic.h"
+#include "prot.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -120,6 +121,22 @@ void *guest_mem_ptr(uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+void guest_mem_map_page(uint64_t gpa, uint64_t hpa, unsigned perms)
+{
+	uint64_t page = gpa & ~(PAGE_SIZE - 1);
+	int err = ept_map(&guest_ept, page, hpa & ~(PAGE_SIZE - 1), PAGE_SIZE, perms,
+			  (unsigned)type_of(page, PAGE_SIZE, NULL), false);
+
+	if (err)
+		panic("remapping L2's page %#lx failed (error %d)", page, err);
+	invept_all();
+}
+
+void guest_mem_write_protect(uint64_t gpa, bool protect)
+{
+	guest_mem_map_page(gpa, gpa, protect ? EPT_R | EPT_X : EPT_RWX);
+}
+
 static uint64_t trapped_apic = ~0ull; /* the page, or ~0 */
 static uint64_t apic_page = ~0ull;     /* the page last trapped */
 
@@ -133,6 +150,7 @@ void guest_mem_trap_apic_writes(uint64_t apic_pa, bool on)
 		      false);
 	if (err)
 		panic("remapping L2's xAPIC page failed (error %d)", err);
+	prot_base_changed(apic_pa);
 	invept_all();
 	apic_page = apic_pa;
 	__atomic_store_n(&trapped_apic, on ? apic_pa : ~0ull, __ATOMIC_RELEASE);

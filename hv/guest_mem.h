@@ -35,6 +35,20 @@ void *guest_mem_ptr(uint64_t gpa, uint64_t len);
 void guest_mem_trap_apic_writes(uint64_t apic_pa, bool on);
 /* Whether guest_mem_trap_apic_writes is on. */
 bool guest_mem_apic_writes_trapped(void);
+/*
+ * Makes the 4 KiB RAM page at gpa read+execute only in L2's EPT (writes
+ * exit: the emulator's promoted code pages), or writable again. INVEPTs on
+ * this CPU only: another CPU may write through a translation it still holds
+ * (the promotion cache compares bytes, so that costs a miss, never a wrong
+ * instruction).
+ */
+void guest_mem_write_protect(uint64_t gpa, bool protect);
+/*
+ * Maps L2's 4 KiB RAM page at gpa to host page hpa with EPT perms (the
+ * page's own memory type); INVEPTs on this CPU. For the emulator's patched
+ * code pages (execute-only copies).
+ */
+void guest_mem_map_page(uint64_t gpa, uint64_t hpa, unsigned perms);
 /* Whether gpa lies in the trapped xAPIC page. */
 bool guest_mem_is_trapped_apic(uint64_t gpa);
 

@@ -10,6 +10,7 @@
  * CPU could hold translations this one's INVEPT leaves behind.
  */
 #include "boot_mem.h"
+#include "emul/emul_exit.h"
 #include "guest_mem.h"
 #include "guest_pool.h"
 #include "guest_stop.h"
@@ -50,6 +51,7 @@ static void flush(void *ctx)
 {
 	(void)ctx;
 	invept_all();
+	emul_flush_translations(); /* the emulator caches where L2's page tables lie */
 }
 
 static const struct pool_ops ops = { .frame_ptr = frame_ptr, .map = map_gpa, .flush = flush };

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "x86.h"
 #include "power.h"
+#include "prot.h"
 #include "smp.h"
 #include "vmcs/nested.h"
 #include "vmx.h"
@@ -73,6 +74,7 @@ static void stop_report(struct vcpu *v, bool pass)
 	emul_log_counters();
 	exit_fault_summary();
 	guest_pool_report();
+	prot_log_counters();
 	shadow_mode_report();
 }
 

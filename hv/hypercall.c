@@ -2,6 +2,7 @@
  * hypercall.c - VMCALL: the functions of hypercall.h.
  */
 #include "canary.h"
+#include "emul/emul_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "paging.h"
@@ -10,6 +11,7 @@
 #include "lib/string.h"
 #include "log.h"
 #include "vmcs/nested.h"
+#include "options.h"
 #include "prot.h"
 #include "vmx.h"
 
@@ -32,10 +34,29 @@ static int64_t hc_log(struct vcpu *v)
 	return HC_OK;
 }
 
+/* HC_EMUL_PROMOTE / HC_EMUL_PATCH: a threshold as promote= and patch= take it. */
+static int64_t hc_emul(struct vcpu *v)
+{
+	bool promote = v->gpr[GPR_RAX] == HC_EMUL_PROMOTE;
+	uint64_t n = v->gpr[GPR_RBX];
+
+	if (n == HC_EMUL_PROMOTE_BOOT)
+		n = promote ? hv_opts.promote_threshold : hv_opts.patch_threshold;
+	else if (n > HC_EMUL_THRESHOLD_MAX)
+		return HC_ERR_INVAL;
+	if (promote)
+		emul_set_promotion(n);
+	else
+		emul_set_patching(n);
+	return HC_OK;
+}
+
 void handle_vmcall(struct vcpu *v)
 {
 	int64_t ret = HC_OK;
 
+	if (emul_patches_active() && emul_patched_vmcall(v))
+		return; /* a patched site's VMCALL, not a hypercall */
 	if (AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)) != 0 &&
 	    v->gpr[GPR_RAX] != HC_PROT_REGISTER) {
 		ret = HC_ERR_PERM;
@@ -64,6 +85,10 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_NESTED_STATS:
 			ret = nested_hc_stats(v);
+			break;
+		case HC_EMUL_PROMOTE:
+		case HC_EMUL_PATCH:
+			ret = hc_emul(v);
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

@@ -5,8 +5,9 @@
  *   RAX = function, arguments in RBX, RCX, RDX; result in RAX
  *   (HC_OK or a negative HC_ERR_*), outputs in RBX, RCX, RDX.
  *   Only CPL 0 may call; elsewhere RAX = HC_ERR_PERM. HC_PROT_REGISTER is
- *   the exception: with protect=on a user program may register (a table
- *   can only take rights away, never reach the hypervisor's memory).
+ *   the exception: with protect=on a user program may register itself, or
+ *   the table of every unregistered CR3 (a table can only take rights
+ *   away, never reach the hypervisor's memory).
  */
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H
@@ -36,6 +37,13 @@ enum hypercall {
 				     * trampoline there (void switch(unsigned index))
 				     * and makes the page read+execute only; before any
 				     * HC_PROT_REGISTER -> RBX = the number of views */
+	/* Instruction emulation (hv/emul/; issue 6): 0x200-0x2ff. */
+	HC_EMUL_PROMOTE = 0x200, /* RBX = traps before promotion (0 = never, HC_EMUL_PROMOTE_BOOT =
+				    the promote= option): every promoted and patched site is
+				    forgotten */
+	HC_EMUL_PATCH = 0x201,   /* RBX = promoted traps before a site is patched (0 = never,
+				    HC_EMUL_PROMOTE_BOOT = the patch= option) */
+
 	/* Interrupt policy (hv/irq/; issue 7): 0x300-0x3ff. */
 	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts
 			      * it intercepted so far, RDX = NMIs it intercepted */
@@ -94,6 +102,9 @@ struct hv_shared_page {
 	unsigned long long nreq;
 	struct hv_shared_request req[HV_SHARED_REQS];
 };
+
+#define HC_EMUL_PROMOTE_BOOT (~0ull)
+#define HC_EMUL_THRESHOLD_MAX 1000000 /* larger: HC_ERR_INVAL */
 
 /* HC_IRQ_INFO's flags. */
 #define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */

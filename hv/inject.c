@@ -6,6 +6,7 @@
 #include "inject.h"
 #include "log.h"
 #include "panic.h"
+#include "self_protect.h"
 #include "x86.h"
 
 #define CANARY_LEAK_GPA 0x800000 /* L2's RAM, below where test guests load */
@@ -28,6 +29,7 @@ __attribute__((noinline)) static unsigned overflow_stack(unsigned depth)
 void inject_fault(enum inject_kind kind)
 {
 	volatile int zero = 0;
+	void *user;
 
 	if (kind == INJECT_NONE)
 		return;
@@ -64,6 +66,14 @@ void inject_fault(enum inject_kind kind)
 		break;
 	case INJECT_EXEC_DATA:
 		((void (*)(void))(uintptr_t)data_code)();
+		break;
+	case INJECT_SMEP: /* a call into a user page */
+		if ((user = self_protect_user_page()))
+			((void (*)(void))user)();
+		break;
+	case INJECT_SMAP: /* a read of one, EFLAGS.AC clear */
+		if ((user = self_protect_user_page()))
+			sink = *(volatile int *)user;
 		break;
 	default:
 		break;

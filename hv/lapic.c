@@ -17,6 +17,10 @@
 #define XAPIC_ICR_HIGH 0x310
 #define X2APIC_ID_MSR 0x802
 #define X2APIC_ICR_MSR 0x830
+#define XAPIC_EOI 0x0b0
+#define XAPIC_SVR 0x0f0
+#define X2APIC_EOI_MSR 0x80b
+#define X2APIC_SVR_MSR 0x80f
 #define ICR_DELIVERY_PENDING (1u << 12)
 #define ICR_INIT 0x00004500u /* INIT, level assert */
 #define ICR_STARTUP 0x00004600u
@@ -66,6 +70,19 @@ void lapic_start_cpu(uint32_t apic_id, uint8_t vector)
 		send_ipi(apic_id, ICR_STARTUP | vector);
 		delay_us(200);
 	}
+}
+
+void lapic_eoi(void)
+{
+	if (x2apic())
+		wrmsr(X2APIC_EOI_MSR, 0);
+	else
+		*xapic_reg(XAPIC_EOI) = 0;
+}
+
+uint8_t lapic_spurious_vector(void)
+{
+	return (uint8_t)(x2apic() ? rdmsr(X2APIC_SVR_MSR) : *xapic_reg(XAPIC_SVR));
 }
 
 bool lapic_xapic_base(uint64_t *base)

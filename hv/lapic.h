@@ -12,6 +12,10 @@
 uint32_t lapic_id(void);
 /* Sends INIT, then two start-up IPIs at 'vector' (Intel MP spec B.4). */
 void lapic_start_cpu(uint32_t apic_id, uint8_t vector);
+/* Ends the highest-priority interrupt in service on this CPU (xAPIC or x2APIC). */
+void lapic_eoi(void);
+/* The spurious-interrupt vector this CPU's APIC is programmed with. */
+uint8_t lapic_spurious_vector(void);
 /* This CPU's xAPIC page into *base; false in x2APIC mode. */
 bool lapic_xapic_base(uint64_t *base);
 

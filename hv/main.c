@@ -15,6 +15,7 @@
 #include "inject.h"
 #include "irq/irq.h"
 #include "l0.h"
+#include "lib/string.h"
 #include "log.h"
 #include "multiboot2.h"
 #include "options.h"
@@ -37,8 +38,11 @@
 
 #define HV_VERSION "0.1"
 #define MB2_INFO_MAX (1u << 20) /* we never accept a larger info */
+#define MB2_INFO_COPY_MAX (64u << 10)
 
 static struct mb2_info mbi;
+/* GRUB's info, copied into the image: its page, often in L2's low RAM, is L2's. */
+static uint8_t info_copy[MB2_INFO_COPY_MAX] __attribute__((aligned(8)));
 static uint64_t hv_start_tsc; /* for the boot-cost benchmark */
 
 static void log_boot_info(void)
@@ -68,6 +72,15 @@ static void parse_boot_info(uint32_t magic, uint64_t info)
 		hv_finish(false, "bad-boot-info");
 	}
 	err = mb2_parse(magic, (const void *)(uintptr_t)info, MB2_INFO_MAX, &mbi, &bad_offset);
+	if (err == MB2_OK && mbi.total_size > sizeof(info_copy)) {
+		log_error("Multiboot2 info at %#lx is %u bytes; the hypervisor keeps at most %zu",
+			  info, mbi.total_size, sizeof(info_copy));
+		hv_finish(false, "bad-boot-info");
+	}
+	if (err == MB2_OK) {
+		memcpy(info_copy, (const void *)(uintptr_t)info, mbi.total_size);
+		err = mb2_parse(magic, info_copy, mbi.total_size, &mbi, &bad_offset);
+	}
 	if (err != MB2_OK) {
 		log_error("Multiboot2 info at %#lx is malformed: %s (at offset %zu)", info,
 			  mb2_strerror(err), bad_offset);

@@ -15,6 +15,7 @@ struct hv_options hv_opts = {
 	.selftest = true,
 	.hvmem = 32,
 	.prefetch = "default",
+	.promote_threshold = 4,
 	.selfprotect = true,
 	.pool_mib = 8,
 	.pool_backing = 50,
@@ -28,7 +29,7 @@ static const char *const emul_unsupported_choices[] = { "stop", "ud", NULL };
 static const char *const log_choices[] = { "error", "warn", "info", "debug", NULL };
 static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "panic",
 					      "hang", "stack-overflow", "write-text",
-					      "write-rodata", "exec-data", "canary-leak", NULL };
+					      "write-rodata", "exec-data", "canary-leak", "smep", "smap", NULL };
 static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
 
 #define OPT(n, t, field, ...) \
@@ -59,6 +60,10 @@ static const struct opt_def option_table[] = {
 	    .help = "an instruction the emulator cannot do: stop the run, or give L2 #UD"),
 	OPT("mmio_test", OPT_BOOL, mmio_test,
 	    .help = "the test MMIO device at 0xd0000000 (hv/emul/test_mmio.h)"),
+	OPT("promote", OPT_UINT, promote_threshold, .min = 1, .max = 1000000, .off = true,
+	    .help = "traps of an emulated instruction before its decode is cached"),
+	OPT("patch", OPT_UINT, patch_threshold, .min = 1, .max = 1000000, .off = true,
+	    .help = "promoted traps of a site before it is patched to a VMCALL"),
 	OPT("selfprotect", OPT_BOOL, selfprotect,
 	    .help = "the hypervisor's own W^X/NX page tables, stack guard pages, SMEP/SMAP"),
 	OPT("watchdog", OPT_UINT, watchdog, .min = 1, .max = 3600000, .off = true,

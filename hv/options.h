@@ -12,7 +12,7 @@
 
 enum inject_kind { INJECT_NONE, INJECT_PF, INJECT_UD, INJECT_GP, INJECT_DE, INJECT_PANIC,
 		   INJECT_HANG, INJECT_STACK_OVERFLOW, INJECT_WRITE_TEXT, INJECT_WRITE_RODATA,
-		   INJECT_EXEC_DATA, INJECT_CANARY_LEAK };
+		   INJECT_EXEC_DATA, INJECT_CANARY_LEAK, INJECT_SMEP, INJECT_SMAP };
 
 /* What an L2 access to memory it may not touch (an EPT violation) leads to. */
 enum guest_fault_policy { GUEST_FAULT_STOP, GUEST_FAULT_INJECT };
@@ -41,6 +41,8 @@ struct hv_options {
 	char prefetch[CMDLINE_STR_MAX]; /* none, default, all or field names: prefetch.c */
 	unsigned emul_unsupported; /* enum emul_unsupported_policy */
 	bool mmio_test;    /* the test MMIO device (hv/emul/test_mmio.h) */
+	uint64_t promote_threshold; /* traps before an emulated site is promoted; 0: off */
+	uint64_t patch_threshold;   /* promoted traps before a site is patched; 0: off */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
 	unsigned guest_fault; /* enum guest_fault_policy */

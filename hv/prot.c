@@ -12,10 +12,12 @@
  * each vCPU does one single-context INVEPT of a view before it first
  * enters it through the CR3 or hypercall path (stale_cpus); the
  * registering vCPU does it at once, since VMFUNC may enter the view
- * without an exit. The base must not change under a view (ept_view.h):
- * registration is refused while the xAPIC write trap (SMP bring-up) is on.
+ * without an exit. When the base changes (the xAPIC write trap of SMP
+ * bring-up), prot_base_changed brings every view in line and marks it
+ * stale on every vCPU.
  */
 #include "boot_mem.h"
+#include "emul/mmio.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "hypercall.h"
@@ -31,7 +33,6 @@
 #include "vmx_bits.h"
 
 #define CR3_ROOT_MASK 0x000ffffffffff000ull
-#define VMFUNC_EPTP_LIST_ENTRIES 512
 
 _Static_assert(HC_PROT_R == EPT_R && HC_PROT_W == EPT_W && HC_PROT_X == EPT_X,
 	       "hypercall rights are EPT rights");
@@ -53,6 +54,27 @@ static struct mem_ranges trampoline = { trampoline_storage, 0, 1 };
  * mov %edi,%ecx; xor %eax,%eax (leaf 0: EPTP switching); vmfunc; ret.
  */
 static const uint8_t trampoline_code[] = { 0x89, 0xf9, 0x31, 0xc0, 0x0f, 0x01, 0xd4, 0xc3 };
+
+/* Views' own pages: from the pool, but running out is L2's problem, not a panic. */
+static uint64_t view_alloc(void *ctx)
+{
+	(void)ctx;
+	return alloc_page_or_zero();
+}
+
+static void view_free(uint64_t pa, void *ctx)
+{
+	(void)ctx;
+	free_page_to_pool(pa);
+}
+
+static void *view_virt(uint64_t pa, void *ctx)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+static const struct ept_ops view_ops = { view_alloc, view_free, view_virt };
 
 static bool vmfunc_offered(void)
 {
@@ -103,7 +125,12 @@ static const struct prot_program *program_of_cr3(uint64_t root)
 	return NULL;
 }
 
-const struct prot_program *prot_program_of_eptp(uint64_t eptp)
+bool prot_active(void)
+{
+	return __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE) != 0;
+}
+
+struct prot_program *prot_program_of_eptp(uint64_t eptp)
 {
 	unsigned n = __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE);
 
@@ -113,15 +140,26 @@ const struct prot_program *prot_program_of_eptp(uint64_t eptp)
 	return NULL;
 }
 
+/* Drops this CPU's cached translations of a view: single-context where L0 offers it. */
+static void flush_view(uint64_t eptp)
+{
+	if (l0.caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE)
+		invept_single(eptp);
+	else
+		invept_all();
+}
+
 /* Runs v with p's view (NULL: the base view), flushing it first if stale here. */
 static void enter_view(struct vcpu *v, struct prot_program *p)
 {
 	uint64_t bit = 1ull << v->index;
 
 	if (p && (__atomic_load_n(&p->stale_cpus, __ATOMIC_ACQUIRE) & bit)) {
-		invept_single(p->eptp);
+		flush_view(p->eptp);
 		__atomic_fetch_and(&p->stale_cpus, ~bit, __ATOMIC_RELEASE);
 	}
+	if (p)
+		__atomic_fetch_add(&p->entries, 1, __ATOMIC_RELAXED);
 	vmcs_write(VMCS_EPT_POINTER, p ? p->eptp : base_eptp);
 }
 
@@ -196,14 +234,22 @@ static int64_t build_program(struct vcpu *v, struct prot_program *p)
 	bool exec_only = l0.caps.ept_vpid_cap & EPT_CAP_EXEC_ONLY;
 	int err;
 
-	if (!prot_table_check(&p->table, &hv_private, &trampoline, exec_only, &c))
+	struct mem_range dev_storage[MMIO_MAX_DEVICES];
+	struct mem_ranges devs = { dev_storage, 0, MMIO_MAX_DEVICES };
+	struct prot_forbidden f = { &hv_private, &trampoline, &devs };
+	unsigned ndev;
+	struct mmio_device *const *dev = mmio_devices(&ndev);
+
+	for (unsigned i = 0; i < ndev; i++)
+		mem_ranges_add(&devs, dev[i]->base, dev[i]->base + dev[i]->size);
+	if (!prot_table_check(&p->table, &f, exec_only, &c))
 		return refuse(p->cr3, &p->table, &c);
-	err = ept_view_build(&p->view, &guest_ept, &p->table);
+	err = ept_view_build(&p->view, &guest_ept, &p->table, &view_ops, NULL);
 	if (err)
 		return refuse_call(p->cr3, HC_ERR_PROT_FULL, "out of hypervisor memory for the view");
 	p->eptp = ept_eptp(&p->view.ept, false);
 	p->stale_cpus = ~0ull & ~(1ull << v->index);
-	invept_single(p->eptp);
+	flush_view(p->eptp);
 	if (eptp_list)
 		eptp_list[p->index] = p->eptp;
 	return HC_OK;
@@ -217,6 +263,7 @@ static int64_t hc_register(struct vcpu *v)
 		       vmread(VMCS_GUEST_CR3);
 	struct prot_program *p;
 	bool reserved_set;
+	bool user = ((vmread(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3) != 0; /* SS.DPL is CPL */
 	char who[40];
 	int64_t ret;
 
@@ -226,13 +273,12 @@ static int64_t hc_register(struct vcpu *v)
 	p = &programs[nprograms + 1];
 	if (flags & ~(uint64_t)HC_PROT_FOR_OTHERS)
 		ret = refuse_call(cr3, HC_ERR_INVAL, "unknown flags");
+	else if (user && !for_others && cr3 != (vmread(VMCS_GUEST_CR3) & CR3_ROOT_MASK))
+		ret = refuse_call(cr3, HC_ERR_PERM, "from user mode a program registers only itself");
 	else if (for_others && others)
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the others' table is registered already");
 	else if (program_of_cr3(cr3))
 		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "this CR3 is registered already");
-	else if (guest_mem_apic_writes_trapped())
-		ret = refuse_call(cr3, HC_ERR_PROT_BUSY, "the base EPT still changes (L2 has "
-				  "not started all its CPUs)");
 	else if (nprograms == PROT_MAX_PROGRAMS)
 		ret = refuse_call(cr3, HC_ERR_PROT_FULL, "no room for another program");
 	else if (!read_table(v->gpr[GPR_RCX], &p->table, &reserved_set))
@@ -292,6 +338,7 @@ static int64_t hc_trampoline(struct vcpu *v)
 	else if (!page || !ept_lookup(&guest_ept, gpa, &m))
 		ret = HC_ERR_INVAL;
 	if (ret == HC_OK) {
+		memset(page, 0xcc, PAGE_SIZE); /* INT3 around the code */
 		memcpy(page, trampoline_code, sizeof(trampoline_code));
 		if (ept_map(&guest_ept, gpa, gpa, PAGE_SIZE, EPT_R | EPT_X, m.memtype,
 			    m.ignore_pat))
@@ -306,6 +353,35 @@ static int64_t hc_trampoline(struct vcpu *v)
 	log_mline("prot-trampoline", "gpa=%#lx views=%d", gpa, PROT_MAX_PROGRAMS + 1);
 	v->gpr[GPR_RBX] = PROT_MAX_PROGRAMS + 1;
 	return HC_OK;
+}
+
+void prot_log_counters(void)
+{
+	unsigned n = __atomic_load_n(&nprograms, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 1; i <= n; i++) {
+		const struct prot_program *p = &programs[i];
+
+		log_info("  program %-2u %s %#-18lx %10lu entries by MOV to CR3 or hypercall, "
+			 "%lu violations", i, p == others ? "others" : "CR3   ", p->cr3,
+			 p->entries, p->violations);
+		log_mline("prot-stats", "program=%u scope=%s cr3=%#lx entries=%lu violations=%lu", i,
+			  p == others ? "others" : "program", p->cr3, p->entries, p->violations);
+	}
+}
+
+void prot_base_changed(uint64_t gpa)
+{
+	spin_lock(&prot_lock);
+	for (unsigned i = 1; i <= nprograms; i++) {
+		struct prot_program *p = &programs[i];
+
+		if (ept_view_refresh_page(&p->view, &p->table, gpa))
+			panic("out of hypervisor memory updating program %u's view at %#lx "
+			      "(raise hvmem=)", i, gpa);
+		__atomic_store_n(&p->stale_cpus, ~0ull, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&prot_lock);
 }
 
 int64_t prot_hypercall(struct vcpu *v, uint64_t fn)

@@ -27,6 +27,8 @@ struct prot_program {
 	uint64_t cr3;            /* its page-table root (CR3 bits 51:12) */
 	uint64_t eptp;
 	uint64_t stale_cpus;     /* vCPUs that must INVEPT it before first use */
+	uint64_t entries;        /* times a vCPU switched to it by MOV to CR3 or hypercall */
+	uint64_t violations;     /* accesses it refused */
 	struct prot_table table;
 	struct ept_view view;
 };
@@ -40,10 +42,20 @@ void prot_vmcs_setup(void);
  * the others' table's for a CR3 nobody registered, or else the base view.
  */
 void prot_cr3_loaded(struct vcpu *v, uint64_t cr3);
+/*
+ * The base EPT's 4 KiB page at gpa was remapped (guest_mem.c): every view
+ * takes the change; each vCPU INVEPTs a view before it next enters it by
+ * MOV to CR3 or hypercall (the caller flushes its own CPU).
+ */
+void prot_base_changed(uint64_t gpa);
 /* The HC_PROT_* hypercalls; returns RAX. */
 int64_t prot_hypercall(struct vcpu *v, uint64_t fn);
+/* Whether any program is registered (so a view may be in use). */
+bool prot_active(void);
 /* The registered program whose view 'eptp' is, or NULL (the base view). */
-const struct prot_program *prot_program_of_eptp(uint64_t eptp);
+struct prot_program *prot_program_of_eptp(uint64_t eptp);
+/* Logs each program's entries and violations ("@hv prot-stats"), at the end of the run. */
+void prot_log_counters(void);
 /*
  * An EPT violation (exit_fault.c): true if a view refused what the base
  * allows, and the table's policy was applied; false if it is not a view's.

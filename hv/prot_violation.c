@@ -26,6 +26,7 @@
 #define VECTORING_VALID (1u << 31)
 #define BLOCKING_BY_NMI (1ull << 3)
 #define AR_DPL(ar) (((ar) >> 5) & 3)
+#define LOGGED_VIOLATIONS 16 /* per program; then one line per power of two */
 
 /* The rights an access of this kind needs. */
 static unsigned needed_rights(uint64_t qual)
@@ -66,15 +67,19 @@ static const char *inject_policy(const struct prot_program *p, uint64_t qual, ui
 
 bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 {
-	const struct prot_program *p = prot_program_of_eptp(vmread(VMCS_EPT_POINTER));
+	struct prot_program *p;
 	struct ept_mapping base, view;
-	uint64_t gla, rip, vectoring, guest_cr3;
+	uint64_t gla, rip, vectoring, guest_cr3, n;
 	const char *access, *action;
 	char rights[4];
 
+	if (!prot_active())
+		return false; /* no views: not even a VMREAD on other paths */
+	p = prot_program_of_eptp(vmread(VMCS_EPT_POINTER));
 	if (!p || !ept_lookup(&guest_ept, gpa, &base) ||
 	    (base.perms & needed_rights(qual)) != needed_rights(qual))
 		return false;
+	n = __atomic_add_fetch(&p->violations, 1, __ATOMIC_RELAXED);
 	gla = qual & EPTV_GLA_VALID ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 	rip = vmread(VMCS_GUEST_RIP);
 	vectoring = vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
@@ -88,15 +93,17 @@ bool prot_ept_violation(struct vcpu *v, uint64_t qual, uint64_t gpa)
 		action = "stop";
 	else
 		action = inject_policy(p, qual, gla);
+	if (action[0] != 's' && n > LOGGED_VIOLATIONS && (n & (n - 1)))
+		return true; /* a program that keeps at it: its count is in @hv prot-stats */
 	guest_cr3 = vmread(VMCS_GUEST_CR3);
 	log_msg(action[0] == 's' ? LOG_ERROR : LOG_WARN,
 		"program %u (CR3 %#lx; L2's CR3 %#lx): %s of guest-physical %#lx (linear %#lx) "
 		"at rip %#lx refused by its table (%s there): %s", p->index, p->cr3, guest_cr3,
 		access, gpa, gla, rip, rights, action);
 	log_mline("prot-violation", "vcpu=%u program=%u cr3=%#lx guest_cr3=%#lx access=%s "
-		  "gpa=%#lx gla=%#lx rip=%#lx rights=%s policy=%s action=%s", v->index, p->index,
-		  p->cr3, guest_cr3, access, gpa, gla, rip, rights,
-		  prot_policy_name(p->table.policy), action);
+		  "gpa=%#lx gla=%#lx rip=%#lx rights=%s policy=%s action=%s n=%lu", v->index,
+		  p->index, p->cr3, guest_cr3, access, gpa, gla, rip, rights,
+		  prot_policy_name(p->table.policy), action, n);
 	if (action[0] == 's')
 		guest_stop(v, false, "prot-violation");
 	return true;

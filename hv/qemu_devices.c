@@ -53,22 +53,14 @@ void qemu_devices_init(const struct mb2_info *mbi)
 		  FW_CFG_PORT_SEL, smp_cpus, ram);
 }
 
-/*
- * QEMU's port pair (fw_cfg_comb_valid): a 16-bit write selects, a byte read
- * reads data; a byte write is the long-gone write channel, ignored. Other
- * sizes and the DMA registers find no device: reads all ones.
- */
 bool fw_cfg_port_io(uint16_t port, unsigned size, bool in, uint32_t *value)
 {
-	bool comb = port == FW_CFG_PORT_SEL || port == FW_CFG_PORT_DATA;
+	bool mine;
 
-	if (!comb && (port < FW_CFG_PORT_DMA || port >= FW_CFG_PORT_DMA + FW_CFG_DMA_LEN))
-		return false;
+	if (port < FW_CFG_PORT_SEL || port >= FW_CFG_PORT_DMA + FW_CFG_DMA_LEN)
+		return false; /* the common case, without the lock */
 	spin_lock(&cfg_lock);
-	if (in)
-		*value = comb && size == 1 ? fw_cfg_read(&cfg) : ~0u;
-	else if (comb && size == 2)
-		fw_cfg_select(&cfg, (uint16_t)*value);
+	mine = fw_cfg_io(&cfg, port, size, in, value);
 	spin_unlock(&cfg_lock);
-	return true;
+	return mine;
 }

@@ -105,6 +105,7 @@ static void probe_features(void)
 void self_protect_init(void)
 {
 	uint64_t pool_base, pool_end;
+	int nx;
 
 	if (!hv_opts.selfprotect) {
 		log_warn("selfprotect=off: the hypervisor runs on GRUB-entry page tables, "
@@ -134,8 +135,11 @@ void self_protect_init(void)
 		 (uint64_t)(uintptr_t)__rodata_start, has_nx ? " nx" : " (no NX: executable)",
 		 n_guards, has_smep ? "on" : "not offered", has_smap ? "on" : "not offered",
 		 pt.pages);
-	log_mline("protect", "enabled=1 nx=%d wx=1 smep=%d smap=%d guards=%u text=%#lx-%#lx "
-		  "rodata_end=%#lx cr3=%#lx", has_nx, has_smep, has_smap, n_guards,
+	/* What the CPU now runs with, read back; W^X holds only where NX does. */
+	nx = !!(rdmsr(MSR_EFER) & EFER_NXE);
+	log_mline("protect", "enabled=1 nx=%d wx=%d smep=%d smap=%d guards=%u text=%#lx-%#lx "
+		  "rodata_end=%#lx cr3=%#lx", nx, nx, !!(read_cr4() & CR4_SMEP),
+		  !!(read_cr4() & CR4_SMAP), n_guards,
 		  (uint64_t)(uintptr_t)__hv_start, (uint64_t)(uintptr_t)__rodata_start,
 		  (uint64_t)(uintptr_t)__data_start, pt.pml4);
 }
@@ -157,6 +161,19 @@ uint64_t self_protect_stack_alloc(unsigned pages, const char *what, unsigned cpu
 	if (active)
 		add_guard(base, what, cpu);
 	return base + (pages + 1) * PAGE_SIZE;
+}
+
+void *self_protect_user_page(void)
+{
+	uint64_t pa;
+
+	if (!active)
+		return NULL;
+	pa = alloc_page_or_panic("SMEP/SMAP test page");
+	memset((void *)(uintptr_t)pa, 0xc3, PAGE_SIZE); /* RET */
+	map_or_panic(pa, pa + PAGE_SIZE, HOST_PROT_USER_RWX, true);
+	__asm__ volatile("invlpg (%0)" : : "r"(pa) : "memory");
+	return (void *)(uintptr_t)pa;
 }
 
 static const struct guard *guard_at(uint64_t addr)
@@ -195,10 +212,13 @@ void self_protect_explain_fault(uint64_t vector, uint64_t error, uint64_t cr2, c
 			    g->cpu);
 	} else if (active && vector == 14 && error & PF_PRESENT) {
 		enum host_prot prot = host_pt_prot(&pt, host_pt_lookup(&pt, cr2, &level));
+		/* A supervisor access to a user page can only fail by SMEP or SMAP. */
+		const char *by = prot != HOST_PROT_USER_RWX ? "rights" :
+				 error & PF_FETCH ? "smep" : "smap";
 
-		hv_snprintf(human, human_len, "%s of a page mapped %s (%s): the hypervisor's "
-			    "protection refused it", access, host_prot_name(prot), region_of(cr2));
-		hv_snprintf(fields, fields_len, " access=%s page=%s region=%s", access,
-			    host_prot_name(prot), region_of(cr2));
+		hv_snprintf(human, human_len, "%s of a page mapped %s (%s): refused by %s", access,
+			    host_prot_name(prot), region_of(cr2), by);
+		hv_snprintf(fields, fields_len, " access=%s page=%s region=%s by=%s", access,
+			    host_prot_name(prot), region_of(cr2), by);
 	}
 }

@@ -19,6 +19,11 @@ void self_protect_enter_cpu(void);
  */
 uint64_t self_protect_stack_alloc(unsigned pages, const char *what, unsigned cpu);
 /*
+ * inject=smep|smap: a pool page holding RET, mapped as a user page; fetching
+ * from it or reading it must fault with SMEP and SMAP on. NULL when off.
+ */
+void *self_protect_user_page(void);
+/*
  * Explains a page fault or double fault at 'cr2' (error code 'error'): writes
  * a human sentence to 'human' and " key=value" fields for the panic record
  * to 'fields'; both empty when there is nothing to add.

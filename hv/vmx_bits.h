@@ -17,6 +17,7 @@
 #define PROC_USE_TSC_OFFSETTING		(1u << 3)
 #define PROC_HLT_EXITING		(1u << 7)
 #define PROC_INVLPG_EXITING		(1u << 9)
+#define PROC_MWAIT_EXITING		(1u << 10)
 #define PROC_CR3_LOAD_EXITING		(1u << 15)
 #define PROC_CR3_STORE_EXITING		(1u << 16)
 #define PROC_CR8_LOAD_EXITING		(1u << 19)

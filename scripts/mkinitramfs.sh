@@ -31,6 +31,9 @@ and "@guest verdict ..." (the verdict of a run without the hypervisor), runs
                              /lib/modules/{irqbypass,kvm,kvm-intel}.ko, run
                              /boot/trapbench.elf under /bin/kvmrun with the
                              kernel arguments iters= and warmup=, power off
+  hvinit=soak [hvsoak=S]     a stress loop for S seconds of Linux's time (default 60):
+                             fork/exec, file I/O in a tmpfs, sleeps, two loops at once;
+                             "@linux soak ..." with its counts, then poweroff -f
 EOF
 }
 
@@ -95,12 +98,55 @@ set -- $before $after
 echo "@linux clock cpu_mhz=$(grep -m1 '^cpu MHz' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')" \
      "uptime_before=$1 uptime_after=$3 rtc_before=$2 rtc_after=$4"
 
+# One soak worker: $1 its name, $2 the uptime to stop at. Forks and execs,
+# writes, copies and checks a file in the tmpfs, sleeps; prints its counts.
+soak_worker() {
+  local name=$1 until=$2 rounds=0 errors=0 f=/mnt/soak-$1 sum
+  while [ "$(cut -d. -f1 /proc/uptime)" -lt "$until" ]; do
+    /bin/true || errors=$((errors + 1))
+    [ "$(echo "$name $rounds" | cat | wc -w)" = 2 ] || errors=$((errors + 1))
+    sh -c 'exit 3'; [ $? = 3 ] || errors=$((errors + 1))
+    dd if=/dev/urandom of=$f bs=4096 count=16 2>/dev/null || errors=$((errors + 1))
+    cp $f $f.copy && sum=$(md5sum <$f) && [ "$sum" = "$(md5sum <$f.copy)" ] || errors=$((errors + 1))
+    rm -f $f $f.copy
+    usleep 20000
+    rounds=$((rounds + 1))
+  done
+  echo "@linux soak-worker name=$name rounds=$rounds errors=$errors"
+}
+
+# hvinit=soak: two workers at once for hvsoak= seconds; the verdict counts their errors.
+soak() {
+  local seconds=60 start arg
+  for arg in $(cat /proc/cmdline); do
+    case $arg in hvsoak=*) seconds=${arg#hvsoak=} ;; esac
+  done
+  mount -t tmpfs tmpfs /mnt
+  start=$(cut -d. -f1 /proc/uptime)
+  echo "@linux soak-start seconds=$seconds uptime=$start"
+  soak_worker a $((start + seconds)) >/tmp/soak-a &
+  soak_worker b $((start + seconds)) >/tmp/soak-b &
+  wait
+  cat /tmp/soak-a /tmp/soak-b
+  set -- $(sed 's/.*rounds=\([0-9]*\) errors=\([0-9]*\)/\1 \2/' /tmp/soak-a /tmp/soak-b)
+  echo "@linux soak seconds=$seconds rounds=$(($1 + $3)) errors=$(($2 + $4))" \
+       "uptime=$(cut -d' ' -f1 /proc/uptime) forks=$(grep '^processes' /proc/stat | cut -d' ' -f2)"
+  if [ $(($2 + $4)) = 0 ] && [ $(($1 + $3)) -gt 0 ]; then
+    echo "@guest verdict result=pass reason=linux-soak"
+  else
+    echo "@guest verdict result=fail reason=linux-soak-errors"
+  fi
+  sleep 1; poweroff -f
+}
+
 # hvprot=1: per-program protection tables (the hypervisor's protect=on).
 case " $(cat /proc/cmdline) " in
 *" hvprot=1 "*) [ -x /bin/protdemo ] && protdemo ;;
 esac
 
 case " $(cat /proc/cmdline) " in
+*" hvinit=soak "*)
+  soak ;;
 *" hvinit=shell "*)
   echo "linux: shell on the console; 'poweroff -f' ends the run"
   exec setsid cttyhack sh ;;
@@ -136,7 +182,7 @@ main() {
   [[ -x $busybox ]] || die "busybox '$busybox' is not an executable (run scripts/setup.sh)"
   TREE=$(mktemp -d)
   trap 'rm -rf "$TREE"' EXIT
-  mkdir -p "$TREE"/{bin,dev,proc,sys,tmp} "$(dirname "$out")"
+  mkdir -p "$TREE"/{bin,dev,mnt,proc,sys,tmp} "$(dirname "$out")"
   cp "$busybox" "$TREE/bin/busybox"
   for extra in "${@:3}"; do
     if [[ $extra == *=* ]]; then

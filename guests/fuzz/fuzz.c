@@ -11,9 +11,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "cmdline.h"
 #include "fuzz.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "vmcall.h"
@@ -83,18 +83,6 @@ static bool selected(const char *list, const char *name)
 	return false;
 }
 
-static bool parse_options(const char *cmdline, struct fuzz_options *o)
-{
-	struct cmdline_error err;
-	char msg[160];
-
-	if (!cmdline_parse(cmdline, option_table, NOPTIONS, o, &err, 1))
-		return true;
-	cmdline_error_format(&err, option_table, NOPTIONS, msg, sizeof(msg));
-	guest_mline("fuzz-error", "reason=\"%s\"", msg);
-	return false;
-}
-
 /* The kinds to run, from ops= and each kind's init; returns how many. */
 static unsigned choose_ops(const char *list, const struct fuzz_op **chosen, char *names,
 			   size_t names_len)
@@ -156,7 +144,7 @@ bool guest_main(const char *cmdline)
 	unsigned n;
 	uint64_t start;
 
-	if (!parse_options(cmdline, &o))
+	if (!guest_parse_options(cmdline, option_table, NOPTIONS, &o, "fuzz-error"))
 		return false;
 	if (!hv_present()) {
 		guest_mline("fuzz-error", "reason=\"no hypervisor: nothing to fuzz\"");

@@ -6,8 +6,8 @@
  */
 #include <stddef.h>
 
-#include "cmdline.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "x86.h"
 
 struct hello_options {
@@ -39,7 +39,6 @@ bool guest_main(const char *cmdline)
 {
 	struct cpuid_regs r = cpuid(0, 0);
 	struct hello_options o = { .hang = 0 };
-	struct cmdline_error err;
 	char vendor[13];
 
 	for (int i = 0; i < 4; i++) {
@@ -49,11 +48,9 @@ bool guest_main(const char *cmdline)
 	}
 	vendor[12] = '\0';
 	guest_printf("hello from a test guest, cmdline \"%s\"\n", cmdline);
-	if (cmdline_parse(cmdline, option_table, sizeof(option_table) / sizeof(option_table[0]),
-			  &o, &err, 1)) {
-		guest_mline("hello-error", "token=\"%s\"", err.token);
+	if (!guest_parse_options(cmdline, option_table,
+				 sizeof(option_table) / sizeof(option_table[0]), &o, "hello-error"))
 		return false;
-	}
 	guest_mline("hello", "vendor=%s max_leaf=%u", vendor, r.eax);
 	if (o.hang)
 		cli_spin();

@@ -147,6 +147,24 @@ static void report_low_memory(void)
 		    (unsigned)(sizeof(probes) / sizeof(probes[0])), ok, ram_works(0) ? "ok" : "bad");
 }
 
+/*
+ * Uninitialised data the loader must zero (the ELF segment's memsz past its
+ * filesz; boot64.S zeroes only .bss), big enough that the kernel spans most
+ * of the MiB above 1 MiB, where GRUB puts modules below a hypervisor at 2 MiB.
+ */
+static volatile uint8_t loader_bss[512 << 10] __attribute__((section(".bss.loader_zeroed")));
+extern char __kernel_end[];
+
+static void report_loader_bss(void)
+{
+	size_t nonzero = 0;
+
+	for (size_t i = 0; i < sizeof(loader_bss); i++)
+		nonzero += loader_bss[i] != 0;
+	guest_mline("bss", "bytes=%zu nonzero=%zu kernel_end=%#lx", sizeof(loader_bss), nonzero,
+		    (uint64_t)(uintptr_t)__kernel_end);
+}
+
 static void fw_cfg_read_bytes(uint16_t key, void *buf, unsigned n)
 {
 	uint8_t *b = buf;
@@ -268,6 +286,7 @@ void boot_main(uint32_t magic, uint64_t info)
 	}
 	cmdline = info_string(mbi, MB1_INFO_CMDLINE, mbi->cmdline);
 	report_boot(magic, mbi);
+	report_loader_bss();
 	report_low_memory();
 	cpus = report_fw_cfg();
 	madt_cpus = report_platform();

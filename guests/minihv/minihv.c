@@ -280,6 +280,22 @@ static bool vmlaunch_launched(uint64_t a)
 			   "rflags=%#lx error=%lu", rflags, err);
 }
 
+/* VMXOFF and VMXON between VMLAUNCH and VMRESUME of a VMCS never cleared: error 6. */
+static bool vmresume_after_vmxoff(uint64_t vmxon_pa, uint64_t a)
+{
+	uint64_t rflags = 0, err = 0;
+	bool on = vmxon(vmxon_pa) == VMX_OK;
+
+	if (on && vmptrld(a) == VMX_OK) {
+		rflags = vmx_run(&(struct l3_regs){ { 0 } }, 0);
+		err = vmr(VMCS_VM_INSTRUCTION_ERROR);
+	}
+	vmclear(a);
+	on &= vmxoff() == VMX_OK;
+	return guest_check("vmresume-after-vmxoff", on && (rflags & 0x40) && err == 6,
+			   "rflags=%#lx error=%lu", rflags, err);
+}
+
 static uint64_t cmdline_iters(const char *cmdline)
 {
 	const char *p = cmdline;
@@ -324,6 +340,7 @@ bool guest_main(const char *cmdline)
 	ok &= event_delivery_exit(a);
 	ok &= bench(a, cmdline_iters(cmdline));
 	ok &= guest_check("vmxoff", vmxoff() == VMX_OK, "cr4=%#lx", read_cr4());
+	ok &= vmresume_after_vmxoff(vmxon_pa, a);
 	write_cr4(read_cr4() & ~CR4_VMXE);
 out:
 	guest_mline("minihv", "result=%s", ok && vmx_ok ? "pass" : "fail");

@@ -9,7 +9,9 @@
  * exactly as natively (#PF error code, CR2, the elements done); an
  * unsupported instruction (INC) gets #UD (emul_unsupported=ud); the device
  * is also reached through a guest mapping that is not 1:1 (a 2 MiB page
- * at ALIAS_LA), for the RIP-relative forms.
+ * at ALIAS_LA), for the RIP-relative forms; a promoted site rewritten by the
+ * guest must run its new instruction; a site patched to a VMCALL must still
+ * work, read back as the original bytes, and be undone when rewritten.
  */
 #include <stddef.h>
 
@@ -21,6 +23,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "trap.h"
+#include "vmcall.h"
 #include "x86.h"
 
 #define ALIAS_LA 0x40000000ull   /* 2 MiB page -> TEST_MMIO_BASE */
@@ -192,6 +195,96 @@ static bool check_forms(uint64_t iters)
 	return guest_check("mmio-forms", bad == 0, "forms=%u mismatched=%u", n, bad);
 }
 
+/*
+ * A site the hypervisor promoted (run past promote='s threshold from an
+ * unchanged code page) is then rewritten: the new instruction must run,
+ * not the cached decode of the old one.
+ */
+static bool check_self_modify(void)
+{
+	uint8_t *slot = exec_buf + (native_slot - native_run);
+	static const uint8_t load32[] = { 0x8b, 0x03 }; /* mov eax, [rbx] */
+	static const uint8_t load8[] = { 0x8a, 0x03 };  /* mov al, [rbx] */
+	struct native_state s = { .rflags = 0x2 };
+	uint64_t *scratch = (uint64_t *)(uintptr_t)MMIO_DATA;
+	bool ok = true;
+
+	*scratch = 0x1122334455667788ull;
+	memset(slot, 0x90, 16);
+	memcpy(slot, load32, sizeof(load32));
+	for (int i = 0; i < 8; i++) { /* the default threshold is 4 */
+		s.gpr[0] = ~0ull;
+		s.gpr[3] = MMIO_DATA;
+		((void (*)(struct native_state *))(void *)exec_buf)(&s);
+		ok &= s.gpr[0] == 0x55667788ull;
+	}
+	memcpy(slot, load8, sizeof(load8));
+	s.gpr[0] = ~0ull;
+	s.gpr[3] = MMIO_DATA;
+	((void (*)(struct native_state *))(void *)exec_buf)(&s);
+	return guest_check("mmio-self-modify", ok && s.gpr[0] == 0xffffffffffffff88ull,
+			   "after rewriting: rax=%#lx", s.gpr[0]);
+}
+
+/* Runs the instruction in exec_buf's slot with RBX at 'at'; returns RAX. */
+static uint64_t run_slot_load_at(uint64_t at)
+{
+	struct native_state s = { .rflags = 0x2 };
+
+	s.gpr[0] = ~0ull;
+	s.gpr[3] = at;
+	((void (*)(struct native_state *))(void *)exec_buf)(&s);
+	return s.gpr[0];
+}
+
+/* ... with RBX at the device's scratch. */
+static uint64_t run_slot_load(void)
+{
+	return run_slot_load_at(MMIO_DATA);
+}
+
+/*
+ * A hot site patched to a VMCALL (HC_EMUL_PATCH): it still loads the
+ * device's value; L2 reading its own code sees the original bytes (the
+ * copy is execute-only, reads are served from the original); rewriting
+ * the code undoes the patch and the new instruction runs.
+ */
+static bool check_patching(void)
+{
+	uint8_t *slot = exec_buf + (native_slot - native_run);
+	static const uint8_t load32[] = { 0x8b, 0x43, 0x00 }; /* mov eax, [rbx + 0] */
+	static const uint8_t load8[] = { 0x8a, 0x43, 0x00 };  /* mov al, [rbx + 0] */
+	volatile uint8_t *code = slot;
+	uint8_t seen[4];
+	bool ok = true;
+
+	*(uint64_t *)(uintptr_t)MMIO_DATA = 0x1122334455667788ull;
+	memset(slot, 0x90, 16);
+	memcpy(slot, load32, sizeof(load32));
+	vmcall(HC_EMUL_PROMOTE, 1, 0, 0);
+	vmcall(HC_EMUL_PATCH, 2, 0, 0);
+	static volatile uint64_t in_ram = 0x0123456789abcdefull;
+
+	for (int i = 0; i < 8; i++)
+		ok &= run_slot_load() == 0x55667788ull;
+	/* The site is bound to the device's page: an operand elsewhere (RAM) is emulated generically. */
+	ok &= guest_check("mmio-patched-operand-in-ram",
+			  run_slot_load_at((uint64_t)(uintptr_t)&in_ram) == 0x89abcdefull,
+			  "rax=%#lx", run_slot_load_at((uint64_t)(uintptr_t)&in_ram));
+	ok &= run_slot_load() == 0x55667788ull; /* and the device again */
+	for (int i = 0; i < 4; i++)
+		seen[i] = code[i];
+	memcpy(slot, load8, sizeof(load8));
+	ok &= guest_check("mmio-patched-reads-original",
+			  !memcmp(seen, load32, sizeof(load32)) && seen[3] == 0x90,
+			  "code=%02x %02x %02x %02x", seen[0], seen[1], seen[2], seen[3]);
+	ok &= guest_check("mmio-patched-rewritten", run_slot_load() == 0xffffffffffffff88ull,
+			  "rax=%#lx", run_slot_load());
+	vmcall(HC_EMUL_PATCH, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	vmcall(HC_EMUL_PROMOTE, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	return guest_check("mmio-patched", ok, "8 runs of the patched site");
+}
+
 /* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
 static bool movs_fault(uint64_t src, uint64_t *rcx, uint64_t *rsi, uint64_t *rdi,
 		       uint64_t *cr2, uint64_t *error)
@@ -258,6 +351,8 @@ bool guest_main(const char *cmdline)
 	map_test_pages();
 	ok &= check_registers();
 	ok &= check_forms(o.iters);
+	ok &= check_self_modify();
+	ok &= check_patching();
 	ok &= check_faults();
 	return ok;
 }

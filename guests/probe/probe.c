@@ -7,8 +7,8 @@
  */
 #include <stddef.h>
 
-#include "cmdline.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "probe.h"
 
 struct probe_options {
@@ -23,19 +23,6 @@ static const struct opt_def option_table[] = {
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
-
-/* Parses the command line into 'o'; prints the first error and returns false. */
-static bool parse_options(const char *cmdline, struct probe_options *o)
-{
-	struct cmdline_error err;
-	char msg[160];
-
-	if (!cmdline_parse(cmdline, option_table, NOPTS, o, &err, 1))
-		return true;
-	cmdline_error_format(&err, option_table, NOPTS, msg, sizeof(msg));
-	guest_mline("probe-error", "reason=\"%s\"", msg);
-	return false;
-}
 
 /* The memory map as the loader gave it, for the log's reader. */
 static void print_mmap(const struct mb2_info *mbi)
@@ -54,7 +41,7 @@ bool guest_main(const char *cmdline)
 	const char *name;
 	uint64_t addr, value;
 
-	if (!parse_options(cmdline, &o))
+	if (!guest_parse_options(cmdline, option_table, NOPTS, &o, "probe-error"))
 		return false;
 	name = target_names[o.target];
 	print_mmap(guest_boot_info());

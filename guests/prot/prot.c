@@ -8,8 +8,8 @@
  */
 #include <stddef.h>
 
-#include "cmdline.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "prot.h"
 #include "vmcall.h"
 #include "x86.h"
@@ -110,18 +110,6 @@ static void (*setup_trampoline(void))(unsigned)
 	return r.ret == HC_OK ? (void (*)(unsigned))(uintptr_t)trampoline_page : NULL;
 }
 
-static bool parse_options(const char *cmdline, struct prot_options *o)
-{
-	struct cmdline_error err;
-	char msg[160];
-
-	if (!cmdline_parse(cmdline, option_table, NOPTS, o, &err, 1))
-		return true;
-	cmdline_error_format(&err, option_table, NOPTS, msg, sizeof(msg));
-	guest_mline("prot-error", "reason=\"%s\"", msg);
-	return false;
-}
-
 bool guest_main(const char *cmdline)
 {
 	struct prot_options o = { .mode = MODE_TEST, .iters = 100 };
@@ -129,7 +117,7 @@ bool guest_main(const char *cmdline)
 	int64_t view_a, view_b;
 	bool pass = true, on;
 
-	if (!parse_options(cmdline, &o))
+	if (!guest_parse_options(cmdline, option_table, NOPTS, &o, "prot-error"))
 		return false;
 	if (!hv_present())
 		return guest_check("hypervisor", false, "reason=\"protection needs the hypervisor\"");

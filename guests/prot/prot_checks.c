@@ -4,6 +4,7 @@
  * (read, write, fetch) with the fault its table's policy says, and view
  * switches by hypercall and by VMFUNC outside either program.
  */
+#include "emul/test_mmio.h"
 #include "guest.h"
 #include "prot.h"
 #include "trap.h"
@@ -78,6 +79,8 @@ bool refused_table_checks(bool have_trampoline)
 			(struct hc_prot_region){ pa(secret_a), PAGE, HC_PROT_R | HC_PROT_W, 0 });
 	pass &= refused("refuse-hv-memory", HC_ERR_INVAL, 2, ok,
 			(struct hc_prot_region){ HV_IMAGE, PAGE, 0, 0 });
+	pass &= refused("refuse-device", HC_ERR_INVAL, 2, ok,
+			(struct hc_prot_region){ TEST_MMIO_BASE, TEST_MMIO_SIZE, HC_PROT_R, 0 });
 	pass &= refused("refuse-write-only", HC_ERR_INVAL, 1,
 			(struct hc_prot_region){ pa(secret_a), PAGE, HC_PROT_W, 0 }, none);
 	if (have_trampoline)

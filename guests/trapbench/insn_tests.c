@@ -33,6 +33,8 @@ TSC_TIMED(pio_in_passthrough_once, "inb %[port], %%al", ([port] "i"(PORT_PASSTHR
 TSC_TIMED(pio_out_passthrough_once, "outb %%al, %[port]", ([port] "i"(PORT_PASSTHROUGH)))
 TSC_TIMED(mmio_read_once, "mov (%[p]), %%ecx", ([p] "r"(MMIO_SCRATCH)), "rcx")
 TSC_TIMED(mmio_write_once, "mov %%ecx, (%[p])", ([p] "r"(MMIO_SCRATCH), "c"(0x5a5a5a5a)))
+/* 3 bytes (8b 4e 08), so that a VMCALL fits in its place when patched. */
+TSC_TIMED(mmio_patched_once, "mov 8(%[p]), %%ecx", ([p] "S"(MMIO_SCRATCH - 8)), "rcx")
 TSC_TIMED(rdmsr_emulated_once, "rdmsr", ("c"(HV_MSR_SCRATCH)))
 TSC_TIMED(wrmsr_emulated_once, "mov %%esi, %%eax\n\tmov %%edi, %%edx\n\twrmsr",
 	  ("c"(HV_MSR_SCRATCH), "S"((uint32_t)SCRATCH_PATTERN),
@@ -118,6 +120,46 @@ static const char *passthrough_port(const struct bench_env *env)
 				       "like port 0xe0 (see pio-*-emulated)" : NULL;
 }
 
+/* The test MMIO device, with the hypervisor's promotion cache flushed and set to 'threshold'. */
+static const char *mmio_promoting(const struct bench_env *env, uint64_t threshold)
+{
+	const char *why = emulated_mmio(env);
+
+	if (!why) {
+		vmcall(HC_EMUL_PATCH, 0, 0, 0);
+		vmcall(HC_EMUL_PROMOTE, threshold, 0, 0); /* also undoes every patch */
+	}
+	return why;
+}
+
+/* mmio-read/-write: the boot option promote= decides (the user's configuration). */
+static const char *mmio_boot_policy(const struct bench_env *env)
+{
+	return mmio_promoting(env, HC_EMUL_PROMOTE_BOOT);
+}
+
+/* mmio-cold: promotion off, so every exit decodes with Capstone. */
+static const char *mmio_cold(const struct bench_env *env)
+{
+	return mmio_promoting(env, 0);
+}
+
+/* mmio-promoted: promoted at the first trap (a warm-up one), then the cached decode. */
+static const char *mmio_promoted(const struct bench_env *env)
+{
+	return mmio_promoting(env, 1);
+}
+
+/* mmio-patched: promoted at the first trap, patched to a VMCALL at the first promoted one. */
+static const char *mmio_patched(const struct bench_env *env)
+{
+	const char *why = mmio_promoting(env, 1);
+
+	if (!why)
+		vmcall(HC_EMUL_PATCH, 1, 0, 0);
+	return why;
+}
+
 /* HV_MSR_SCRATCH must keep what is written to it; it exists only under the hypervisor. */
 static const char *emulated_msr(const struct bench_env *env)
 {
@@ -149,8 +191,11 @@ const struct bench_test insn_tests[] = {
 	{ "pio-out-emulated", pio_out_emulated_once, emulated_port },
 	{ "pio-in-passthrough", pio_in_passthrough_once, passthrough_port },
 	{ "pio-out-passthrough", pio_out_passthrough_once, passthrough_port },
-	{ "mmio-read", mmio_read_once, emulated_mmio },
-	{ "mmio-write", mmio_write_once, emulated_mmio },
+	{ "mmio-read", mmio_read_once, mmio_boot_policy },
+	{ "mmio-write", mmio_write_once, mmio_boot_policy },
+	{ "mmio-cold", mmio_read_once, mmio_cold },
+	{ "mmio-promoted", mmio_read_once, mmio_promoted },
+	{ "mmio-patched", mmio_patched_once, mmio_patched },
 	{ "rdmsr-emulated", rdmsr_emulated_once, emulated_msr },
 	{ "wrmsr-emulated", wrmsr_emulated_once, emulated_msr },
 	{ "rdmsr-passthrough", rdmsr_passthrough_once, passthrough_msr },

@@ -9,8 +9,8 @@
  */
 #include <stddef.h>
 
-#include "cmdline.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "lib/format.h"
 #include "stats.h"
 #include "trapbench.h"
@@ -40,19 +40,6 @@ static const struct opt_def option_table[] = {
 static uint64_t samples[ITERS_MAX];
 
 TSC_TIMED(empty_once, "", ())
-
-/* Parses the command line into 'o'; prints the first error and returns false. */
-static bool parse_options(const char *cmdline, struct trapbench_options *o)
-{
-	struct cmdline_error err;
-	char msg[160];
-
-	if (!cmdline_parse(cmdline, option_table, NOPTS, o, &err, 1))
-		return true;
-	cmdline_error_format(&err, option_table, NOPTS, msg, sizeof(msg));
-	guest_mline("trapbench-error", "reason=\"%s\"", msg);
-	return false;
-}
 
 /* Who runs us, by the hypervisor signature in CPUID 0x40000000. */
 static enum bench_host find_host(void)
@@ -120,7 +107,7 @@ bool guest_main(const char *cmdline)
 	struct bench_env env;
 	uint64_t overhead;
 
-	if (!parse_options(cmdline, &o))
+	if (!guest_parse_options(cmdline, option_table, NOPTS, &o, "trapbench-error"))
 		return false;
 	env.host = find_host();
 	env.apic_error = event_tests_init();

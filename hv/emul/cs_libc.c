@@ -1,17 +1,15 @@
 /*
  * cs_libc.c - the C library routines Capstone calls that hv/lib lacks
- * (its headers are hv/emul/cs_libc/, included here for the prototypes).
- * Formatting is hv/lib/format.c's.
+ * (its headers are hv/emul/cs_libc/, included here for the prototypes;
+ * snprintf and vsnprintf are hv/lib/format.c's, by name).
  */
 #include <assert.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/format.h"
 #include "panic.h"
 
 char *strcpy(char *dst, const char *src)
@@ -42,22 +40,6 @@ int tolower(int c)
 int toupper(int c)
 {
 	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
-}
-
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	return hv_vsnprintf(buf, size, fmt, ap);
-}
-
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = hv_vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
 }
 
 /* Insertion sort: Capstone sorts one table of a few hundred entries, once. */

@@ -25,14 +25,37 @@ extern const struct walk_ops emul_table_ops;
 void emul_init(void);
 /*
  * Emulates L2's instruction at RIP, whose access to guest-physical 'gpa'
- * exited. Returns false (nothing done) if the instruction cannot be
- * emulated and the policy (emul_unsupported=) is to stop: the caller stops
- * the run. A fault of the guest's own (#PF, #UD by policy) is injected and
- * counts as handled.
+ * exited, against device 'dev' (from the registry, or a trap of its own
+ * like the xAPIC's). Returns false (nothing done) if the instruction cannot
+ * be emulated and the policy (emul_unsupported=) is to stop, or it touched
+ * no memory: the caller stops the run. A fault of the guest's own (#PF,
+ * #UD by policy) is injected and counts as handled.
  */
-bool emul_mmio_exit(struct vcpu *v, uint64_t gpa);
-/* The same against device 'dev' (a trap that is not in the registry), or RAM if NULL. */
 bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev);
+/*
+ * A write exit to guest-physical gpa: if its page is a promoted site's
+ * write-protected code page, the page's sites are invalidated, the page is
+ * writable again and true returned (L2 retries the write).
+ */
+bool emul_code_page_write(uint64_t gpa);
+/* Forgets every promoted site; then promotes after 'threshold' traps (0: never). */
+void emul_set_promotion(uint64_t threshold);
+/* Patches promoted sites after 'hits' promoted traps from now on (0: never). */
+void emul_set_patching(uint64_t hits);
+/* A VMCALL exit: true if it was a patched site's (emulated, RIP past it). */
+bool emul_patched_vmcall(struct vcpu *v);
+extern volatile unsigned emul_npatched;
+/* Whether any site is patched: the hypercall path's one-load check. */
+static inline bool emul_patches_active(void)
+{
+	return emul_npatched != 0;
+}
+/*
+ * An EPT violation on a patched (execute-only) code page: a write undoes
+ * its patches (L2 retries), a read is emulated from the original page.
+ * 0: not a patched page; 1: handled; -1: the read could not be emulated.
+ */
+int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write);
 /* Forgets every cached guest translation: after a change to L2's EPT. */
 void emul_flush_translations(void);
 /* The end-of-run counters line. */

@@ -200,6 +200,18 @@ static uint64_t extend(uint64_t v, unsigned from, bool sign)
 	return v & mask_of(from);
 }
 
+uint64_t emul_operand_value(const struct emul_regs *r, const struct emul_opnd *o)
+{
+	return o->kind == OPND_REG ? reg_read(r, o->reg, o->size, o->high8) : o->imm;
+}
+
+void emul_load_result(const struct emul_insn *in, struct emul_regs *r, uint64_t v)
+{
+	if (in->op == EOP_MOVZX || in->op == EOP_MOVSX)
+		v = extend(v, in->src.size, in->op == EOP_MOVSX);
+	reg_write(r, in->dst.reg, in->dst.size, in->dst.high8, v);
+}
+
 enum emul_status emulate(const struct emul_insn *in, struct emul_regs *r,
 			 const struct emul_mem_ops *mem, void *ctx, struct emul_fault *f)
 {

@@ -41,7 +41,7 @@ struct emul_mem_ops {
 
 /* The guest state an instruction reads and changes. */
 struct emul_regs {
-	uint64_t gpr[16];             /* SDM order, RSP included */
+	uint64_t *gpr;                /* 16 of them, SDM order, RSP included; changed in place */
 	uint64_t rip, rflags;
 	uint64_t seg_base[SEG_COUNT];
 	uint8_t code_bits;            /* 16, 32, 64 */
@@ -54,6 +54,13 @@ enum emul_status {
 
 enum emul_status emulate(const struct emul_insn *in, struct emul_regs *r,
 			 const struct emul_mem_ops *mem, void *ctx, struct emul_fault *f);
+/*
+ * For a caller that does a MOV's one memory access itself (emul_exit.c's
+ * fast path for promoted sites): the value a register or immediate operand
+ * holds, and a loaded value put into MOV/MOVZX/MOVSX's destination register.
+ */
+uint64_t emul_operand_value(const struct emul_regs *r, const struct emul_opnd *o);
+void emul_load_result(const struct emul_insn *in, struct emul_regs *r, uint64_t v);
 /* The linear address of the instruction's memory operand (its source for MOVS). */
 uint64_t emul_linear_address(const struct emul_insn *in, const struct emul_regs *r);
 

@@ -7,6 +7,34 @@
 
 #include "lib/string.h"
 
+/* width bytes (1, 2, 4, 8) of the scratch area: one load or store, not a byte loop. */
+static uint64_t scratch_load(const uint8_t *p, unsigned width)
+{
+	uint64_t v8;
+	uint32_t v4;
+	uint16_t v2;
+
+	switch (width) {
+	case 8: __builtin_memcpy(&v8, p, 8); return v8;
+	case 4: __builtin_memcpy(&v4, p, 4); return v4;
+	case 2: __builtin_memcpy(&v2, p, 2); return v2;
+	default: return *p;
+	}
+}
+
+static void scratch_store(uint8_t *p, unsigned width, uint64_t v)
+{
+	uint32_t v4 = (uint32_t)v;
+	uint16_t v2 = (uint16_t)v;
+
+	switch (width) {
+	case 8: __builtin_memcpy(p, &v, 8); break;
+	case 4: __builtin_memcpy(p, &v4, 4); break;
+	case 2: __builtin_memcpy(p, &v2, 2); break;
+	default: *p = (uint8_t)v; break;
+	}
+}
+
 static struct test_mmio_state *state_of(struct mmio_device *d)
 {
 	return d->priv;
@@ -22,8 +50,7 @@ static bool test_mmio_read(struct mmio_device *d, struct vcpu *v, uint64_t off, 
 	if (off >= TEST_MMIO_SCRATCH) {
 		if (off + width > TEST_MMIO_SIZE)
 			return false;
-		*value = 0;
-		memcpy(value, s->scratch + (off - TEST_MMIO_SCRATCH), width);
+		*value = scratch_load(s->scratch + (off - TEST_MMIO_SCRATCH), width);
 		s->last_width = width;
 		s->last_offset = off;
 		return true;
@@ -52,7 +79,7 @@ static bool test_mmio_write(struct mmio_device *d, struct vcpu *v, uint64_t off,
 		s->refused++;
 		return false;
 	}
-	memcpy(s->scratch + (off - TEST_MMIO_SCRATCH), &value, width);
+	scratch_store(s->scratch + (off - TEST_MMIO_SCRATCH), width, value);
 	s->last_width = width;
 	s->last_offset = off;
 	return true;

@@ -173,11 +173,26 @@ static uint64_t mode_key(const struct walk_mode *m)
 	       (m->efer & (EFER_LMA | EFER_NXE)) << 32;
 }
 
+/* Whether the cached leaf entry still holds what the walk left in it. */
+static bool leaf_unchanged(const struct walk_tlb_entry *e, const struct walk_ops *ops, void *ctx)
+{
+	uint64_t leaf = 0;
+
+	if (!e->r.leaf_gpa)
+		return true; /* paging off */
+	if (e->leaf_ptr)
+		leaf = e->r.leaf_size == 8 ? *(const volatile uint64_t *)e->leaf_ptr
+					   : *(const volatile uint32_t *)e->leaf_ptr;
+	else if (!ops->read(ctx, e->r.leaf_gpa, &leaf, e->r.leaf_size))
+		return false;
+	return leaf == e->r.leaf;
+}
+
 enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint64_t la,
 			     enum walk_access acc, const struct walk_ops *ops, void *ctx,
 			     struct walk_result *res)
 {
-	uint64_t page = la >> 12, key = mode_key(m), leaf = 0;
+	uint64_t page = la >> 12, key = mode_key(m);
 	/* Fibonacci hashing: code and data pages often agree in their low bits. */
 	struct walk_tlb_entry *e = &t->e[(page * 0x9e3779b97f4a7c15ull) >> 58];
 	enum walk_status s;
@@ -185,8 +200,7 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 	if (!t->gen)
 		t->gen = 1;
 	if (e->gen == t->gen && e->page == page && e->cr3 == m->cr3 && e->mode_key == key &&
-	    (!e->r.leaf_gpa || (ops->read(ctx, e->r.leaf_gpa, &leaf, e->r.leaf_size) &&
-				leaf == e->r.leaf)) &&
+	    leaf_unchanged(e, ops, ctx) &&
 	    (acc != WALK_WRITE || !e->r.leaf_gpa || (e->r.leaf & PTE_D))) {
 		*res = e->r;
 		res->gpa = (e->r.gpa & ~0xfffull) | (la & 0xfff);
@@ -196,7 +210,9 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 	t->misses++;
 	s = walk_guest(m, la, acc, ops, ctx, res);
 	if (s == WALK_OK)
-		*e = (struct walk_tlb_entry){ .cr3 = m->cr3, .page = page, .mode_key = key,
-					      .gen = t->gen, .r = *res };
+		*e = (struct walk_tlb_entry){
+			.cr3 = m->cr3, .page = page, .mode_key = key, .gen = t->gen, .r = *res,
+			.leaf_ptr = t->map && res->leaf_gpa
+					    ? t->map(ctx, res->leaf_gpa, res->leaf_size) : NULL };
 	return s;
 }

@@ -79,6 +79,7 @@ bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
 
 struct walk_tlb_entry {
 	uint64_t cr3, page, mode_key, gen;
+	const void *leaf_ptr; /* map() of the leaf entry, or NULL */
 	struct walk_result r;
 };
 
@@ -86,6 +87,8 @@ struct walk_tlb {
 	struct walk_tlb_entry e[WALK_TLB_ENTRIES];
 	uint64_t gen; /* entries of an older generation are invalid */
 	uint64_t hits, misses;
+	/* Optional: where the entry at gpa is, for a hit's one-load revalidation. */
+	const void *(*map)(void *ctx, uint64_t gpa, unsigned size);
 };
 
 void walk_tlb_flush(struct walk_tlb *t);

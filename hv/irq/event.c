@@ -13,6 +13,7 @@
  */
 #include "exit.h"
 #include "gdt.h"
+#include "lapic.h"
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
@@ -121,13 +122,31 @@ bool irq_reinject_vectoring(void)
 	return true;
 }
 
+/*
+ * Queues an acknowledged VECTOR. One that still waits merges with it, as
+ * in an IRR, but its acknowledgment set the vector's ISR bit a second time
+ * and L2 will EOI it only once: it is ended here at once (it is the
+ * highest bit in service, or the APIC would not have delivered it). Without
+ * this, an EOI L2 meant for a lower vector in service (the APIC ends the
+ * highest) leaves that vector's bit set for good and blocks its priority
+ * class: the timer stops. A spurious interrupt is never in service.
+ */
+static void raise_acknowledged(struct vcpu *v, unsigned vector)
+{
+	bool again = irq_queue_has(&v->irq, vector);
+
+	irq_queue_raise(&v->irq, vector);
+	if (again && vector != lapic_spurious_vector())
+		lapic_eoi();
+}
+
 void irq_root_interrupt(uint64_t vector);
 void irq_root_interrupt(uint64_t vector)
 {
 	struct vcpu *v = this_cpu()->vcpu;
 
 	if (v)
-		irq_queue_raise(&v->irq, (unsigned)vector);
+		raise_acknowledged(v, (unsigned)vector);
 }
 
 /*
@@ -189,7 +208,7 @@ void handle_external_interrupt(struct vcpu *v)
 		guest_stop(v, false, "irq-not-acknowledged");
 	}
 	irq_reinject_vectoring();
-	irq_queue_raise(&v->irq, INTR_INFO_VECTOR(info));
+	raise_acknowledged(v, INTR_INFO_VECTOR(info));
 	irq_inject_pending(v);
 }
 
@@ -216,6 +235,12 @@ void irq_hlt(struct vcpu *v)
 void handle_nmi_window(struct vcpu *v)
 {
 	irq_inject_pending(v);
+}
+
+void handle_mwait(struct vcpu *v)
+{
+	(void)v;
+	skip_instruction(); /* a wake-up at once (see irq.c) */
 }
 
 void irq_cr8_write(struct vcpu *v, uint64_t value)

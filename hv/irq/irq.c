@@ -10,6 +10,15 @@
  * the hypervisor, and only NMI-window exiting (which needs virtual NMIs,
  * which need NMI exiting: SDM Vol. 3C 27.2.1.1) can hand it to L2 later.
  *
+ * Once any CPU intercepts, L2's CPUID shows no MONITOR/MWAIT (as KVM's
+ * default), so an OS idles with HLT, which the hypervisor sees; and on an
+ * intercepting CPU MWAIT exits and completes at once (it may always end
+ * early, SDM Vol. 2B MWAIT). Bochs 2.7 wakes a waiting MWAIT only for an
+ * interrupt RFLAGS.IF (or ECX[0]) admits and misses those that
+ * external-interrupt exiting should turn into VM exits (Linux on two
+ * intercepting CPUs slept forever), and an idle loop of MWAIT exits is
+ * far too slow under Bochs (Linux's "sleep 1" took minutes).
+ *
  * An intercepted interrupt is acknowledged when it arrives, even while L2
  * runs with interrupts off: it is then L2's, as if latched in its IRR. The
  * firmware leaves the 8259s unmasked with the PIT ticking at vector 8 (#DF
@@ -30,6 +39,13 @@
 
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
+
+static bool any_intercept;
+
+bool irq_any_intercept(void)
+{
+	return any_intercept;
+}
 
 /* NMI exiting with virtual NMIs and NMI-window exiting, all three offered. */
 static bool nmi_exiting(void)
@@ -64,6 +80,10 @@ void irq_setup_vmcs(struct vcpu *v)
 	}
 	vmcs_write(VMCS_PIN_BASED_VM_EXECUTION_CONTROLS, pin);
 	vmcs_write(VMCS_PRIMARY_VM_EXIT_CONTROLS, exit);
+	if (v->intercept_irq && vmx_ctl_may_be_1(c->proc, PROC_MWAIT_EXITING))
+		vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+			   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+			   PROC_MWAIT_EXITING);
 	v->proc_ctls = (uint32_t)vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 	v->irq = (struct irq_queue){ 0 };
 	v->root_nmi = false;
@@ -79,12 +99,14 @@ void irq_report(void)
 		log_error("command line: %s", err);
 		hv_finish(false, "bad-cmdline");
 	}
+	any_intercept = smp_cpus >= IRQ_POLICY_MAX_CPUS ? irq_policy.intercept != 0 :
+			(irq_policy.intercept & ((1ull << smp_cpus) - 1)) != 0;
 	irq_policy_format(&irq_policy, smp_cpus, policy, sizeof(policy));
 	log_info("interrupts: %s; NMIs %s; the hypervisor's serial is polled and its clock "
 		 "is the TSC (no interrupt of its own)", policy,
 		 nmi_exiting() ? "exit (virtual NMIs)" : "go straight to L2 (no virtual NMIs)");
-	log_mline("irq-policy", "cpus=%u policy=\"%s\" nmi_exiting=%d ioapic_model=unregistered",
-		  smp_cpus, policy, nmi_exiting());
+	log_mline("irq-policy", "cpus=%u policy=\"%s\" nmi_exiting=%d mwait_hidden=%d "
+		  "ioapic_model=unregistered", smp_cpus, policy, nmi_exiting(), any_intercept);
 	for (unsigned gsi = 0; gsi < 16; gsi++) {
 		const struct irq_source *s = irq_source_for_gsi(gsi, ov, n_ov);
 
@@ -98,7 +120,8 @@ void irq_log_counters(const struct vcpu *v)
 {
 	const struct irq_queue *q = &v->irq;
 
-	log_mline("irq-count", "vcpu=%u policy=%s raised=%lu injected=%lu nmis_raised=%lu "
-		  "nmis_injected=%lu", v->index, v->intercept_irq ? "intercept" : "direct",
-		  q->raised, q->injected, q->nmis_raised, q->nmis_injected);
+	log_mline("irq-count", "vcpu=%u policy=%s raised=%lu injected=%lu merged=%lu "
+		  "nmis_raised=%lu nmis_injected=%lu", v->index,
+		  v->intercept_irq ? "intercept" : "direct", q->raised, q->injected, q->merged,
+		  q->nmis_raised, q->nmis_injected);
 }

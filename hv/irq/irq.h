@@ -15,6 +15,8 @@
 
 /* Masks both 8259s before L2 starts (see irq.c). */
 void irq_quiesce_platform(void);
+/* Whether any CPU intercepts (MONITOR/MWAIT is then hidden from L2's CPUID, see irq.c). */
+bool irq_any_intercept(void);
 /* Sets vCPU V's interrupt controls in its (current) VMCS: ext-int and NMI exiting, ack on exit. */
 void irq_setup_vmcs(struct vcpu *v);
 /* Once every CPU is up: checks irq= against them, logs the policy and the device table. */

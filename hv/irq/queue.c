@@ -8,6 +8,8 @@ bool irq_queue_raise(struct irq_queue *q, unsigned vector)
 {
 	if (vector > 255)
 		return false;
+	if (irq_queue_has(q, vector))
+		q->merged++;
 	q->pending[vector / 64] |= 1ull << (vector % 64);
 	q->raised++;
 	return true;

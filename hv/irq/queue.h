@@ -34,6 +34,7 @@ struct irq_queue {
 	uint64_t pending[4]; /* a bit per vector: acknowledged, not yet injected */
 	bool nmi;            /* an NMI waits; more collapse into one, like the CPU's NMI latch */
 	uint64_t raised, injected, nmis_raised, nmis_injected; /* counters for the log */
+	uint64_t merged;     /* raised while the same vector still waited */
 };
 
 /* What the guest is at the coming VM entry: only what the decision reads. */
@@ -62,6 +63,11 @@ struct irq_decision {
  */
 bool irq_queue_raise(struct irq_queue *q, unsigned vector);
 void irq_queue_raise_nmi(struct irq_queue *q);
+/* Whether VECTOR waits already (a second one merges with it, as in an IRR). */
+static inline bool irq_queue_has(const struct irq_queue *q, unsigned vector)
+{
+	return vector <= 255 && (q->pending[vector / 64] >> (vector % 64) & 1);
+}
 /* The highest pending vector (the highest priority, SDM Vol. 3A 11.8.3), or -1. */
 int irq_queue_highest(const struct irq_queue *q);
 bool irq_queue_has_intr(const struct irq_queue *q);

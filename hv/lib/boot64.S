@@ -135,7 +135,7 @@ boot_pdpt:
 	.skip 4096
 boot_pd:
 	.skip 4 * 4096
-	/* Unmapped by the hypervisor's own page tables (hv/protect.c): an overflow faults. */
+	/* Unmapped by the hypervisor's own page tables (hv/self_protect.c): an overflow faults. */
 	.balign 4096
 	.globl boot_stack_guard
 boot_stack_guard:

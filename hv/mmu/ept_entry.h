@@ -21,7 +21,8 @@
 #define EPT_LARGE (1ull << 7)		/* a leaf in a PDPTE or PDE */
 #define EPT_ADDR_MASK 0x000ffffffffff000ull	/* bits 51:12 */
 /*
- * Bit 11 is ignored by the CPU in every EPT entry (Tables 29-2 to 29-6).
+ * Bit 11 is ignored by the CPU in every EPT paging-structure entry (SDM
+ * Vol. 3C 29.3.2, the entry formats).
  * A view sets it in a non-leaf entry that points to a table of its own,
  * as opposed to one it shares with its base (ept_view.c).
  */

@@ -99,11 +99,14 @@ static int restrict_range(struct ept_view *v, uint64_t table_pa, int level, uint
 	return EPT_OK;
 }
 
-int ept_view_build(struct ept_view *v, const struct ept *base, const struct prot_table *t)
+int ept_view_build(struct ept_view *v, const struct ept *base, const struct prot_table *t,
+		   const struct ept_ops *ops, void *ctx)
 {
 	int err = EPT_OK;
 
 	v->ept = *base;
+	v->ept.ops = ops;
+	v->ept.ctx = ctx;
 	v->base = base;
 	v->own_pages = 0;
 	v->ept.pml4 = own_copy(v, base->ops->phys_to_virt(base->pml4, base->ctx));
@@ -115,6 +118,38 @@ int ept_view_build(struct ept_view *v, const struct ept *base, const struct prot
 	if (err)
 		ept_view_destroy(v);
 	return err;
+}
+
+int ept_view_refresh_page(struct ept_view *v, const struct prot_table *t, uint64_t gpa)
+{
+	uint64_t *p = &table_of(v, v->ept.pml4)[ept_index(gpa, EPT_LEVELS)];
+	struct ept_mapping m;
+	unsigned rights;
+	int level = EPT_LEVELS;
+
+	gpa &= ~(PAGE_SIZE - 1);
+	for (; level > 1; level--) {
+		int err = EPT_OK;
+
+		if (ept_present(*p) && !ept_is_leaf(*p, level) && !(*p & EPT_VIEW_OWN))
+			return EPT_OK; /* the base's own table: the view sees the change */
+		if (!ept_present(*p))
+			err = (*p = own_copy(v, NULL)) ? EPT_OK : EPT_ERR_NOMEM;
+		else if (ept_is_leaf(*p, level))
+			err = make_own(v, p, level);
+		if (err)
+			return err;
+		*p |= EPT_RWX | EPT_VIEW_OWN;
+		p = &table_of(v, *p)[ept_index(gpa, level - 1)];
+	}
+	rights = prot_table_rights(t, gpa, EPT_RWX);
+	if (!ept_lookup(v->base, gpa, &m) || !(m.perms & rights)) {
+		*p = 0;
+		return EPT_OK;
+	}
+	*p = (m.hpa & EPT_ADDR_MASK) | (m.perms & rights) |
+	     (uint64_t)m.memtype << EPT_MEMTYPE_SHIFT | (m.ignore_pat ? EPT_IGNORE_PAT : 0);
+	return EPT_OK;
 }
 
 /* Frees the view's table at pa (entries at 'level') and its own tables below. */

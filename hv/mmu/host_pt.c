@@ -27,6 +27,8 @@ static uint64_t prot_bits(const struct host_pt *pt, enum host_prot prot)
 		return HOST_PT_P | HOST_PT_W | nx;
 	case HOST_PROT_RX:
 		return HOST_PT_P;
+	case HOST_PROT_USER_RWX:
+		return HOST_PT_P | HOST_PT_W | HOST_PT_U;
 	default:
 		return 0;
 	}
@@ -43,8 +45,8 @@ static enum host_pt_error next_level(struct host_pt *pt, uint64_t *slot)
 	if (!pa)
 		return HOST_PT_ERR_NOMEM;
 	pt->pages++;
-	/* Upper levels allow everything: the leaves decide (SDM Vol. 3A 4.6). */
-	*slot = pa | HOST_PT_P | HOST_PT_W;
+	/* Upper levels allow everything, U included: the leaves decide (SDM Vol. 3A 4.6). */
+	*slot = pa | HOST_PT_P | HOST_PT_W | HOST_PT_U;
 	return HOST_PT_OK;
 }
 
@@ -60,7 +62,7 @@ static enum host_pt_error split(struct host_pt *pt, uint64_t *pde)
 	ptes = pt->ops->phys_to_virt(pa, pt->ctx);
 	for (unsigned i = 0; i < 512; i++)
 		ptes[i] = big & HOST_PT_P ? ((big & ~HOST_PT_PS) + i * PAGE_4K) : 0;
-	*pde = pa | HOST_PT_P | HOST_PT_W;
+	*pde = pa | HOST_PT_P | HOST_PT_W | HOST_PT_U;
 	return HOST_PT_OK;
 }
 
@@ -146,6 +148,8 @@ enum host_prot host_pt_prot(const struct host_pt *pt, uint64_t entry)
 {
 	if (!(entry & HOST_PT_P))
 		return HOST_PROT_NONE;
+	if (entry & HOST_PT_U)
+		return HOST_PROT_USER_RWX;
 	if (entry & HOST_PT_W)
 		return HOST_PROT_RW;
 	(void)pt;
@@ -154,7 +158,7 @@ enum host_prot host_pt_prot(const struct host_pt *pt, uint64_t entry)
 
 const char *host_prot_name(enum host_prot prot)
 {
-	static const char *const names[] = { "none", "r", "rw", "rx" };
+	static const char *const names[] = { "none", "r", "rw", "rx", "user-rwx" };
 
-	return prot <= HOST_PROT_RX ? names[prot] : "?";
+	return prot <= HOST_PROT_USER_RWX ? names[prot] : "?";
 }

@@ -16,12 +16,13 @@
 #define HOST_PT_PS (1ull << 7)
 #define HOST_PT_NX (1ull << 63)
 
-/* What a page may be used for; never user-accessible (SMEP/SMAP stay quiet). */
+/* What a page may be used for; never user-accessible but for the SMEP/SMAP test. */
 enum host_prot {
 	HOST_PROT_NONE, /* not present: a guard page */
 	HOST_PROT_R,    /* read-only data */
 	HOST_PROT_RW,   /* data */
 	HOST_PROT_RX,   /* code */
+	HOST_PROT_USER_RWX, /* a user page: only to prove that SMEP and SMAP fault */
 };
 
 struct host_pt_ops {

@@ -40,9 +40,8 @@ static enum prot_error check_region(const struct prot_region *r, bool exec_only_
 	return PROT_OK;
 }
 
-bool prot_table_check(const struct prot_table *t, const struct mem_ranges *hv,
-		      const struct mem_ranges *reserved, bool exec_only_ok,
-		      struct prot_check *c)
+bool prot_table_check(const struct prot_table *t, const struct prot_forbidden *f,
+		      bool exec_only_ok, struct prot_check *c)
 {
 	*c = (struct prot_check){ PROT_OK, 0, 0 };
 	if (t->n > PROT_MAX_REGIONS)
@@ -54,10 +53,12 @@ bool prot_table_check(const struct prot_table *t, const struct mem_ranges *hv,
 
 		c->region = i;
 		c->err = check_region(r, exec_only_ok);
-		if (!c->err && overlaps_any(r, hv))
+		if (!c->err && overlaps_any(r, f->hv))
 			c->err = PROT_ERR_HV_MEMORY;
-		if (!c->err && overlaps_any(r, reserved))
+		if (!c->err && overlaps_any(r, f->trampoline))
 			c->err = PROT_ERR_RESERVED;
+		if (!c->err && overlaps_any(r, f->devices))
+			c->err = PROT_ERR_DEVICE;
 		for (unsigned j = 0; j < i && !c->err; j++) {
 			const struct prot_region *o = &t->r[j];
 
@@ -93,6 +94,7 @@ const char *prot_strerror(enum prot_error err)
 		[PROT_ERR_CONFLICT] = "overlaps another region with different rights",
 		[PROT_ERR_HV_MEMORY] = "covers the hypervisor's memory",
 		[PROT_ERR_RESERVED] = "covers the VMFUNC trampoline page",
+		[PROT_ERR_DEVICE] = "covers an emulated device, which no EPT view can guard",
 	};
 
 	return (unsigned)err < sizeof(msgs) / sizeof(msgs[0]) ? msgs[err] : "?";

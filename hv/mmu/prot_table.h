@@ -47,8 +47,16 @@ enum prot_error {
 	PROT_ERR_EXEC_ONLY,	/* execute-only, which this CPU's EPT cannot express */
 	PROT_ERR_CONFLICT,	/* overlaps an earlier region with other rights */
 	PROT_ERR_HV_MEMORY,	/* covers memory the hypervisor keeps */
-	PROT_ERR_RESERVED,	/* covers a range the hypervisor keeps for the guest's
-				 * own use, e.g. the VMFUNC trampoline */
+	PROT_ERR_RESERVED,	/* covers the VMFUNC trampoline page */
+	PROT_ERR_DEVICE,	/* covers an emulated device: not in the EPT, so no
+				 * view could guard it */
+};
+
+/* Memory no table may name, by reason (any may be NULL). */
+struct prot_forbidden {
+	const struct mem_ranges *hv;		/* the hypervisor's own */
+	const struct mem_ranges *trampoline;	/* the VMFUNC trampoline page */
+	const struct mem_ranges *devices;	/* emulated devices (hv/emul/mmio.h) */
 };
 
 /* Where prot_table_check found the first problem. */
@@ -61,13 +69,11 @@ struct prot_check {
 /*
  * Checks t: every region non-empty, aligned, not wrapping, with valid
  * rights (execute-only only if exec_only_ok: IA32_VMX_EPT_VPID_CAP bit 0);
- * overlapping regions agree on their rights; nothing of 'hv' (the
- * hypervisor's memory) or 'reserved' (may be NULL) is covered. Returns
- * true if t may be used; else *c says why and where.
+ * overlapping regions agree on their rights; nothing of f is covered.
+ * Returns true if t may be used; else *c says why and where.
  */
-bool prot_table_check(const struct prot_table *t, const struct mem_ranges *hv,
-		      const struct mem_ranges *reserved, bool exec_only_ok,
-		      struct prot_check *c);
+bool prot_table_check(const struct prot_table *t, const struct prot_forbidden *f,
+		      bool exec_only_ok, struct prot_check *c);
 
 /* The rights t gives gpa: the region's, or 'outside' where no region covers it. */
 unsigned prot_table_rights(const struct prot_table *t, uint64_t gpa, unsigned outside);

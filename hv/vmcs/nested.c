@@ -16,20 +16,18 @@
 #include "vmcs/nested_caps.h"
 #include "vmcs/shadow.h"
 #include "vmx.h"
+#include "vmx_bits.h"
 #include "x86.h"
 
 struct vmx_cap_msrs nested_caps;
 unsigned nested_maxphyaddr;
 static struct nested_vcpu nested_vcpus[MAX_VCPUS];
 
-bool nested_enabled(void)
-{
-	return hv_opts.nested;
-}
-
 void nested_init(void)
 {
 	const struct vmx_cap_msrs *c = &nested_caps;
+	const char *bad;
+	size_t bad_len;
 
 	if (!hv_opts.nested)
 		return;
@@ -41,8 +39,12 @@ void nested_init(void)
 	}
 	nested_maxphyaddr = cpuid(0x80000008, 0).eax & 0xff;
 	nested_caps_compute(&l0.msrs, &nested_caps);
-	if (!prefetch_parse(hv_opts.prefetch))
+	bad = prefetch_parse(hv_opts.prefetch, &prefetch_set, &bad_len);
+	if (bad) {
+		log_error("prefetch: '%.*s' is not a field of L3's state or the exit information",
+			  (int)bad_len, bad);
 		hv_finish(false, "bad-cmdline");
+	}
 	if (hv_opts.vmcs_shadow == VMCS_SHADOW_HW && !l0.caps.has[VMXF_VMCS_SHADOWING]) {
 		log_error("vmcs_shadow=hw: L0 offers no VMCS shadowing; use vmcs_shadow=sw");
 		hv_finish(false, "bad-cmdline");
@@ -52,8 +54,11 @@ void nested_init(void)
 		nested_vcpus[i] = (struct nested_vcpu){ .vmptr = NO_VMCS, .owner = NO_VMCS };
 		vcpus[i].nested = &nested_vcpus[i];
 	}
-	log_info("nested VMX offered to L2: VMCS revision %#x, no EPT, VPID, %s VMREAD/VMWRITE",
-		 NESTED_VMCS_REVISION, hv_opts.vmcs_shadow == VMCS_SHADOW_HW ? "hw" : "sw");
+	log_info("nested VMX offered to L2: VMCS revision %#x, %s, %s, %s VMREAD/VMWRITE",
+		 NESTED_VMCS_REVISION,
+		 c->procbased2 >> 32 & PROC2_ENABLE_EPT ? "EPT (no A/D)" : "no EPT",
+		 c->procbased2 >> 32 & PROC2_ENABLE_VPID ? "VPID" : "no VPID",
+		 hv_opts.vmcs_shadow == VMCS_SHADOW_HW ? "hw" : "sw");
 	log_mline("nested-caps", "revision=%#x basic=%#lx pin=%#lx proc=%#lx proc2=%#lx exit=%#lx "
 		  "entry=%#lx misc=%#lx cr0_fixed0=%#lx cr4_fixed0=%#lx vmcs_enum=%#lx "
 		  "ept_vpid=%#lx l0_misc=%#lx", NESTED_VMCS_REVISION, c->basic, c->true_pinbased,

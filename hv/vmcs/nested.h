@@ -11,6 +11,7 @@
 #define HV_VMCS_NESTED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vcpu.h"
@@ -45,6 +46,7 @@ struct nested_vcpu {
 	bool vmxon;              /* L2 is in VMX operation */
 	bool in_l3;              /* L3 runs: the CPU's current VMCS is vmcs02 */
 	uint64_t vmxon_ptr;      /* L2's VMXON region */
+	uint32_t vmxon_epoch;    /* how many times L2 executed VMXON successfully */
 	uint64_t vmptr;          /* L2's current-VMCS pointer, NO_VMCS if none */
 	struct vvmcs *vv;        /* the region at vmptr */
 	uint64_t vmcs02_pa;
@@ -69,11 +71,9 @@ extern struct vmx_cap_msrs nested_caps;
 /* The physical-address width L2 is told (CPUID 0x80000008). */
 extern unsigned nested_maxphyaddr;
 
-/* Boot: L2's capabilities, printed; vmcs02 per vCPU; the prefetch set from the options. */
+/* Boot (nested=on): L2's capabilities, printed; the prefetch and shadow sets; v->nested. */
 void nested_init(void);
-/* Whether nested VMX is offered (nested=on). */
-bool nested_enabled(void);
-/* The VMX instruction exits of L2 (VMXON ... INVVPID), and L2's VMCALL/... from L3. */
+/* L2's VMX instructions (VMXON ... INVEPT, INVVPID): emulated, or #UD with nested=off. */
 void handle_vmx_instruction(struct vcpu *v);
 /*
  * Whether L2's VMRESUME changed nothing but the fields its exit handler
@@ -101,7 +101,10 @@ void nested_log_stats(const struct vcpu *v);
 bool prefetchable(const struct vmcs_field *f);
 /* The prefetch set (prefetch.c): copied from vmcs02 at every reflected exit. */
 extern struct field_set prefetch_set;
-/* Parses prefetch=...; false (and a logged error) if a name is unknown. */
-bool prefetch_parse(const char *spec);
+/*
+ * Parses a prefetch= value (none, default, all, NAME,NAME...) into *set;
+ * NULL, or the first name that is no prefetchable field (*bad_len bytes).
+ */
+const char *prefetch_parse(const char *spec, struct field_set *set, size_t *bad_len);
 
 #endif

@@ -256,8 +256,10 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 				    r.kind != ENTRY_CHECK_OK ? r.qual : msr_fail);
 		return;
 	}
-	if (launch)
+	if (launch) {
 		vv->launch_state = VVMCS_LAUNCHED;
+		vv->vmxon_epoch = n->vmxon_epoch;
+	}
 	n->owner = n->vmptr;
 	n->dirty = (struct field_set){ 0 };
 	n->in_l3 = true;

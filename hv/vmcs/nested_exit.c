@@ -7,16 +7,19 @@
  * VMCS (the rest marked stale, fetched when L2 reads it), then L2's state
  * is loaded from the host-status area into vmcs01 (28.5) and L2 resumes at
  * its HOST_RIP. An exit during event delivery carries its IDT-vectoring
- * information to L2 as the CPU gave it.
+ * information to L2 as the CPU gave it. With L2's own EPT, L3's EPT
+ * violations go through nested_ept.c first: filled in, or L2's.
  */
 #include "exit.h"
 #include "extable.h"
 #include "guest_stop.h"
+#include "irq/queue.h"
 #include "lib/string.h"
 #include "log.h"
 #include "options.h"
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
+#include "irq/queue.h"
 #include "vmcs/nested.h"
 #include "vmcs/nested_ept.h"
 #include "vmcs/nested_exit.h"
@@ -28,8 +31,6 @@
 
 #define GP 13
 #define PF 14
-#define INTR_VALID (1u << 31)
-#define INTR_ERROR_VALID (1u << 11)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define CR4_PCIDE (1ull << 17)
@@ -120,7 +121,7 @@ static bool l2_wants_exception(const struct nested_vcpu *n)
 	unsigned vector = info & 0xff;
 	bool bit = VV(n, EXCEPTION_BITMAP) >> vector & 1;
 
-	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) /* irq/queue.h, through vcpu.h */
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return true; /* vmcs02 exits on NMIs only where L2 set NMI exiting */
 	if (vector == PF) {
 		uint32_t pfec = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
@@ -225,9 +226,9 @@ static void redeliver_interrupted_event(void)
 {
 	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 
-	if (idt & INTR_VALID &&
-	    !(vmread(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD) & INTR_VALID)) {
-		if (idt & INTR_ERROR_VALID)
+	if (idt & INTR_INFO_VALID &&
+	    !(vmread(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD) & INTR_INFO_VALID)) {
+		if (idt & INTR_INFO_ERROR_VALID)
 			vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
 				   vmread(VMCS_IDT_VECTORING_ERROR_CODE));
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
@@ -376,7 +377,7 @@ static void reflect(struct vcpu *v, struct nested_vcpu *n)
 	vv->field[VMCS_IDX_VM_ENTRY_CONTROLS] =
 		(VV(n, VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE_GUEST) |
 		(vmread(VMCS_VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST);
-	vv->field[VMCS_IDX_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD] &= ~(uint64_t)INTR_VALID;
+	vv->field[VMCS_IDX_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD] &= ~(uint64_t)INTR_INFO_VALID;
 	if (nested_store_msr_list(VV(n, VM_EXIT_MSR_STORE_ADDRESS), VV(n, VM_EXIT_MSR_STORE_COUNT))) {
 		vv->abort = 1; /* VMX abort: saving guest MSRs failed */
 		log_error("L2's VM-exit MSR-store list failed: VMX abort 1");

@@ -5,8 +5,9 @@
  * information is fetched from vmcs02 only when L2 reads it (nested_vvmcs_get).
  * prefetch=none|default|all|NAME,NAME,... on the command line.
  */
+#include <stddef.h>
+
 #include "lib/string.h"
-#include "log.h"
 #include "vmcs/fields.h"
 #include "vmcs/nested.h"
 
@@ -36,46 +37,46 @@ bool prefetchable(const struct vmcs_field *f)
 	return f->type == VMCS_TYPE_GUEST || f->type == VMCS_TYPE_EXIT_INFO;
 }
 
-/* Adds the field called name[0..len); false if there is none that may be prefetched. */
-static bool add_named(const char *name, size_t len)
+/* Adds the field called name[0..len) to set; false if there is none that may be prefetched. */
+static bool add_named(struct field_set *set, const char *name, size_t len)
 {
 	for (size_t i = 0; i < vmcs_field_count(); i++) {
 		const struct vmcs_field *f = vmcs_field_at(i);
 
 		if (strlen(f->name) == len && !memcmp(f->name, name, len) && prefetchable(f)) {
-			field_set_add(&prefetch_set, f->index);
+			field_set_add(set, f->index);
 			return true;
 		}
 	}
-	log_error("prefetch: '%.*s' is not a field of L3's state or the exit information", (int)len,
-		  name);
 	return false;
 }
 
-bool prefetch_parse(const char *spec)
+const char *prefetch_parse(const char *spec, struct field_set *set, size_t *bad_len)
 {
-	prefetch_set = (struct field_set){ 0 };
+	*set = (struct field_set){ 0 };
 	if (!strcmp(spec, "none"))
-		return true;
+		return NULL;
 	if (!strcmp(spec, "default")) {
 		for (size_t i = 0; i < sizeof(default_set) / sizeof(default_set[0]); i++)
-			field_set_add(&prefetch_set, default_set[i]);
-		return true;
+			field_set_add(set, default_set[i]);
+		return NULL;
 	}
 	if (!strcmp(spec, "all")) {
 		for (size_t i = 0; i < vmcs_field_count(); i++)
 			if (prefetchable(vmcs_field_at(i)))
-				field_set_add(&prefetch_set, (unsigned)i);
-		return true;
+				field_set_add(set, (unsigned)i);
+		return NULL;
 	}
 	for (const char *p = spec; *p;) {
 		const char *end = p;
 
 		while (*end && *end != ',')
 			end++;
-		if (!add_named(p, (size_t)(end - p)))
-			return false;
+		if (!add_named(set, p, (size_t)(end - p))) {
+			*bad_len = (size_t)(end - p);
+			return p;
+		}
 		p = *end ? end + 1 : end;
 	}
-	return true;
+	return NULL;
 }

@@ -124,6 +124,7 @@ static void emulate_vmxon(struct vcpu *v, struct nested_vcpu *n)
 		return;
 	}
 	n->vmxon = true;
+	n->vmxon_epoch++;
 	n->vmxon_ptr = pa;
 	n->vmptr = NO_VMCS;
 	n->vv = NULL;
@@ -344,6 +345,10 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 	}
 	if (!launch && n->vv->launch_state != VVMCS_LAUNCHED) {
 		vm_fail_valid(n, VMXERR_VMRESUME_NONLAUNCHED_VMCS);
+		return;
+	}
+	if (!launch && n->vv->vmxon_epoch != n->vmxon_epoch) {
+		vm_fail_valid(n, VMXERR_VMRESUME_AFTER_VMXOFF);
 		return;
 	}
 	quick = !launch && nested_resume_is_quick(v);

@@ -6,7 +6,8 @@
  *   0    revision identifier (bits 30:0), shadow-VMCS indicator (bit 31)
  *   4    VMX-abort indicator
  *   8    launch state: VVMCS_LAUNCHED, anything else is "clear"
- *   12   reserved (0)
+ *   12   the VMXON epoch of its last VMLAUNCH: a VMRESUME in a later VMX
+ *        operation (VMXOFF and VMXON in between) fails with error 6
  *   16   one 64-bit slot per row of the field table, by VMCS_IDX_<name>
  *
  * A slot holds the field's value zero-extended; its areas are those of
@@ -29,7 +30,7 @@ struct vvmcs {
 	uint32_t revision;
 	uint32_t abort;
 	uint32_t launch_state;
-	uint32_t reserved;
+	uint32_t vmxon_epoch;
 	uint64_t field[VMCS_FIELD_ROWS];
 };
 

@@ -15,7 +15,8 @@ import serial_log
 
 # The guest's tests, in its order (guests/trapbench).
 TESTS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "pio-in-passthrough",
-         "pio-out-passthrough", "mmio-read", "mmio-write", "rdmsr-emulated", "wrmsr-emulated",
+         "pio-out-passthrough", "mmio-read", "mmio-write", "mmio-cold", "mmio-promoted",
+         "mmio-patched", "rdmsr-emulated", "wrmsr-emulated",
          "rdmsr-passthrough", "wrmsr-passthrough", "mov-to-cr0", "mov-from-cr0", "mov-to-cr3",
          "mov-from-cr3", "mov-to-cr4", "mov-from-cr4", "mov-to-cr8", "mov-from-cr8", "invlpg",
          "self-ipi", "hlt-ipi", "exception")
@@ -45,18 +46,22 @@ NUMBERS = ("min", "median", "p99", "n")
 # the hypervisor's "@hv exit-count" line for it gives the row's VMREAD+VMWRITE.
 EXIT_REASON_OF = (("cpuid", 10), ("vmcall", 18), ("pio-", 30), ("rdmsr-", 31), ("wrmsr-", 32),
                   ("mov-", 28), ("invlpg", 14), ("hlt-", 12), ("exception", 0),
-                  ("mmio-", 48), ("view-switch-cr3", 28), ("view-switch-hypercall", 18),
-                  ("ctxsw-", 28))
+                  ("mmio-patched", 18), ("mmio-", 48), ("view-switch-cr3", 28),
+                  ("view-switch-hypercall", 18), ("ctxsw-", 28))
 
 # Tests that exit under the hypervisor by design: a hv row of one without exits
 # means its hook is missing or off, which the table must say.
 MUST_EXIT = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated", "mmio-read",
-             "mmio-write", "rdmsr-emulated", "wrmsr-emulated", "hlt-ipi", "exception")
+             "mmio-write", "mmio-cold", "mmio-promoted", "mmio-patched", "rdmsr-emulated",
+             "wrmsr-emulated",
+             "hlt-ipi", "exception")
 
 CPUID_TARGET_TICKS = 70
 CPUID_TARGET_VMRW = 4
 KVM_TARGET_RATIO = 10
 KVM_TARGET_TESTS = ("cpuid", "vmcall", "pio-in-emulated", "pio-out-emulated")
+PROMOTED_TARGET_RATIO = 10  # a promoted MMIO exit costs >= 10x less than a cold one
+PATCHED_TARGET_RATIO = 1.5  # a patched MMIO site costs <= 1.5x a VMCALL round trip
 
 
 def exit_reason(test):
@@ -216,6 +221,20 @@ def targets(rows, unit):
     vmrw = (by.get(("cpuid", "hv")) or {}).get("vmrw")
     add(f"<= {CPUID_TARGET_VMRW} VMREAD+VMWRITE on the CPUID exit", None if vmrw is None
         else vmrw <= CPUID_TARGET_VMRW, "no hv exit count" if vmrw is None else f"{vmrw}")
+    cold, promoted = _median(by, "mmio-cold", "hv"), _median(by, "mmio-promoted", "hv")
+    name = f"promoted MMIO exit >= {PROMOTED_TARGET_RATIO}x fewer {unit} than a cold one"
+    if cold is None or promoted is None:
+        add(name, None, "no hv mmio-cold/mmio-promoted result")
+    else:
+        add(name, cold >= PROMOTED_TARGET_RATIO * promoted,
+            f"cold {cold} / promoted {promoted} = {cold / max(promoted, 1):.1f}x")
+    patched, vmcall = _median(by, "mmio-patched", "hv"), _median(by, "vmcall", "hv")
+    name = f"patched MMIO site <= {PATCHED_TARGET_RATIO}x a VMCALL round trip"
+    if patched is None or vmcall is None:
+        add(name, None, "no hv mmio-patched/vmcall result")
+    else:
+        add(name, patched <= PATCHED_TARGET_RATIO * vmcall,
+            f"patched {patched} / vmcall {vmcall} = {patched / max(vmcall, 1):.1f}x")
     if not any(r["config"] == "kvm" for r in rows):
         add(f">= {KVM_TARGET_RATIO}x fewer {unit} than Linux KVM as L1 for "
             f"{', '.join(KVM_TARGET_TESTS)}", None, "no kvm rows")

@@ -65,15 +65,26 @@ def run_scenario(name, l0_req="auto", smp=None, mem=None, hv_args="", timeout=No
     build_dir = os.path.abspath(build_dir or build(quiet=True))
     kind = l0.choose(l0_req)
     kernel_args = scenarios.merge_args(s.kernel_args, hv_args)
-    image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
+    if kind == "tcg":  # QEMU's own loader: no ISO, and no VMX for a hypervisor
+        if s.verdict_source != "l0":
+            raise ValueError("--l0 tcg boots a kernel directly (--kernel ... --no-hv): "
+                             "TCG offers no VMX for the hypervisor")
+        if console == "on":
+            raise ValueError("--l0 tcg has no console: its serial port is the log")
+        image = l0.KernelBoot(os.path.join(build_dir, s.kernel), kernel_args,
+                              tuple((os.path.join(build_dir, p), a) for p, a in s.modules))
+    else:
+        image = iso.make_iso(build_dir, s.name, s.kernel, kernel_args, s.modules)
     run_dir = os.path.join(build_dir, "run")
     os.makedirs(run_dir, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix=f"{s.name}-", dir=run_dir)
     smp, mem = smp or s.smp, mem or s.mem_mb
     tty = sys.stdin.isatty() and sys.stdout.isatty()
-    interactive = console == "on" or (console == "auto" and s.interactive and tty)
+    interactive = kind != "tcg" and (console == "on" or (console == "auto" and s.interactive
+                                                          and tty))
     if echo:
-        guest = f", guest args \"{s.modules[0][1]}\"" if s.modules and s.modules[0][1] else ""
+        guest = (f", guest args \"{s.modules[0][1]}\"" if s.kernel == scenarios.HV and s.modules
+                 and s.modules[0][1] else "")
         print(f"run: {s.name} on {kind} (smp={smp}, mem={mem} MiB, args \"{kernel_args}\"{guest}), "
               f"logs in {os.path.relpath(workdir)}", flush=True)
     out = runner.run(kind, image, workdir, mem, smp, timeout or s.timeout, echo=echo,
@@ -108,7 +119,7 @@ def cmd_run(args):
         scenario = kernel_run(args)
         out = run_scenario(name, args.l0, args.smp, args.mem, args.hv, args.timeout, args.log,
                            console=args.console, guest_args=args.guest, scenario=scenario)
-        unit = bench.UNIT_OF_L0[l0.choose(args.l0)]
+        unit = bench.UNIT_OF_L0.get(l0.choose(args.l0), "ticks")
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return runner.EXIT_ERROR
@@ -188,26 +199,6 @@ def boot_cost(run, out_dir):
     return 0 if hv.status == 0 and native.status == 0 else 1
 
 
-def paging_cost(run, out_dir):
-    """Boots ptchurn under each paging mode, writes paging.json, prints its table;
-    returns 1 if a run failed."""
-    rows, status = [], 0
-    for mode in pagingbench.MODES:
-        if mode not in pagingbench.SCENARIO_OF:
-            rows += pagingbench.not_measured(mode, "not implemented yet")
-            continue
-        print(f"bench: paging: booting {pagingbench.SCENARIO_OF[mode]} ...", flush=True)
-        out = run(pagingbench.SCENARIO_OF[mode], "")
-        status |= 0 if out.status == 0 else 1
-        rows += pagingbench.rows(mode, out.log)
-    bench.write_json(os.path.join(out_dir, "paging.json"),
-                     {"unit": "ticks", "rows": rows,
-                      "targets": [{"target": t, "met": m}
-                                  for t, m in pagingbench.targets(rows)]})
-    print(f"\npaging:\n\n{pagingbench.table(rows)}")
-    return status
-
-
 def nested_cost(kind, build_dir, out_dir):
     """Boots minihv under each vmcs_shadow/prefetch setting, adds the hv-nested rows
     and targets to trapcost.json, prints them; returns 1 if a boot failed."""
@@ -230,6 +221,28 @@ def nested_cost(kind, build_dir, out_dir):
     if failed:
         print(f"bench: nested: failed: {', '.join(failed)}")
     return 1 if failed else 0
+
+
+def paging_cost(run, out_dir):
+    """Boots ptchurn under each paging mode, writes paging.json, prints its table;
+    returns 1 if a run failed."""
+    rows, status = [], 0
+    for mode in pagingbench.MODES:
+        if mode not in pagingbench.SCENARIO_OF:
+            rows += pagingbench.not_measured(mode, "not implemented yet")
+            continue
+        print(f"bench: paging: booting {pagingbench.SCENARIO_OF[mode]} ...", flush=True)
+        out = run(pagingbench.SCENARIO_OF[mode], "")
+        status |= 0 if out.status == 0 else 1
+        rows += pagingbench.rows(mode, out.log)
+    bench.write_json(os.path.join(out_dir, "paging.json"),
+                     {"unit": "ticks", "rows": rows,
+                      "targets": [{"target": t, "met": m}
+                                  for t, m in pagingbench.targets(rows)]})
+    print(f"\npaging:\n\n{pagingbench.table(rows)}")
+    return status
+
+
 def pool_cost(run, out_dir):
     """Boots pooltest, adds the page pool's rows to trapcost.json, prints its table;
     returns 1 if the run failed."""
@@ -324,6 +337,34 @@ def fuzz_host(args, build_dir):
     return status
 
 
+def cmd_soak(args):
+    """Linux as L2 runs /init's stress loop (hvinit=soak) for --seconds of its own time;
+    prints the loop's counts and the hypervisor's exit counters; 1 if the run failed."""
+    guest = f"hvinit=soak hvsoak={args.seconds}"
+    hv_args = f"watchdog={args.watchdog}" if args.watchdog else ""
+    print(f"soak: linux, {guest}, {args.smp} CPU(s), hypervisor \"{hv_args}\" ...", flush=True)
+    try:
+        out = run_scenario("linux", smp=args.smp, hv_args=hv_args, echo=False,
+                           guest_args=guest, timeout=600 + 10 * args.seconds, console="off")
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
+        print(f"soak: error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return runner.EXIT_ERROR
+    for _, _, f in serial_log.mlines(out.log, kind="soak-worker", src="linux"):
+        print(f"  worker {f['name']}: {f['rounds']} rounds, {f['errors']} errors")
+    for _, _, f in serial_log.mlines(out.log, kind="soak", src="linux"):
+        print(f"  {f['rounds']} rounds in {f['seconds']} s of Linux's time, {f['errors']} errors, "
+              f"{f['forks']} processes forked since boot")
+    for _, _, f in serial_log.mlines(out.log, kind="exits", src="hv"):
+        print(f"  vCPU {f['vcpu']}: {int(f['total']):,} VM exits")
+    for _, _, f in serial_log.mlines(out.log, kind="exit-count", src="hv"):
+        print(f"    vcpu {f['vcpu']} {f['name']:<32} {int(f['n']):>12,}  "
+              f"({f['vmrw_avg']} VMREAD+VMWRITE each)")
+    panics = serial_log.mlines(out.log, kind="panic", src="hv")
+    print(f"soak: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary}; hypervisor panics: "
+          f"{len(panics)} (serial log: build/run/linux-*/serial.txt, newest)")
+    return 0 if out.status == 0 else 1
+
+
 def cmd_test(args):
     build_dir = build(quiet=True)
     cmd = ["ctest", "--test-dir", build_dir, "--output-on-failure", "-j", str(args.jobs)]
@@ -353,9 +394,10 @@ def parser():
                        "ended through isa-debug-exit gives QEMU's (code << 1) | 1 instead")
     p.add_argument("name", nargs="?", help=f"scenario (default: {scenarios.DEFAULT})")
     p.add_argument("--list", action="store_true", help="list the scenarios")
-    p.add_argument("--l0", choices=["auto", "kvm", "bochs"], default="auto",
+    p.add_argument("--l0", choices=["auto", "kvm", "bochs", "tcg"], default="auto",
                    help="the machine under the hypervisor (auto: KVM if this host has vmx "
-                   "and /dev/kvm, else Bochs)")
+                   "and /dev/kvm, else Bochs); tcg: QEMU without KVM booting a --no-hv "
+                   "kernel with its own -kernel loader, the reference run")
     p.add_argument("--smp", type=int, help="CPUs")
     p.add_argument("--mem", type=int, metavar="MB", help="RAM in MiB")
     p.add_argument("--hv", default="", metavar="ARGS",
@@ -395,13 +437,13 @@ def parser():
     p.add_argument("--no-boot-cost", dest="boot_cost", action="store_false",
                    help="skip the boot-cost suite (Linux to userspace under the hypervisor "
                    "and natively: two Linux boots, about 40 s under Bochs)")
-    p.add_argument("--no-paging", dest="paging_cost", action="store_false",
-                   help="skip the paging benchmark (ptchurn under paging=nested, shadow "
-                   "and hybrid into paging.json; about 45 s under Bochs)")
     p.add_argument("--no-nested", dest="nested", action="store_false",
                    help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
                    "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
                    "reflected exit)")
+    p.add_argument("--no-paging", dest="paging_cost", action="store_false",
+                   help="skip the paging benchmark (ptchurn under paging=nested, shadow "
+                   "and hybrid into paging.json; about 45 s under Bochs)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")
@@ -427,6 +469,18 @@ def parser():
     p.add_argument("--guest-seed", type=int, default=1, metavar="S",
                    help="the fuzzing guest's seed (default 1)")
     p.set_defaults(func=cmd_fuzz)
+
+    p = sub.add_parser("soak", help="Linux as L2 runs a busybox stress loop (fork/exec, tmpfs "
+                       "file I/O, sleeps) for a bounded time; prints its counts and the exit "
+                       "counters",
+                       epilog="exit status: 0 the loop ran without errors and Linux powered off, "
+                       "1 otherwise, 5 usage or build error")
+    p.add_argument("--seconds", type=int, default=60, metavar="S",
+                   help="of Linux's own time (default 60; under Bochs about as many wall seconds)")
+    p.add_argument("--smp", type=int, default=1, help="CPUs (default 1)")
+    p.add_argument("--watchdog", type=int, default=2000, metavar="MS",
+                   help="the hypervisor's watchdog= (default 2000; 0: off)")
+    p.set_defaults(func=cmd_soak)
 
     p = sub.add_parser("test", help="build, then run the unit and integration tests (ctest)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="parallel tests (default 2)")

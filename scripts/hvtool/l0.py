@@ -4,6 +4,7 @@ ISO with the serial log going where the runner reads it."""
 
 import os
 import shutil
+from dataclasses import dataclass
 
 BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
 BOCHS_VGA = "/usr/share/vgabios/vgabios.bin"
@@ -23,12 +24,41 @@ def host_has_kvm_vmx():
 
 
 def choose(requested):
-    """'kvm' or 'bochs' for --l0 REQUESTED (auto|kvm|bochs); ValueError if impossible."""
+    """'kvm', 'bochs' or 'tcg' for --l0 REQUESTED (auto|kvm|bochs|tcg); ValueError if
+    impossible."""
     if requested == "auto":
         return "kvm" if host_has_kvm_vmx() and shutil.which("qemu-system-x86_64") else "bochs"
     if requested == "kvm" and not host_has_kvm_vmx():
         raise ValueError("--l0 kvm: this host has no vmx flag or no usable /dev/kvm")
+    if requested == "tcg" and not shutil.which("qemu-system-x86_64"):
+        raise ValueError("--l0 tcg: no qemu-system-x86_64 on PATH")
     return requested
+
+
+@dataclass(frozen=True)
+class KernelBoot:
+    """A kernel QEMU boots itself (-kernel), without GRUB or an ISO."""
+    kernel: str
+    append: str = ""
+    modules: tuple = ()   # ((path, args), ...)
+
+
+def qemu_kernel_command(boot, mem_mb, smp):
+    """QEMU with TCG (no VMX, so no hypervisor) booting BOOT's Multiboot v1 kernel with
+    its own loader: the reference run of a kernel written for QEMU, fw_cfg and
+    isa-debug-exit included. Modules go in -initrd as "file args", comma-separated
+    (QEMU's multiboot loader; a comma inside is doubled). QEMU puts the kernel's file
+    name before its command line, as GRUB does not."""
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", str(mem_mb),
+           "-smp", str(smp), "-display", "none", "-no-reboot", "-serial", "stdio",
+           "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
+           "-kernel", boot.kernel]
+    if boot.append:
+        cmd += ["-append", boot.append]
+    if boot.modules:
+        cmd += ["-initrd", ",".join(f"{p} {a}".strip().replace(",", ",,")
+                                    for p, a in boot.modules)]
+    return cmd
 
 
 def bochs_files(workdir, iso, mem_mb, smp, serial_path, console_port=None, debug_exit=False):

@@ -133,8 +133,8 @@ def _judge(how, sink, timeout, l0_detail):
 
 def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False,
         verdict_source="hv"):
-    """Boots ISO on L0 KIND ('bochs'|'kvm'); logs go to WORKDIR; the run is
-    judged by VERDICT_SOURCE's verdict line."""
+    """Boots ISO on L0 KIND ('bochs'|'kvm'; for 'tcg' ISO is an l0.KernelBoot); logs go
+    to WORKDIR; the run is judged by VERDICT_SOURCE's verdict line."""
     serial_path = os.path.join(workdir, "serial.log")
     log_path = os.path.join(workdir, "serial.txt")
     with open(log_path, "w") as log_file:
@@ -143,8 +143,10 @@ def run(kind, iso, workdir, mem_mb, smp, timeout, echo=True, interactive=False,
             how, detail = _run_console(kind, iso, workdir, mem_mb, smp, timeout, sink)
         elif kind == "bochs":
             how, detail = _run_bochs(iso, workdir, mem_mb, smp, timeout, serial_path, sink)
+        elif kind == "tcg":
+            how, detail = _run_qemu(l0.qemu_kernel_command(iso, mem_mb, smp), timeout, sink)
         else:
-            how, detail = _run_qemu(iso, mem_mb, smp, timeout, sink)
+            how, detail = _run_qemu(l0.qemu_command(iso, mem_mb, smp), timeout, sink)
         sink.close()
     status, summary = _judge(how, sink, timeout, detail)
     return Outcome(status, summary, "\n".join(sink.lines), sink.verdict)
@@ -216,8 +218,7 @@ def _run_console(kind, iso, workdir, mem_mb, smp, timeout, sink):
     return how, _bochs_reason(workdir) if kind == "bochs" else f"qemu exit {proc.returncode}"
 
 
-def _run_qemu(iso, mem_mb, smp, timeout, sink):
-    cmd = l0.qemu_command(iso, mem_mb, smp)
+def _run_qemu(cmd, timeout, sink):
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     chunks = []

@@ -84,7 +84,8 @@ SCENARIOS = {s.name: s for s in [
     Scenario("prot", "per-program protection tables: L2 registers two programs (own CR3s) "
              "with different tables, tries allowed and forbidden reads, writes and fetches "
              "in each, switches views by MOV to CR3, hypercall and VMFUNC, has bad tables "
-             "refused, and measures view switches", HV, kernel_args="protect=on",
+             "refused (the test MMIO device's page among them), and measures view "
+             "switches", HV, kernel_args="protect=on mmio_test=on",
              modules=(("guests/prot.elf", "mode=test"),)),
     Scenario("prot-stop", "a program breaks its stop-policy protection table: the run "
              "must end with a prot-violation verdict", HV, kernel_args="protect=on",
@@ -168,6 +169,12 @@ SCENARIOS = {s.name: s for s in [
              "runner), then powers off; kvmrun's verdict judges the run",
              "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench",
              modules=(("linux/kvmbench.cpio.gz", ""),), timeout=600, verdict_source="kvm"),
+    Scenario("trapbench-kvm-nested", "trapbench-kvm's kernel and initramfs as L2 under the "
+             "hypervisor with nested=on, vmcs_shadow=hw: kvm_intel in L2 runs trapbench as L3 "
+             "(the kvm-nested bench config); kvmrun's verdict judges the run", HV,
+             kernel_args="nested=on vmcs_shadow=hw",
+             modules=(("linux/vmlinuz", f"{LINUX_ARGS} hvinit=kvmbench"),
+                      ("linux/kvmbench.cpio.gz", "")), timeout=900, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

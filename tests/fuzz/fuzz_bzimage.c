@@ -5,11 +5,8 @@
  * placement picks must satisfy the zero page's own checks: a disagreement
  * between the two is a finding, like a sanitizer report.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "bzimage.h"
+#include "fuzz_common.h"
 #include "mem_ranges.h"
 
 #define MiB 0x100000ull
@@ -22,12 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mem_range r[4];
 	struct mem_ranges ram = { r, 0, 4 };
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_copy(data, size);
 	struct bzimage_load load = { .cmdline_gpa = 0x20000, .e820 = e820, .n_e820 = 2 };
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	if (bzimage_parse(copy, size, &info) != BZIMAGE_OK)
 		goto out;
 	if (info.kernel_offset + info.kernel_size != size)

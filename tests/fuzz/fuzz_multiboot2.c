@@ -3,10 +3,7 @@
  * parser (hv/multiboot2.c) on arbitrary bytes, from an exact-size, 8-byte
  * aligned heap copy, so that ASan sees any read past what it was given.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz_common.h"
 #include "multiboot2.h"
 
 static struct mb2_info info;
@@ -25,12 +22,11 @@ static size_t touch(const struct mb2_info *m)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_copy(data, size); /* malloc's alignment is 16 */
 	size_t bad = 0;
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	if (((uintptr_t)copy & 7) == 0 &&
 	    mb2_parse(MB2_BOOTLOADER_MAGIC, copy, size, &info, &bad) == MB2_OK) {
 		volatile size_t sink = touch(&info);

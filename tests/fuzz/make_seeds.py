@@ -72,6 +72,27 @@ def elf64(segments, entry, mb2_header=True):
     return eh + phdrs + body
 
 
+def mb1_header(flags, kludge=()):
+    """A Multiboot v1 header (magic, flags, checksum), then the a.out-kludge fields."""
+    return struct.pack("<III", 0x1badb002, flags, (-(0x1badb002 + flags)) & 0xffffffff) + \
+        b"".join(struct.pack("<I", v) for v in kludge)
+
+
+def elf32(segments, entry):
+    """An ET_EXEC i386 ELF with one PT_LOAD per (paddr, data, memsz, flags)."""
+    ehsize, phsize = 52, 32
+    off = ehsize + phsize * len(segments)
+    phdrs, body = b"", b""
+    for paddr, data, memsz, flags in segments:
+        phdrs += struct.pack("<IIIIIIII", 1, off + len(body), paddr, paddr, len(data), memsz,
+                             flags, 0x1000)
+        body += data
+    ident = b"\x7fELF" + bytes([1, 1, 1]) + bytes(9)
+    eh = ident + struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, entry, ehsize, 0, 0, ehsize, phsize,
+                             len(segments), 40, 0, 0)
+    return eh + phdrs + body
+
+
 def mb2_header():
     """A Multiboot2 header (magic, arch 0, length, checksum, end tag)."""
     length = 24
@@ -84,6 +105,13 @@ def with_sum(data, at, n=None):
     b = bytearray(data)
     b[at] = (-sum(b[:n]) + b[at]) & 0xff
     return bytes(b)
+
+
+def mb1_header(flags, addrs=()):
+    """A Multiboot v1 header: magic, flags, checksum, then the a.out-kludge addresses."""
+    magic = 0x1badb002
+    return struct.pack("<III", magic, flags, -(magic + flags) & 0xffffffff) + \
+        struct.pack(f"<{len(addrs)}I", *addrs)
 
 
 def sdt(sig, body, rev=1):
@@ -145,6 +173,14 @@ SEEDS = {
         "seed-guest": elf64([(0x100000, mb2_header() + b"\xf4" * 64, 0x2000, 5),
                              (0x102000, b"data", 0x1000, 6)], 0x100000 + 24),
         "seed-one": elf64([(0x200000, b"\xcc" * 16, 16, 5)], 0x200000),
+    },
+    "multiboot1": {
+        "seed-elf": elf64([(0x100000, mb1_header(3) + b"\xf4" * 64, 0x2000, 5)], 0x10000c),
+        "seed-elf32": elf32([(0x100000, mb1_header(3) + b"\xf4" * 64, 0x2000, 5),
+                             (0x102000, b"data", 0x1000, 6)], 0x100000 + 12),
+        # header at file offset 0 = 1 MiB, 0x100 bytes of file, bss to 0x102000
+        "seed-kludge": mb1_header(0x10003, (0x100000, 0x100000, 0x100100, 0x102000,
+                                            0x100020)) + b"\xf4" * (0x100 - 32),
     },
     "cmdline": {
         "seed-empty": b"",

@@ -142,6 +142,12 @@ class KernelRunArgsTest(unittest.TestCase):
         s = cli.kernel_run(cli.parser().parse_args(["run", "--kernel", __file__, "--no-hv"]))
         self.assertEqual(s.verdict_source, "l0")
 
+    def test_tcg_runs_only_kernels_without_the_hypervisor(self):
+        import cli
+        with mock.patch.object(l0.shutil, "which", return_value="/usr/bin/qemu-system-x86_64"):
+            with self.assertRaises(ValueError):
+                cli.run_scenario("hello", l0_req="tcg", build_dir="/nonexistent")
+
 
 class L0Test(unittest.TestCase):
     def test_auto_picks_bochs_without_vmx(self):
@@ -161,6 +167,18 @@ class L0Test(unittest.TestCase):
         for part in ["-enable-kvm", "-cpu host,+vmx", "-m 512", "-smp 2", "-serial stdio",
                      "isa-debug-exit,iobase=0xf4"]:
             self.assertIn(part, cmd)
+
+    def test_qemu_kernel_command_is_qemus_own_loader(self):
+        boot = l0.KernelBoot("/k.elf", "exit=3", (("/m1", "a,b"), ("/m2", "")))
+        cmd = l0.qemu_kernel_command(boot, 256, 2)
+        self.assertEqual(cmd[cmd.index("-kernel") + 1], "/k.elf")
+        self.assertEqual(cmd[cmd.index("-append") + 1], "exit=3")
+        self.assertEqual(cmd[cmd.index("-initrd") + 1], "/m1 a,,b,/m2")
+        joined = " ".join(cmd)
+        for part in ["-accel tcg", "-m 256", "-smp 2", "isa-debug-exit,iobase=0xf4"]:
+            self.assertIn(part, joined)
+        self.assertNotIn("-enable-kvm", joined)
+        self.assertNotIn("-append", l0.qemu_kernel_command(l0.KernelBoot("/k"), 64, 1))
 
     def test_console_serial_goes_to_a_tcp_server(self):
         import tempfile

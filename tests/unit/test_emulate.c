@@ -65,6 +65,7 @@ static bool differential(csh cs, cs_insn *ci, struct emul_form *f)
 	uint8_t *slot = code + (native_slot - native_run);
 	struct native_state n;
 	struct emul_regs e;
+	uint64_t egpr[16];
 	struct emul_insn in;
 	struct emul_fault fault;
 	char text[160];
@@ -88,7 +89,8 @@ static bool differential(csh cs, cs_insn *ci, struct emul_form *f)
 		fprintf(stderr, "(%s): decoded length %u\n", text, in.len);
 		return false;
 	}
-	memcpy(e.gpr, n.gpr, sizeof(e.gpr));
+	memcpy(egpr, n.gpr, sizeof(egpr));
+	e.gpr = egpr;
 	e.rflags = n.rflags;
 	e.rip = (uintptr_t)slot;
 	e.code_bits = 64;
@@ -109,7 +111,7 @@ static bool differential(csh cs, cs_insn *ci, struct emul_form *f)
 				  in.op == EOP_TEST);
 	n.gpr[4] = 0;
 	e.gpr[4] = 0;
-	if (memcmp(n.gpr, e.gpr, sizeof(n.gpr)) || ((n.rflags ^ e.rflags) & flag_mask) ||
+	if (memcmp(n.gpr, egpr, sizeof(n.gpr)) || ((n.rflags ^ e.rflags) & flag_mask) ||
 	    memcmp(native_mem, data, DATA_SIZE) || e.rip != (uintptr_t)slot + f->len) {
 		print_bytes(f);
 		fprintf(stderr, "(%s): differs from the CPU\n", text);
@@ -134,7 +136,8 @@ static void emulated_only(csh cs16, csh cs64, cs_insn *ci16, cs_insn *ci64)
 	static const uint8_t sse[] = { 0xf2, 0x0f, 0x10, 0xc1 };   /* movsd xmm0, xmm1 */
 	static const uint8_t cut[] = { 0x48, 0xc7, 0x03, 0x01 };   /* mov qword [rbx], imm32: cut */
 	struct emul_insn in;
-	struct emul_regs r = { .code_bits = 16 };
+	uint64_t gpr[16] = { 0 };
+	struct emul_regs r = { .gpr = gpr, .code_bits = 16 };
 	struct emul_fault f;
 
 	CHECK_EQ(decode_insn(cs16, 16, mov16, sizeof(mov16), ci16, &in, NULL, 0), DECODE_OK);
@@ -148,7 +151,8 @@ static void emulated_only(csh cs16, csh cs64, cs_insn *ci16, cs_insn *ci64)
 	CHECK_EQ(in.mem.seg, SEG_SS);
 	CHECK_EQ(in.dst.size, 2);
 
-	r = (struct emul_regs){ .code_bits = 64 };
+	memset(gpr, 0, sizeof(gpr));
+	r = (struct emul_regs){ .gpr = gpr, .code_bits = 64 };
 	CHECK_EQ(decode_insn(cs64, 64, fs64, sizeof(fs64), ci64, &in, NULL, 0), DECODE_OK);
 	CHECK_EQ(in.mem.seg, SEG_FS);
 	r.gpr[3] = 0x18;

@@ -109,7 +109,7 @@ static void test_rights_everywhere(void)
 
 	build_base(&base, &p);
 	base_pages = p.live;
-	CHECK_EQ(ept_view_build(&v, &base, &table), EPT_OK);
+	CHECK_EQ(ept_view_build(&v, &base, &table, &pool_ept_ops, &p), EPT_OK);
 	compare_all(&v, &base, &table);
 	/* Unchanged by the view: the base's own rights everywhere. */
 	compare_range(&v, &base, &table, 3 * GiB, 3 * GiB + 64 * MiB);
@@ -165,8 +165,8 @@ static void test_two_views(void)
 
 	build_base(&base, &p);
 	base_pages = p.live;
-	CHECK_EQ(ept_view_build(&a, &base, &table), EPT_OK);
-	CHECK_EQ(ept_view_build(&b, &base, &other), EPT_OK);
+	CHECK_EQ(ept_view_build(&a, &base, &table, &pool_ept_ops, &p), EPT_OK);
+	CHECK_EQ(ept_view_build(&b, &base, &other, &pool_ept_ops, &p), EPT_OK);
 	/* root, PDPT 0, the split 1 GiB and 2 MiB pages, the PD at 16 GiB */
 	CHECK_EQ(b.own_pages, 5);
 	compare_all(&a, &base, &table);
@@ -179,6 +179,41 @@ static void test_two_views(void)
 	ept_destroy(&base);
 }
 
+/* Remaps one base page with 'perms' (as the xAPIC write trap does), then refreshes v. */
+static void change_base(struct ept *base, struct ept_view *v, uint64_t gpa, unsigned perms)
+{
+	CHECK_EQ(ept_map(base, gpa, gpa, KiB4, perms, MTRR_WB, false), EPT_OK);
+	CHECK_EQ(ept_view_refresh_page(v, &table, gpa), EPT_OK);
+	compare_all(v, base, &table);
+}
+
+static void test_refresh(void)
+{
+	struct pool p;
+	struct ept base;
+	struct ept_view v;
+	uint64_t own;
+
+	build_base(&base, &p);
+	CHECK_EQ(ept_view_build(&v, &base, &table, &pool_ept_ops, &p), EPT_OK);
+	own = v.own_pages;
+	/* In a PT of the view's own (the split 2 MiB page at 1 GiB): its entry follows. */
+	change_base(&base, &v, GiB + MiB, EPT_R | EPT_X);
+	CHECK_EQ(v.own_pages, own);
+	change_base(&base, &v, GiB + MiB, EPT_RWX);
+	/* Under a PD the view shares (16 GiB): the base's split is the view's too. */
+	change_base(&base, &v, 16 * GiB + KiB4, EPT_R);
+	CHECK_EQ(v.own_pages, own);
+	/* A 1 GiB leaf the view copied (3 GiB): split in the view too, a PD and a PT. */
+	change_base(&base, &v, 3 * GiB + 2 * KiB4, EPT_R | EPT_X);
+	CHECK_EQ(v.own_pages, own + 2);
+	/* Where the table gives nothing (2 GiB) the page stays out of reach. */
+	change_base(&base, &v, 2 * GiB + KiB4, EPT_R);
+	ept_view_destroy(&v);
+	ept_destroy(&base);
+	CHECK_EQ(p.live, 0);
+}
+
 static void test_no_large_pages(void)
 {
 	struct pool p;
@@ -189,7 +224,7 @@ static void test_no_large_pages(void)
 	p.budget = -1;
 	CHECK_EQ(ept_init(&base, &pool_ept_ops, &p, false, false), EPT_OK);
 	CHECK_EQ(ept_map(&base, 0, 0, 8 * MiB, EPT_RWX, MTRR_WB, false), EPT_OK);
-	CHECK_EQ(ept_view_build(&v, &base, &table), EPT_OK);
+	CHECK_EQ(ept_view_build(&v, &base, &table, &pool_ept_ops, &p), EPT_OK);
 	compare_range(&v, &base, &table, 0, 8 * MiB);
 	/* root, PDPT, PD, the PT at 2 MiB */
 	CHECK_EQ(v.own_pages, 4);
@@ -209,7 +244,7 @@ static void test_out_of_pages(void)
 		build_base(&base, &p);
 		base_pages = p.live;
 		p.budget = budget;
-		CHECK_EQ(ept_view_build(&v, &base, &table), EPT_ERR_NOMEM);
+		CHECK_EQ(ept_view_build(&v, &base, &table, &pool_ept_ops, &p), EPT_ERR_NOMEM);
 		CHECK_EQ(p.live, base_pages);
 		CHECK_EQ(v.ept.pml4, 0);
 		p.budget = -1;
@@ -222,6 +257,7 @@ int main(void)
 {
 	test_rights_everywhere();
 	test_two_views();
+	test_refresh();
 	test_no_large_pages();
 	test_out_of_pages();
 	return check_report("ept_view");

@@ -98,9 +98,44 @@ static void test_files(void)
 	CHECK_EQ(read_le(FW_CFG_FILE_DIR, 4), (uint64_t)FW_CFG_MAX_FILES << 24); /* BE count */
 }
 
+/* The port pair as QEMU's x86 fw_cfg takes each access size. */
+static void test_ports(void)
+{
+	uint32_t v;
+
+	fw_cfg_init(&g_cfg, 2, 1 << 20);
+	v = FW_CFG_NB_CPUS;
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_SEL, 2, false, &v));
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DATA, 1, true, &v));
+	CHECK_EQ(v, 2);
+	/* A byte write does not select; a 16-bit write to the data port does. */
+	v = FW_CFG_SIGNATURE;
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_SEL, 1, false, &v));
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DATA, 1, true, &v));
+	CHECK_EQ(v, 0); /* still NB_CPUS: its second byte... */
+	v = FW_CFG_SIGNATURE;
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DATA, 2, false, &v));
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_SEL, 1, true, &v));
+	CHECK_EQ(v, 'Q'); /* ...and a byte read of either port reads data */
+	/* Wider reads and the DMA registers: no device. */
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DATA, 4, true, &v));
+	CHECK_EQ(v, 0xffffffffu);
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DMA + 7, 1, true, &v));
+	CHECK_EQ(v, 0xffffffffu);
+	v = 0x1234;
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DMA, 4, false, &v));
+	CHECK(fw_cfg_io(&g_cfg, FW_CFG_PORT_DATA, 1, true, &v));
+	CHECK_EQ(v, 'E'); /* the DMA write changed nothing */
+	/* Neighbouring ports are not fw_cfg's. */
+	CHECK(!fw_cfg_io(&g_cfg, FW_CFG_PORT_SEL - 1, 1, true, &v));
+	CHECK(!fw_cfg_io(&g_cfg, 0x512, 1, true, &v));
+	CHECK(!fw_cfg_io(&g_cfg, FW_CFG_PORT_DMA + FW_CFG_DMA_LEN, 1, true, &v));
+}
+
 int main(void)
 {
 	test_fixed_items();
 	test_files();
+	test_ports();
 	return check_report("fw_cfg");
 }

@@ -107,6 +107,11 @@ static void test_image_split(void)
 	CHECK_EQ(level, 1);
 	CHECK_EQ(prot_at(&pt, 4 * MiB, &level), HOST_PROT_RW); /* the next 2 MiB stays whole */
 	CHECK_EQ(level, 2);
+	CHECK_EQ(host_pt_map(&pt, end, end + 4 * KiB, HOST_PROT_USER_RWX, true), HOST_PT_OK);
+	CHECK_EQ(host_pt_lookup(&pt, end, &level), end | HOST_PT_P | HOST_PT_W | HOST_PT_U);
+	CHECK_EQ(prot_at(&pt, end, &level), HOST_PROT_USER_RWX);
+	/* A page is a user page only if every level says so: upper levels all do. */
+	CHECK(((uint64_t *)(uintptr_t)pt.pml4)[0] & HOST_PT_U);
 	/* A 2 MiB page mapped over a split one stays split: nothing is lost. */
 	CHECK_EQ(host_pt_map(&pt, 2 * MiB, 4 * MiB, HOST_PROT_RW, false), HOST_PT_OK);
 	CHECK_EQ(prot_at(&pt, text, &level), HOST_PROT_RW);
@@ -144,6 +149,7 @@ static void test_errors(void)
 	CHECK_EQ(host_pt_map(&pt, 8 * KiB, 4 * KiB, HOST_PROT_RW, true), HOST_PT_ERR_INVAL);
 	CHECK_EQ(host_pt_map(&pt, 0, 513 * GiB, HOST_PROT_RW, false), HOST_PT_ERR_INVAL);
 	CHECK_STR(host_prot_name(HOST_PROT_RX), "rx");
+	CHECK_STR(host_prot_name(HOST_PROT_USER_RWX), "user-rwx");
 	CHECK_STR(host_prot_name(HOST_PROT_NONE), "none");
 	pool_free(&p);
 }

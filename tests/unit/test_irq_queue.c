@@ -33,6 +33,8 @@ static void test_priority(void)
 	}
 	CHECK(irq_queue_empty(&q));
 	CHECK_EQ(q.raised, 6);
+	CHECK_EQ(q.merged, 1);
+	CHECK(irq_queue_has(&q, 0x30) == false && !irq_queue_has(&q, 300));
 	CHECK_EQ(q.injected, 5);
 	d = irq_queue_next(&q, &open_state);
 	CHECK_EQ(d.inject, IRQ_INJECT_NOTHING);

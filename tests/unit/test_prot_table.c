@@ -18,6 +18,9 @@ static struct mem_range hv_storage[] = { { 2 * MiB, 4 * MiB }, { 200 * MiB, 232 
 static const struct mem_ranges hv = { hv_storage, 2, 2 };
 static struct mem_range tramp_storage[] = { { 100 * MiB, 100 * MiB + 4096 } };
 static const struct mem_ranges tramp = { tramp_storage, 1, 1 };
+static struct mem_range dev_storage[] = { { 0xd0000000ull, 0xd0001000ull } };
+static const struct mem_ranges devs = { dev_storage, 1, 1 };
+static const struct prot_forbidden forbidden = { &hv, &tramp, &devs };
 
 /* Checks a one- or two-region table; returns the error, *region the index. */
 static enum prot_error check2(struct prot_region a, struct prot_region b, unsigned n,
@@ -25,7 +28,7 @@ static enum prot_error check2(struct prot_region a, struct prot_region b, unsign
 {
 	struct prot_table t = { .policy = PROT_INJECT_PF, .n = n, .r = { a, b } };
 	struct prot_check c;
-	bool ok = prot_table_check(&t, &hv, &tramp, exec_only, &c);
+	bool ok = prot_table_check(&t, &forbidden, exec_only, &c);
 
 	CHECK_EQ(ok, c.err == PROT_OK);
 	*region = c.region;
@@ -68,10 +71,11 @@ static void test_overlaps(void)
 	struct prot_region a = { 16 * MiB, 2 * MiB, R | W };
 	struct prot_table t = { .policy = PROT_INJECT_GP, .n = 3,
 				.r = { { 64 * MiB, MiB, R }, a, { 17 * MiB, 2 * MiB, R } } };
+	const struct prot_forbidden only_hv = { &hv, NULL, NULL };
 	struct prot_check c;
 	unsigned at;
 
-	CHECK(!prot_table_check(&t, &hv, NULL, false, &c));
+	CHECK(!prot_table_check(&t, &only_hv, false, &c));
 	CHECK_EQ(c.err, PROT_ERR_CONFLICT);
 	CHECK_EQ(c.region, 2);
 	CHECK_EQ(c.other, 1);
@@ -99,6 +103,9 @@ static void test_forbidden_memory(void)
 		 PROT_ERR_RESERVED);
 	CHECK_EQ(check2((struct prot_region){ 100 * MiB + 4096, 4096, R }, good, 1, false, &at),
 		 PROT_OK);
+	CHECK_EQ(check2(good, (struct prot_region){ 0xcffff000ull, 8192, 0 }, 2, false, &at),
+		 PROT_ERR_DEVICE);
+	CHECK_EQ(at, 1);
 }
 
 static void test_table(void)
@@ -108,17 +115,17 @@ static void test_table(void)
 	struct prot_check c;
 	char buf[4];
 
-	CHECK(prot_table_check(&t, &hv, &tramp, false, &c));
+	CHECK(prot_table_check(&t, &forbidden, false, &c));
 	CHECK_EQ(prot_table_rights(&t, 16 * MiB, EPT_RWX), R);
 	CHECK_EQ(prot_table_rights(&t, 17 * MiB - 1, EPT_RWX), R);
 	CHECK_EQ(prot_table_rights(&t, 17 * MiB, EPT_RWX), EPT_RWX);
 	CHECK_EQ(prot_table_rights(&t, 32 * MiB + 100, EPT_RWX), 0);
 	t.policy = PROT_POLICY_COUNT;
-	CHECK(!prot_table_check(&t, &hv, &tramp, false, &c));
+	CHECK(!prot_table_check(&t, &forbidden, false, &c));
 	CHECK_EQ(c.err, PROT_ERR_POLICY);
 	t.policy = PROT_STOP;
 	t.n = PROT_MAX_REGIONS + 1;
-	CHECK(!prot_table_check(&t, &hv, &tramp, false, &c));
+	CHECK(!prot_table_check(&t, &forbidden, false, &c));
 	CHECK_EQ(c.err, PROT_ERR_COUNT);
 	CHECK_STR(prot_rights_str(R | X, buf), "r-x");
 	CHECK_STR(prot_rights_str(0, buf), "---");

@@ -35,6 +35,12 @@ static bool wr(void *ctx, uint64_t gpa, uint64_t v, unsigned size)
 	return true;
 }
 
+static const void *map(void *ctx, uint64_t gpa, unsigned size)
+{
+	(void)ctx;
+	return gpa + size <= sizeof(mem) ? mem + gpa : NULL;
+}
+
 static const struct walk_ops ops = { rd, wr };
 
 static void put(uint64_t gpa, uint64_t v, unsigned size)
@@ -233,6 +239,18 @@ static void tlb(void)
 	CHECK_EQ(walk_cached(&t, &m, 0x201238, WALK_READ, &ops, NULL, &r), WALK_OK);
 	CHECK_EQ(r.gpa, 0x601238);
 	CHECK_EQ(t.misses, 7);
+
+	/* With a map callback a hit revalidates through the pointer: no read callback. */
+	t.map = map;
+	walk_tlb_flush(&t);
+	CHECK_EQ(walk_cached(&t, &m, 0x1000, WALK_READ, &ops, NULL, &r), WALK_OK);
+	reads = 0;
+	CHECK_EQ(walk_cached(&t, &m, 0x1010, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(reads, 0);
+	CHECK_EQ(r.gpa, 0xc010);
+	put(0x9008, 0xd000 | P | RW | US | A | D, 8);
+	CHECK_EQ(walk_cached(&t, &m, 0x1010, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(r.gpa, 0xd010);
 }
 
 int main(void)

@@ -1,8 +1,7 @@
-/* Capstone's view of <stdio.h> inside the hypervisor: formatting only (cs_libc.c). */
+/* Capstone's view of <stdio.h>: formatting only, hv/lib/format.c's. */
 #ifndef HV_CS_LIBC_STDIO_H
 #define HV_CS_LIBC_STDIO_H
-#include <stdarg.h>
-#include <stddef.h>
-int snprintf(char *buf, size_t size, const char *fmt, ...);
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+#include "../../lib/format.h"
+#define snprintf hv_snprintf
+#define vsnprintf hv_vsnprintf
 #endif
