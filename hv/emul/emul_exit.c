@@ -191,7 +191,8 @@ HOT static bool translate(struct emul_env *env, uint64_t la, enum walk_access ac
 		return true;
 	}
 
-	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &emul_table_ops, NULL, &r)) {
+	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &emul_table_ops, NULL,
+			    &r)) {
 	case WALK_OK:
 		*gpa = r.gpa;
 		return true;
@@ -512,10 +513,10 @@ static void bind_site(struct emul_env *env, const struct emul_regs *r, uint64_t 
 		return;
 	op_la = emul_linear_address(in, r);
 	if (op_la != env->exit_la || (op_la & (PAGE_SIZE - 1)) + size > PAGE_SIZE ||
-	    walk_cached(&tlbs[env->v->index], &env->mode, la, WALK_FETCH, &table_ops, NULL,
+	    walk_cached(&tlbs[env->v->index], &env->mode, la, WALK_FETCH, &emul_table_ops, NULL,
 			&code) != WALK_OK ||
 	    walk_cached(&tlbs[env->v->index], &env->mode, op_la, store ? WALK_WRITE : WALK_READ,
-			&table_ops, NULL, &op) != WALK_OK ||
+			&emul_table_ops, NULL, &op) != WALK_OK ||
 	    code.leaf_size != 8 || op.leaf_size != 8 || (store && !op.writable) ||
 	    (env->mode.cpl < 3 && op.user))
 		return;
