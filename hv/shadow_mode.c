@@ -520,8 +520,8 @@ void shadow_mode_report(void)
 		 invlpgs);
 	if (hv_opts.paging == PAGING_HYBRID)
 		log_info("hybrid: %lu of the CR3 loads nested, %lu moves to nested, %lu back to "
-			 "shadow, %lu table writes trapped while nested, %lu A/D updates", nested_loads,
-			 to_nested, to_shadow, nested_pt_writes, ad_updates);
+			 "shadow, %lu table writes trapped while nested, %lu A/D updates",
+			 nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
 		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu", hv_opts.paging ==
 		  PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested, to_shadow,

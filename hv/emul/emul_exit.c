@@ -108,7 +108,8 @@ HOT static bool translate(struct emul_env *env, uint64_t la, enum walk_access ac
 		return true;
 	}
 
-	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &emul_table_ops, NULL, &r)) {
+	switch (walk_cached(&tlbs[env->v->index], &env->mode, la, acc, &emul_table_ops, NULL,
+			    &r)) {
 	case WALK_OK:
 		*gpa = r.gpa;
 		return true;

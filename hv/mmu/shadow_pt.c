@@ -229,9 +229,12 @@ bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c)
 		return false;
 	*s = (struct shadow_pt){ .c = *c, .current = SHADOW_NO_SLOT };
 	shadow_cache_init(&s->cache, c->roots);
-	for (uint32_t i = 0; i < c->npages; i++)
+	for (uint32_t i = 0; i < c->npages; i++) {
+		uint32_t next = i + 1 < c->npages ? i + 1 : SHADOW_NONE;
+
 		c->pages[i] = (struct shadow_page){ .hpa = c->page_base + i * PAGE, .slot = -1,
-						    .next = i + 1 < c->npages ? i + 1 : SHADOW_NONE };
+						    .next = next };
+	}
 	for (uint32_t b = 0; b < c->nbuckets; b++)
 		c->buckets[b] = SHADOW_NONE;
 	rmap_clear(s);
@@ -385,10 +388,13 @@ void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len)
 			if (s->c.pages[i].guest_table == page && n < ZAP_BATCH)
 				found[n++] = i;
 		for (uint32_t j = 0; j < n; j++) {
+			const struct shadow_page *p = &s->c.pages[found[j]];
+			unsigned k0 = (unsigned)((lo - page) / 8), k1 = (unsigned)((hi - 1 - page) / 8);
+
 			/* An earlier zap may have freed it (a table that maps itself). */
-			if (s->c.pages[found[j]].slot < 0 || s->c.pages[found[j]].guest_table != page)
+			if (p->slot < 0 || p->guest_table != page)
 				continue;
-			for (unsigned k = (unsigned)((lo - page) / 8); k <= (hi - 1 - page) / 8; k++)
+			for (unsigned k = k0; k <= k1; k++)
 				zap_entry(s, found[j], k);
 		}
 		if (n == ZAP_BATCH) /* more mirrors than one batch: drop them all */
