@@ -617,8 +617,12 @@ static void register_test_device(void)
 void emul_init(void)
 {
 	emul_flush_translations(); /* and hands the caches their map() */
-	promote_init(&promoted, hv_opts.promote_threshold);
-	patch_init(hv_opts.patch_threshold);
+	/*
+	 * Promotion write-protects code pages in EPT and patching remaps them
+	 * there: paging=shadow|hybrid does not walk EPT, so neither is used.
+	 */
+	promote_init(&promoted, hv_opts.paging == PAGING_NESTED ? hv_opts.promote_threshold : 0);
+	patch_init(hv_opts.paging == PAGING_NESTED ? hv_opts.patch_threshold : 0);
 	decoder_init();
 	if (hv_opts.mmio_test)
 		register_test_device();
