@@ -17,8 +17,6 @@
 #include "vmx.h"
 #include "watchdog.h"
 
-#define BLOCKING_BY_SMI (1ull << 2)
-
 static void handle_unknown(struct vcpu *v);
 
 /* vmx_entry.S reads these as plain numbers (exit_fast.h). */
@@ -30,6 +28,9 @@ _Static_assert(VMCS_VM_EXIT_REASON == ENC_VM_EXIT_REASON, "exit_fast.h");
 _Static_assert(VMCS_VM_EXIT_INSTRUCTION_LENGTH == ENC_VM_EXIT_INSTRUCTION_LENGTH, "exit_fast.h");
 _Static_assert(VMCS_GUEST_SS_ACCESS_RIGHTS == ENC_GUEST_SS_ACCESS_RIGHTS, "exit_fast.h");
 _Static_assert(VMCS_GUEST_RIP == ENC_GUEST_RIP, "exit_fast.h");
+_Static_assert(VMCS_GUEST_INTERRUPTIBILITY_STATE == ENC_GUEST_INTERRUPTIBILITY_STATE &&
+	       INTERRUPTIBILITY_SMI == BLOCKING_BY_SMI, "exit_fast.h");
+_Static_assert(VMX_EXIT_REASON_COUNT == FAST_REASON_COUNT, "exit_fast.h");
 _Static_assert(EXIT_REASON_CPUID == REASON_CPUID && EXIT_REASON_VMCALL == REASON_VMCALL,
 	       "exit_fast.h");
 _Static_assert(HC_VERSION == FAST_HC_VERSION && HC_ABI_VERSION == FAST_HC_ABI_VERSION &&
@@ -133,23 +134,6 @@ void vmexit_handler(struct vcpu *v, uint64_t reason)
 	v->last_basic = (uint32_t)reason;
 	v->exit_count[reason]++;
 	handlers[reason](v);
-}
-
-/*
- * The exit handler of vCPUs a SIPI started (their HOST_RIP is switched at
- * the SIPI, so the boot vCPU's path stays as it is). Bochs 2.7 delivers a
- * SIPI exit from inside its SIPI delivery and skips the rest, which would
- * have unmasked SMI: from then on every exit of that vCPU saves "blocking
- * by SMI", which outside SMM fails the next VM entry (SDM Vol. 3C
- * 27.3.1.5). It is cleared here before the usual handling.
- */
-void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason)
-{
-	uint64_t is = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
-
-	if (is & BLOCKING_BY_SMI)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, is & ~BLOCKING_BY_SMI);
-	vmexit_handler(v, reason);
 }
 
 void vmresume_failed(struct vcpu *v)

@@ -17,8 +17,6 @@ typedef void (*exit_handler_fn)(struct vcpu *v);
  * returns.
  */
 void vmexit_handler(struct vcpu *v, uint64_t reason);
-/* The same for vCPUs a SIPI started (see exit.c). */
-void vmexit_handler_sipi_started(struct vcpu *v, uint64_t reason);
 /* Called by vmx_entry.S when VMRESUME fails. */
 __attribute__((noreturn)) void vmresume_failed(struct vcpu *v);
 /* Moves the guest past the instruction that exited (GUEST_RIP += length). */

@@ -16,10 +16,26 @@
 
 #define DF 8
 
-void handle_exception(struct vcpu *v)
+/* The exception goes back into L2 as it came: type, error code, instruction length. */
+static inline void reflect(uint32_t info)
 {
-	uint32_t info = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_INFORMATION);
-	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+	if (info & INTR_INFO_ERROR_VALID)
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE));
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_SOFT_EXC)
+		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH,
+			   vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
+	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info & ~INTR_INFO_NMI_UNBLOCKED);
+}
+
+/*
+ * An NMI, an exception raised while delivering another event, or one whose
+ * faulting IRET had unblocked NMIs: out of line, so that the plain
+ * reflection needs no stack frame.
+ */
+__attribute__((noinline)) static void exception_special(struct vcpu *v, uint32_t vectoring,
+							uint32_t info)
+{
 	unsigned vector = INTR_INFO_VECTOR(info);
 
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
@@ -41,16 +57,23 @@ void handle_exception(struct vcpu *v)
 			inject_exception(DF, true, 0);
 			return;
 		}
-	} else if ((info & INTR_INFO_NMI_UNBLOCKED) && v->virtual_nmis && vector != DF) {
+	} else if (v->virtual_nmis && vector != DF) {
 		/* The faulting IRET had unblocked NMIs: blocked again until it reruns (28.2.3). */
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
 			   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) | INTERRUPTIBILITY_NMI);
 	}
-	if (info & INTR_INFO_ERROR_VALID)
-		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
-			   vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE));
-	if (INTR_INFO_TYPE(info) == INTR_TYPE_SOFT_EXC)
-		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LENGTH,
-			   vmread(VMCS_VM_EXIT_INSTRUCTION_LENGTH));
-	vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info & ~INTR_INFO_NMI_UNBLOCKED);
+	reflect(info);
+}
+
+void handle_exception(struct vcpu *v)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_INFORMATION);
+	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
+
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI || (vectoring & INTR_INFO_VALID) ||
+	    (info & INTR_INFO_NMI_UNBLOCKED)) {
+		exception_special(v, vectoring, info);
+		return;
+	}
+	reflect(info);
 }

@@ -27,6 +27,9 @@
 #define ENC_VM_EXIT_INSTRUCTION_LENGTH 0x440c
 #define ENC_GUEST_SS_ACCESS_RIGHTS 0x4818
 #define ENC_GUEST_RIP 0x681e
+#define ENC_GUEST_INTERRUPTIBILITY_STATE 0x4824
+#define BLOCKING_BY_SMI 4          /* interruptibility state bit 2 (SDM Vol. 3C Table 25-3) */
+#define FAST_REASON_COUNT 86       /* VMX_EXIT_REASON_COUNT: the counters' length */
 #define REASON_CPUID 10
 #define REASON_VMCALL 18
 
@@ -40,6 +43,8 @@
 /* VMREAD+VMWRITE charged per fast exit: the exit reason, then as listed in vmx_entry.S. */
 #define FAST_CPUID_VMRW 4  /* reason, RIP, length, RIP write */
 #define FAST_VMCALL_VMRW 5 /* reason, SS access rights, RIP, length, RIP write */
+/* ...and on a vCPU with SMI left masked (vmx_exit_entry_smi_masked), per exit first: */
+#define SMI_MASKED_VMRW 2  /* interruptibility read and write */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>

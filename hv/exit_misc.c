@@ -17,21 +17,36 @@
 #define BLOCKING_STI_MOVSS 3u
 #define GP 13
 
+__attribute__((noreturn, cold, noinline)) static void halted_forever(struct vcpu *v)
+{
+	log_error("L2 executed HLT with interrupts disabled: it can never wake up");
+	guest_stop(v, false, "guest-halted");
+}
+
+/*
+ * Out of line, like halted_forever, so that the common HLT exit keeps no
+ * register across a call and ends in a tail call to skip_instruction.
+ */
+__attribute__((noinline)) static void hlt_with_events(struct vcpu *v)
+{
+	irq_hlt(v);
+	skip_instruction();
+}
+
 void handle_hlt(struct vcpu *v)
 {
 	/* An AP parked with interrupts off (Linux's stop_this_cpu) still wakes on NMI or INIT. */
-	if (v->index == 0 && !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
-		log_error("L2 executed HLT with interrupts disabled: it can never wake up");
-		guest_stop(v, false, "guest-halted");
-	}
-	skip_instruction();
+	if (v->index == 0 && !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+		halted_forever(v);
 	/* SDM 27.3.1.5: the HLT state may not be entered with STI/MOV-SS blocking. */
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
 		   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & ~BLOCKING_STI_MOVSS);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 	/* An interrupt queued while L2's STI shadow held it back ends the HLT now. */
-	if (!irq_queue_empty(&v->irq) || __atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
-		irq_hlt(v);
+	if (__atomic_load_n(&v->events_waiting, __ATOMIC_RELAXED))
+		hlt_with_events(v);
+	else
+		skip_instruction();
 }
 
 void handle_invd(struct vcpu *v)

@@ -34,17 +34,40 @@ static bool is_vmx_msr(uint32_t msr)
 	return msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST;
 }
 
+/* RDMSR's result into EDX:EAX, and L2 past the instruction. */
+static inline void rdmsr_result(struct vcpu *v, uint64_t value)
+{
+	v->gpr[GPR_RAX] = (uint32_t)value;
+	v->gpr[GPR_RDX] = value >> 32;
+	skip_instruction();
+}
+
+/*
+ * A VMX capability MSR: L2's with nested=on, else #GP as on a CPU without
+ * VMX. Out of line: its result through memory would cost every RDMSR exit
+ * a stack frame.
+ */
+__attribute__((noinline)) static void rdmsr_vmx(struct vcpu *v, uint32_t msr)
+{
+	uint64_t value;
+
+	if (!v->nested || !nested_caps_rdmsr(&nested_caps, msr, &value)) {
+		inject_exception(13, true, 0);
+		return;
+	}
+	rdmsr_result(v, value);
+}
+
 void handle_rdmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->gpr[GPR_RCX];
 	uint64_t value;
 
 	if (is_vmx_msr(msr)) {
-		if (!v->nested || !nested_caps_rdmsr(&nested_caps, msr, &value)) {
-			inject_exception(13, true, 0);
-			return;
-		}
-	} else if (msr == MSR_IA32_FEATURE_CONTROL)
+		rdmsr_vmx(v, msr);
+		return;
+	}
+	if (msr == MSR_IA32_FEATURE_CONTROL)
 		value = v->nested ? FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX :
 				    FEATURE_CONTROL_LOCKED;
 	else if (msr == HV_MSR_SCRATCH)
@@ -53,9 +76,7 @@ void handle_rdmsr(struct vcpu *v)
 		inject_exception(13, true, 0);
 		return;
 	}
-	v->gpr[GPR_RAX] = (uint32_t)value;
-	v->gpr[GPR_RDX] = value >> 32;
-	skip_instruction();
+	rdmsr_result(v, value);
 }
 
 void handle_wrmsr(struct vcpu *v)

@@ -5,10 +5,10 @@
  * Under QEMU as L0 the ports are the real device's: intercepting them keeps
  * L1's view (L0's CPUs and RAM, its DMA engine) from L2.
  */
+#include "exit_io.h"
 #include "fw_cfg.h"
 #include "guest_load.h"
 #include "guest_mem.h"
-#include "io_bitmap.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
@@ -35,6 +35,25 @@ static uint32_t fill_e820(const struct mb2_info *mbi)
 	return n * E820_ENTRY;
 }
 
+/*
+ * QEMU's port pair (fw_cfg_comb_valid): a 16-bit write selects, a byte read
+ * reads data; a byte write is the long-gone write channel, ignored. Other
+ * sizes and the DMA registers find no device: reads all ones.
+ */
+static void fw_cfg_port(struct vcpu *v, struct io_access a, uint32_t value)
+{
+	bool comb = io_port(a) == FW_CFG_PORT_SEL || io_port(a) == FW_CFG_PORT_DATA;
+
+	spin_lock(&cfg_lock);
+	if (io_in(a))
+		value = comb && io_size(a) == 1 ? fw_cfg_read(&cfg) : ~0u;
+	else if (comb && io_size(a) == 2)
+		fw_cfg_select(&cfg, (uint16_t)value);
+	spin_unlock(&cfg_lock);
+	if (io_in(a))
+		io_in_result(v, a, value);
+}
+
 void qemu_devices_init(const struct mb2_info *mbi)
 {
 	uint64_t ram = guest_mem_ram_bytes();
@@ -42,8 +61,8 @@ void qemu_devices_init(const struct mb2_info *mbi)
 	fw_cfg_init(&cfg, (uint16_t)smp_cpus, ram);
 	if (!fw_cfg_add_file(&cfg, "etc/e820", e820, fill_e820(mbi)))
 		log_warn("fw_cfg: no room for etc/e820");
-	io_bitmap_intercept(FW_CFG_PORT_SEL, 2);
-	io_bitmap_intercept(FW_CFG_PORT_DMA, FW_CFG_DMA_LEN);
+	io_port_claim(FW_CFG_PORT_SEL, 2, fw_cfg_port);
+	io_port_claim(FW_CFG_PORT_DMA, FW_CFG_DMA_LEN, fw_cfg_port);
 	log_info("L2 devices: isa-debug-exit at %#x (exit code -> verdict), fw_cfg at %#x-%#x "
 		 "(%u CPUs, %lu MiB RAM, files: etc/e820; no DMA)", QEMU_DEBUG_EXIT_PORT,
 		 FW_CFG_PORT_SEL, FW_CFG_PORT_DATA, smp_cpus, ram >> 20);
@@ -51,16 +70,4 @@ void qemu_devices_init(const struct mb2_info *mbi)
 		  QEMU_DEBUG_EXIT_LEN);
 	log_mline("device", "name=fw_cfg port=%#x len=2 cpus=%u ram_bytes=%lu files=1 dma=0",
 		  FW_CFG_PORT_SEL, smp_cpus, ram);
-}
-
-bool fw_cfg_port_io(uint16_t port, unsigned size, bool in, uint32_t *value)
-{
-	bool mine;
-
-	if (port < FW_CFG_PORT_SEL || port >= FW_CFG_PORT_DMA + FW_CFG_DMA_LEN)
-		return false; /* the common case, without the lock */
-	spin_lock(&cfg_lock);
-	mine = fw_cfg_io(&cfg, port, size, in, value);
-	spin_unlock(&cfg_lock);
-	return mine;
 }

@@ -7,23 +7,16 @@
 #ifndef HV_QEMU_DEVICES_H
 #define HV_QEMU_DEVICES_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "multiboot2.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define QEMU_DEBUG_EXIT_LEN 4
 
 /*
- * Makes the fw_cfg ports exit and fills its items from L2's CPUs (smp_cpus:
- * call after smp_start_aps) and memory map; logs one `@hv device` line per device.
+ * Claims the fw_cfg ports (exit_io.h) and fills its items from L2's CPUs
+ * (smp_cpus: call after smp_start_aps) and memory map; logs one `@hv
+ * device` line per device.
  */
 void qemu_devices_init(const struct mb2_info *mbi);
-/*
- * An IN (*value set) or OUT of 'size' bytes at 'port'; false if the port is
- * not fw_cfg's.
- */
-bool fw_cfg_port_io(uint16_t port, unsigned size, bool in, uint32_t *value);
 
 #endif

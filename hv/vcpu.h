@@ -38,6 +38,12 @@ struct vcpu {
 	bool virtual_nmis;      /* NMIs exit and L2's NMI blocking is virtual: NMI windows work */
 	bool root_nmi;          /* an NMI came in VMX root operation; to be queued (atomic) */
 	/*
+	 * False only if irq is empty and root_nmi is false (atomic): set with
+	 * every event raised, recomputed by irq_inject_pending. The HLT exit
+	 * reads this one byte instead of the queue.
+	 */
+	bool events_waiting;
+	/*
 	 * The VMCS's primary processor-based controls. After VM launch they are
 	 * written only through irq/event.c, which keeps this copy and the VMCS in
 	 * step with an NMI handler that may set NMI-window exiting at any time.

@@ -9,7 +9,9 @@
  * exit_fast.h): their results overwrite exactly the registers they
  * clobber, so nothing else is saved, and the push is simply left behind
  * (the next exit starts again at HOST_RSP). Every other exit saves the
- * guest GPRs and calls vmexit_handler(vcpu, reason).
+ * guest GPRs and calls vmexit_handler(vcpu, reason). Three entries (each
+ * VMCS's HOST_RIP): vmx_exit_entry, vmx_exit_entry_smi_masked for APs on
+ * an L0 that leaves SMI masked after a SIPI, vmx_exit_entry_l3 for L3.
  */
 #include "exit_fast.h"
 
@@ -127,13 +129,43 @@ vmx_launch:
 	ret
 
 /*
- * Every exit of a vCPU the hypervisor started lands here with RSP = HOST_RSP,
- * where [RSP] = vcpu. The per-CPU fast-path reasons are FASTPATH_OFF when
- * the fast paths are off, so the two compares then never match.
+ * The exit entry of vCPUs whose SIPI exit saved "blocking by SMI" (set at
+ * the SIPI, exit_init_sipi.c). Bochs 2.7 delivers a SIPI exit from inside
+ * its SIPI delivery and skips the rest, which would have unmasked SMI: from
+ * then on every exit of that vCPU saves "blocking by SMI", which outside
+ * SMM fails the next VM entry (SDM Vol. 3C 27.3.1.5). The bit is cleared
+ * here (one VMREAD, one VMWRITE, charged to this exit's reason), then the
+ * exit goes on as any other, fast paths included. RAX and RCX are scratch,
+ * pushed above L2's RDX: 24(%rsp) = vcpu.
+ */
+	.globl vmx_exit_entry_smi_masked
+vmx_exit_entry_smi_masked:
+	read_exit_reason
+	pushq %rax
+	pushq %rcx
+	movl $ENC_GUEST_INTERRUPTIBILITY_STATE, %ecx
+	vmread %rcx, %rax
+	andl $~BLOCKING_BY_SMI, %eax
+	vmwrite %rax, %rcx
+	jbe smi_vmwrite_failed
+	cmpl $FAST_REASON_COUNT, %edx
+	jae 1f /* a failed VM entry: not counted by reason (exit.c) */
+	movq 24(%rsp), %rcx
+	addq $SMI_MASKED_VMRW, VCPU_EXIT_VMRW(%rcx, %rdx, 8)
+1:	popq %rcx
+	popq %rax
+	jmp exit_dispatch
+
+/*
+ * Every other exit of a vCPU the hypervisor started lands here with RSP =
+ * HOST_RSP, where [RSP] = vcpu. The per-CPU fast-path reasons are
+ * FASTPATH_OFF when the fast paths are off, so the two compares then never
+ * match.
  */
 	.globl vmx_exit_entry
 vmx_exit_entry:
 	read_exit_reason
+exit_dispatch:
 	cmpl %gs:PERCPU_FAST_CPUID, %edx
 	je cpuid_fast
 	cmpl %gs:PERCPU_FAST_VMCALL, %edx
@@ -209,16 +241,13 @@ fast_vmresume_failed:
 	addq $8, %rsp
 	jmp vmresume_failed_stub
 
-/*
- * The exit entry of vCPUs started by a SIPI: always the generic path, into
- * vmexit_handler_sipi_started (exit.c).
- */
-	.globl vmx_exit_entry_sipi_started
-vmx_exit_entry_sipi_started:
-	read_exit_reason
-	save_guest_gprs
-	call vmexit_handler_sipi_started
-	jmp exit_resume
+/* The SMI-blocking VMWRITE failed (RAX = the value): reported from HOST_RSP. */
+smi_vmwrite_failed:
+	addq $24, %rsp /* RCX, RAX, L2's RDX */
+	movl $ENC_GUEST_INTERRUPTIBILITY_STATE, %edi
+	movq %rax, %rsi
+	call vmwrite_failed
+	jmp 1b
 
 /*
  * Exits from L3, the guest of a guest hypervisor (vmcs02's HOST_RIP:

@@ -101,6 +101,20 @@ static void proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
 	}
 }
 
+/* Queues external interrupt VECTOR for V (events_waiting: vcpu.h). */
+static void raise_intr(struct vcpu *v, unsigned vector)
+{
+	irq_queue_raise(&v->irq, vector);
+	__atomic_store_n(&v->events_waiting, true, __ATOMIC_RELAXED);
+}
+
+/* Queues an NMI for V. */
+static void raise_nmi(struct vcpu *v)
+{
+	irq_queue_raise_nmi(&v->irq);
+	__atomic_store_n(&v->events_waiting, true, __ATOMIC_RELAXED);
+}
+
 bool irq_reinject_vectoring(void)
 {
 	uint32_t vec = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
@@ -135,7 +149,7 @@ static void raise_acknowledged(struct vcpu *v, unsigned vector)
 {
 	bool again = irq_queue_has(&v->irq, vector);
 
-	irq_queue_raise(&v->irq, vector);
+	raise_intr(v, vector);
 	if (again && vector != lapic_spurious_vector())
 		lapic_eoi();
 }
@@ -180,7 +194,7 @@ void irq_inject_pending(struct vcpu *v)
 		struct irq_decision d;
 
 		if (__atomic_exchange_n(&v->root_nmi, false, __ATOMIC_ACQ_REL))
-			irq_queue_raise_nmi(&v->irq);
+			raise_nmi(v);
 		d = irq_queue_next(&v->irq, &s);
 		if (d.inject != IRQ_INJECT_NOTHING) {
 			vmcs_write(VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, irq_decision_info(&d));
@@ -193,6 +207,8 @@ void irq_inject_pending(struct vcpu *v)
 		proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
 					(d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
 					(d.tpr_blocked ? PROC_CR8_LOAD_EXITING : 0));
+		/* An NMI handled from here on sets it again (irq_nmi_in_root), or is seen below. */
+		__atomic_store_n(&v->events_waiting, !irq_queue_empty(&v->irq), __ATOMIC_RELAXED);
 		if (!__atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
 			return;
 	}
@@ -216,7 +232,7 @@ void irq_nmi_exit(struct vcpu *v)
 {
 	irq_unblock_nmis(); /* one more NMI, already waiting, is taken here (irq_nmi_in_root) */
 	irq_reinject_vectoring();
-	irq_queue_raise_nmi(&v->irq);
+	raise_nmi(v);
 	irq_inject_pending(v);
 }
 
@@ -263,11 +279,11 @@ enum irq_combine irq_exception_during_delivery(struct vcpu *v, uint32_t vectorin
 	if (c != IRQ_COMBINE_REQUEUE)
 		return c;
 	if (nmi) {
-		irq_queue_raise_nmi(&v->irq);
+		raise_nmi(v);
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, /* its delivery never finished */
 			   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & ~INTERRUPTIBILITY_NMI);
 	} else {
-		irq_queue_raise(&v->irq, INTR_INFO_VECTOR(vectoring));
+		raise_intr(v, INTR_INFO_VECTOR(vectoring));
 	}
 	/* The exception goes first; the window brings the event back after it. */
 	proc_update(v, 0, nmi ? PROC_NMI_WINDOW_EXITING : PROC_INTR_WINDOW_EXITING);
@@ -282,6 +298,7 @@ bool irq_nmi_in_root(void)
 	if (!v || !v->virtual_nmis)
 		return false;
 	__atomic_store_n(&v->root_nmi, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->events_waiting, true, __ATOMIC_RELAXED);
 	ctl = __atomic_or_fetch(&v->proc_ctls, PROC_NMI_WINDOW_EXITING, __ATOMIC_ACQ_REL);
 	if (vmptrst() == v->vmcs_pa) /* another VMCS (a nested guest's) learns at the next exit */
 		vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, ctl);

@@ -92,6 +92,7 @@ void irq_setup_vmcs(struct vcpu *v)
 	v->proc_ctls = (uint32_t)vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 	v->irq = (struct irq_queue){ 0 };
 	v->root_nmi = false;
+	v->events_waiting = false;
 }
 
 /* The real IOAPICs behind the models: the register window, one access at a time. */
