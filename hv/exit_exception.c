@@ -15,6 +15,7 @@
 #include "vmx.h"
 
 #define DF 8
+#define PF 14
 
 /* The exception goes back into L2 as it came: type, error code, instruction length. */
 static inline void reflect(uint32_t info)
@@ -29,9 +30,10 @@ static inline void reflect(uint32_t info)
 }
 
 /*
- * An NMI, an exception raised while delivering another event, or one whose
- * faulting IRET had unblocked NMIs: out of line, so that the plain
- * reflection needs no stack frame.
+ * An NMI, an exception raised while delivering another event, one whose
+ * faulting IRET had unblocked NMIs, or a #PF (paging=shadow|hybrid
+ * intercepts it: shadow_mode.c fills hidden faults): out of line, so that
+ * the plain reflection needs no stack frame.
  */
 __attribute__((noinline)) static void exception_special(struct vcpu *v, uint32_t vectoring,
 							uint32_t info)
@@ -57,7 +59,7 @@ __attribute__((noinline)) static void exception_special(struct vcpu *v, uint32_t
 			inject_exception(DF, true, 0);
 			return;
 		}
-	} else if (v->virtual_nmis && vector != DF) {
+	} else if ((info & INTR_INFO_NMI_UNBLOCKED) && v->virtual_nmis && vector != DF) {
 		/* The faulting IRET had unblocked NMIs: blocked again until it reruns (28.2.3). */
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
 			   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) | INTERRUPTIBILITY_NMI);
@@ -71,7 +73,7 @@ void handle_exception(struct vcpu *v)
 	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI || (vectoring & INTR_INFO_VALID) ||
-	    (info & INTR_INFO_NMI_UNBLOCKED)) {
+	    (info & INTR_INFO_NMI_UNBLOCKED) || INTR_INFO_VECTOR(info) == PF) {
 		exception_special(v, vectoring, info);
 		return;
 	}
