@@ -12,6 +12,7 @@
  * Runs natively too (the checks of what L2 sees hold on bare L0 as well).
  */
 #include "apic.h"
+#include "bench_ipi.h"
 #include "guest.h"
 #include "lib/format.h"
 #include "smp.h"
@@ -60,8 +61,7 @@
 
 extern void irqtest_entry_0x44(void), irqtest_entry_0x50(void), irqtest_entry_0x60(void),
 	irqtest_entry_0x61(void), irqtest_entry_0x65(void), irqtest_entry_0x71(void),
-	irqtest_entry_0xff(void), irqtest_nmi_entry(void), irqtest_bench_entry(void);
-extern volatile uint64_t irqtest_bench_tsc, irqtest_bench_count;
+	irqtest_entry_0xff(void), irqtest_nmi_entry(void);
 
 /* What each CPU's handlers saw. */
 struct cpu_seen {
@@ -339,23 +339,7 @@ static void nmi_receiver(unsigned cpu)
 
 TSC_TIMED(empty_once, "", ())
 
-static uint64_t self_ipi_once(void)
-{
-	uint64_t ticks, start;
-
-	__asm__ volatile("sti\n\t" TSC_BEGIN
-			 "movl %[icr_val], (%[icr])\n\t"
-			 "1: cmp %[seen], %[count]\n\t"
-			 "je 1b\n\t"
-			 "cli\n\tmov %[stub_tsc], %%rax\n\tsub %[tsc0], %%rax"
-			 : "=&a"(ticks), [tsc0] "=&r"(start)
-			 : [icr] "r"(apic_reg(APIC_ICR_LOW)),
-			   [icr_val] "i"(APIC_ICR_SELF_FIXED | VEC_BENCH),
-			   [seen] "r"(irqtest_bench_count), [count] "m"(irqtest_bench_count),
-			   [stub_tsc] "m"(irqtest_bench_tsc)
-			 : "rdx", "cc", "memory");
-	return ticks;
-}
+BENCH_SELF_IPI_TIMED(self_ipi_once, VEC_BENCH)
 
 static uint64_t exits_so_far(void)
 {
@@ -502,7 +486,7 @@ bool guest_main(const char *cmdline)
 	trap_set_gate(VEC_TPR, irqtest_entry_0x65);
 	trap_set_gate(VEC_HIGH, irqtest_entry_0x71);
 	trap_set_gate(VEC_SPURIOUS, irqtest_entry_0xff);
-	trap_set_gate(VEC_BENCH, irqtest_bench_entry);
+	trap_set_gate(VEC_BENCH, bench_ipi_entry);
 	err = apic_init(VEC_SPURIOUS);
 	if (err) {
 		guest_mline("irqtest-error", "reason=\"%s\"", err);

@@ -2,8 +2,7 @@
  * stubs.S - irqtest's interrupt gates: one entry per vector it uses, all
  * saving the caller-saved registers and calling irqtest_interrupt(vector)
  * on a 16-byte aligned stack; the NMI entry calls irqtest_nmi(). The
- * benchmark entry reads the TSC first, so a timed delivery ends at the
- * handler's first instruction (as trapbench's does).
+ * benchmark vector's gate is guests/lib/bench_ipi.S.
  */
 	.text
 
@@ -60,24 +59,3 @@ irqtest_common:
 irqtest_nmi_entry:
 	save_call irqtest_nmi
 	iretq
-
-/* The benchmark vector: timestamp, EOI, count; RAX and RDX are the timed asm's clobbers. */
-	.globl irqtest_bench_entry
-irqtest_bench_entry:
-	lfence
-	rdtsc
-	shl $32, %rdx
-	or %rdx, %rax
-	mov %rax, irqtest_bench_tsc(%rip)
-	mov apic_eoi_addr(%rip), %rax
-	movl $0, (%rax)
-	incq irqtest_bench_count(%rip)
-	iretq
-
-	.bss
-	.balign 8
-	.globl irqtest_bench_tsc, irqtest_bench_count
-irqtest_bench_tsc:
-	.quad 0
-irqtest_bench_count:
-	.quad 0

@@ -6,6 +6,7 @@
  * timed asm; the PICs are masked, so only these IPIs arrive.
  */
 #include "apic.h"
+#include "bench_ipi.h"
 #include "trap.h"
 #include "trapbench.h"
 #include "tsc_measure.h"
@@ -15,31 +16,10 @@
 #define BP_VECTOR 3
 
 extern void bench_iret_entry(void);
-extern void bench_ipi_entry(void);
-extern volatile uint64_t bench_ipi_tsc, bench_ipi_count; /* stubs.S */
-
-/* Interrupts off again; the round trip ended at the stub's timestamp. */
-#define STUB_END "cli\n\tmov %[stub_tsc], %%rax\n\tsub %[tsc0], %%rax"
 
 TSC_TIMED(int3_once, "int3", ())
 
-/* STI, then the ICR write; the wait loop ends once the stub has run. */
-static uint64_t self_ipi_once(void)
-{
-	uint64_t ticks, start;
-
-	__asm__ volatile("sti\n\t" TSC_BEGIN
-			 "movl %[icr_val], (%[icr])\n\t"
-			 "1: cmp %[seen], %[count]\n\t"
-			 "je 1b\n\t" STUB_END
-			 : "=&a"(ticks), [tsc0] "=&r"(start)
-			 : [icr] "r"(apic_reg(APIC_ICR_LOW)),
-			   [icr_val] "i"(APIC_ICR_SELF_FIXED | BENCH_IPI_VECTOR),
-			   [seen] "r"(bench_ipi_count), [count] "m"(bench_ipi_count),
-			   [stub_tsc] "m"(bench_ipi_tsc)
-			 : "rdx", "cc", "memory");
-	return ticks;
-}
+BENCH_SELF_IPI_TIMED(self_ipi_once, BENCH_IPI_VECTOR)
 
 /* The IPI is sent with interrupts off, so it waits in the IRR until STI; HLT. */
 static uint64_t hlt_ipi_once(void)
@@ -49,7 +29,7 @@ static uint64_t hlt_ipi_once(void)
 	apic_self_ipi(BENCH_IPI_VECTOR);
 	__asm__ volatile(TSC_BEGIN
 			 "sti\n\t"
-			 "hlt\n\t" STUB_END
+			 "hlt\n\t" BENCH_IPI_STUB_END
 			 : "=&a"(ticks), [tsc0] "=&r"(start)
 			 : [stub_tsc] "m"(bench_ipi_tsc)
 			 : "rdx", "cc", "memory");
