@@ -46,6 +46,8 @@ void skip(void);
 /* ept_checks.c: L3 under minihv's own EPT (nested EPT in L1). */
 bool ept_checks(uint64_t vmcs, void *l3_stack_top);
 void l3_ept_main(void);
+/* irq_checks.c: an interrupt that fires while L3 runs (minihv irq=1). */
+bool irq_checks(uint64_t vmcs, void *l3_stack_top);
 /* vmfail_checks.c */
 bool vmfail_checks_before_vmxon(void);
 bool vmfail_checks(uint64_t vmxon_pa);

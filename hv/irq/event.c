@@ -27,19 +27,6 @@
 #define GP 13
 #define ENTRY_INFO_BITS (INTR_INFO_VALID | INTR_INFO_ERROR_VALID | 0x7ff) /* 30:12 must be 0 */
 
-static inline uint64_t read_cr8(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr8, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr8(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr8" : : "r"(v) : "memory");
-}
-
 static inline uint64_t vmptrst(void)
 {
 	uint64_t pa;
@@ -152,6 +139,11 @@ static void raise_acknowledged(struct vcpu *v, unsigned vector)
 	raise_intr(v, vector);
 	if (again && vector != lapic_spurious_vector())
 		lapic_eoi();
+}
+
+void irq_queue_acknowledged(struct vcpu *v, unsigned vector)
+{
+	raise_acknowledged(v, vector);
 }
 
 void irq_root_interrupt(uint64_t vector);

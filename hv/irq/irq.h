@@ -26,6 +26,11 @@ void irq_log_counters(const struct vcpu *v);
 
 /* Injects what V's queue allows now and opens the windows for the rest. */
 void irq_inject_pending(struct vcpu *v);
+/*
+ * Queues an interrupt the CPU acknowledged on V's behalf (a VM exit with
+ * "acknowledge interrupt on exit" that L2 is to see later: nested_irq.c).
+ */
+void irq_queue_acknowledged(struct vcpu *v, unsigned vector);
 /* Re-injects the event whose delivery the current exit interrupted; false if none. */
 bool irq_reinject_vectoring(void);
 /* HLT with events queued (exit_misc.c): they end it if they may. */

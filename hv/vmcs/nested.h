@@ -62,6 +62,8 @@ struct nested_vcpu {
 	uint64_t l2_cr0, l2_efer; /* L2's own CR0 and EFER at its VM entry (for the VM exit) */
 	/* Counters, logged at the end ("@hv nested", "@hv nested-vmread"). */
 	uint64_t entries, l3_exits, reflected, lazy_fetches;
+	/* Interrupts L1 acknowledged while L3 ran; of them injected into L3; exits to L2 for one. */
+	uint64_t l3_interrupts, l3_injected, l2_interrupt_exits;
 	uint64_t vmread_by_field[VMCS_FIELD_ROWS];
 	uint64_t vmwrite_by_field[VMCS_FIELD_ROWS];
 };

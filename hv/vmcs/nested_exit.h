@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "vcpu.h"
+#include "vmcs/field_list.h"
 
 /* What L3 inherits from L2 where L2's VM-entry controls load nothing (27.3.2.1). */
 struct vcpu_l2_state {
@@ -30,5 +31,39 @@ void nested_entry_failed(struct vcpu *v, uint32_t basic_reason, uint64_t qual);
  */
 uint32_t nested_load_msr_list(uint64_t pa, uint64_t count);
 uint32_t nested_store_msr_list(uint64_t pa, uint64_t count);
+
+/*
+ * Reflects the exit L3 just took to L2 (vmcs02 current): its exit
+ * information into L2's virtual VMCS, L2's host state into vmcs01, which
+ * is current after it.
+ */
+void nested_reflect(struct vcpu *v);
+/* After nested_reflect: an exit-information field L2 must see otherwise. */
+void nested_set_exit_field(struct vcpu *v, enum vmcs_index idx, uint64_t value);
+/* An exit during event delivery that L1 handled: the event is delivered again (28.2.4). */
+void nested_redeliver_interrupted_event(void);
+
+/*
+ * Interrupts while L3 runs (nested_irq.c). vmcs02's pin-based and VM-exit
+ * controls: L2's, with external-interrupt exiting and acknowledge interrupt
+ * on exit where L1 intercepts this CPU's interrupts.
+ */
+uint32_t nested_irq_pin_controls(const struct vcpu *v, uint32_t l2_pin);
+uint32_t nested_irq_exit_controls(const struct vcpu *v, uint32_t l2_exit);
+/* At L3's VM entry, vmcs02 current: interrupts L1 holds for L2's world. */
+void nested_irq_entry(struct vcpu *v);
+/*
+ * Whether an L3 exit may be L1's own interrupt business (nested_irq_exit
+ * decides): an external interrupt L1 acknowledged, an interrupt window or
+ * the immediate exit (VMX-preemption timer, never offered to L2) L1 asked for.
+ */
+static inline bool nested_irq_exit_is_l1s(const struct vcpu *v, uint32_t reason)
+{
+	return (reason == EXIT_REASON_EXTERNAL_INTERRUPT && v->intercept_irq) ||
+	       reason == EXIT_REASON_INTERRUPT_WINDOW ||
+	       reason == EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED;
+}
+/* Such an exit: handled for L3, or reflected to L2. */
+void nested_irq_exit(struct vcpu *v, uint32_t reason);
 
 #endif

@@ -982,6 +982,33 @@ def minihv_check(prefetch, shadow="sw", lazy=(0, 8), l1_per_reflect=(200, 700)):
     return check
 
 
+MINIHV_IRQ_CHECKS = ("l3-irq-apic l3-irq-exit-acked l3-irq-exit-unacked l3-irq-pending-at-entry "
+                     "l3-irq-to-l2-idt l3-irq-to-l3-idt").split()
+
+
+def minihv_irq_check(intercept, cpu="0"):
+    """minihv irq=1: an APIC timer interrupt during L3 reaches L2 or L3 as minihv's
+    controls say, whatever L1's policy; with irq=0:intercept L1 acknowledges all four
+    that fire during L3 (reflected as exits to L2 or injected into L3), and the one left
+    pending at an L3 entry exits at once through the VMX-preemption timer. CPU: the
+    one minihv runs on (cpu=1: an AP, whose exits Bochs leaves with SMI blocking)."""
+    base = minihv_check("default")
+
+    def check(log):
+        base(log)
+        checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+        assert all(checks.get(c) == "pass" for c in MINIHV_IRQ_CHECKS), checks
+        expect_mline(log, "minihv-irq", "guest", seen="2")
+        expect_mline(log, "minihv", "guest", result="pass", cpu=cpu)
+        n = expect_mline(log, "nested", vcpu=cpu)
+        want = ("4", "1", "4") if intercept else ("0", "0", "0")
+        got = (n["l3_interrupts"], n["l3_injected"], n["l2_interrupt_exits"])
+        assert got == want, f"l3_interrupts, l3_injected, l2_interrupt_exits: {got} != {want}"
+        timer = [f for _, _, f in serial_log.mlines(log, "exit-count") if f["reason"] == "52"]
+        assert [f["n"] for f in timer] == (["1"] if intercept else []), timer
+    return check
+
+
 def check_bad_prefetch(log):
     expect_text(log, "prefetch: 'NO_SUCH_FIELD' is not a field")
     expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
@@ -1059,6 +1086,15 @@ TESTS = {
     # L0's VMCS shadowing: L2's VMREAD/VMWRITE do not exit; 2 L1 exits per reflected exit.
     "minihv-shadow-hw": ("minihv", "vmcs_shadow=hw", runner.EXIT_PASS,
                          minihv_check("default", "hw", l1_per_reflect=(200, 205)), {}),
+    # An interrupt while L3 runs: the same outcome under both policies (irq_checks.c).
+    "minihv-irq-intercept": ("minihv", "irq=0:intercept", runner.EXIT_PASS,
+                             minihv_irq_check(True), {"guest_args": "iters=100 irq=1"}),
+    "minihv-irq-direct": ("minihv", "irq=direct", runner.EXIT_PASS, minihv_irq_check(False),
+                          {"guest_args": "iters=100 irq=1"}),
+    # minihv on CPU 1, an AP: L3's exits must not keep Bochs' SMI blocking (vmx_entry.S).
+    "minihv-ap-irq-intercept": ("minihv", "irq=1:intercept", runner.EXIT_PASS,
+                                minihv_irq_check(True, cpu="1"),
+                                {"smp": 2, "guest_args": "iters=100 cpu=1 irq=1"}),
     "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
                             check_bad_prefetch, {}),
     "linux-nested-on": ("linux", "nested=on", runner.EXIT_PASS, check_linux_nested_on, {}),
