@@ -5,7 +5,8 @@
  * VMCS, L3 under minihv's EPT, an exit during event delivery, the CPUID
  * round-trip benchmark, VMX off, HC_EXIT. Command line:
  * iters=N (benchmark round trips, default 100), irq=1 (the interrupt checks
- * of irq_checks.c, before the benchmark), cpu=1 (all of it on CPU 1, an AP).
+ * of irq_checks.c, before the benchmark), urg=1 (L3 in real mode and with
+ * paging off, urg_checks.c), cpu=1 (all of it on CPU 1, an AP).
  */
 #include "apic.h"
 #include "guest.h"
@@ -343,6 +344,9 @@ static __attribute__((noreturn)) void minihv_run(const char *cmdline, unsigned c
 	ok &= entry_failure_checks();
 	ok &= run_second_vmcs(b);
 	ok &= ept_checks(b, l3_stacks[1] + L3_STACK);
+	ok &= invept_checks(b, l3_stacks[1] + L3_STACK);
+	if (cmdline_number(cmdline, "urg=", 0))
+		ok &= urg_checks(b, l3_stacks[1] + L3_STACK);
 	ok &= event_delivery_exit(a);
 	if (cmdline_number(cmdline, "irq=", 0))
 		ok &= irq_checks(a, l3_stacks[0] + L3_STACK);
@@ -360,7 +364,10 @@ out:
 
 static const char *ap_cmdline;
 
-/* CPU 1 (cpu=1): minihv as on the boot CPU, with VMX's CR0.NE, which the trampoline leaves clear. */
+/*
+ * CPU 1 (cpu=1): minihv as on the boot CPU, once CR0.NE is set (VMXON
+ * needs it; the AP trampoline leaves it clear).
+ */
 static void ap_main(unsigned index)
 {
 	(void)index;

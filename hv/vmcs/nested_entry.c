@@ -141,8 +141,13 @@ static void write_merged_controls(struct vcpu *v, const struct vvmcs *vv,
 			   ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CONTROLS));
 	vmcs_write(VMCS_EXCEPTION_BITMAP,
 		   vv->field[VMCS_IDX_EXCEPTION_BITMAP] | hv_opts.exc_intercept);
-	/* CR0/CR4: L1 owns the bits VMX fixes (no unrestricted guest for L3: PE and PG too). */
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, cr0_mask | c->cr0_fixed0 | (uint32_t)~c->cr0_fixed1);
+	/*
+	 * CR0/CR4: L1 owns the bits VMX fixes; PE and PG too unless L3 runs as
+	 * an unrestricted guest (offered to L2 only where L0 has it: nested_caps.c).
+	 */
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
+		   cr0_mask | (uint32_t)~c->cr0_fixed1 |
+		   (c->cr0_fixed0 & ~(proc2 & PROC2_UNRESTRICTED_GUEST ? CR0_PE | CR0_PG : 0)));
 	vmcs_write(VMCS_CR0_READ_SHADOW, (vv->field[VMCS_IDX_CR0_READ_SHADOW] & cr0_mask) |
 					 (vv->field[VMCS_IDX_GUEST_CR0] & ~cr0_mask));
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, cr4_mask | c->cr4_fixed0 | (uint32_t)~c->cr4_fixed1);

@@ -147,6 +147,14 @@ static bool l2_wants(struct vcpu *v, const struct nested_vcpu *n, unsigned basic
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIGURATION:
 		return false; /* L1's EPT, or the shadow EPT L1 builds: L1's */
+	/* Interrupts L1 intercepts: nested_irq.c. */
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		return !v->intercept_irq; /* vmcs02 exits on them for L2 only */
+	case EXIT_REASON_INTERRUPT_WINDOW: /* L2's first where it asked too */
+		return VV(n, PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
+		       PROC_INTR_WINDOW_EXITING;
+	case EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED:
+		return false; /* never offered to L2: L1's immediate exit */
 	default:
 		return true; /* vmcs02 exits on nothing else L2 did not ask for */
 	}
@@ -207,6 +215,11 @@ static void handle_for_l3(struct vcpu *v, unsigned basic)
 	case EXIT_REASON_EPT_VIOLATION: handle_ept_violation(v); break;
 	case EXIT_REASON_EPT_MISCONFIGURATION: handle_ept_misconfig(v); break;
 	case EXIT_REASON_EXCEPTION_OR_NMI: handle_exception(v); return;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED:
+		nested_irq_exit(v, basic);
+		return;
 	case EXIT_REASON_CONTROL_REGISTER_ACCESSES:
 		/* A bit only VMX fixes (L2 does not own it): the CPU under L2 would #GP. */
 		inject_exception(GP, true, 0);
@@ -474,9 +487,7 @@ void nested_exit_handler(struct vcpu *v, uint64_t full_reason)
 		v->exit_count[basic]++;
 	}
 	n->l3_exits++;
-	if (nested_irq_exit_is_l1s(v, reason))
-		nested_irq_exit(v, reason);
-	else if (reason == EXIT_REASON_EPT_VIOLATION && l2_uses_ept(n))
+	if (reason == EXIT_REASON_EPT_VIOLATION && l2_uses_ept(n))
 		nested_ept_exit(v, n);
 	else if ((reason & EXIT_REASON_FAILED_VMENTRY) || l2_wants(v, n, basic))
 		nested_reflect(v);

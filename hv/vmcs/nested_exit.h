@@ -53,17 +53,11 @@ uint32_t nested_irq_exit_controls(const struct vcpu *v, uint32_t l2_exit);
 /* At L3's VM entry, vmcs02 current: interrupts L1 holds for L2's world. */
 void nested_irq_entry(struct vcpu *v);
 /*
- * Whether an L3 exit may be L1's own interrupt business (nested_irq_exit
- * decides): an external interrupt L1 acknowledged, an interrupt window or
- * the immediate exit (VMX-preemption timer, never offered to L2) L1 asked for.
+ * An L3 exit that is L1's interrupt business (nested_exit.c's l2_wants
+ * decides): an external interrupt L1 acknowledged, an interrupt window
+ * only L1 asked for, or L1's immediate exit (the VMX-preemption timer,
+ * never offered to L2). Handled for L3, or turned into an exit to L2.
  */
-static inline bool nested_irq_exit_is_l1s(const struct vcpu *v, uint32_t reason)
-{
-	return (reason == EXIT_REASON_EXTERNAL_INTERRUPT && v->intercept_irq) ||
-	       reason == EXIT_REASON_INTERRUPT_WINDOW ||
-	       reason == EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED;
-}
-/* Such an exit: handled for L3, or reflected to L2. */
 void nested_irq_exit(struct vcpu *v, uint32_t reason);
 
 #endif

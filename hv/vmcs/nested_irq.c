@@ -19,7 +19,7 @@
  * An interrupt queued while L2 ran (acknowledged by vmcs01's exit) and still
  * waiting when L2 enters L3 is handled the same way at that entry: injected
  * into L3, or, if L2 exits on interrupts, an immediate VM exit after the
- * entry's own event injection (VMX-preemption timer at 0, 26.7.4; L2 is
+ * entry's own event injection (VMX-preemption timer at 0, 27.7.4; L2 is
  * never offered the timer, so every timer exit of L3 is L1's). Whatever is
  * still queued at a reflected exit is L2's (nested_exit.c). NMIs stay under
  * L2's controls: L1 takes none of its own (irq/irq.c), so an NMI during L3
@@ -170,12 +170,7 @@ void nested_irq_exit(struct vcpu *v, uint32_t reason)
 		n->l3_interrupts++;
 		deliver(v, n);
 		return;
-	case EXIT_REASON_INTERRUPT_WINDOW:
-		if (VV(n, PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
-		    PROC_INTR_WINDOW_EXITING) {
-			nested_reflect(v); /* L2 asked for it too: L2's first */
-			return;
-		}
+	case EXIT_REASON_INTERRUPT_WINDOW: /* L1's only: L2's are reflected */
 		deliver(v, n);
 		return;
 	default: /* the VMX-preemption timer: L1's immediate exit */

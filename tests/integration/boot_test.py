@@ -956,7 +956,8 @@ MINIHV_CHECKS = (
     "l3-nmi-injected vmlaunch-launched vmlaunch-bad-control vmlaunch-bad-host-state "
     "vmlaunch-bad-guest-state vmlaunch-bad-link-pointer vmresume-after-failed-launch "
     "second-vmcs ept-offered ept-l3-ran ept-violation-reflected ept-mapped-on-demand "
-    "invept-bad-type invept-remap ept-misconfig-reflected exit-during-event-delivery bench "
+    "invept-bad-type invept-remap ept-misconfig-reflected invept-single-targeted "
+    "exit-during-event-delivery bench "
     "vmxoff vmresume-after-vmxoff").split()
 
 
@@ -978,6 +979,8 @@ def minihv_check(prefetch, shadow="sw", lazy=(0, 8), l1_per_reflect=(200, 700)):
             assert b["l2_vmrw_exits_x100_per_reflect"] == "0", b
         n = expect_mline(log, "nested", prefetch=prefetch, vmcs_shadow=shadow)
         assert lazy[0] <= int(n["lazy_fetches"]) <= lazy[1], n
+        # minihv's EPT and L1's map 2 MiB or larger pages: so does the shadow EPT.
+        assert int(n["ept_large_fills"]) > 0, n
         expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
     return check
 
@@ -1007,6 +1010,14 @@ def minihv_irq_check(intercept, cpu="0"):
         timer = [f for _, _, f in serial_log.mlines(log, "exit-count") if f["reason"] == "52"]
         assert [f["n"] for f in timer] == (["1"] if intercept else []), timer
     return check
+
+
+def check_minihv_unrestricted(log):
+    """minihv urg=1: L3 as an unrestricted guest in real mode (entering protected mode
+    itself) and in protected mode without paging, besides every usual check."""
+    minihv_check("default")(log)
+    for name in ("l3-unrestricted-offered", "l3-real-mode", "l3-protected-no-paging"):
+        expect_mline(log, "check", "guest", name=name, result="pass")
 
 
 def check_bad_prefetch(log):
@@ -1095,6 +1106,8 @@ TESTS = {
     "minihv-ap-irq-intercept": ("minihv", "irq=1:intercept", runner.EXIT_PASS,
                                 minihv_irq_check(True, cpu="1"),
                                 {"smp": 2, "guest_args": "iters=100 cpu=1 irq=1"}),
+    "minihv-unrestricted": ("minihv", "", runner.EXIT_PASS, check_minihv_unrestricted,
+                            {"guest_args": "iters=100 urg=1"}),
     "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
                             check_bad_prefetch, {}),
     "linux-nested-on": ("linux", "nested=on", runner.EXIT_PASS, check_linux_nested_on, {}),
