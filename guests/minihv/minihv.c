@@ -6,7 +6,8 @@
  * round-trip benchmark, VMX off, HC_EXIT. Command line:
  * iters=N (benchmark round trips, default 100), irq=1 (the interrupt checks
  * of irq_checks.c, before the benchmark), urg=1 (L3 in real mode and with
- * paging off, urg_checks.c), cpu=1 (all of it on CPU 1, an AP).
+ * paging off, urg_checks.c), cpu=1 (all of it on CPU 1, an AP), hang=1 (an
+ * L3 that spins forever, for L1's watchdog, first).
  */
 #include "apic.h"
 #include "guest.h"
@@ -199,6 +200,12 @@ static bool run_payload(uint64_t a)
 	return ok;
 }
 
+/* L3 for hang=1: spins on one instruction, its registers unchanged (L1's watchdog). */
+extern char l3_spin_forever[];
+__asm__(".globl l3_spin_forever\n"
+	"l3_spin_forever:\n\t"
+	"jmp l3_spin_forever");
+
 /* A second VMCS, launched after the first: several VMCSs per L2. */
 static bool run_second_vmcs(uint64_t b)
 {
@@ -335,6 +342,14 @@ static __attribute__((noreturn)) void minihv_run(const char *cmdline, unsigned c
 	}
 	ok &= vmfail_checks(vmxon_pa);
 	a = region(1, caps.revision);
+	if (cmdline_number(cmdline, "hang=", 0)) {
+		vmclear(a);
+		vmptrld(a);
+		vmcs_build((void (*)(void))l3_spin_forever, (uint64_t)(uintptr_t)(l3_stacks[0] + L3_STACK) - 8);
+		guest_mline("hang", "kind=l3-spin rip=%#lx", (uint64_t)(uintptr_t)l3_spin_forever);
+		vmx_run(&(struct l3_regs){ { 0 } }, 1);
+		ok = guest_check("l3-hang", false, "reason=\"L3 exited\"");
+	}
 	b = region(3, caps.revision);
 	ok &= run_payload(a);
 	ok &= vmlaunch_launched(a);

@@ -51,6 +51,7 @@ struct nested_vcpu {
 	struct vvmcs *vv;        /* the region at vmptr */
 	uint64_t vmcs02_pa;
 	bool vmcs02_launched;
+	bool immediate_exit;     /* vmcs02's VMX-preemption timer is at 0 (nested_irq.c) */
 	uint64_t owner;          /* the L2 VMCS whose L3 vmcs02 holds, NO_VMCS if none */
 	/*
 	 * Fields of the owner's guest-status area and exit information whose

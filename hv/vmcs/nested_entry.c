@@ -31,6 +31,7 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define EFER_LME (1ull << 8)
@@ -127,6 +128,8 @@ static void write_merged_controls(struct vcpu *v, const struct vvmcs *vv,
 	vmcs_write(VMCS_PIN_BASED_VM_EXECUTION_CONTROLS,
 		   with_l0(c->pin, nested_irq_pin_controls(
 			   v, (uint32_t)vv->field[VMCS_IDX_PIN_BASED_VM_EXECUTION_CONTROLS])));
+	watchdog_setup_vmcs(); /* watches L3 too: L2 is never offered the timer */
+	v->nested->immediate_exit = false; /* nested_irq_entry arms it again if needed */
 	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, with_l0(c->proc, proc));
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   with_l0(c->proc2, (proc2 & ~PROC2_ENABLE_VPID) | PROC2_ENABLE_EPT));

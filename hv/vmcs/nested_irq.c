@@ -20,7 +20,8 @@
  * waiting when L2 enters L3 is handled the same way at that entry: injected
  * into L3, or, if L2 exits on interrupts, an immediate VM exit after the
  * entry's own event injection (VMX-preemption timer at 0, 27.7.4; L2 is
- * never offered the timer, so every timer exit of L3 is L1's). Whatever is
+ * never offered the timer, so every timer exit of L3 is L1's: this one, or
+ * the watchdog's, which watches L3 as it does L2). Whatever is
  * still queued at a reflected exit is L2's (nested_exit.c). NMIs stay under
  * L2's controls: L1 takes none of its own (irq/irq.c), so an NMI during L3
  * exits to L2 or enters L3 as L2 decided; one that came while L1 ran is
@@ -33,6 +34,7 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define VV(n, name) ((n)->vv->field[VMCS_IDX_##name])
@@ -133,15 +135,21 @@ static void deliver(struct vcpu *v, struct nested_vcpu *n)
 	}
 }
 
-/* Arms (or disarms) the immediate exit: the VMX-preemption timer at 0 in vmcs02. */
-static void immediate_exit(bool on)
+/*
+ * Arms the immediate exit (the VMX-preemption timer at 0 in vmcs02), or
+ * disarms it, giving the timer back to the watchdog if it runs.
+ */
+static void immediate_exit(struct nested_vcpu *n, bool on)
 {
 	uint64_t pin = vmread(VMCS_PIN_BASED_VM_EXECUTION_CONTROLS);
 
+	n->immediate_exit = on;
 	if (on)
 		vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, 0);
 	vmcs_write(VMCS_PIN_BASED_VM_EXECUTION_CONTROLS,
 		   on ? pin | PIN_ACTIVATE_PREEMPTION_TIMER : pin & ~PIN_ACTIVATE_PREEMPTION_TIMER);
+	if (!on)
+		watchdog_setup_vmcs();
 }
 
 void nested_irq_entry(struct vcpu *v)
@@ -153,7 +161,7 @@ void nested_irq_entry(struct vcpu *v)
 	if (!l2_exits_on_interrupts(n))
 		inject_into_l3(v, n);
 	else if (l0.caps.has[VMXF_PREEMPTION_TIMER])
-		immediate_exit(true);
+		immediate_exit(n, true);
 	/* Else L2 sees it at L3's next exit (reflected exits inject what waits). */
 }
 
@@ -173,8 +181,12 @@ void nested_irq_exit(struct vcpu *v, uint32_t reason)
 	case EXIT_REASON_INTERRUPT_WINDOW: /* L1's only: L2's are reflected */
 		deliver(v, n);
 		return;
-	default: /* the VMX-preemption timer: L1's immediate exit */
-		immediate_exit(false);
+	default: /* the VMX-preemption timer: L1's immediate exit, or the watchdog's */
+		if (!n->immediate_exit) {
+			handle_preemption_timer(v);
+			return;
+		}
+		immediate_exit(n, false);
 		deliver(v, n);
 	}
 }

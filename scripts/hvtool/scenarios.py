@@ -105,7 +105,8 @@ SCENARIOS = {s.name: s for s in [
              "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
              "an injected NMI, VM-entry failures, a second VMCS, L3 under its EPT, the L3 "
              "CPUID round trip; --guest irq=1 (interrupts during L3), urg=1 (L3 in real "
-             "mode and with paging off), cpu=1 (all on CPU 1: --smp 2)",
+             "mode and with paging off), cpu=1 (all on CPU 1: --smp 2), hang=1 (an L3 "
+             "that spins: for watchdog=)",
              HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
     Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
              "and against the test MMIO device and compares results and flags; a #PF in the "

@@ -1022,6 +1022,16 @@ def check_minihv_unrestricted(log):
         expect_mline(log, "check", "guest", name=name, result="pass")
 
 
+def check_l3_watchdog(log):
+    """minihv hang=1: L3 spins on one instruction; the watchdog, armed in vmcs02 too,
+    ends the run with L3's RIP instead of hanging it."""
+    spin = expect_mline(log, "hang", "guest", kind="l3-spin")
+    expect_mline(log, "watchdog", vcpu="0", rip=spin["rip"], ms="100")
+    expect_mline(log, "guest-state", vcpu="0", rip=spin["rip"], exit="52")
+    expect_text(log, "watchdog: L3 on vCPU 0 made no progress")
+    expect_mline(log, "verdict", result="fail", reason="watchdog")
+
+
 def check_bad_prefetch(log):
     expect_text(log, "prefetch: 'NO_SUCH_FIELD' is not a field")
     expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
@@ -1110,6 +1120,8 @@ TESTS = {
                                 {"smp": 2, "guest_args": "iters=100 cpu=1 irq=1"}),
     "minihv-unrestricted": ("minihv", "", runner.EXIT_PASS, check_minihv_unrestricted,
                             {"guest_args": "iters=100 urg=1"}),
+    "minihv-l3-watchdog": ("minihv", "watchdog=100", runner.EXIT_FAIL, check_l3_watchdog,
+                           {"guest_args": "iters=100 hang=1"}),
     "nested-bad-prefetch": ("minihv", "prefetch=GUEST_RIP,NO_SUCH_FIELD", runner.EXIT_FAIL,
                             check_bad_prefetch, {}),
     "linux-nested-on": ("linux", "nested=on", runner.EXIT_PASS, check_linux_nested_on, {}),
