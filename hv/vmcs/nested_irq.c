@@ -112,7 +112,8 @@ static void reflect_interrupt(struct vcpu *v, struct nested_vcpu *n)
 					       .interruptibility = INTERRUPTIBILITY_NMI };
 		struct irq_decision d = irq_queue_next(&v->irq, &any);
 
-		info = INTR_INFO_VALID | INTR_TYPE_EXT_INTR << 8 | d.vector;
+		if (d.inject == IRQ_INJECT_INTR) /* always, but for a vector below 16 */
+			info = INTR_INFO_VALID | INTR_TYPE_EXT_INTR << 8 | d.vector;
 	}
 	n->l2_interrupt_exits++;
 	nested_reflect(v);
