@@ -23,17 +23,10 @@
 #include "vmx_bits.h"
 #include "x86.h"
 
-#define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING)
+#define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING | \
+		 PROC_USE_TPR_SHADOW)
 #define GP 13
 #define ENTRY_INFO_BITS (INTR_INFO_VALID | INTR_INFO_ERROR_VALID | 0x7ff) /* 30:12 must be 0 */
-
-static inline uint64_t read_cr8(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr8, %0" : "=r"(v));
-	return v;
-}
 
 static inline void write_cr8(uint64_t v)
 {
@@ -78,11 +71,11 @@ void inject_exception(unsigned vector, bool has_error, uint32_t error)
 }
 
 /*
- * Sets and clears primary controls in the copy and the VMCS. An NMI in
- * root operation may OR NMI-window exiting into both at any instant
- * (irq_nmi_in_root): the loop writes until the VMCS holds the copy's latest.
+ * An NMI in root operation may OR NMI-window exiting into both at any
+ * instant (irq_nmi_in_root): the loop writes until the VMCS holds the
+ * copy's latest.
  */
-static void proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
+void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
 {
 	uint32_t old = __atomic_load_n(&v->proc_ctls, __ATOMIC_RELAXED), ctl;
 
@@ -187,7 +180,9 @@ void irq_inject_pending(struct vcpu *v)
 		.rflags_if = vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF,
 		.wait_for_sipi = activity == ACTIVITY_WAIT_FOR_SIPI,
 		.interruptibility = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE),
-		.tpr_class = (unsigned)read_cr8() & 0xf, /* L2's: the APIC is L2's own */
+		.tpr_class = (uint8_t)ppr_watch_tpr_class(v),
+		/* only when L2 may have one in service above a queued one (irq/queue.h) */
+		.isr_class = v->irq.may_nest ? (uint8_t)irq_in_service_class(v) : 0,
 	};
 
 	for (;;) {
@@ -204,9 +199,9 @@ void irq_inject_pending(struct vcpu *v)
 				activity = ACTIVITY_ACTIVE;
 			}
 		}
-		proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
-					(d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
-					(d.tpr_blocked ? PROC_CR8_LOAD_EXITING : 0));
+		irq_proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
+					    (d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
+					    (d.held || v->ppr_watch ? ppr_watch_update(v, &d) : 0));
 		/* An NMI handled from here on sets it again (irq_nmi_in_root), or is seen below. */
 		__atomic_store_n(&v->events_waiting, !irq_queue_empty(&v->irq), __ATOMIC_RELAXED);
 		if (!__atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
@@ -286,7 +281,7 @@ enum irq_combine irq_exception_during_delivery(struct vcpu *v, uint32_t vectorin
 		raise_intr(v, INTR_INFO_VECTOR(vectoring));
 	}
 	/* The exception goes first; the window brings the event back after it. */
-	proc_update(v, 0, nmi ? PROC_NMI_WINDOW_EXITING : PROC_INTR_WINDOW_EXITING);
+	irq_proc_update(v, 0, nmi ? PROC_NMI_WINDOW_EXITING : PROC_INTR_WINDOW_EXITING);
 	return c;
 }
 
