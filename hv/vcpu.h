@@ -50,7 +50,7 @@ struct vcpu {
 	 */
 	uint32_t proc_ctls;
 	struct irq_queue irq;   /* events waiting for injection */
-	/* The watch on L2's processor priority while an interrupt waits for it (irq/ppr_watch.c). */
+	/* The watch on L2's priority while an interrupt waits for it (irq/ppr_watch.c). */
 	bool ppr_watch;
 	uint64_t vapic_pa;      /* the virtual-APIC page (VTPR), 0 where L0 lacks the TPR shadow */
 	uint64_t apic_access_pa; /* L2's xAPIC page while watched */

@@ -316,24 +316,36 @@ static void ipi_sender(unsigned to)
 	stage = 9;
 }
 
-/* With interrupts off the receiver gets VEC_LOW then VEC_HIGH; STI must deliver HIGH first. */
-static void order_receiver(unsigned cpu)
+/* The receiving side: interrupts off until the sender's two IPIs are in, then on. */
+static void receive_two_with_interrupts_off(void)
 {
-	(void)cpu;
 	__asm__ volatile("cli");
 	stage = 1;
 	wait_stage(2);
 	__asm__ volatile("sti");
+}
+
+/* The sending side: 'first', then 'second', to a receiver with interrupts off. */
+static void send_two(unsigned to, uint8_t first, uint8_t second)
+{
+	wait_stage(1);
+	smp_send_ipi(apic_ids[to], ICR_FIXED | first);
+	smp_send_ipi(apic_ids[to], ICR_FIXED | second);
+	spin(20000);
+	stage = 2;
+}
+
+/* With interrupts off the receiver gets VEC_LOW then VEC_HIGH; STI must deliver HIGH first. */
+static void order_receiver(unsigned cpu)
+{
+	(void)cpu;
+	receive_two_with_interrupts_off();
 	spin(20000);
 }
 
 static void order_sender(unsigned to)
 {
-	wait_stage(1);
-	smp_send_ipi(apic_ids[to], ICR_FIXED | VEC_LOW);
-	smp_send_ipi(apic_ids[to], ICR_FIXED | VEC_HIGH);
-	spin(20000);
-	stage = 2;
+	send_two(to, VEC_LOW, VEC_HIGH);
 }
 
 /* TPR 0x70 holds VEC_TPR (class 6) back with interrupts on; TPR 0 lets it in. */
@@ -359,20 +371,13 @@ static void tpr_sender(unsigned to)
 /* With interrupts off the receiver gets VEC_PPR_LOW, then VEC_PPR_HIGH; see ppr_high. */
 static void ppr_receiver(unsigned cpu)
 {
-	__asm__ volatile("cli");
-	stage = 1;
-	wait_stage(2);
-	__asm__ volatile("sti");
+	receive_two_with_interrupts_off();
 	wait_for(&seen[cpu].count[VEC_PPR_LOW], ppr_variant + 1);
 }
 
 static void ppr_sender(unsigned to)
 {
-	wait_stage(1);
-	smp_send_ipi(apic_ids[to], ICR_FIXED | VEC_PPR_LOW);
-	smp_send_ipi(apic_ids[to], ICR_FIXED | VEC_PPR_HIGH);
-	spin(20000);
-	stage = 2;
+	send_two(to, VEC_PPR_LOW, VEC_PPR_HIGH);
 }
 
 static bool ppr_pairs(unsigned cpu)
@@ -704,8 +709,9 @@ bool guest_main(const char *cmdline)
 		return false;
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++)
 		hv_start[cpu] = hv_irq_info(cpu);
-	guest_mline("irqtest-setup", "config=%s cpus=%u routes_policed=%u", under_hv ? "hv" : "native",
-		    NCPUS, !!(hv_start[0].flags & HC_IRQ_ROUTES_POLICED));
+	guest_mline("irqtest-setup", "config=%s cpus=%u routes_policed=%u",
+		    under_hv ? "hv" : "native", NCPUS,
+		    !!(hv_start[0].flags & HC_IRQ_ROUTES_POLICED));
 	for (unsigned cpu = 0; cpu < NCPUS && ok; cpu++)
 		ok &= test_cpu(cpu);
 	ok = ok && test_devices();

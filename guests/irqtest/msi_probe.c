@@ -57,8 +57,9 @@ static bool steer(unsigned bdf, unsigned cap, const uint32_t *apic_ids, unsigned
 
 		cfg_write(bdf, cap + 4, want);
 		got = cfg_read(bdf, cap + 4);
-		ok &= guest_check("msi-readback", got == want, "bdf=%02x:%02x.%u wrote=%#x read=%#x",
-				  bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, want, got);
+		ok &= guest_check("msi-readback", got == want,
+				  "bdf=%02x:%02x.%u wrote=%#x read=%#x", bdf >> 8, (bdf >> 3) & 0x1f,
+				  bdf & 7, want, got);
 	}
 	cfg_write(bdf, cap + 4, saved);
 	return ok;
@@ -92,7 +93,7 @@ bool msi_probe(const uint32_t *apic_ids, unsigned ncpus)
 	guest_mline("pci-scan", "functions=%u msi=%u steered=%u host_bridge=%04x:%04x", functions,
 		    msi, steered, host_bridge & 0xffff, host_bridge >> 16);
 	if (!msi)
-		guest_mline("skip", "name=msi reason=\"no PCI function with an MSI capability on this "
-			    "machine (Bochs 2.7 has none)\"");
+		guest_mline("skip", "name=msi reason=\"no PCI function with an MSI capability on "
+			    "this machine (Bochs 2.7 has none)\"");
 	return ok;
 }

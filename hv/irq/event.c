@@ -23,6 +23,7 @@
 #include "vmx_bits.h"
 #include "x86.h"
 
+/* The controls this file sets at each entry (the TPR shadow: irq/ppr_watch.c). */
 #define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING | \
 		 PROC_USE_TPR_SHADOW)
 #define GP 13
@@ -71,11 +72,11 @@ void inject_exception(unsigned vector, bool has_error, uint32_t error)
 }
 
 /*
- * An NMI in root operation may OR NMI-window exiting into both at any
- * instant (irq_nmi_in_root): the loop writes until the VMCS holds the
- * copy's latest.
+ * Sets and clears primary controls in the copy and the VMCS. An NMI in
+ * root operation may OR NMI-window exiting into both at any instant
+ * (irq_nmi_in_root): the loop writes until the VMCS holds the copy's latest.
  */
-void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
+static void proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
 {
 	uint32_t old = __atomic_load_n(&v->proc_ctls, __ATOMIC_RELAXED), ctl;
 
@@ -199,9 +200,9 @@ void irq_inject_pending(struct vcpu *v)
 				activity = ACTIVITY_ACTIVE;
 			}
 		}
-		irq_proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
-					    (d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
-					    (d.held || v->ppr_watch ? ppr_watch_update(v, &d) : 0));
+		proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
+					(d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
+					(d.held || v->ppr_watch ? ppr_watch_update(v, &d) : 0));
 		/* An NMI handled from here on sets it again (irq_nmi_in_root), or is seen below. */
 		__atomic_store_n(&v->events_waiting, !irq_queue_empty(&v->irq), __ATOMIC_RELAXED);
 		if (!__atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
@@ -281,7 +282,7 @@ enum irq_combine irq_exception_during_delivery(struct vcpu *v, uint32_t vectorin
 		raise_intr(v, INTR_INFO_VECTOR(vectoring));
 	}
 	/* The exception goes first; the window brings the event back after it. */
-	irq_proc_update(v, 0, nmi ? PROC_NMI_WINDOW_EXITING : PROC_INTR_WINDOW_EXITING);
+	proc_update(v, 0, nmi ? PROC_NMI_WINDOW_EXITING : PROC_INTR_WINDOW_EXITING);
 	return c;
 }
 

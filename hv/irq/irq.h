@@ -33,11 +33,6 @@ void irq_msi_log_counters(void);
 
 /* Injects what V's queue allows now and opens the windows for the rest. */
 void irq_inject_pending(struct vcpu *v);
-/*
- * Sets and clears primary processor-based controls of V in its copy and
- * its VMCS, in step with an NMI handler that may set NMI-window exiting.
- */
-void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set);
 
 /* irq/ppr_watch.c: L2's processor priority while a queued interrupt waits for it. */
 /* At VMCS setup: the virtual-APIC page of an intercepting vCPU, where L0 offers it. */

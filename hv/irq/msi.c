@@ -56,21 +56,18 @@ bool msi_model_init(struct msi_model *m, const struct pci_cfg_hw *hw, const stru
 	bool ok = true;
 
 	*m = (struct msi_model){ .hw = *hw, .cpus = cpus, .note = note };
-	for (unsigned bus = 0; bus < 256; bus++) {
-		for (unsigned dev = 0; dev < 32; dev++) {
-			for (unsigned fn = 0; fn < 8; fn++) {
-				uint16_t bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+	for (unsigned slot = 0; slot < 256 * 32; slot++) { /* bus 15:8, device 7:3 */
+		for (unsigned fn = 0; fn < 8; fn++) {
+			uint16_t bdf = (uint16_t)(slot << 3 | fn);
 
-				if ((hw->read(hw->ctx, bdf, PCI_VENDOR_ID, 2) & 0xffff) == NO_DEVICE) {
-					if (fn == 0)
-						break;
-					continue;
-				}
-				ok &= add_if_msi(m, bdf);
-				if (fn == 0 &&
-				    !(hw->read(hw->ctx, bdf, PCI_HEADER_TYPE, 1) & PCI_HEADER_MULTI))
-					break;
+			if ((hw->read(hw->ctx, bdf, PCI_VENDOR_ID, 2) & 0xffff) == NO_DEVICE) {
+				if (fn == 0)
+					break; /* no function 0: no device */
+				continue;
 			}
+			ok &= add_if_msi(m, bdf);
+			if (fn == 0 && !(hw->read(hw->ctx, bdf, PCI_HEADER_TYPE, 1) & PCI_HEADER_MULTI))
+				break;
 		}
 	}
 	return ok;

@@ -27,25 +27,16 @@ static void select_dword(uint16_t bdf, uint8_t offset)
 
 static uint32_t hw_read(void *ctx, uint16_t bdf, uint8_t offset, unsigned size)
 {
-	uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (offset & 3));
-
 	(void)ctx;
 	select_dword(bdf, offset);
-	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+	return io_port_in((uint16_t)(PCI_CONFIG_DATA + (offset & 3)), size);
 }
 
 static void hw_write(void *ctx, uint16_t bdf, uint8_t offset, unsigned size, uint32_t value)
 {
-	uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (offset & 3));
-
 	(void)ctx;
 	select_dword(bdf, offset);
-	if (size == 1)
-		outb(port, (uint8_t)value);
-	else if (size == 2)
-		outw(port, (uint16_t)value);
-	else
-		outl(port, value);
+	io_port_out((uint16_t)(PCI_CONFIG_DATA + (offset & 3)), size, value);
 }
 
 static void msi_note(struct msi_model *m, const struct msi_device *d, uint32_t wrote,
@@ -65,20 +56,12 @@ static void config_port(struct vcpu *v, struct io_access a, uint32_t value)
 {
 	uint16_t port = io_port(a);
 	unsigned size = io_size(a);
-	bool done;
 
 	spin_lock(&lock);
-	if (io_in(a)) {
-		done = msi_model_port_read(&model, port, size, &value);
-		if (!done)
-			value = size == 1 ? inb(port) : inw(port);
-	} else {
-		done = msi_model_port_write(&model, port, size, value);
-		if (!done && size == 1)
-			outb(port, (uint8_t)value);
-		else if (!done)
-			outw(port, (uint16_t)value);
-	}
+	if (io_in(a) && !msi_model_port_read(&model, port, size, &value))
+		value = io_port_in(port, size);
+	else if (!io_in(a) && !msi_model_port_write(&model, port, size, value))
+		io_port_out(port, size, value);
 	spin_unlock(&lock);
 	if (io_in(a))
 		io_in_result(v, a, value);

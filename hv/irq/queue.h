@@ -52,7 +52,7 @@ struct irq_entry_state {
 	bool wait_for_sipi;     /* activity state: no event may be injected (SDM 27.3.1.5) */
 	uint8_t tpr_class;      /* the guest's TPR bits 7:4 */
 	uint32_t interruptibility;
-	uint8_t isr_class;      /* bits 7:4 of the highest vector in service in the guest (0: none) */
+	uint8_t isr_class;      /* ISRV[7:4]: the guest's highest class in service (0: none) */
 };
 
 enum irq_inject { IRQ_INJECT_NOTHING, IRQ_INJECT_NMI, IRQ_INJECT_INTR };
