@@ -637,6 +637,19 @@ def linux_irq_check(policies):
     return check
 
 
+def check_linux_msi_model(log):
+    """Linux on two CPUs with msi_model=on: its whole PCI enumeration (configuration
+    mechanism #1 on Bochs, which has no ECAM) went through the model, and it found the
+    PCI functions Bochs has (the i440FX host bridge, PIIX3 ISA/IDE/ACPI, VGA)."""
+    linux_irq_check(("direct", "intercept"))(log)
+    expect_mline(log, "irq-policy", msi_model="on")
+    expect_mline(log, "irq-msi-model")
+    pci = expect_mline(log, "pci", "linux")
+    assert int(pci["functions"]) >= 4, pci
+    counts = expect_mline(log, "irq-msi-count")
+    assert int(counts["config_accesses"]) >= 16 * int(pci["functions"]), counts
+
+
 def check_linux_direct(log):
     expect_mline(log, "options", launch="direct")
     expect_mline(log, "l2-entry", launch="direct")
@@ -1156,6 +1169,8 @@ TESTS = {
                              linux_irq_check(("direct", "intercept")), {"smp": 2}),
     "linux-smp2-irq-intercept": ("linux", "irq=intercept", runner.EXIT_PASS,
                                  linux_irq_check(("intercept", "intercept")), {"smp": 2}),
+    "linux-smp2-msi-model": ("linux", "irq=0:direct,1:intercept msi_model=on", runner.EXIT_PASS,
+                             check_linux_msi_model, {"smp": 2}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
     "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
