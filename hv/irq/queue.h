@@ -33,8 +33,6 @@
 struct irq_queue {
 	uint64_t pending[4]; /* a bit per vector: acknowledged, not yet injected */
 	bool nmi;            /* an NMI waits; more collapse into one, like the CPU's NMI latch */
-	uint64_t raised, injected, nmis_raised, nmis_injected; /* counters for the log */
-	uint64_t merged;     /* raised while the same vector still waited */
 	/*
 	 * An interrupt was injected while another stayed queued, and the queue
 	 * has not run out of interrupts since: only then may L2 have one in
@@ -43,6 +41,8 @@ struct irq_queue {
 	 * only then must the caller find L2's in-service class.
 	 */
 	bool may_nest;
+	uint64_t raised, injected, nmis_raised, nmis_injected; /* counters for the log */
+	uint64_t merged;     /* raised while the same vector still waited */
 };
 
 /* What the guest is at the coming VM entry: only what the decision reads. */
