@@ -50,6 +50,10 @@ void handle_nmi_window(struct vcpu *v);
 void handle_mwait(struct vcpu *v);
 /* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
+/* An APIC-access exit at guest-physical GPA of the xAPIC page: emulated on the real APIC. */
+bool apic_access_exit(struct vcpu *v, uint64_t gpa);
+void handle_tpr_below_threshold(struct vcpu *v);
+void handle_apic_access(struct vcpu *v);
 /* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */
 void x2apic_icr_exit(struct vcpu *v, uint64_t icr);
 /*

@@ -23,7 +23,9 @@
 #include "vmx_bits.h"
 #include "x86.h"
 
-#define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING)
+/* The controls this file sets at each entry (the TPR shadow: irq/ppr_watch.c). */
+#define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING | \
+		 PROC_USE_TPR_SHADOW)
 #define GP 13
 #define ENTRY_INFO_BITS (INTR_INFO_VALID | INTR_INFO_ERROR_VALID | 0x7ff) /* 30:12 must be 0 */
 
@@ -179,7 +181,9 @@ void irq_inject_pending(struct vcpu *v)
 		.rflags_if = vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF,
 		.wait_for_sipi = activity == ACTIVITY_WAIT_FOR_SIPI,
 		.interruptibility = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE),
-		.tpr_class = (unsigned)read_cr8() & 0xf, /* L2's: the APIC is L2's own */
+		.tpr_class = (uint8_t)ppr_watch_tpr_class(v),
+		/* only when L2 may have one in service above a queued one (irq/queue.h) */
+		.isr_class = v->irq.may_nest ? (uint8_t)irq_in_service_class(v) : 0,
 	};
 
 	for (;;) {
@@ -198,7 +202,7 @@ void irq_inject_pending(struct vcpu *v)
 		}
 		proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
 					(d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
-					(d.tpr_blocked ? PROC_CR8_LOAD_EXITING : 0));
+					(d.held || v->ppr_watch ? ppr_watch_update(v, &d) : 0));
 		/* An NMI handled from here on sets it again (irq_nmi_in_root), or is seen below. */
 		__atomic_store_n(&v->events_waiting, !irq_queue_empty(&v->irq), __ATOMIC_RELAXED);
 		if (!__atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))

@@ -134,10 +134,12 @@ SCENARIOS = {s.name: s for s in [
     Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
-    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
-             "(IOAPIC) and NMI interrupts on each CPU under irq=0:direct,1:intercept (--hv "
-             "irq=... for another mix), checks counts, order and what the hypervisor "
-             "intercepted, then measures one interrupt per CPU", HV,
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, "
+             "in-service-held and NMI interrupts on each CPU, then COM1 and the PIT through "
+             "the IOAPIC steered to each CPU, under irq=0:direct,1:intercept (--hv irq=... for "
+             "another mix, ioapic_model=on to police the routes), checks counts, order and "
+             "what the hypervisor intercepted, scans PCI for MSI, then measures one interrupt "
+             "per CPU", HV,
              kernel_args="irq=0:direct,1:intercept",
              modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
     Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "

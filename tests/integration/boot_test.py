@@ -493,27 +493,52 @@ def check_linux_nested_on(log):
     expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
 
 
-IRQTEST_CHECKS = ("timer", "ipi", "ipi-priority-order", "tpr", "serial", "nmi")
+IRQTEST_CHECKS = ("timer", "ipi", "ipi-priority-order", "tpr", "ppr-eoi", "ppr-tpr", "serial",
+                  "pit", "nmi")
 IRQTEST_HV_CHECKS = ("hv-intercepted", "hv-nmis")
+IRQTEST_IRQS_PER_ROUTE = 5  # SERIAL_IRQS, PIT_IRQS
 
 
-def irqtest_check(policies):
+def irqtest_arrivals(policies, policed, shared):
+    """Per CPU, how many of irqtest's device routes (one to each CPU in turn) arrive
+    there: each at its target, unless the hypervisor polices the routes and the target
+    breaks the policy (a shared device needs an intercepting CPU, a dedicated one a
+    direct CPU): then at the first CPU that fits, if any (hv/irq/route.c)."""
+    fits = [(p == "intercept") == shared for p in policies]
+    want = [0] * len(policies)
+    for target in range(len(policies)):
+        at = target
+        if policed and not fits[target] and any(fits):
+            at = fits.index(True)
+        want[at] += IRQTEST_IRQS_PER_ROUTE
+    return want
+
+
+def irqtest_check(policies, policed=False):
     """The irqtest guest passed every check on each CPU, under POLICIES (one per CPU:
-    'direct', 'intercept', or 'native' on bare L0); under the hypervisor its counters
-    agree: a direct CPU intercepted no interrupt, an intercepting one every interrupt, and
-    the benchmark lines give 0 or 1 exit per interrupt (EOI included)."""
+    'direct', 'intercept', or 'native' on bare L0); COM1 (shared) and the PIT (dedicated)
+    arrived on the CPUs their routes and, when POLICED (ioapic_model=on), the policy say;
+    under the hypervisor its counters agree: a direct CPU intercepted no interrupt, an
+    intercepting one every interrupt, and the benchmark lines give 0 or 1 exit per
+    interrupt (EOI included)."""
     native = policies[0] == "native"
+    serial_want = irqtest_arrivals(policies, policed, shared=True)
+    pit_want = irqtest_arrivals(policies, policed, shared=False)
 
     def check(log):
         checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
         names = IRQTEST_CHECKS + (() if native else IRQTEST_HV_CHECKS)
-        want = {"ap-started"} | {f"cpu{c}-{n}" for c in range(len(policies)) for n in names}
+        want = {"ap-started", "ioapic-readback"} | \
+            {f"cpu{c}-{n}" for c in range(len(policies)) for n in names} | \
+            {f"{d}-to-cpu{c}" for c in range(len(policies)) for d in ("serial", "pit")}
         missing = want - checks.keys()
         assert not missing, f"checks missing: {sorted(missing)}"
         failed = [n for n, r in checks.items() if r != "pass"]
         assert not failed, f"checks failed: {failed}"
+        expect_mline(log, "irqtest-setup", "guest", routes_policed=str(int(policed)))
         for cpu, policy in enumerate(policies):
-            expect_mline(log, "irq-result", "guest", cpu=str(cpu), policy=policy)
+            expect_mline(log, "irq-result", "guest", cpu=str(cpu), policy=policy,
+                         serial=str(serial_want[cpu]), pit=str(pit_want[cpu]))
             row = expect_mline(log, "bench", "guest", test=f"irq-{policy}", cpu=str(cpu))
             if native:
                 continue
@@ -521,6 +546,14 @@ def irqtest_check(policies):
             count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
             assert (int(count["raised"]) > 0) == (policy == "intercept"), count
             assert int(count["nmis_raised"]) == int(count["nmis_injected"]) > 0, count
+            # The ppr checks' interrupt waited for an EOI, then (variant 2) for the TPR: on
+            # an intercepting CPU through the TPR shadow's watch, whose exits saw both.
+            watched = policy == "intercept"
+            assert count["ppr_watch"] == ("tpr-shadow" if watched else "none"), count
+            assert (int(count["ppr_watches"]) >= 2) == watched, count
+            exits = {int(f["reason"]): int(f["n"]) for _, _, f in
+                     serial_log.mlines(log, kind="exit-count") if f.get("vcpu") == str(cpu)}
+            assert (exits.get(44, 0) >= 2 and exits.get(43, 0) >= 1) == watched, exits
         if native:
             expect_mline(log, "verdict", "guest", result="pass")
             return
@@ -528,26 +561,50 @@ def irqtest_check(policies):
         expect_mline(log, "irq-policy", policy=policy_line, nmi_exiting="1",
                      mwait_hidden=str(int("intercept" in policies)))
         expect_mline(log, "irq-device", name="com1", sharing="shared")
+        expect_mline(log, "irq-device", name="pit", gsi="2", sharing="dedicated")
         expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
     return check
 
 
-def ioapic_model_check(policies, route):
+def ioapic_model_check(policies, routes):
     """irqtest under POLICIES with the IOAPIC model: every check as without it, L2's
-    IOAPIC accesses emulated, and COM1's entry (GSI 4, shared) reported as ROUTE
-    ('no-cpu' when no CPU intercepts) or never reported (None: its route fits)."""
-    base = irqtest_check(policies)
+    IOAPIC accesses emulated, and the 'irq-route' lines exactly ROUTES: per GSI (4: COM1,
+    shared; 2: the PIT, dedicated) the (result, CPU L2 chose, CPU programmed) of each
+    route that broke the policy, in order."""
+    base = irqtest_check(policies, policed=True)
 
     def check(log):
         base(log)
         expect_mline(log, "irq-policy", ioapic_model="on")
         expect_text(log, "L2's accesses go through the model")
-        routes = serial_log.mlines(log, kind="irq-route", src="hv")
-        if route is None:
-            assert not routes, f"a fitting route was reported: {routes}"
-        else:
-            expect_mline(log, "irq-route", gsi="4", result=route)
+        got = {}
+        for _, _, f in serial_log.mlines(log, kind="irq-route", src="hv"):
+            got.setdefault(int(f["gsi"]), []).append(
+                (f["result"], int(f["wrote"], 16) >> 56, int(f["programmed"], 16) >> 56))
+        assert got == routes, f"irq-route lines {got}, want {routes}"
     return check
+
+
+def check_irqtest_msi_model(log):
+    """irqtest with msi_model=on: L2's configuration ports go through the model, which
+    found the MSI functions the guest's own scan finds (the same scan natively finds the
+    i440FX host bridge on Bochs), and each message address the guest steers reads back as
+    written. Bochs 2.7 has no PCI device with MSI: the steering part is SKIPped there."""
+    irqtest_check(("direct", "intercept"))(log)
+    expect_mline(log, "irq-policy", msi_model="on")
+    model = expect_mline(log, "irq-msi-model")
+    scan = expect_mline(log, "pci-scan", "guest", host_bridge="8086:1237")
+    assert int(scan["functions"]) >= 3, scan
+    assert model["devices"] == scan["msi"], (model, scan)
+    counts = expect_mline(log, "irq-msi-count")
+    # The scan reads each function's vendor ID at least: all of it went through the model.
+    assert int(counts["config_accesses"]) >= 2 * int(scan["functions"]), counts
+    if scan["msi"] == "0":
+        skip = expect_mline(log, "skip", "guest", name="msi")
+        print(f"SKIP irqtest-msi-model (MSI steering): {skip['reason']}")
+        assert counts["msi_writes"] == "0", counts
+    else:
+        assert int(counts["msi_writes"]) >= 2 * int(scan["steered"]), counts
 
 
 def check_irq_bad_word(log):
@@ -578,6 +635,19 @@ def linux_irq_check(policies):
             else:  # merged ones are not injected twice; a few may wait when the run ends
                 assert raised > 100 and 0 <= raised - injected - int(count["merged"]) <= 4, count
     return check
+
+
+def check_linux_msi_model(log):
+    """Linux on two CPUs with msi_model=on: its whole PCI enumeration (configuration
+    mechanism #1 on Bochs, which has no ECAM) went through the model, and it found the
+    PCI functions Bochs has (the i440FX host bridge, PIIX3 ISA/IDE/ACPI, VGA)."""
+    linux_irq_check(("direct", "intercept"))(log)
+    expect_mline(log, "irq-policy", msi_model="on")
+    expect_mline(log, "irq-msi-model")
+    pci = expect_mline(log, "pci", "linux")
+    assert int(pci["functions"]) >= 4, pci
+    counts = expect_mline(log, "irq-msi-count")
+    assert int(counts["config_accesses"]) >= 16 * int(pci["functions"]), counts
 
 
 def check_linux_direct(log):
@@ -1134,11 +1204,26 @@ TESTS = {
                               irqtest_check(("intercept", "intercept")), {}),
     "irqtest-native": ("irqtest-native", "", runner.EXIT_PASS,
                        irqtest_check(("native", "native")), {}),
+    # No CPU fits the PIT (dedicated) under all-intercept, nor COM1 (shared) under
+    # all-direct: those routes are programmed as L2 wrote them and reported.
     "irqtest-ioapic-model-intercept": ("irqtest", "irq=intercept ioapic_model=on",
                                        runner.EXIT_PASS,
-                                       ioapic_model_check(("intercept", "intercept"), None), {}),
+                                       ioapic_model_check(("intercept", "intercept"),
+                                                          {2: [("no-cpu", 0, 0),
+                                                               ("no-cpu", 1, 1)]}), {}),
     "irqtest-ioapic-model-direct": ("irqtest", "irq=direct ioapic_model=on", runner.EXIT_PASS,
-                                    ioapic_model_check(("direct", "direct"), "no-cpu"), {}),
+                                    ioapic_model_check(("direct", "direct"),
+                                                       {4: [("no-cpu", 0, 0),
+                                                            ("no-cpu", 1, 1)]}), {}),
+    # L2 steers COM1 (shared) to direct CPU 0 and the PIT (dedicated) to intercepting
+    # CPU 1: both corrected, and they arrive on the other CPU.
+    "irqtest-ioapic-model-mixed": ("irqtest", "irq=0:direct,1:intercept ioapic_model=on",
+                                   runner.EXIT_PASS,
+                                   ioapic_model_check(("direct", "intercept"),
+                                                      {4: [("corrected", 0, 1)],
+                                                       2: [("corrected", 1, 0)]}), {}),
+    "irqtest-msi-model": ("irqtest", "irq=0:direct,1:intercept msi_model=on", runner.EXIT_PASS,
+                          check_irqtest_msi_model, {}),
     "irq-bad-word": ("boot", "irq=0:direct,1:sometimes", runner.EXIT_FAIL, check_irq_bad_word,
                      {}),
     "irq-bad-cpu": ("hello", "irq=5:intercept", runner.EXIT_FAIL, check_irq_bad_cpu,
@@ -1147,6 +1232,8 @@ TESTS = {
                              linux_irq_check(("direct", "intercept")), {"smp": 2}),
     "linux-smp2-irq-intercept": ("linux", "irq=intercept", runner.EXIT_PASS,
                                  linux_irq_check(("intercept", "intercept")), {"smp": 2}),
+    "linux-smp2-msi-model": ("linux", "irq=0:direct,1:intercept msi_model=on", runner.EXIT_PASS,
+                             check_linux_msi_model, {"smp": 2}),
     "linux-direct": ("linux-direct", "", runner.EXIT_PASS, check_linux_direct, {}),
     "mb1-l2": ("mb1", "", runner.EXIT_PASS, mb1_check(0), {"smp": 2}),
     "mb1-l2-exit-code": ("mb1", "", runner.EXIT_FAIL, mb1_check(5), {"guest_args": "exit=5"}),
