@@ -936,7 +936,8 @@ def check_linux_paging(log, mode, cpus=1):
         assert smp["active_vcpus"] == cpus and smp["kicks"] > 0, smp
     expect_mline(log, "verdict", "guest", result="pass", reason="linux-poweroff")
     s = {k: int(v) for k, v in expect_mline(log, "shadow", active="1").items()}
-    assert s["pt_writes"] > 1000 and s["hidden"] > 1000 and s["cr3_loads"] > 1000, s
+    # Two CPUs load CR3 far less often than one (639 against 18,167 in a boot).
+    assert s["pt_writes"] > 1000 and s["hidden"] > 1000 and s["cr3_loads"] > 300, s
     if mode == "hybrid":
         h = {k: int(v) for k, v in expect_mline(log, "shadow", mode="hybrid").items()
              if k != "mode"}
