@@ -29,6 +29,7 @@
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "l0.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
@@ -240,24 +241,6 @@ static uint64_t guest_cr0(void)
 	return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_READ_SHADOW) & mask);
 }
 
-/*
- * Sets primary controls 'bits' in the VMCS and in v->proc_ctls, the copy
- * irq/event.c writes the VMCS from (an NMI in root operation may do so at
- * any instant: the loop writes until the VMCS holds the copy's latest).
- */
-static void set_proc_ctls(struct vcpu *v, uint32_t bits)
-{
-	uint32_t ctl = __atomic_or_fetch(&v->proc_ctls, bits, __ATOMIC_ACQ_REL), now;
-
-	for (;;) {
-		vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, ctl);
-		now = __atomic_load_n(&v->proc_ctls, __ATOMIC_ACQUIRE);
-		if (now == ctl)
-			return;
-		ctl = now;
-	}
-}
-
 /* EPT off, the exits shadow paging needs on (SDM Vol. 3C 25.6.2, 25.6.3, 27.3.1.1). */
 static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 {
@@ -266,7 +249,8 @@ static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
 		   ~(uint64_t)(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
-	set_proc_ctls(v, PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
+	/* Through v->proc_ctls: irq/event.c writes the VMCS from that copy. */
+	irq_proc_update(v, 0, PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
 	sv->exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
 	vmcs_write(VMCS_EXCEPTION_BITMAP, sv->exc_bitmap | 1u << VEC_PF);
 	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);

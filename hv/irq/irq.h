@@ -24,6 +24,12 @@ void irq_report(void);
 /* The end-of-run counters of vCPU V ("@hv irq-count"). */
 void irq_log_counters(const struct vcpu *v);
 
+/*
+ * Clears and sets primary processor-based controls of V in its VMCS and in
+ * v->proc_ctls, the copy the NMI handler writes the VMCS from: every
+ * change to them after VM launch goes through here.
+ */
+void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set);
 /* Injects what V's queue allows now and opens the windows for the rest. */
 void irq_inject_pending(struct vcpu *v);
 /* Re-injects the event whose delivery the current exit interrupted; false if none. */
