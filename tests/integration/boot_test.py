@@ -1136,6 +1136,8 @@ TESTS = {
                      {}),
     "linux-shadow-smp2": ("linux", "paging=shadow", runner.EXIT_PASS,
                           linux_paging_check("shadow", cpus=2), {"smp": 2, "timeout": 1500}),
+    "linux-hybrid-smp2": ("linux", "paging=hybrid", runner.EXIT_PASS,
+                          linux_paging_check("hybrid", cpus=2), {"smp": 2, "timeout": 1500}),
     "ptchurn-smp2": ("ptchurn", "", runner.EXIT_PASS, ptchurn_smp_check("nested"),
                      {"smp": 2, "guest_args": "cpus=2"}),
     "ptchurn-shadow-smp2": ("ptchurn-shadow", "", runner.EXIT_PASS, ptchurn_smp_check("shadow"),
