@@ -70,7 +70,8 @@ void shadow_kick_others(void)
 		/* One that went back to waiting for a SIPI takes the NMI once started. */
 		while (running(i) && __atomic_load_n(&kicks[i].done, __ATOMIC_ACQUIRE) < want[i]) {
 			if (rdtsc() > deadline)
-				panic("shadow paging: CPU %u did not answer the TLB shoot-down NMI", i);
+				panic("shadow paging: CPU %u did not answer the TLB shoot-down "
+				      "NMI", i);
 			__asm__ volatile("pause");
 		}
 	}

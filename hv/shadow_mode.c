@@ -201,7 +201,7 @@ void shadow_mode_init(void)
 	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
 	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
 	ops.guest = emul_table_ops;
-	/* A vCPU on EPT (hybrid's nested spaces; any not paging yet) must not write tables unseen. */
+	/* A vCPU on EPT (a nested space, or not paging yet) must not write tables unseen. */
 	if (hv_opts.paging == PAGING_HYBRID || smp_cpus > 1)
 		ops.track = track;
 	if (smp_cpus > 1)

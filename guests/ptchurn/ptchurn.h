@@ -38,7 +38,10 @@ static inline void invlpg(volatile void *va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
-/* Reads window page i of the current space; false (and a line, the first few times) if it is not frame 'frame'. */
+/*
+ * Reads window page i of the current space: false if it is not frame
+ * 'frame' (with a line, the first few times).
+ */
 bool ptchurn_check_read(unsigned space, unsigned i, unsigned frame);
 /* cpus=2: the tests with a second CPU (ptchurn_smp.c); true if every one passed. */
 bool ptchurn_smp(void);

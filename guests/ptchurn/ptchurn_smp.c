@@ -118,8 +118,8 @@ static bool smp_newtable(void)
 	bool before = true, after = true;
 
 	write_cr3(pa(pml4[0]));
-	for (unsigned k = 0; k < 512; k++)
-		((volatile uint64_t *)new_table)[k] = 0; /* data so far, written through the boot map */
+	for (unsigned k = 0; k < 512; k++) /* data so far, written through the boot map */
+		((volatile uint64_t *)new_table)[k] = 0;
 	pt[0][HOLD_PAGE] = pa(new_table) | P_RW;
 	invlpg(window(HOLD_PAGE));
 	holding = release = false;
