@@ -37,6 +37,12 @@ void handle_invlpg(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
+/*
+ * An access L2's EPT refuses at gpa, offered to an emulated device or the
+ * trapped xAPIC page (also for paging=shadow, where EPT is off): true if
+ * one served it (the run stops if its emulation failed).
+ */
+bool ept_device_access(struct vcpu *v, uint64_t gpa, bool write);
 void handle_ept_misconfig(struct vcpu *v);
 /* guest_fault=inject: logs how many faults were injected (none: nothing). */
 void exit_fault_summary(void);

@@ -13,6 +13,7 @@
 #include "panic.h"
 #include "power.h"
 #include "self_protect.h"
+#include "shadow_kick.h"
 #include "x86.h"
 
 static const char *const vector_names[32] = {
@@ -41,6 +42,8 @@ void exception_handler(struct exception_frame *f)
 
 	if (extable_fixup(f))
 		return; /* an instruction that was allowed to fault */
+	if (f->vector == 2 && shadow_kick_nmi())
+		return; /* another CPU's TLB shoot-down (shadow paging): served */
 	if (f->vector == 2 && irq_nmi_in_root())
 		return; /* L2's NMI, arrived while this CPU ran the hypervisor: queued */
 

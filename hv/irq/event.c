@@ -90,6 +90,11 @@ static void proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
 	}
 }
 
+void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
+{
+	proc_update(v, clear, set);
+}
+
 /* Queues external interrupt VECTOR for V (events_waiting: vcpu.h). */
 static void raise_intr(struct vcpu *v, unsigned vector)
 {

@@ -31,6 +31,12 @@ void irq_msi_setup(const struct irq_cpus *cpus);
 /* Its end-of-run counters ("@hv irq-msi-count"), if on. */
 void irq_msi_log_counters(void);
 
+/*
+ * Clears and sets primary processor-based controls of V in its VMCS and in
+ * v->proc_ctls, the copy the NMI handler writes the VMCS from: every
+ * change to them after VM launch goes through here.
+ */
+void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set);
 /* Injects what V's queue allows now and opens the windows for the rest. */
 void irq_inject_pending(struct vcpu *v);
 /*
