@@ -12,6 +12,9 @@
  * HLT, VMCALL (-KVM_ENOSYS), MSRs and control registers never leave the
  * kernel. Any other exit ends the run with the vCPU's registers: nothing
  * is silently ignored. The last line is "@kvm verdict result=pass|fail".
+ * Where KVM offers VMX (kvm_intel nested=1) the guest gets it, with
+ * IA32_FEATURE_CONTROL locked and enabled as firmware leaves it, so a guest
+ * hypervisor (minihv) runs its own guest: "@kvm cpu vmx=0|1" says which.
  */
 #define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include <errno.h>
@@ -53,6 +56,10 @@
 #define PORT_DEBUG_EXIT 0xf4   /* QEMU's isa-debug-exit: the value is the exit code */
 #define PORT_BOCHS_SHUTDOWN 0x8900
 #define PORTS_SEEN_MAX 64
+#define CPUID1_ECX_VMX (1u << 5)
+#define MSR_FEATURE_CONTROL 0x3a
+#define FEATURE_CONTROL_LOCKED 1u
+#define FEATURE_CONTROL_VMX 4u /* VMXON outside SMX operation */
 
 struct vm {
 	int kvm, vm, vcpu;
@@ -63,6 +70,7 @@ struct vm {
 	struct mmio_device mmio; /* the test MMIO device, as under the hypervisor */
 	struct test_mmio_state mmio_state;
 	int exit_code;         /* the guest's isa-debug-exit value, -1 before */
+	bool vmx;              /* the guest is offered VMX (KVM's nested VMX) */
 	uint8_t uart_lcr;      /* COM1's line control register, for DLAB */
 	char line[512];        /* the guest's serial line being assembled */
 	size_t line_len;
@@ -233,7 +241,28 @@ static void set_entry_state(struct vm *m, uint64_t entry)
 	xioctl(m->vcpu, KVM_SET_REGS, &r, "KVM_SET_REGS");
 }
 
-/* The CPUID KVM supports, unedited: the guest sees KVM's signature at 0x40000000. */
+/*
+ * With VMX offered (kvm_intel nested=1), IA32_FEATURE_CONTROL as firmware
+ * leaves it: locked, VMXON outside SMX allowed (SDM Vol. 3C 23.7); KVM starts
+ * it at 0, where VMXON would #GP.
+ */
+static void enable_vmx(struct vm *m)
+{
+	struct {
+		struct kvm_msrs head;
+		struct kvm_msr_entry entry;
+	} msrs = { .head = { .nmsrs = 1 },
+		   .entry = { .index = MSR_FEATURE_CONTROL,
+			      .data = FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX } };
+
+	if (ioctl(m->vcpu, KVM_SET_MSRS, &msrs) != 1)
+		die("kvm-ioctl", "KVM_SET_MSRS IA32_FEATURE_CONTROL: %s", strerror(errno));
+}
+
+/*
+ * The CPUID KVM supports, unedited: the guest sees KVM's signature at
+ * 0x40000000, and VMX (CPUID.1:ECX[5]) exactly when kvm_intel has nested=1.
+ */
 static void set_cpuid(struct vm *m)
 {
 	unsigned n = 128;
@@ -252,7 +281,13 @@ static void set_cpuid(struct vm *m)
 		n *= 2;
 	}
 	xioctl(m->vcpu, KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			m->vmx = c->entries[i].ecx & CPUID1_ECX_VMX;
 	free(c);
+	if (m->vmx)
+		enable_vmx(m);
+	mline("cpu", "vmx=%d", m->vmx);
 }
 
 static void vm_create(struct vm *m, uint64_t mem_mb)

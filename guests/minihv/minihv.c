@@ -5,6 +5,14 @@
  * VMCS, L3 under minihv's EPT, an exit during event delivery, the CPUID
  * round-trip benchmark, VMX off, HC_EXIT. Command line:
  * iters=N (benchmark round trips, default 100).
+ *
+ * Under another L1 (Linux KVM through kvmrun: the kvm-l1-nested bench peer)
+ * minihv runs the same way without this hypervisor's hypercalls: the
+ * benchmark reports L3's own timings only, and the run ends through the
+ * guest runtime's power-off (isa-debug-exit). The checks of L1's VMfail and
+ * VM-entry-failure outcomes then judge that L1, not minihv: they are
+ * printed, summed up in "@guest l1-conformance", and leave the verdict to
+ * what minihv itself must do (run L3, handle its exits, time them).
  */
 #include "guest.h"
 #include "lib/string.h"
@@ -30,6 +38,7 @@ struct minihv_caps caps;
 static uint8_t regions[4][4096] __attribute__((aligned(4096)));
 static uint8_t l3_stacks[2][L3_STACK] __attribute__((aligned(16)));
 static bool vmx_ok = true;
+static bool under_hv; /* this project's hypervisor is L1: its hypercalls are there */
 extern volatile uint64_t l3_bench_iters;
 extern char l3_nmi_stub[];
 
@@ -66,8 +75,10 @@ static void read_caps(void)
 	caps.ept_vpid = rdmsr(0x48c);
 	caps.cr0_fixed0 = rdmsr(0x486);
 	caps.cr4_fixed0 = rdmsr(0x488);
-	guest_mline("minihv-caps", "revision=%#x pin=%#lx proc=%#lx exit=%#lx entry=%#lx",
-		    caps.revision, caps.pin, caps.proc, caps.exit, caps.entry);
+	caps.misc = rdmsr(0x485);
+	guest_mline("minihv-caps", "revision=%#x pin=%#lx proc=%#lx exit=%#lx entry=%#lx "
+		    "misc=%#lx", caps.revision, caps.pin, caps.proc, caps.exit, caps.entry,
+		    caps.misc);
 }
 
 void skip(void)
@@ -239,7 +250,22 @@ static bool event_delivery_exit(uint64_t a)
 			   rflags, reason, info, error, idt);
 }
 
-/* L3 CPUID round trips as L3 times them; exits counted by L1 (HC_NESTED_STATS). */
+/* L3 CPUID round trips as L3 times them, under an L1 without this hypervisor's counters. */
+static bool bench_timed_only(uint64_t iters)
+{
+	struct exit_log log;
+
+	if (!run_l3(&log, true, false))
+		return false;
+	guest_mline("nested-bench", "test=cpuid iters=%lu min=%lu avg=%lu", iters, l3_results[0],
+		    l3_results[1] / iters);
+	return guest_check("bench", log.cpuid == iters, "cpuid_exits=%u", log.cpuid);
+}
+
+/*
+ * L3 CPUID round trips as L3 times them; under this hypervisor also the exits
+ * L1 counted (HC_NESTED_STATS, HC_EXIT_COUNT).
+ */
 static bool bench(uint64_t a, uint64_t iters)
 {
 	struct exit_log log;
@@ -250,6 +276,8 @@ static bool bench(uint64_t a, uint64_t iters)
 	vmclear(a);
 	vmptrld(a);
 	vmcs_build(l3_bench, (uint64_t)(uintptr_t)(l3_stacks[0] + L3_STACK) - 8);
+	if (!under_hv)
+		return bench_timed_only(iters);
 	e0 = vmcall(HC_EXIT_COUNT, 0, 0, 0);
 	s0 = vmcall(HC_NESTED_STATS, 0, 0, 0);
 	if (!run_l3(&log, true, false))
@@ -310,40 +338,63 @@ static uint64_t cmdline_iters(const char *cmdline)
 	return n ? n : 100;
 }
 
+/* The L1 hypervisor's CPUID signature (leaf 0x40000000), e.g. "KVMKVMKVM" or "NestedHVisor". */
+static void l1_signature(char out[13])
+{
+	struct cpuid_regs r = cpuid(HV_CPUID_LEAF, 0);
+
+	memcpy(out, &r.ebx, 4);
+	memcpy(out + 4, &r.ecx, 4);
+	memcpy(out + 8, &r.edx, 4);
+	out[12] = 0;
+	for (int i = 0; i < 12; i++)
+		out[i] = out[i] >= 0x21 && out[i] < 0x7f ? out[i] : (out[i] ? '?' : 0);
+}
+
 bool guest_main(const char *cmdline)
 {
 	uint64_t vmxon_pa, a, b;
-	bool ok = true;
+	bool ok = true, conform = true; /* conform: L1 gave the SDM's VMfail and entry outcomes */
+	char l1[13];
 
+	under_hv = hv_present();
+	l1_signature(l1);
+	guest_mline("minihv-l1", "signature=\"%s\" hypercalls=%d", l1, under_hv);
 	if (!guest_check("cpuid-vmx", cpuid(1, 0).ecx & CPUID1_ECX_VMX, "ecx=%#x", cpuid(1, 0).ecx))
 		goto out;
 	read_caps();
 	gdt_with_tss_init();
 	write_cr4(read_cr4() | CR4_VMXE);
-	ok &= vmfail_checks_before_vmxon();
+	conform &= vmfail_checks_before_vmxon();
 	vmxon_pa = region(0, caps.revision);
 	if (!guest_check("vmxon", vmxon(vmxon_pa) == VMX_OK, "region=%#lx", vmxon_pa)) {
 		ok = false;
 		goto out;
 	}
-	ok &= vmfail_checks(vmxon_pa);
+	conform &= vmfail_checks(vmxon_pa);
 	a = region(1, caps.revision);
 	b = region(3, caps.revision);
 	ok &= run_payload(a);
-	ok &= vmlaunch_launched(a);
+	conform &= vmlaunch_launched(a);
 	vmclear(a);
 	vmptrld(a);
 	vmcs_build(l3_main, (uint64_t)(uintptr_t)(l3_stacks[0] + L3_STACK) - 8);
-	ok &= entry_failure_checks();
+	conform &= entry_failure_checks();
 	ok &= run_second_vmcs(b);
 	ok &= ept_checks(b, l3_stacks[1] + L3_STACK);
 	ok &= event_delivery_exit(a);
 	ok &= bench(a, cmdline_iters(cmdline));
 	ok &= guest_check("vmxoff", vmxoff() == VMX_OK, "cr4=%#lx", read_cr4());
-	ok &= vmresume_after_vmxoff(vmxon_pa, a);
+	conform &= vmresume_after_vmxoff(vmxon_pa, a);
 	write_cr4(read_cr4() & ~CR4_VMXE);
+	guest_mline("l1-conformance", "result=%s judged=%d", conform ? "pass" : "fail", under_hv);
+	if (under_hv)
+		ok &= conform;
 out:
-	guest_mline("minihv", "result=%s", ok && vmx_ok ? "pass" : "fail");
-	vmcall(HC_EXIT, ok && vmx_ok ? 0 : 1, 0, 0);
+	ok &= vmx_ok;
+	guest_mline("minihv", "result=%s", ok ? "pass" : "fail");
+	if (!under_hv)
+		return ok;
+	vmcall(HC_EXIT, ok ? 0 : 1, 0, 0);
 	return guest_check("hc-exit", false, "reason=\"HC_EXIT returned\"");
 }

@@ -25,7 +25,7 @@ void vmx_run_new_vmcs(void);
 /* The VMX capability MSRs minihv was offered, and its VMCS revision. */
 struct minihv_caps {
 	uint32_t revision;
-	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid;
+	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid, misc;
 };
 extern struct minihv_caps caps;
 
