@@ -1005,11 +1005,13 @@ def check_minihv_kvm(log):
     assert not missing and failed == KVM_L1_DEVIATIONS, \
         f"missing {missing}, failed {sorted(failed)}, KVM's known deviations {KVM_L1_DEVIATIONS}"
     expect_mline(log, "l1-conformance", "guest", result="fail", judged="0")
+    expect_mline(log, "stats", "kvm", exit_count_port="0xe8", exits="kvm-stats")
     for test in ("cpuid", "vmcall", "pio"):
-        b = expect_mline(log, "nested-bench", "guest", test=test, iters="100")
-        assert "reflected" not in b, f"hypercall counts without this hypervisor: {b}"
-        # A round trip is an L3 exit reflected by KVM to minihv and minihv's VMRESUME.
+        b = expect_mline(log, "nested-bench", "guest", test=test, iters="100", reflected="101")
+        assert "l2_vmrw_exits_x100_per_reflect" not in b, f"hypercalls without this hv? {b}"
         assert int(b["min"]) > 1000, f"{test}: no exit to minihv? {b}"
+        # Each reflected exit is at least L3's exit and minihv's VMRESUME, both into KVM.
+        assert int(b["l1_exits_x100_per_reflect"]) >= 200, b
     expect_mline(log, "minihv", "guest", result="pass")
     expect_mline(log, "verdict", "guest", result="pass", reason="guest-main")
     expect_mline(log, "verdict", "kvm", result="pass", reason="guest-exit-pass")

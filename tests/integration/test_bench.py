@@ -383,7 +383,8 @@ KVM_L1_LOG = """\
 @guest minihv-l1 signature="KVMKVMKVM" hypercalls=0
 @guest check name=vmxon result=pass region=0x100d000
 @guest check name=vmresume-after-vmxoff result=fail rflags=0x42 error=5
-@guest nested-bench test=cpuid iters=100 min=15027 median=15040 p99=17000
+@guest nested-bench test=cpuid iters=100 min=15027 median=15040 p99=17000 reflected=101 \
+l1_exits=210 l1_exits_x100_per_reflect=207
 @guest nested-bench test=vmcall iters=100 min=14000 median=14175 p99=16000
 @guest l1-conformance result=fail judged=0
 """
@@ -398,6 +399,7 @@ class NestedCost(unittest.TestCase):
         self.assertEqual((by["nested-vmcall"]["config"], by["nested-vmcall"]["vmcs_shadow"],
                           by["nested-vmcall"]["prefetch"]), ("kvm-l1-nested", "hw", "kvm"))
         self.assertEqual(by["l1-vmx-deviations"]["checks"], ["vmresume-after-vmxoff"])
+        self.assertEqual(by["l1-exits-per-reflect"]["value"], 2.07)
         self.assertEqual(nestedcost.parse_kvm_l1("no lines"), [])
         rows += nestedcost.parse(NESTED_LOG, "hw", "default")
         self.assertEqual(nestedcost.kvm_l1_ratio(rows), (5.27, 15040, 2854))
