@@ -248,7 +248,7 @@ static void set_entry_state(struct vm *m, uint64_t entry)
 
 /*
  * With VMX offered (kvm_intel nested=1), IA32_FEATURE_CONTROL as firmware
- * leaves it: locked, VMXON outside SMX allowed (SDM Vol. 3C 23.7); KVM starts
+ * leaves it: locked, VMXON outside SMX allowed (SDM Vol. 3C 24.7); KVM starts
  * it at 0, where VMXON would #GP.
  */
 static void enable_vmx(struct vm *m)

@@ -9,8 +9,8 @@
  *
  * Under another L1 (Linux KVM through kvmrun: the kvm-l1-nested bench peer)
  * minihv runs the same way without this hypervisor's hypercalls: the
- * benchmark reports L3's own timings only, and the run ends through the
- * guest runtime's power-off (isa-debug-exit). The checks of L1's VMfail and
+ * benchmarks count the exits into L1 through kvmrun's exit-count port, and
+ * the run ends through the guest runtime's power-off (isa-debug-exit). The checks of L1's VMfail and
  * VM-entry-failure outcomes then judge that L1, not minihv: they are
  * printed, summed up in "@guest l1-conformance", and leave the verdict to
  * what minihv itself must do (run L3, handle its exits, time them).
@@ -295,7 +295,7 @@ static void l1_signature(char out[13])
 	memcpy(out + 8, &r.edx, 4);
 	out[12] = 0;
 	for (int i = 0; i < 12; i++)
-		out[i] = out[i] >= 0x21 && out[i] < 0x7f ? out[i] : (out[i] ? '?' : 0);
+		out[i] = out[i] > ' ' && out[i] < 0x7f && out[i] != '"' ? out[i] : (out[i] ? '?' : 0);
 }
 
 bool guest_main(const char *cmdline)

@@ -181,7 +181,7 @@ def kvm_l1_ratio(rows, test="nested-cpuid"):
     kvm = next((r for r in rows if r["test"] == test and r["config"] == "kvm-l1-nested"),
                None)
     mini = _value(rows, test, *KVM_L1_COMPARED)
-    if kvm is None or "skipped" in kvm or not mini:
+    if kvm is None or "median" not in kvm or not mini:
         return None
     return round(kvm["median"] / mini, 2), kvm["median"], mini
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import types
 import unittest
 from types import SimpleNamespace
 
@@ -409,6 +410,25 @@ class NestedCost(unittest.TestCase):
         self.assertEqual(five["status"], "met")
         self.assertIn("15040 / hv-nested 2854 (vmcs_shadow=hw) = 5.27x", five["detail"])
         self.assertIn("kvm-l1-nested", nestedcost.summary(rows))
+
+    def test_measure(self):
+        """Every run of measure() with its log: the rows, the ratios, nothing failed."""
+        logs = {nestedcost.SCENARIO: NESTED_LOG, nestedcost.KVM_SCENARIO: KVM_NESTED_LOG,
+                nestedcost.KVM_L1_SCENARIO: KVM_L1_LOG}
+        ran = []
+
+        def run(name, guest_args, hv_args):
+            ran.append((name, hv_args))
+            return types.SimpleNamespace(status=0, log=logs[name])
+
+        rows, goals, failed = nestedcost.measure(run)
+        self.assertEqual(failed, [])
+        self.assertEqual(len(ran), len(nestedcost.SETTINGS) + 2)
+        kvm_l1 = {r["test"]: r for r in rows if r["config"] == "kvm-l1-nested"}
+        self.assertEqual(kvm_l1["nested-cpuid"]["ratio_to_hv_nested"], 5.27)
+        self.assertEqual(kvm_l1["nested-vmcall"]["ratio_to_hv_nested"], 5.0)
+        self.assertNotIn("ratio_to_hv_nested", kvm_l1["l1-exits-per-reflect"])
+        self.assertIn("met", [g["status"] for g in goals])
 
     def test_kvm_l1_without_vmx_is_skipped(self):
         log = "@kvm kvm-intel nested=N enable_shadow_vmcs=Y ept=Y guest=minihv\n@kvm cpu vmx=0\n"
