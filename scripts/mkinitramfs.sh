@@ -28,10 +28,11 @@ and "@guest verdict ..." (the verdict of a run without the hypervisor), runs
   hvinit=poweroff (default)  sleep 1; poweroff -f
   hvinit=reboot              sleep 1; reboot -f
   hvinit=shell               a shell on the console
-  hvinit=kvmbench            the trap-cost bench's peer configuration: load
-                             /lib/modules/{irqbypass,kvm,kvm-intel}.ko, run
-                             /boot/trapbench.elf under /bin/kvmrun with the
-                             kernel arguments iters= and warmup=, power off
+  hvinit=kvmbench [hvkvmguest=G]
+                             the trap-cost bench's peer configuration: load
+                             /lib/modules/{irqbypass,kvm,kvm-intel}.ko (nested=1),
+                             run /boot/G.elf (default trapbench) under /bin/kvmrun
+                             with the kernel arguments iters= and warmup=, power off
   hvinit=soak [hvsoak=S]     a stress loop for S seconds of Linux's time (default 60):
                              fork/exec, file I/O in a tmpfs, sleeps, two loops at once;
                              "@linux soak ..." with its counts, then poweroff -f
@@ -72,19 +73,28 @@ echo "@linux userspace cpus=$(grep -c '^processor' /proc/cpuinfo)$stamp"
 echo "@linux cpuinfo-flags $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "@linux pci functions=$(ls /sys/bus/pci/devices 2>/dev/null | wc -l)"
 
-# The trap-cost bench's Linux+KVM peer: kvm_intel, then trapbench under kvmrun,
-# whose "@kvm verdict" line judges the run.
+# The trap-cost bench's Linux+KVM peer: kvm_intel (nested=1), then the test guest
+# hvkvmguest= names (default trapbench; minihv is a guest hypervisor, which needs
+# KVM's nested VMX) under kvmrun, whose "@kvm verdict" line judges the run.
+kvm_param() { cat /sys/module/kvm_intel/parameters/$1 2>/dev/null || echo none; }
 kvm_bench() {
-  args=
+  args= guest=trapbench
   for word in $(cat /proc/cmdline); do
-    case $word in iters=*|warmup=*) args="$args $word" ;; esac
+    case $word in
+    iters=*|warmup=*) args="$args $word" ;;
+    hvkvmguest=*) guest=${word#hvkvmguest=} ;;
+    esac
   done
   for m in irqbypass kvm kvm-intel; do
-    insmod /lib/modules/$m.ko || { echo "@kvm verdict result=fail reason=insmod-$m"; return; }
+    opt=; [ $m = kvm-intel ] && opt=nested=1
+    insmod /lib/modules/$m.ko $opt || { echo "@kvm verdict result=fail reason=insmod-$m"; return; }
   done
-  dmesg | grep -i 'kvm[_:]' | sed 's/^/linux: dmesg: /'
+  dmesg | grep -iE 'kvm[_:]|vmx|nested' | sed 's/^/linux: dmesg: /'
   [ -c /dev/kvm ] || { echo "@kvm verdict result=fail reason=no-dev-kvm"; return; }
-  kvmrun /boot/trapbench.elf "${args# }"
+  echo "@kvm kvm-intel nested=$(kvm_param nested) enable_shadow_vmcs=$(kvm_param enable_shadow_vmcs)" \
+       "ept=$(kvm_param ept) guest=$guest"
+  [ -f /boot/$guest.elf ] || { echo "@kvm verdict result=fail reason=no-guest-$guest"; return; }
+  kvmrun /boot/$guest.elf "${args# }"
 }
 
 case " $(cat /proc/cmdline) " in

@@ -12,6 +12,11 @@
  * HLT, VMCALL (-KVM_ENOSYS), MSRs and control registers never leave the
  * kernel. Any other exit ends the run with the vCPU's registers: nothing
  * is silently ignored. The last line is "@kvm verdict result=pass|fail".
+ * Where KVM offers VMX (kvm_intel nested=1) the guest gets it, with
+ * IA32_FEATURE_CONTROL locked and enabled as firmware leaves it, so a guest
+ * hypervisor (minihv) runs its own guest: "@kvm cpu vmx=0|1" says which.
+ * Port KVMRUN_PORT_EXIT_COUNT reads KVM's exit count of the vCPU, so the
+ * guest can count the exits into L1 around what it times (kvmrun_port.h).
  */
 #define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include <unistd.h>
 
 #include "kvmrun_mmio.h"
+#include "kvmrun_port.h"
 
 #define MEM_DEFAULT_MB 64
 #define INFO_GPA 0x10000ull    /* the Multiboot2 information, below the guest's 16 MiB image */
@@ -53,6 +59,10 @@
 #define PORT_DEBUG_EXIT 0xf4   /* QEMU's isa-debug-exit: the value is the exit code */
 #define PORT_BOCHS_SHUTDOWN 0x8900
 #define PORTS_SEEN_MAX 64
+#define CPUID1_ECX_VMX (1u << 5)
+#define MSR_FEATURE_CONTROL 0x3a
+#define FEATURE_CONTROL_LOCKED 1u
+#define FEATURE_CONTROL_VMX 4u /* VMXON outside SMX operation */
 
 struct vm {
 	int kvm, vm, vcpu;
@@ -63,6 +73,9 @@ struct vm {
 	struct mmio_device mmio; /* the test MMIO device, as under the hypervisor */
 	struct test_mmio_state mmio_state;
 	int exit_code;         /* the guest's isa-debug-exit value, -1 before */
+	bool vmx;              /* the guest is offered VMX (KVM's nested VMX) */
+	int stats_fd;          /* the vCPU's binary statistics (KVM_GET_STATS_FD), or -1 */
+	int64_t exits_at;      /* where in it "exits" lies, or -1 */
 	uint8_t uart_lcr;      /* COM1's line control register, for DLAB */
 	char line[512];        /* the guest's serial line being assembled */
 	size_t line_len;
@@ -233,7 +246,28 @@ static void set_entry_state(struct vm *m, uint64_t entry)
 	xioctl(m->vcpu, KVM_SET_REGS, &r, "KVM_SET_REGS");
 }
 
-/* The CPUID KVM supports, unedited: the guest sees KVM's signature at 0x40000000. */
+/*
+ * With VMX offered (kvm_intel nested=1), IA32_FEATURE_CONTROL as firmware
+ * leaves it: locked, VMXON outside SMX allowed (SDM Vol. 3C 24.7); KVM starts
+ * it at 0, where VMXON would #GP.
+ */
+static void enable_vmx(struct vm *m)
+{
+	struct {
+		struct kvm_msrs head;
+		struct kvm_msr_entry entry;
+	} msrs = { .head = { .nmsrs = 1 },
+		   .entry = { .index = MSR_FEATURE_CONTROL,
+			      .data = FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX } };
+
+	if (ioctl(m->vcpu, KVM_SET_MSRS, &msrs) != 1)
+		die("kvm-ioctl", "KVM_SET_MSRS IA32_FEATURE_CONTROL: %s", strerror(errno));
+}
+
+/*
+ * The CPUID KVM supports, unedited: the guest sees KVM's signature at
+ * 0x40000000, and VMX (CPUID.1:ECX[5]) exactly when kvm_intel has nested=1.
+ */
 static void set_cpuid(struct vm *m)
 {
 	unsigned n = 128;
@@ -252,7 +286,50 @@ static void set_cpuid(struct vm *m)
 		n *= 2;
 	}
 	xioctl(m->vcpu, KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			m->vmx = c->entries[i].ecx & CPUID1_ECX_VMX;
 	free(c);
+	if (m->vmx)
+		enable_vmx(m);
+	mline("cpu", "vmx=%d", m->vmx);
+}
+
+/* Finds the vCPU's "exits" statistic (Documentation/virt/kvm/api.rst, KVM_GET_STATS_FD). */
+static void stats_open(struct vm *m)
+{
+	struct kvm_stats_header h;
+	size_t size = 0;
+	uint8_t *descs = NULL;
+
+	m->exits_at = -1;
+	m->stats_fd = ioctl(m->vcpu, KVM_GET_STATS_FD, NULL);
+	if (m->stats_fd >= 0 && pread(m->stats_fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h)) {
+		size = sizeof(struct kvm_stats_desc) + h.name_size;
+		descs = malloc(size * h.num_desc);
+	}
+	if (descs && pread(m->stats_fd, descs, size * h.num_desc, h.desc_offset) ==
+			     (ssize_t)(size * h.num_desc)) {
+		for (uint32_t i = 0; i < h.num_desc; i++) {
+			const struct kvm_stats_desc *d = (const void *)(descs + i * size);
+
+			if (!strncmp(d->name, "exits", h.name_size))
+				m->exits_at = (int64_t)h.data_offset + d->offset;
+		}
+	}
+	free(descs);
+	mline("stats", "exit_count_port=%#x exits=%s", KVMRUN_PORT_EXIT_COUNT,
+	      m->exits_at < 0 ? "none" : "kvm-stats");
+}
+
+/* The vCPU's exits into KVM so far, or KVMRUN_NO_COUNT. */
+static uint32_t stats_exits(struct vm *m)
+{
+	uint64_t v;
+
+	if (m->exits_at < 0 || pread(m->stats_fd, &v, sizeof(v), m->exits_at) != (ssize_t)sizeof(v))
+		return KVMRUN_NO_COUNT;
+	return (uint32_t)v;
 }
 
 static void vm_create(struct vm *m, uint64_t mem_mb)
@@ -286,6 +363,7 @@ static void vm_create(struct vm *m, uint64_t mem_mb)
 	if (m->run == MAP_FAILED)
 		die("kvm-ioctl", "mmap of kvm_run: %s", strerror(errno));
 	set_cpuid(m);
+	stats_open(m);
 }
 
 /* The vCPU's registers, for a run that ends on an unexpected exit. */
@@ -350,6 +428,9 @@ static bool port_io(struct vm *m, uint16_t port, bool in, uint8_t *data, unsigne
 	} else if (port == PORT_POST) {
 		if (in)
 			memset(data, 0xff, size);
+	} else if (port == KVMRUN_PORT_EXIT_COUNT && in) {
+		value = stats_exits(m);
+		memcpy(data, &value, size);
 	} else if (port == PORT_DEBUG_EXIT && !in) {
 		m->exit_code = (int)value;
 		return false;

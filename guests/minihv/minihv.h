@@ -25,7 +25,7 @@ void vmx_run_new_vmcs(void);
 /* The VMX capability MSRs minihv was offered, and its VMCS revision. */
 struct minihv_caps {
 	uint32_t revision;
-	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid;
+	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid, misc;
 };
 extern struct minihv_caps caps;
 
@@ -36,11 +36,32 @@ uint64_t region(unsigned i, uint32_t revision);
 void vmcs_build(void (*l3_entry)(void), uint64_t l3_stack_top);
 /* vmcs_build.c: the GDT with a TSS minihv and L3 share (host TR must be non-null). */
 void gdt_with_tss_init(void);
+/* What minihv's exit handler saw, for the checks. */
+struct exit_log {
+	unsigned cpuid, vmcall, io, rdmsr, ud, other;
+	uint8_t io_value;
+	uint64_t other_reason;
+};
+
+/* minihv.c: this project's hypervisor is L1 (its hypercalls are there). */
+extern bool under_hv;
+/* minihv.c: runs L3 from the current VMCS until it halts; false if an entry VMfailed. */
+bool run_l3(struct exit_log *log, bool launch, bool inject_nmi);
+
 /* l3.c: the payload and what it saw. */
 void l3_main(void);
-void l3_bench(void);
 extern volatile uint64_t l3_results[8];
 extern volatile uint32_t l3_event_count;
+
+/* l3.c: l3_bench times l3_bench_iters round trips of one kind into l3_samples. */
+#define L3_BENCH_MAX 1000
+enum l3_bench_test { L3_BENCH_CPUID, L3_BENCH_VMCALL, L3_BENCH_PIO, L3_BENCH_TESTS };
+void l3_bench(void);
+extern volatile uint64_t l3_bench_iters;
+extern volatile uint32_t l3_bench_test;
+extern uint64_t l3_samples[L3_BENCH_MAX];
+/* bench.c: every round trip kind on VMCS 'vmcs', L3 on the stack below 'l3_stack_top'. */
+bool bench(uint64_t vmcs, void *l3_stack_top, uint64_t iters);
 /* Moves L3 past the instruction that exited. */
 void skip(void);
 /* ept_checks.c: L3 under minihv's own EPT (nested EPT in L1). */

@@ -441,7 +441,8 @@ def parser():
                    help="skip the nested rows (minihv as L2 under each vmcs_shadow and "
                    "prefetch setting: L3 CPUID, L1 exits and L2 VMREAD/VMWRITE exits per "
                    "reflected exit; then Linux with kvm_intel as L2 for the kvm-nested rows, "
-                   "about 3 minutes under Bochs)")
+                   "and as L1 hosting minihv for the kvm-l1-nested rows; about 5 minutes "
+                   "under Bochs)")
     p.add_argument("--no-paging", dest="paging_cost", action="store_false",
                    help="skip the paging benchmark (ptchurn under paging=nested, shadow "
                    "and hybrid into paging.json; about 45 s under Bochs)")

@@ -180,6 +180,12 @@ SCENARIOS = {s.name: s for s in [
              kernel_args="nested=on vmcs_shadow=hw",
              modules=(("linux/vmlinuz", f"{LINUX_ARGS} hvinit=kvmbench"),
                       ("linux/kvmbench.cpio.gz", "")), timeout=900, verdict_source="kvm"),
+    Scenario("minihv-kvm", "the minihv scenario's peer (the kvm-l1-nested bench config): "
+             "trapbench-kvm's kernel and initramfs directly on L0, kvm_intel with nested=1 runs "
+             "the mini guest hypervisor as its guest through kvmrun, and minihv runs its L3; "
+             "kvmrun's verdict judges the run",
+             "linux/vmlinuz", kernel_args=f"{NATIVE_LINUX_ARGS} hvinit=kvmbench hvkvmguest=minihv",
+             modules=(("linux/kvmbench.cpio.gz", ""),), timeout=900, verdict_source="kvm"),
     Scenario("native-linux", "the same kernel and initramfs booted by GRUB directly on "
              "L0, for comparison (Bochs: its TSC rate given, FSRM hidden)",
              "linux/vmlinuz", kernel_args=NATIVE_LINUX_ARGS,

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import types
 import unittest
 from types import SimpleNamespace
 
@@ -356,8 +357,10 @@ class GuestArgsTest(unittest.TestCase):
 
 
 NESTED_LOG = """\
-@guest nested-bench test=cpuid iters=100 min=2854 avg=2854 reflected=101 l1_exits=204 \
-l1_exits_x100_per_reflect=201 l2_vmrw_exits_x100_per_reflect=0
+@guest nested-bench test=cpuid iters=100 min=2854 median=2854 p99=2854 reflected=101 \
+l1_exits=204 l1_exits_x100_per_reflect=201 l2_vmrw_exits_x100_per_reflect=0
+@guest nested-bench test=vmcall iters=100 min=2835 median=2835 p99=2835 reflected=101 \
+l1_exits=203 l1_exits_x100_per_reflect=200 l2_vmrw_exits_x100_per_reflect=0
 @hv nested vcpu=0 entries=113 l3_exits=117 reflected=113 lazy_fetches=0 prefetch="default" \
 vmcs_shadow=hw
 """
@@ -375,7 +378,70 @@ vmcs_shadow=hw
 """
 
 
+KVM_L1_LOG = """\
+@kvm kvm-intel nested=Y enable_shadow_vmcs=Y ept=Y guest=minihv
+@kvm cpu vmx=1
+@guest minihv-l1 signature="KVMKVMKVM" hypercalls=0
+@guest check name=vmxon result=pass region=0x100d000
+@guest check name=vmresume-after-vmxoff result=fail rflags=0x42 error=5
+@guest nested-bench test=cpuid iters=100 min=15027 median=15040 p99=17000 reflected=101 \
+l1_exits=210 l1_exits_x100_per_reflect=207
+@guest nested-bench test=vmcall iters=100 min=14000 median=14175 p99=16000
+@guest l1-conformance result=fail judged=0
+"""
+
+
 class NestedCost(unittest.TestCase):
+    def test_parse_kvm_l1(self):
+        rows = nestedcost.parse_kvm_l1(KVM_L1_LOG)
+        by = {r["test"]: r for r in rows}
+        self.assertEqual(by["nested-cpuid"]["median"], 15040)
+        self.assertEqual(by["nested-cpuid"]["p99"], 17000)
+        self.assertEqual((by["nested-vmcall"]["config"], by["nested-vmcall"]["vmcs_shadow"],
+                          by["nested-vmcall"]["prefetch"]), ("kvm-l1-nested", "hw", "kvm"))
+        self.assertEqual(by["l1-vmx-deviations"]["checks"], ["vmresume-after-vmxoff"])
+        self.assertEqual(by["l1-exits-per-reflect"]["value"], 2.07)
+        self.assertEqual(nestedcost.parse_kvm_l1("no lines"), [])
+        rows += nestedcost.parse(NESTED_LOG, "hw", "default")
+        self.assertEqual(nestedcost.kvm_l1_ratio(rows), (5.27, 15040, 2854))
+        self.assertEqual(nestedcost.kvm_l1_ratio(rows, "nested-vmcall"), (5.0, 14175, 2835))
+        got = {t["target"]: t for t in nestedcost.targets(rows)}
+        five = got["L3 CPUID >= 5x cheaper than under Linux KVM as L1"]
+        self.assertEqual(five["status"], "met")
+        self.assertIn("15040 / hv-nested 2854 (vmcs_shadow=hw) = 5.27x", five["detail"])
+        self.assertIn("kvm-l1-nested", nestedcost.summary(rows))
+
+    def test_measure(self):
+        """Every run of measure() with its log: the rows, the ratios, nothing failed."""
+        logs = {nestedcost.SCENARIO: NESTED_LOG, nestedcost.KVM_SCENARIO: KVM_NESTED_LOG,
+                nestedcost.KVM_L1_SCENARIO: KVM_L1_LOG}
+        ran = []
+
+        def run(name, guest_args, hv_args):
+            ran.append((name, hv_args))
+            return types.SimpleNamespace(status=0, log=logs[name])
+
+        rows, goals, failed = nestedcost.measure(run)
+        self.assertEqual(failed, [])
+        self.assertEqual(len(ran), len(nestedcost.SETTINGS) + 2)
+        kvm_l1 = {r["test"]: r for r in rows if r["config"] == "kvm-l1-nested"}
+        self.assertEqual(kvm_l1["nested-cpuid"]["ratio_to_hv_nested"], 5.27)
+        self.assertEqual(kvm_l1["nested-vmcall"]["ratio_to_hv_nested"], 5.0)
+        self.assertNotIn("ratio_to_hv_nested", kvm_l1["l1-exits-per-reflect"])
+        self.assertIn("met", [g["status"] for g in goals])
+
+    def test_kvm_l1_without_vmx_is_skipped(self):
+        log = "@kvm kvm-intel nested=N enable_shadow_vmcs=Y ept=Y guest=minihv\n@kvm cpu vmx=0\n"
+        rows = nestedcost.parse_kvm_l1(log)
+        self.assertEqual(len(rows), 1)
+        self.assertIn("nested=N", rows[0]["skipped"])
+        rows += nestedcost.parse(NESTED_LOG, "hw", "default")
+        got = {t["target"]: t for t in nestedcost.targets(rows)}
+        five = got["L3 CPUID >= 5x cheaper than under Linux KVM as L1"]
+        self.assertEqual(five["status"], "not evaluated")
+        self.assertIn("skipped", five["detail"])
+        self.assertIn("skipped", nestedcost.summary(rows))
+
     def test_parse_kvm(self):
         by = {r["test"]: r for r in nestedcost.parse_kvm(KVM_NESTED_LOG)}
         self.assertEqual(by["nested-cpuid"]["median"], 3720)
@@ -395,6 +461,7 @@ class NestedCost(unittest.TestCase):
         rows = nestedcost.parse(NESTED_LOG, "hw", "default")
         by = {r["test"]: r for r in rows}
         self.assertEqual(by["nested-cpuid"]["median"], 2854)
+        self.assertEqual(by["nested-vmcall"]["median"], 2835)
         self.assertEqual(by["nested-cpuid"]["config"], "hv-nested")
         self.assertEqual(by["l1-exits-per-reflect"]["value"], 2.01)
         self.assertEqual(by["l2-vmrw-exits-per-reflect"]["value"], 0)
