@@ -16,6 +16,7 @@
 #include "boot_mem.h"
 #include "emul/emul_exit.h"
 #include "emul/mmio.h"
+#include "emul/pt_store_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
@@ -360,8 +361,9 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
 }
 
 /*
- * A write to guest table page at gpa: emulated, the device being the table
- * page. An instruction the emulator lacks (Linux's CMPXCHG on a page that
+ * A write to guest table page at gpa: a plain store, exchange or
+ * compare-exchange (what Linux writes its tables with) by the fast path;
+ * anything else emulated in full, the device being the table page. An instruction the emulator lacks (Linux's CMPXCHG on a page that
  * was a table and holds other data now, say) is not emulated: every shadow
  * is dropped instead, so the page is nobody's table any more, and L2 runs
  * the instruction itself on the new shadow of its CR3 (KVM unshadows such
@@ -369,13 +371,20 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
  * in EPT again). Unless the page is the shadowed CR3's own top table: then
  * the run stops.
  */
-static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint64_t gpa)
+static void emulate_table_write(struct vcpu *v, const struct walk_mode *m, uint64_t va,
+				uint32_t err, uint64_t gpa)
 {
 	struct mmio_device dev = { .name = "guest-page-table", .base = gpa & ~(PAGE_SIZE - 1),
 				   .size = PAGE_SIZE, .read = guest_table_read,
 				   .write = guest_table_write };
 	uint64_t root;
+	unsigned len;
 
+	if (pt_store_exit(v, m, va, gpa, &len)) {
+		if (len)
+			shadow_pt_table_write(&spt, gpa, len);
+		return;
+	}
 	if (emul_exit(v, gpa, &dev))
 		return;
 	if (!ept_on && (gpa & SPT_ADDR) == (guest_cr3 & SPT_ADDR))
@@ -436,7 +445,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		if (vectoring & INTR_INFO_VALID)
 			fault_failed(v, va, err, "a guest table written while delivering an event",
 				     gpa);
-		emulate_table_write(v, va, err, gpa);
+		emulate_table_write(v, &m, va, err, gpa);
 		if (cur_space)
 			cur_space->writes++;
 		break;
@@ -471,13 +480,16 @@ static void update_ad(uint64_t gla)
 
 bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 {
+	struct walk_mode m;
+
 	if (!ept_on || !(qual & EPTV_WRITE) || !shadow_pt_is_table(&spt, gpa))
 		return false;
 	if ((qual & EPTV_GLA_VALID) && !(qual & EPTV_GLA_TRANSLATED)) {
 		update_ad(vmread(VMCS_GUEST_LINEAR_ADDRESS));
 	} else {
 		nested_pt_writes++;
-		emulate_table_write(v, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
+		load_mode(&m);
+		emulate_table_write(v, &m, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
 	}
 	if (spt.flush)
 		flush_vpid();
@@ -533,4 +545,5 @@ void shadow_mode_report(void)
 		  s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads, invlpgs, c->hits,
 		  c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c), s->pages_used,
 		  s->pages_max, s->resets);
+	pt_store_log_counters();
 }
