@@ -8,8 +8,11 @@
  * and that an unmapped page faults with the right error code. Bench lines
  * time a switch + access, a remap + access, and a first access after a
  * remap, and a TLB-miss loop (random reads over 2 MiB of 4 KiB pages, a
- * whole page table's worth); it ends with HC_EXIT (pass or fail) under the
- * hypervisor.
+ * whole page table's worth). The atomic check changes a PTE with XCHG,
+ * LOCK CMPXCHG (taken and failed), LOCK CMPXCHG8B, LOCK BTR and LOCK OR,
+ * as Linux does, checking each result, its flags and the mapping after it
+ * (under shadow paging: emulated and propagated to the shadow). It ends
+ * with HC_EXIT (pass or fail) under the hypervisor.
  */
 #include <stddef.h>
 
@@ -26,6 +29,7 @@
 #define FRAMES 64            /* data frames */
 #define ROUNDS 256
 #define P_RW 3ull            /* present, writable */
+#define P_AD 0x60ull         /* accessed, dirty: the CPU's */
 #define WINDOW_VA (1ull << 39)
 #define STAMP 0xfeed000000000000ull
 
@@ -185,6 +189,79 @@ static bool writes(void)
 	return guest_check("ptchurn-writes", !bad, "%u bad writes", bad);
 }
 
+/* LOCK CMPXCHG of *pte: whether it swapped (ZF); *expect gets what was there. */
+static bool cmpxchg_pte(volatile uint64_t *pte, uint64_t *expect, uint64_t val)
+{
+	bool zf;
+
+	__asm__ volatile("lock cmpxchgq %[val], %[pte]" : [pte] "+m"(*pte), "+a"(*expect),
+			 "=@ccz"(zf) : [val] "r"(val) : "memory");
+	return zf;
+}
+
+/* Space 3 maps space 2's page table too, 2 MiB above its window: page i there. */
+static uint64_t shared_read(unsigned i)
+{
+	write_cr3(pa(pml4[3]));
+	return *(volatile uint64_t *)(uintptr_t)(WINDOW_VA + (2ull << 20) + (uint64_t)i * PAGE);
+}
+
+/*
+ * The read-modify-write forms Linux updates PTEs with, each checked through
+ * the mapping; space 3 shares the table, so its shadow (kept across CR3
+ * loads) must have dropped what the writes in space 2 changed.
+ */
+static bool atomic_ptes(void)
+{
+	unsigned s = 2, i = 7, fails = 0;
+	volatile uint64_t *pte = &pt[s][i];
+	uint64_t old, expect, hi, lo, want = pa(frames[40]) | P_RW;
+	uint8_t fault = 0;
+	bool cf;
+
+	write_cr3(pa(pml4[3]));
+	pd[3][1] = pa(pt[s]) | P_RW;
+	write_cr3(pa(pml4[s]));
+	*pte = pa(frames[11]) | P_RW;
+	invlpg(window(i));
+	check(s, i, 11); /* filled in the shadow */
+	bad = 0;
+	old = 0;
+	__asm__ volatile("xchgq %[v], %[pte]" : [pte] "+m"(*pte), [v] "+r"(old) : : "memory");
+	fails |= (unsigned)((old & ~P_AD) != (pa(frames[11]) | P_RW)) << 0;
+	invlpg(window(i));
+	expect = 0; /* not present: no INVLPG needed after it is mapped */
+	fails |= (unsigned)(!cmpxchg_pte(pte, &expect, pa(frames[12]) | P_RW)) << 1;
+	check(s, i, 12);
+	expect = pa(frames[99 % FRAMES]); /* wrong: nothing changes, RAX gets the entry */
+	fails |= (unsigned)(cmpxchg_pte(pte, &expect, pa(frames[13]) | P_RW)) << 2;
+	fails |= (unsigned)((expect & ~P_AD) != (pa(frames[12]) | P_RW)) << 3;
+	check(s, i, 12);
+	fails |= (unsigned)(shared_read(i) != (STAMP | 12)) << 7;
+	write_cr3(pa(pml4[s]));
+	lo = (uint32_t)expect;
+	hi = expect >> 32;
+	__asm__ volatile("lock cmpxchg8b %[pte]" : [pte] "+m"(*pte), "+a"(lo), "+d"(hi)
+			 : "b"((uint32_t)want), "c"((uint32_t)(want >> 32)) : "memory");
+	invlpg(window(i));
+	check(s, i, 40);
+	fails |= (unsigned)(shared_read(i) != (STAMP | 40)) << 8;
+	write_cr3(pa(pml4[s]));
+	__asm__ volatile("lock btrq $1, %[pte]" : [pte] "+m"(*pte), "=@ccc"(cf) : : "memory");
+	fails |= (unsigned)(!cf) << 4;
+	invlpg(window(i));
+	__asm__ volatile(EXTABLE_INSN("movq $1, 16(%[p])")
+			 : [fault] "+qm"(fault) : [p] "r"(window(i)) : "memory");
+	fails |= (unsigned)(!faulted_with(fault, 14) || guest_last_fault.error_code != 3) << 5;
+	__asm__ volatile("lock orq $2, %[pte]" : [pte] "+m"(*pte) : : "memory");
+	invlpg(window(i));
+	window(i)[2] = 0x5a5a;
+	fails |= (unsigned)(*(volatile uint64_t *)(frames[40] + 16) != 0x5a5a) << 6;
+	check(s, i, 40);
+	return guest_check("ptchurn-atomic", !fails && !bad, "wrong results %#x, %u bad reads",
+			   fails, bad);
+}
+
 /*
  * Random reads over 512 pages (PD entry 1 of space 0: a page table of its
  * own, each page one of the frames): the first touch of each is a fill
@@ -229,6 +306,7 @@ bool guest_main(const char *cmdline)
 	ok &= remap();
 	ok &= unmap();
 	ok &= writes();
+	ok &= atomic_ptes();
 	ok &= tlbmiss();
 	write_cr3(boot_cr3);
 	ok &= guest_check("ptchurn-cr3-read", read_cr3() == boot_cr3, "CR3 %#lx", read_cr3());
