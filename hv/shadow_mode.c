@@ -48,7 +48,7 @@
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define EFER_LMA_BIT (1ull << 10)
 #define RFLAGS_AC (1ull << 18)
-#define CPUID1_ECX_PCID (1u << 17)
+#define CR4_PCIDE (1ull << 17)
 #define CPUID7_EBX_INVPCID (1u << 10)
 
 /*
@@ -74,7 +74,7 @@ static bool active;        /* shadow paging started (L2 pages) */
 static bool ept_on;        /* hybrid: the current space runs nested */
 static uint64_t guest_cr3;
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
-static uint64_t ad_updates, policy_clock, unshadows;
+static uint64_t ad_updates, policy_clock, unshadows, invpcids;
 static uint32_t exc_bitmap;  /* the exception bitmap besides #PF */
 static struct space_policy spaces[HYBRID_SPACES];
 static struct space_policy *cur_space;
@@ -206,6 +206,8 @@ static void turn_on(void)
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
 		   vmread(VMCS_CR0_GUEST_HOST_MASK) | CR0_PE | CR0_PG | CR0_WP);
 	vmcs_set_guest_cr0(cr0);
+	/* Setting PCIDE checks L2's CR3, not the shadow root the CPU holds (exit_cr.c). */
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmread(VMCS_CR4_GUEST_HOST_MASK) | CR4_PCIDE);
 	invept_all();
 	active = true;
 	log_info("paging=%s: L2 pages (CR0 %#lx): shadow page tables on, EPT off",
@@ -496,26 +498,32 @@ bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	return true;
 }
 
-void handle_invlpg(struct vcpu *v)
+void shadow_mode_invlpg(uint64_t va)
 {
-	uint64_t va = vmread(VMCS_EXIT_QUALIFICATION);
-
-	(void)v;
 	if (!ept_on)
 		shadow_pt_invlpg(&spt, va);
 	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
 	spt.flush = false;
 	invlpgs++;
+}
+
+void shadow_mode_count_invpcid(void)
+{
+	invpcids++;
+}
+
+void handle_invlpg(struct vcpu *v)
+{
+	(void)v;
+	shadow_mode_invlpg(vmread(VMCS_EXIT_QUALIFICATION));
 	skip_instruction();
 }
 
 void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx)
 {
-	if (hv_opts.paging == PAGING_NESTED)
-		return;
-	if (leaf == 1)
-		*ecx &= ~CPUID1_ECX_PCID;
-	if (leaf == 7 && sub == 0)
+	(void)ecx;
+	if (hv_opts.paging != PAGING_NESTED && leaf == 7 && sub == 0 &&
+	    !(vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC2_ENABLE_INVPCID))
 		*ebx &= ~CPUID7_EBX_INVPCID;
 }
 
@@ -535,9 +543,9 @@ void shadow_mode_report(void)
 			 "shadow, %lu table writes trapped while nested, %lu A/D updates",
 			 nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
-		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu", hv_opts.paging ==
+		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu invpcid=%lu", hv_opts.paging ==
 		  PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested, to_shadow,
-		  nested_pt_writes, ad_updates, unshadows);
+		  nested_pt_writes, ad_updates, unshadows, invpcids);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "

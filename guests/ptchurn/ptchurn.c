@@ -11,7 +11,10 @@
  * whole page table's worth). The atomic check changes a PTE with XCHG,
  * LOCK CMPXCHG (taken and failed), LOCK CMPXCHG8B, LOCK BTR and LOCK OR,
  * as Linux does, checking each result, its flags and the mapping after it
- * (under shadow paging: emulated and propagated to the shadow). It ends
+ * (under shadow paging: emulated and propagated to the shadow). The PCID
+ * check turns CR4.PCIDE on and switches spaces with a PCID each, with and
+ * without CR3's no-flush bit, then remaps with INVPCID of every type and
+ * checks INVPCID's #GP cases. It ends
  * with HC_EXIT (pass or fail) under the hypervisor.
  */
 #include <stddef.h>
@@ -262,6 +265,67 @@ static bool atomic_ptes(void)
 			   fails, bad);
 }
 
+#define CR4_PCIDE (1ull << 17)
+#define CR3_NO_FLUSH (1ull << 63)
+
+/* INVPCID of 'type' for (pcid, la); whether it raised #GP. */
+static bool invpcid(uint64_t type, uint64_t pcid, uint64_t la)
+{
+	struct { uint64_t pcid, la; } d = { pcid, la };
+	uint8_t fault = 0;
+
+	__asm__ volatile(EXTABLE_INSN("invpcid %[d], %[t]")
+			 : [fault] "+qm"(fault) : [d] "m"(d), [t] "r"(type) : "memory");
+	return faulted_with(fault, 13);
+}
+
+/*
+ * Spaces with PCIDs: each read sees its own space's frame, whether the
+ * switch flushed or not (bit 63), and CR3 reads back with the PCID but not
+ * bit 63; remaps made visible by INVPCID of each type; INVPCID's #GP for a
+ * bad type or a descriptor with bits above the PCID.
+ */
+static bool pcids(void)
+{
+	unsigned fails = 0, s = 5, i = 3, f = 20;
+	bool has_invpcid = cpuid(7, 0).ebx & (1u << 10);
+
+	if (!(cpuid(1, 0).ecx & (1u << 17))) {
+		guest_mline("check", "name=ptchurn-pcid result=skip reason=\"no PCID in CPUID\"");
+		return true;
+	}
+	for (unsigned sp = 0; sp < SPACES; sp++) /* each space's first frames (CR3 loads flush) */
+		for (unsigned k = 0; k < WINDOW; k++)
+			pt[sp][k] = pa(frames[frame_of(sp, k, 0)]) | P_RW;
+	write_cr3(pa(pml4[0]));
+	write_cr4(read_cr4() | CR4_PCIDE);
+	bad = 0;
+	for (unsigned r = 0; r < 2 * SPACES; r++) {
+		unsigned sp = r % SPACES;
+		uint64_t cr3 = pa(pml4[sp]) | (sp + 1);
+
+		write_cr3(cr3 | (r >= SPACES ? CR3_NO_FLUSH : 0));
+		fails |= (unsigned)(read_cr3() != cr3) << 0;
+		check(sp, 0, frame_of(sp, 0, 0)); /* one address, a frame per space */
+	}
+	write_cr3(pa(pml4[s]) | (s + 1));
+	for (uint64_t type = 0; has_invpcid && type < 4; type++) {
+		pt[s][i] = pa(frames[f]) | P_RW;
+		fails |= (unsigned)invpcid(type, s + 1, (uint64_t)(uintptr_t)window(i)) << 1;
+		check(s, i, f);
+		f++;
+	}
+	if (has_invpcid) {
+		fails |= (unsigned)!invpcid(4, 0, 0) << 2;
+		fails |= (unsigned)!invpcid(0, 1ull << 12, (uint64_t)(uintptr_t)window(i)) << 3;
+		fails |= (unsigned)!invpcid(0, s + 1, 1ull << 63) << 4; /* not canonical */
+	}
+	write_cr3(pa(pml4[0]));
+	write_cr4(read_cr4() & ~CR4_PCIDE);
+	return guest_check("ptchurn-pcid", !fails && !bad, "wrong results %#x, %u bad reads, "
+			   "INVPCID %s", fails, bad, has_invpcid ? "checked" : "not offered");
+}
+
 /*
  * Random reads over 512 pages (PD entry 1 of space 0: a page table of its
  * own, each page one of the frames): the first touch of each is a fill
@@ -307,6 +371,7 @@ bool guest_main(const char *cmdline)
 	ok &= unmap();
 	ok &= writes();
 	ok &= atomic_ptes();
+	ok &= pcids();
 	ok &= tlbmiss();
 	write_cr3(boot_cr3);
 	ok &= guest_check("ptchurn-cr3-read", read_cr3() == boot_cr3, "CR3 %#lx", read_cr3());

@@ -845,7 +845,7 @@ def check_sharedpage(log):
 
 
 PTCHURN_CHECKS = {"ptchurn-ctxsw", "ptchurn-remap", "ptchurn-unmap", "ptchurn-writes",
-                  "ptchurn-atomic", "ptchurn-tlbmiss", "ptchurn-cr3-read"}
+                  "ptchurn-atomic", "ptchurn-pcid", "ptchurn-tlbmiss", "ptchurn-cr3-read"}
 
 
 def ptchurn_check(mode):
@@ -855,7 +855,8 @@ def ptchurn_check(mode):
     the switch loop; under hybrid every space went nested after its first table writes,
     so it trapped at most 10% of shadow's page-table writes (the issue's target). The
     atomic check's XCHG, CMPXCHG, CMPXCHG8B, BTR and OR on a PTE took the page-table
-    store fast path under shadow (none left to the full emulator)."""
+    store fast path under shadow (none left to the full emulator); with CR4.PCIDE its
+    spaces switched with PCIDs and its INVPCIDs exited and were emulated."""
     def check(log):
         checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
         assert checks.keys() >= PTCHURN_CHECKS, f"missing {sorted(PTCHURN_CHECKS - checks.keys())}"
@@ -879,6 +880,7 @@ def ptchurn_check(mode):
             assert p["fast"] == s["pt_writes"] and p["to_emulator"] == 0, p
             assert min(p[k] for k in ("xchg", "cmpxchg8b", "btr", "or")) >= 1, p
             assert p["cmpxchg"] >= 2, p  # one taken, one failed
+            assert h["invpcid"] == 4, h  # the PCID check's four types, emulated
         if mode == "hybrid":
             assert h["to_nested"] == 8 and h["nested_loads"] > 200, h  # every space moved
             assert s["pt_writes"] <= 395 // 10, s  # shadow traps 395 on this guest
