@@ -36,7 +36,7 @@
 
 #define SHADOW_PAGES 1024u   /* 4 MiB of shadow tables */
 #define SHADOW_BUCKETS 1024u
-#define SHADOW_RMAP 8192u
+#define SHADOW_RMAP 32768u
 #define SHADOW_ROOTS 16u
 #define VEC_PF 14
 #define INTR_INFO_VALID (1u << 31)
@@ -549,9 +549,9 @@ void shadow_mode_report(void)
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
-		  "pages_used=%lu pages_max=%lu resets=%lu", active, s->hidden, s->true_faults,
-		  s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads, invlpgs, c->hits,
-		  c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c), s->pages_used,
-		  s->pages_max, s->resets);
+		  "pages_used=%lu pages_max=%lu resets=%lu prefetched=%lu", active, s->hidden,
+		  s->true_faults, s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads,
+		  invlpgs, c->hits, c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c),
+		  s->pages_used, s->pages_max, s->resets, s->prefetched);
 	pt_store_log_counters();
 }

@@ -10,6 +10,8 @@
 #define ENTRIES 512u
 #define UPPER (SPT_P | SPT_W | SPT_U | SPT_A) /* the leaf decides the rights */
 #define ZAP_BATCH 64u
+/* Neighbouring entries a hidden fault fills too, an aligned group (KVM's PTE_PREFETCH_NUM). */
+#define PREFETCH 8u
 
 /* ---- table pages ---- */
 
@@ -270,22 +272,82 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 	return SHADOW_FILLED;
 }
 
-/* The guest tables va's walk goes through (gt[4..]) and its leaf level and entry. */
+/* The guest's walk of va: its tables, leaf, and the rights of the levels above the leaf. */
+struct guest_path {
+	uint64_t gt[5];    /* gt[4]: the root ... gt[leaf_level]: the leaf's table */
+	uint64_t leaf;
+	unsigned leaf_level;
+	bool user, writable, nx; /* combined over the levels above the leaf */
+};
+
 static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-		       uint64_t gt[5], unsigned *leaf_level, uint64_t *leaf)
+		       struct guest_path *p)
 {
-	gt[4] = m->cr3 & SPT_ADDR;
+	p->gt[4] = m->cr3 & SPT_ADDR;
+	p->user = p->writable = true;
+	p->nx = false;
 	for (unsigned level = 4;; level--) {
 		uint64_t e;
 
-		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &e, 8))
+		if (!s->c.ops->guest.read(s->c.ctx, p->gt[level] + index_at(va, level) * 8, &e, 8))
 			return false;
 		if (level == 1 || (e & SPT_PS)) {
-			*leaf_level = level;
-			*leaf = e;
+			p->leaf_level = level;
+			p->leaf = e;
 			return true;
 		}
-		gt[level - 1] = e & SPT_ADDR;
+		p->user &= (e & SPT_U) != 0;
+		p->writable &= (e & SPT_W) != 0;
+		p->nx |= (m->efer & EFER_NXE) && (e & SPT_NX);
+		p->gt[level - 1] = e & SPT_ADDR;
+	}
+}
+
+/* A shadow leaf for host page hpa from the guest leaf at leaf_level, with these rights. */
+static uint64_t leaf_entry(uint64_t hpa, uint64_t leaf, unsigned leaf_level, bool w, bool user,
+			   bool nx)
+{
+	return hpa | SPT_P | SPT_A | SPT_D | (leaf & (SPT_PWT | SPT_PCD)) |
+	       (leaf_level == 1 ? leaf & SPT_PAT_4K : (leaf & SPT_PAT_LARGE ? SPT_PAT_4K : 0)) |
+	       (w ? SPT_W : 0) | (user ? SPT_U : 0) | (nx ? SPT_NX : 0);
+}
+
+/*
+ * Fills the empty neighbours of entry k in leaf shadow table sp (the group
+ * of PREFETCH around it) from the guest entries that map them, so nearby
+ * first touches need no fault. Only entries the guest already marked
+ * accessed (for a large page: this walk did), so no A bit is owed; a
+ * writable one only with D set and an rmap node free, as in fill.
+ */
+static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp, unsigned k,
+		     const struct guest_path *p, const struct walk_result *res)
+{
+	uint64_t *t = table_of(s, sp);
+
+	for (unsigned j = k & ~(PREFETCH - 1); j < (k & ~(PREFETCH - 1)) + PREFETCH; j++) {
+		uint64_t leaf = p->leaf, gpa, hpa;
+		bool user = res->user, w = res->writable, nx = res->nx, ram_writable;
+
+		if (j == k || (t[j] & SPT_P))
+			continue;
+		if (p->leaf_level == 1) {
+			if (!s->c.ops->guest.read(s->c.ctx, p->gt[1] + j * 8, &leaf, 8) ||
+			    (leaf & (SPT_P | SPT_A)) != (SPT_P | SPT_A) ||
+			    (!(m->efer & EFER_NXE) && (leaf & SPT_NX)))
+				continue; /* absent, not yet accessed, or a reserved bit set */
+			gpa = leaf & SPT_ADDR;
+			user = p->user && (leaf & SPT_U);
+			w = p->writable && (leaf & SPT_W);
+			nx = p->nx || ((m->efer & EFER_NXE) && (leaf & SPT_NX));
+		} else { /* the same large page, 4 KiB further on */
+			gpa = (res->gpa & ~(PAGE - 1)) - (uint64_t)k * PAGE + (uint64_t)j * PAGE;
+		}
+		if (!s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+			continue;
+		w = w && ram_writable && (leaf & SPT_D) && !shadow_pt_is_table(s, gpa) &&
+		    rmap_add(s, gpa, sp, j);
+		t[j] = leaf_entry(hpa, leaf, p->leaf_level, w, user, nx);
+		s->stats.prefetched++;
 	}
 }
 
@@ -295,13 +357,13 @@ enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR };
 static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
 			     const struct walk_result *res)
 {
-	uint64_t gt[5], leaf, hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
-	unsigned leaf_level, k;
+	uint64_t hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
+	struct guest_path p;
+	unsigned k;
 	uint32_t sp = s->root_page[s->current];
 	bool ram_writable, w;
 
-	if (!guest_path(s, m, va, gt, &leaf_level, &leaf) ||
-	    !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+	if (!guest_path(s, m, va, &p) || !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
 		return FILL_ERROR;
 	for (unsigned level = 4; level > 1; level--) {
 		uint32_t n;
@@ -312,17 +374,15 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 			continue;
 		}
 		n = alloc_page(s, level - 1,
-			       level - 1 >= leaf_level ? gt[level - 1] : SHADOW_NO_TABLE);
+			       level - 1 >= p.leaf_level ? p.gt[level - 1] : SHADOW_NO_TABLE);
 		if (n == SHADOW_NONE)
 			return FILL_NOMEM;
 		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;
 		sp = n;
 	}
 	/* Writable only once the guest's D is set, so the first write comes here. */
-	w = res->writable && ram_writable && (leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
-	e = hpa | SPT_P | SPT_A | SPT_D | (leaf & (SPT_PWT | SPT_PCD)) |
-	    (leaf_level == 1 ? leaf & SPT_PAT_4K : (leaf & SPT_PAT_LARGE ? SPT_PAT_4K : 0)) |
-	    (w ? SPT_W : 0) | (res->user ? SPT_U : 0) | (res->nx ? SPT_NX : 0);
+	w = res->writable && ram_writable && (p.leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
+	e = leaf_entry(hpa, p.leaf, p.leaf_level, w, res->user, res->nx);
 	k = index_at(va, 1);
 	if (w && !rmap_add(s, gpa, sp, k))
 		return FILL_NOMEM;
@@ -333,6 +393,7 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 	if ((old & SPT_P) && ((old ^ e) & ~SPT_W))
 		s->flush = true;
 	s->stats.fills++;
+	prefetch(s, m, sp, k, &p, res);
 	return FILL_OK;
 }
 

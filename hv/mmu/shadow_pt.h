@@ -96,6 +96,7 @@ struct shadow_pt_config {
 struct shadow_pt_stats {
 	uint64_t hidden, true_faults, pt_writes, fills, zaps, write_protects;
 	uint64_t pages_used, pages_max, resets, unsupported;
+	uint64_t prefetched; /* neighbouring entries filled beside a hidden fault's */
 };
 
 struct shadow_pt {
