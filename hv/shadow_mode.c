@@ -266,6 +266,32 @@ static bool choose_nested(uint64_t cr3)
 	return p->nested;
 }
 
+/*
+ * paging_trace=on: one line per event walkmodel.py replays (its trace's
+ * `space`, `ptwrite VA LEVEL` and `miss VA`): a CR3 load, a write to a
+ * guest table (the address its entry maps), a hidden fault.
+ */
+static void trace_space(uint64_t cr3)
+{
+	if (hv_opts.paging_trace)
+		log_mline("ptrace", "e=space root=%#lx", (uint64_t)(cr3 & SPT_ADDR));
+}
+
+static void trace_ptwrite(uint64_t gpa)
+{
+	uint64_t va;
+	unsigned level;
+
+	if (hv_opts.paging_trace && shadow_pt_entry_va(&spt, gpa, &va, &level))
+		log_mline("ptrace", "e=ptwrite va=%#lx level=%u", va, level);
+}
+
+static void trace_miss(uint64_t va)
+{
+	if (hv_opts.paging_trace)
+		log_mline("ptrace", "e=miss va=%#lx", (uint64_t)(va & ~(PAGE_SIZE - 1)));
+}
+
 bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 {
 	uint64_t root, cr0 = guest_cr0();
@@ -280,6 +306,7 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 	}
 	guest_cr3 = cr3;
 	cr3_loads++;
+	trace_space(cr3);
 	if (hv_opts.paging == PAGING_HYBRID && choose_nested(cr3)) {
 		set_ept(true);
 		nested_loads++;
@@ -435,6 +462,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 	case SHADOW_FILLED:
 		if (vectoring & INTR_INFO_VALID)
 			reinject(vectoring);
+		trace_miss(va);
 		break;
 	case SHADOW_TRUE_FAULT:
 		if (vectoring & INTR_INFO_VALID)
@@ -447,6 +475,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		if (vectoring & INTR_INFO_VALID)
 			fault_failed(v, va, err, "a guest table written while delivering an event",
 				     gpa);
+		trace_ptwrite(gpa);
 		emulate_table_write(v, &m, va, err, gpa);
 		if (cur_space)
 			cur_space->writes++;
@@ -490,6 +519,7 @@ bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 		update_ad(vmread(VMCS_GUEST_LINEAR_ADDRESS));
 	} else {
 		nested_pt_writes++;
+		trace_ptwrite(gpa);
 		load_mode(&m);
 		emulate_table_write(v, &m, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
 	}

@@ -12,6 +12,7 @@
 #define ZAP_BATCH 64u
 /* Neighbouring entries a hidden fault fills too, an aligned group (KVM's PTE_PREFETCH_NUM). */
 #define PREFETCH 8u
+#define VA_BITS 0xffffffffffffull /* a 4-level linear address, without its sign extension */
 
 /* ---- table pages ---- */
 
@@ -35,6 +36,24 @@ static uint32_t bucket_of(const struct shadow_pt *s, uint64_t gpa)
 	uint64_t h = (gpa >> 12) * 0x9e3779b97f4a7c15ull;
 
 	return (uint32_t)(h >> 32) & (s->c.nbuckets - 1);
+}
+
+bool shadow_pt_entry_va(const struct shadow_pt *s, uint64_t gpa, uint64_t *va, unsigned *level)
+{
+	uint64_t page = gpa & ~(PAGE - 1);
+
+	for (uint32_t i = s->c.buckets[bucket_of(s, page)]; i != SHADOW_NONE; i = s->c.pages[i].next) {
+		const struct shadow_page *p = &s->c.pages[i];
+
+		if (p->guest_table != page)
+			continue;
+		*level = p->level;
+		*va = p->va + ((gpa - page) / 8 << (12 + 9 * (p->level - 1)));
+		if (*va & (1ull << 47)) /* canonical: bits 63:48 copy bit 47 */
+			*va |= ~0ull << 48;
+		return true;
+	}
+	return false;
 }
 
 bool shadow_pt_is_table(const struct shadow_pt *s, uint64_t gpa)
@@ -169,7 +188,7 @@ static void release_slot(struct shadow_pt *s, int slot, bool pressure)
  * table gt (or SHADOW_NO_TABLE); under pressure another address space's
  * shadow is reclaimed first. SHADOW_NONE if there is none to reclaim.
  */
-static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
+static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt, uint64_t va)
 {
 	uint32_t i;
 	uint64_t *t;
@@ -189,6 +208,7 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
 	s->c.pages[i].level = (uint8_t)level;
 	s->c.pages[i].slot = (int8_t)s->current;
 	s->c.pages[i].guest_table = gt;
+	s->c.pages[i].va = level >= 4 ? 0 : va & ~((1ull << (12 + 9 * level)) - 1) & VA_BITS;
 	if (++s->stats.pages_used > s->stats.pages_max)
 		s->stats.pages_max = s->stats.pages_used;
 	if (gt != SHADOW_NO_TABLE) {
@@ -255,10 +275,10 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 		if (evicted)
 			free_tree(s, s->root_page[slot]);
 		s->current = slot;
-		page = alloc_page(s, 4, root);
+		page = alloc_page(s, 4, root, 0);
 		if (page == SHADOW_NONE) { /* only this address space is left: start over */
 			reset_all(s);
-			page = alloc_page(s, 4, root);
+			page = alloc_page(s, 4, root, 0);
 		}
 		if (page == SHADOW_NONE) {
 			shadow_cache_remove(&s->cache, slot, true);
@@ -374,7 +394,7 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 			continue;
 		}
 		n = alloc_page(s, level - 1,
-			       level - 1 >= p.leaf_level ? p.gt[level - 1] : SHADOW_NO_TABLE);
+			       level - 1 >= p.leaf_level ? p.gt[level - 1] : SHADOW_NO_TABLE, va);
 		if (n == SHADOW_NONE)
 			return FILL_NOMEM;
 		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;

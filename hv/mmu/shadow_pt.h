@@ -67,6 +67,7 @@ struct shadow_pt_ops {
 struct shadow_page {
 	uint64_t hpa;
 	uint64_t guest_table; /* the guest table it mirrors, or SHADOW_NO_TABLE */
+	uint64_t va;          /* the first linear address it maps */
 	uint32_t next;        /* in its hash chain, or the free list */
 	int8_t slot;          /* the cache slot whose tree holds it; -1: free */
 	uint8_t level;        /* 4: PML4 ... 1: page table */
@@ -134,6 +135,11 @@ void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3);
 void shadow_pt_drop_all(struct shadow_pt *s);
 /* INVLPG va in the active address space. */
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va);
+/*
+ * The linear address the guest entry at gpa maps, in a space whose shadow
+ * mirrors its table, and the entry's level (1: a PTE); false if none does.
+ */
+bool shadow_pt_entry_va(const struct shadow_pt *s, uint64_t gpa, uint64_t *va, unsigned *level);
 /* Whether guest-physical page gpa holds a table some shadow mirrors. */
 bool shadow_pt_is_table(const struct shadow_pt *s, uint64_t gpa);
 const char *shadow_result_str(enum shadow_result r);

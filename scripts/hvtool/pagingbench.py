@@ -2,8 +2,12 @@
 shadow and hybrid, one row per mode and workload into paging.json beside
 trapcost.json: ticks (median per operation), exits per operation, page-table
 write traps, the shadow-table cache's hit rate and the model's walk
-references per TLB miss (walkmodel.py; hybrid: by the share of CR3 loads its
-spaces ran nested). Parsing and formatting are pure (test_paging_tools.py)."""
+references per TLB miss: walkmodel.py replaying the trace the same guest
+recorded under paging=shadow (scenario ptchurn-trace: paging_trace=on), the
+hybrid row as VMX allows it (hybrid-sw, a whole space switched) with agile
+paging's per-region walk beside it (walk_refs_agile); without a trace, hybrid
+by the share of CR3 loads its spaces ran nested. Parsing and formatting are
+pure (test_paging_tools.py)."""
 
 import bench
 import serial_log
@@ -13,6 +17,8 @@ SCENARIO_OF = {"nested": "ptchurn", "shadow": "ptchurn-shadow", "hybrid": "ptchu
 WORKLOAD_OF = {"ptchurn-ctxsw": "ctxsw", "ptchurn-remap": "ptchurn",
                "ptchurn-tlbmiss": "tlbmiss"}
 MODES = ("nested", "shadow", "hybrid")
+TRACE_SCENARIO = "ptchurn-trace"
+MODEL_OF = {"nested": "nested", "shadow": "shadow", "hybrid": "hybrid-sw"}
 # Per TLB miss by the model; a hybrid space walks as the mode it runs in (hybrid-sw).
 WALK_REFS = {"nested": walkmodel.nested_refs(), "shadow": walkmodel.GUEST_LEVELS}
 HIT_RATE_TARGET = 90
@@ -26,16 +32,28 @@ def shadow_counters(log):
     return out
 
 
-def walk_refs(mode, s):
-    """Modelled references per TLB miss: a hybrid space walks as the mode it runs in."""
+def model(log):
+    """{walkmodel mode: walk references per miss} replaying LOG's recorded trace, or None."""
+    lines = walkmodel.from_log(log.splitlines())
+    if not lines:
+        return None
+    modes = walkmodel.replay(walkmodel.parse(lines))
+    return {m: round(c.refs / c.misses, 2) if c.misses else 0 for m, c in modes.items()}
+
+
+def walk_refs(mode, s, refs=None):
+    """Modelled references per TLB miss: from the replayed trace (REFS) if there is one;
+    else a hybrid space walks as the mode it runs in."""
+    if refs:
+        return refs[MODEL_OF[mode]]
     if mode != "hybrid":
         return WALK_REFS[mode]
     share = s.get("nested_loads", 0) / max(s.get("cr3_loads", 0), 1)
     return round(share * WALK_REFS["nested"] + (1 - share) * WALK_REFS["shadow"], 2)
 
 
-def rows(mode, log):
-    """The rows of one run of MODE."""
+def rows(mode, log, refs=None):
+    """The rows of one run of MODE (REFS: model(trace log))."""
     s = shadow_counters(log)
     out = []
     for r in bench.parse_rows(log, "hv"):
@@ -43,10 +61,12 @@ def rows(mode, log):
         if not workload or "skipped" in r:
             continue
         row = {"mode": mode, "workload": workload, "ticks": r["median"],
-               "exits": r.get("exits", 0), "walk_refs_model": walk_refs(mode, s),
+               "exits": r.get("exits", 0), "walk_refs_model": walk_refs(mode, s, refs),
                "pt_write_traps": s.get("pt_writes", 0) if workload == "ptchurn" else 0}
         if mode != "nested":
             row["shadow_cache_hit_rate"] = s.get("hit_rate", 0)
+        if mode == "hybrid" and refs:
+            row["walk_refs_agile"] = refs["hybrid-hw"]
         out.append(row)
     return out
 
