@@ -8,16 +8,12 @@
  * Undefined flags are not compared (AF after OR/AND/XOR; OF, SF, AF, PF
  * after BTS/BTR/BTC). Then the forms it must leave to the full emulator.
  */
-#define _GNU_SOURCE /* MAP_32BIT, MAP_ANONYMOUS */
+#include "native_code.h"
+
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
 
 #include "check.h"
 #include "emul/pt_store.h"
-#include "forms.h"
 
 #define F(...) { .b = { __VA_ARGS__ }, .len = sizeof((uint8_t[]){ __VA_ARGS__ }) }
 #define FI(at, sz, ...) { .b = { __VA_ARGS__ }, .len = sizeof((uint8_t[]){ __VA_ARGS__ }), \
@@ -80,16 +76,7 @@ static bool differential(struct emul_form *f, bool match)
 	struct emul_regs e = { .rip = (uintptr_t)slot, .code_bits = 64 };
 	uint64_t egpr[16], la, acc;
 
-	form_randomize(f);
-	form_place(f, (uintptr_t)data, (uintptr_t)data, (uintptr_t)slot);
-	memset(slot, 0x90, 16);
-	memcpy(slot, f->b, f->len);
-	for (unsigned i = 0; i < FORM_DATA_SIZE; i += 8) {
-		uint64_t v = form_value();
-
-		memcpy(before + i, &v, 8);
-	}
-	form_state(&n, (uintptr_t)data);
+	form_setup(f, slot, (uintptr_t)data, before, FORM_DATA_SIZE, &n);
 	if (!pt_store_decode(f->b, f->len, &s) || s.in.len != f->len) {
 		print_bytes(f);
 		fprintf(stderr, "not decoded, or a wrong length\n");
@@ -175,18 +162,12 @@ static void boundaries(void)
 
 int main(void)
 {
-	size_t code_len = (size_t)(native_run_end - native_run);
 	unsigned failed = 0, nforms = sizeof(forms) / sizeof(forms[0]);
 
-	/* Below 4 GiB: the 0x67 form needs 32-bit addresses to work natively. */
-	code = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (code == MAP_FAILED) {
-		perror("mmap");
+	code = native_code_map();
+	if (!code)
 		return 1;
-	}
 	data = code + 0x1000;
-	memcpy(code, native_run, code_len);
 	for (unsigned i = 0; i < nforms; i++)
 		for (int k = 0; k < 400; k++)
 			if (!differential(&forms[i], k & 1)) {
