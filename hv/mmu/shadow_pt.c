@@ -12,6 +12,7 @@
 #define ZAP_BATCH 64u
 /* Neighbouring entries a hidden fault fills too, an aligned group (KVM's PTE_PREFETCH_NUM). */
 #define PREFETCH 8u
+#define FLOOD_WRITES 8u /* writes to a table no fault walked since, before it is dropped */
 #define VA_BITS 0xffffffffffffull /* a 4-level linear address, without its sign extension */
 
 /* ---- table pages ---- */
@@ -208,6 +209,8 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt, uin
 	s->c.pages[i].level = (uint8_t)level;
 	s->c.pages[i].slot = (int8_t)s->current;
 	s->c.pages[i].guest_table = gt;
+	s->c.pages[i].parent = SHADOW_NONE;
+	s->c.pages[i].writes = 0;
 	s->c.pages[i].va = level >= 4 ? 0 : va & ~((1ull << (12 + 9 * level)) - 1) & VA_BITS;
 	if (++s->stats.pages_used > s->stats.pages_max)
 		s->stats.pages_max = s->stats.pages_used;
@@ -389,6 +392,7 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 		uint32_t n;
 
 		k = index_at(va, level);
+		s->c.pages[sp].writes = 0; /* walked: still a table in use */
 		if (table_of(s, sp)[k] & SPT_P) {
 			sp = page_at(s, table_of(s, sp)[k]);
 			continue;
@@ -398,8 +402,11 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 		if (n == SHADOW_NONE)
 			return FILL_NOMEM;
 		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;
+		s->c.pages[n].parent = sp;
+		s->c.pages[n].parent_index = (uint16_t)k;
 		sp = n;
 	}
+	s->c.pages[sp].writes = 0;
 	/* Writable only once the guest's D is set, so the first write comes here. */
 	w = res->writable && ram_writable && (p.leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
 	e = leaf_entry(hpa, p.leaf, p.leaf_level, w, res->user, res->nx);
@@ -469,12 +476,17 @@ void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len)
 			if (s->c.pages[i].guest_table == page && n < ZAP_BATCH)
 				found[n++] = i;
 		for (uint32_t j = 0; j < n; j++) {
-			const struct shadow_page *p = &s->c.pages[found[j]];
+			struct shadow_page *p = &s->c.pages[found[j]];
 			unsigned k0 = (unsigned)((lo - page) / 8), k1 = (unsigned)((hi - 1 - page) / 8);
 
 			/* An earlier zap may have freed it (a table that maps itself). */
 			if (p->slot < 0 || p->guest_table != page)
 				continue;
+			if (p->parent != SHADOW_NONE && ++p->writes >= FLOOD_WRITES) {
+				zap_entry(s, p->parent, p->parent_index); /* frees p's tree */
+				s->stats.unlinked++;
+				continue;
+			}
 			for (unsigned k = k0; k <= k1; k++)
 				zap_entry(s, found[j], k);
 		}

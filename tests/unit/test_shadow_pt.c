@@ -5,7 +5,7 @@
  * guest's large pages, write-protected guest tables and the invalidation a
  * table write causes, a page becoming a table after being mapped writable,
  * INVLPG, the root cache (hits, LRU eviction) and reclaim under pressure,
- * the neighbours a hidden fault prefetches.
+ * the neighbours a hidden fault prefetches, a table dropped for being written over and over.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -355,6 +355,34 @@ static void test_prefetch(void)
 	env_free(e);
 }
 
+/* A table written 8 times with no fault through it between is dropped whole (not the root). */
+static void test_write_flooding(void)
+{
+	struct env *e = env_new(32, 4);
+
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);          /* shadows PT 0x4000 */
+	for (unsigned i = 0; i < 7; i++)
+		shadow_pt_table_write(&e->s, 0x4000 + 8 * (20 + i), 8);
+	CHECK_EQ(fault(e, 0x9000, 0, NULL), SHADOW_FILLED);          /* walked: counting restarts */
+	for (unsigned i = 0; i < 7; i++)
+		shadow_pt_table_write(&e->s, 0x4000 + 8 * (30 + i), 8);
+	CHECK(shadow_pt_is_table(&e->s, 0x4000));
+	CHECK(shadow_leaf(e, 0x5000) != 0);
+	shadow_pt_table_write(&e->s, 0x4000 + 8 * 40, 8);            /* the eighth: dropped */
+	CHECK(!shadow_pt_is_table(&e->s, 0x4000));
+	CHECK(!tracked[4]);
+	CHECK_EQ(shadow_leaf(e, 0x5000), 0);
+	CHECK_EQ(e->s.stats.unlinked, 1);
+	CHECK(shadow_pt_is_table(&e->s, 0x3000));                    /* the PD above stays */
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);          /* back when used */
+	CHECK(shadow_pt_is_table(&e->s, 0x4000));
+	for (int i = 0; i < 20; i++)
+		shadow_pt_table_write(&e->s, 0x1000 + 8 * 100, 8);
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));                    /* the root never goes */
+	CHECK_EQ(e->s.stats.unlinked, 1);
+	env_free(e);
+}
+
 /* Address spaces: PML4s at 0x20000 + n * 0x1000 sharing the PDPT. */
 static uint64_t space(unsigned n)
 {
@@ -446,6 +474,7 @@ int main(void)
 	test_becomes_table();
 	test_invlpg();
 	test_prefetch();
+	test_write_flooding();
 	test_cache();
 	test_pressure();
 	test_unsupported();
