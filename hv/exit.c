@@ -74,6 +74,7 @@ static const exit_handler_fn handlers[VMX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfig,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[EXIT_REASON_INVLPG] = handle_invlpg,
+	[EXIT_REASON_INVPCID] = handle_invpcid,
 	[EXIT_REASON_VMFUNC] = handle_vmfunc,
 	[EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED] = handle_preemption_timer,
 };

@@ -34,6 +34,7 @@ void handle_hlt(struct vcpu *v);
 void handle_invd(struct vcpu *v);
 void handle_xsetbv(struct vcpu *v);
 void handle_invlpg(struct vcpu *v);
+void handle_invpcid(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);

@@ -24,7 +24,8 @@
 #define CR0_ET (1ull << 4)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
-#define CR4_PCIDE (1ull << 17)
+#define CR4_PSE (1ull << 4)
+#define CR4_PGE (1ull << 7)
 #define AR_L (1u << 13) /* CS access rights: 64-bit code */
 #define GP 13
 #define CR3_NO_FLUSH (1ull << 63)	/* with CR4.PCIDE (SDM Vol. 3A 4.10.4.1) */
@@ -94,11 +95,21 @@ static bool emulate_cr0_write(uint64_t value)
  */
 static bool emulate_cr4_write(struct vcpu *v, uint64_t value)
 {
-	bool vmxe_ok = v->nested && (value & CR4_VMXE || !v->nested->vmxon);
+	bool vmxe_bad = value & CR4_VMXE ? !v->nested : v->nested && v->nested->vmxon;
+	uint64_t mask = vmread(VMCS_CR4_GUEST_HOST_MASK);
+	uint64_t old = (vmread(VMCS_GUEST_CR4) & ~mask) | (vmread(VMCS_CR4_READ_SHADOW) & mask);
 
-	if ((value & CR4_VMXE && !v->nested) || !vmxe_ok || value & ~l0.caps.cr4_fixed1)
+	if (vmxe_bad || value & ~l0.caps.cr4_fixed1)
+		return false;
+	/* Setting PCIDE: only in IA-32e mode and with CR3[11:0] zero (L2's CR3). */
+	if (value & ~old & CR4_PCIDE && (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
+					 shadow_mode_guest_cr3() & 0xfff))
 		return false;
 	vmcs_set_guest_cr4(value);
+	/* What MOV to CR4 flushes, the CPU did not: the write exited (Vol. 3A 4.10.4.1). */
+	if ((old ^ value) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP) || old & ~value & CR4_PCIDE)
+		invvpid(l0.caps.ept_vpid_cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE
+								       : INVVPID_ALL, GUEST_VPID, 0);
 	return true;
 }
 
@@ -142,7 +153,7 @@ static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 	/* PCIDE, PAE and PG are L2's own bits: the real registers, not the shadows, hold them. */
 	uint64_t cr4 = vmread(VMCS_GUEST_CR4), cap = l0.caps.ept_vpid_cap;
 	bool keep = (cr4 & CR4_PCIDE) && (value & CR3_NO_FLUSH);
-	bool long_mode = vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+	bool long_mode = vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA, shadowed;
 
 	value &= ~(keep ? CR3_NO_FLUSH : 0);
 	if (long_mode && (value & above_maxphyaddr()))
@@ -150,9 +161,11 @@ static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
-	if (!shadow_mode_cr3_load(v, value))
+	shadowed = shadow_mode_cr3_load(v, value);
+	if (!shadowed)
 		vmcs_write(VMCS_GUEST_CR3, value);
-	if (!keep)
+	/* Every shadow root runs as the CPU's PCID 0: a switch flushes, bit 63 or not. */
+	if (!keep || shadowed)
 		invvpid(cap & VPID_CAP_INVVPID_SINGLE_GLOBALS ? INVVPID_SINGLE_KEEP_GLOBALS :
 			cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE : INVVPID_ALL, GUEST_VPID, 0);
 	prot_cr3_loaded(v, value);

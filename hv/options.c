@@ -75,6 +75,9 @@ static const struct opt_def option_table[] = {
 	OPT("paging", OPT_ENUM, paging, .choices = paging_choices,
 	    .help = "nested: EPT only; shadow: shadow page tables once L2 pages; hybrid: both, "
 		    "per address space"),
+	OPT("paging_trace", OPT_BOOL, paging_trace,
+	    .help = "paging=shadow|hybrid: log each CR3 load, guest page-table write and hidden "
+		    "fault (@hv ptrace), a trace for scripts/hvtool/walkmodel.py"),
 	OPT("pool", OPT_BOOL, pool,
 	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
 		    "(first touch, sharing, swapping; one CPU)"),

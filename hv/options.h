@@ -51,6 +51,7 @@ struct hv_options {
 	uint64_t watchdog;    /* ms without progress before an L2 vCPU is failed; 0: off */
 	unsigned paging;   /* enum paging_mode */
 	bool pool;         /* back part of L2's RAM by a page pool (guest_pool.h) */
+	bool paging_trace; /* paging=shadow|hybrid: an @hv ptrace line per paging event */
 	uint64_t pool_mib; /* ... that many MiB at the top of its RAM below 4 GiB */
 	uint64_t pool_backing; /* percent of the region machine pages back */
 	bool exit_fastpath; /* CPUID and VMCALL HC_VERSION served in vmx_entry.S */

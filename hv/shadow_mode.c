@@ -26,6 +26,7 @@
 #include "boot_mem.h"
 #include "emul/emul_exit.h"
 #include "emul/mmio.h"
+#include "emul/pt_store_exit.h"
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
@@ -48,7 +49,7 @@
 
 #define SHADOW_PAGES 1024u   /* 4 MiB of shadow tables */
 #define SHADOW_BUCKETS 1024u
-#define SHADOW_RMAP 8192u
+#define SHADOW_RMAP 32768u
 #define SHADOW_ROOTS 16u
 #define VEC_PF 14
 #define INTR_INFO_VALID (1u << 31)
@@ -60,7 +61,7 @@
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define EFER_LMA_BIT (1ull << 10)
 #define RFLAGS_AC (1ull << 18)
-#define CPUID1_ECX_PCID (1u << 17)
+#define CR4_PCIDE (1ull << 17)
 #define CPUID7_EBX_INVPCID (1u << 10)
 
 /*
@@ -97,7 +98,7 @@ static struct spinlock lock; /* spt, the policy and the counters */
 static struct shadow_vcpu vstate[MAX_VCPUS];
 static bool started;         /* some vCPU turned shadow paging on */
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
-static uint64_t ad_updates, policy_clock, unshadows;
+static uint64_t ad_updates, policy_clock, unshadows, invpcids;
 static struct space_policy spaces[HYBRID_SPACES];
 
 /* The vCPU this CPU runs. */
@@ -258,6 +259,8 @@ static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
 		   vmread(VMCS_CR0_GUEST_HOST_MASK) | CR0_PE | CR0_PG | CR0_WP);
 	vmcs_set_guest_cr0(cr0);
+	/* Setting PCIDE checks L2's CR3, not the shadow root the CPU holds (exit_cr.c). */
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmread(VMCS_CR4_GUEST_HOST_MASK) | CR4_PCIDE);
 	invept_all();
 	sv->active = true;
 	sv->ept_on = false;
@@ -326,6 +329,32 @@ static bool choose_nested(struct shadow_vcpu *sv, uint64_t cr3)
 	return p->nested;
 }
 
+/*
+ * paging_trace=on: one line per event walkmodel.py replays (its trace's
+ * `space`, `ptwrite VA LEVEL` and `miss VA`): a CR3 load, a write to a
+ * guest table (the address its entry maps), a hidden fault.
+ */
+static void trace_space(uint64_t cr3)
+{
+	if (hv_opts.paging_trace)
+		log_mline("ptrace", "e=space root=%#lx", (uint64_t)(cr3 & SPT_ADDR));
+}
+
+static void trace_ptwrite(uint64_t gpa)
+{
+	uint64_t va;
+	unsigned level;
+
+	if (hv_opts.paging_trace && shadow_pt_entry_va(&spt, gpa, &va, &level))
+		log_mline("ptrace", "e=ptwrite va=%#lx level=%u", va, level);
+}
+
+static void trace_miss(uint64_t va)
+{
+	if (hv_opts.paging_trace)
+		log_mline("ptrace", "e=miss va=%#lx", (uint64_t)(va & ~(PAGE_SIZE - 1)));
+}
+
 bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 {
 	struct shadow_vcpu *sv = &vstate[v->index];
@@ -343,6 +372,7 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 	enter(sv);
 	sv->guest_cr3 = cr3;
 	cr3_loads++;
+	trace_space(cr3);
 	if (hv_opts.paging == PAGING_HYBRID && choose_nested(sv, cr3)) {
 		nested_loads++;
 		leave(sv);
@@ -431,8 +461,9 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
 }
 
 /*
- * A write to guest table page at gpa: emulated, the device being the table
- * page. An instruction the emulator lacks (Linux's CMPXCHG on a page that
+ * A write to guest table page at gpa: a plain store, exchange or
+ * compare-exchange (what Linux writes its tables with) by the fast path;
+ * anything else emulated in full, the device being the table page. An instruction the emulator lacks (Linux's CMPXCHG on a page that
  * was a table and holds other data now, say) is not emulated: every shadow
  * is dropped instead, so the page is nobody's table any more, and L2 runs
  * the instruction itself on the new shadow of its CR3 (KVM unshadows such
@@ -440,14 +471,21 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
  * in EPT again). Unless the page is the shadowed CR3's own top table: then
  * the run stops.
  */
-static void emulate_table_write(struct vcpu *v, struct shadow_vcpu *sv, uint64_t va,
+static void emulate_table_write(struct vcpu *v, struct shadow_vcpu *sv, const struct walk_mode *m,
+				uint64_t va,
 				uint32_t err, uint64_t gpa)
 {
 	struct mmio_device dev = { .name = "guest-page-table", .base = gpa & ~(PAGE_SIZE - 1),
 				   .size = PAGE_SIZE, .read = guest_table_read,
 				   .write = guest_table_write };
 	uint64_t root;
+	unsigned len;
 
+	if (pt_store_exit(v, m, va, gpa, &len)) {
+		if (len)
+			shadow_pt_table_write(&spt, gpa, len);
+		return;
+	}
 	if (emul_exit(v, gpa, &dev))
 		return;
 	if (!sv->ept_on && (gpa & SPT_ADDR) == (sv->guest_cr3 & SPT_ADDR))
@@ -499,6 +537,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 	case SHADOW_FILLED:
 		if (vectoring & INTR_INFO_VALID)
 			reinject(vectoring);
+		trace_miss(va);
 		break;
 	case SHADOW_TRUE_FAULT:
 		if (vectoring & INTR_INFO_VALID)
@@ -511,7 +550,8 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		if (vectoring & INTR_INFO_VALID)
 			fault_failed(v, va, err, "a guest table written while delivering an event",
 				     gpa);
-		emulate_table_write(v, sv, va, err, gpa);
+		trace_ptwrite(gpa);
+		emulate_table_write(v, sv, &m, va, err, gpa);
 		if (sv->space)
 			sv->space->writes++;
 		break;
@@ -563,6 +603,7 @@ static bool writable_now(uint64_t gpa)
 bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 {
 	struct shadow_vcpu *sv = &vstate[v->index];
+	struct walk_mode m;
 
 	if (!sv->ept_on || !(qual & EPTV_WRITE) || hv_opts.paging == PAGING_NESTED)
 		return false;
@@ -580,7 +621,9 @@ bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 		update_ad(sv, vmread(VMCS_GUEST_LINEAR_ADDRESS));
 	} else {
 		nested_pt_writes++;
-		emulate_table_write(v, sv, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
+		trace_ptwrite(gpa);
+		load_mode(&m);
+		emulate_table_write(v, sv, &m, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
 	}
 	if (spt.flush)
 		flush_vpid();
@@ -588,10 +631,9 @@ bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 	return true;
 }
 
-void handle_invlpg(struct vcpu *v)
+void shadow_mode_invlpg(struct vcpu *v, uint64_t va)
 {
 	struct shadow_vcpu *sv = &vstate[v->index];
-	uint64_t va = vmread(VMCS_EXIT_QUALIFICATION);
 
 	enter(sv);
 	if (!sv->ept_on)
@@ -600,16 +642,26 @@ void handle_invlpg(struct vcpu *v)
 	invlpgs++;
 	leave(sv);
 	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
+}
+
+void shadow_mode_count_invpcid(void)
+{
+	spin_lock(&lock);
+	invpcids++;
+	spin_unlock(&lock);
+}
+
+void handle_invlpg(struct vcpu *v)
+{
+	shadow_mode_invlpg(v, vmread(VMCS_EXIT_QUALIFICATION));
 	skip_instruction();
 }
 
 void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx)
 {
-	if (hv_opts.paging == PAGING_NESTED)
-		return;
-	if (leaf == 1)
-		*ecx &= ~CPUID1_ECX_PCID;
-	if (leaf == 7 && sub == 0)
+	(void)ecx;
+	if (hv_opts.paging != PAGING_NESTED && leaf == 7 && sub == 0 &&
+	    !(vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC2_ENABLE_INVPCID))
 		*ebx &= ~CPUID7_EBX_INVPCID;
 }
 
@@ -647,15 +699,17 @@ void shadow_mode_report(void)
 			 "shadow, %lu table writes trapped while nested, %lu A/D updates",
 			 nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
-		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu", hv_opts.paging ==
+		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu invpcid=%lu", hv_opts.paging ==
 		  PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested, to_shadow,
-		  nested_pt_writes, ad_updates, unshadows);
+		  nested_pt_writes, ad_updates, unshadows, invpcids);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
-		  "pages_used=%lu pages_max=%lu resets=%lu", started, s->hidden, s->true_faults,
-		  s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads, invlpgs, c->hits,
-		  c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c), s->pages_used,
-		  s->pages_max, s->resets);
+		  "pages_used=%lu pages_max=%lu resets=%lu prefetched=%lu unlinked=%lu", started,
+		  s->hidden, s->true_faults, s->pt_writes, s->fills, s->zaps, s->write_protects,
+		  cr3_loads, invlpgs, c->hits, c->misses, c->evictions, c->reclaims,
+		  shadow_cache_hit_rate(c), s->pages_used, s->pages_max, s->resets, s->prefetched,
+		  s->unlinked);
 	report_smp();
+	pt_store_log_counters();
 }

@@ -29,7 +29,14 @@ uint64_t shadow_mode_guest_cr3(void);
 bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual);
 /* An exception exit with info 'info': true if it was a #PF the shadow served. */
 bool shadow_mode_exception(struct vcpu *v, uint32_t info);
-/* CPUID leaf/sub as L2 sees it: no PCID or INVPCID under paging=shadow (not shadowed). */
+/*
+ * INVLPG (or INVPCID of one address) of va: dropped from the shadow of the
+ * current space and from the TLB (INVVPID of the address, all PCIDs).
+ */
+void shadow_mode_invlpg(struct vcpu *v, uint64_t va);
+/* An INVPCID was emulated (shadow_invpcid.c): counted for the report. */
+void shadow_mode_count_invpcid(void);
+/* CPUID leaf/sub as L2 sees it: INVPCID only where INVPCID runs (its control on). */
 void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx);
 /* The end-of-run counters (nothing unless paging=shadow). */
 void shadow_mode_report(void);

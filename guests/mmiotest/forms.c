@@ -146,6 +146,21 @@ void form_state(struct native_state *s, uint64_t data)
 	s->rflags = 0x202 | (form_random() & 0x8d5) | (form_random() & 1 ? 0x400 : 0);
 }
 
+void form_setup(struct emul_form *f, uint8_t *slot, uint64_t data, uint8_t *before,
+		unsigned size, struct native_state *s)
+{
+	form_randomize(f);
+	form_place(f, data, data, (uint64_t)(uintptr_t)slot);
+	memset(slot, 0x90, 16);
+	memcpy(slot, f->b, f->len);
+	for (unsigned i = 0; i < size; i += 8) {
+		uint64_t v = form_value();
+
+		memcpy(before + i, &v, 8);
+	}
+	form_state(s, data);
+}
+
 void form_rebase(struct native_state *s, uint64_t from, uint64_t to)
 {
 	static const unsigned pointers[] = { 3, 5, 6, 7 }; /* RBX RBP RSI RDI */

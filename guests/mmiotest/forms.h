@@ -57,6 +57,13 @@ void form_randomize(struct emul_form *f);
 void form_place(struct emul_form *f, uint64_t data, uint64_t rel_data, uint64_t slot);
 /* A random starting state whose pointers lie in the data at 'data'. */
 void form_state(struct native_state *s, uint64_t data);
+/*
+ * One random run of f: new immediates, f placed at 'slot' (16 bytes, the
+ * rest NOPs) for data at 'data', 'size' random bytes into 'before', and a
+ * form_state into *s.
+ */
+void form_setup(struct emul_form *f, uint8_t *slot, uint64_t data, uint8_t *before,
+		unsigned size, struct native_state *s);
 /* Moves the pointers of a form_state from the data at 'from' to the data at 'to'. */
 void form_rebase(struct native_state *s, uint64_t from, uint64_t to);
 

@@ -8,7 +8,13 @@
  * and that an unmapped page faults with the right error code. Bench lines
  * time a switch + access, a remap + access, and a first access after a
  * remap, and a TLB-miss loop (random reads over 2 MiB of 4 KiB pages, a
- * whole page table's worth). With cpus=2 a second CPU joins for the tests
+ * whole page table's worth). The atomic check changes a PTE with XCHG,
+ * LOCK CMPXCHG (taken and failed), LOCK CMPXCHG8B, LOCK BTR and LOCK OR,
+ * as Linux does, checking each result, its flags and the mapping after it
+ * (under shadow paging: emulated and propagated to the shadow). The PCID
+ * check turns CR4.PCIDE on and switches spaces with a PCID each, with and
+ * without CR3's no-flush bit, then remaps with INVPCID of every type and
+ * checks INVPCID's #GP cases. With cpus=2 a second CPU joins for the tests
  * of ptchurn_smp.c. It ends with HC_EXIT (pass or fail) under the
  * hypervisor.
  */
@@ -24,6 +30,7 @@
 #include "vmcall.h"
 
 #define ROUNDS 256
+#define P_AD 0x60ull         /* accessed, dirty: the CPU's */
 
 extern uint64_t boot_pml4[512];
 
@@ -183,6 +190,140 @@ static bool writes(void)
 	return guest_check("ptchurn-writes", !bad, "%u bad writes", bad);
 }
 
+/* LOCK CMPXCHG of *pte: whether it swapped (ZF); *expect gets what was there. */
+static bool cmpxchg_pte(volatile uint64_t *pte, uint64_t *expect, uint64_t val)
+{
+	bool zf;
+
+	__asm__ volatile("lock cmpxchgq %[val], %[pte]" : [pte] "+m"(*pte), "+a"(*expect),
+			 "=@ccz"(zf) : [val] "r"(val) : "memory");
+	return zf;
+}
+
+/* Space 3 maps space 2's page table too, 2 MiB above its window: page i there. */
+static uint64_t shared_read(unsigned i)
+{
+	write_cr3(pa(pml4[3]));
+	return *(volatile uint64_t *)(uintptr_t)(WINDOW_VA + (2ull << 20) + (uint64_t)i * PAGE);
+}
+
+/*
+ * The read-modify-write forms Linux updates PTEs with, each checked through
+ * the mapping; space 3 shares the table, so its shadow (kept across CR3
+ * loads) must have dropped what the writes in space 2 changed.
+ */
+static bool atomic_ptes(void)
+{
+	unsigned s = 2, i = 7, fails = 0;
+	volatile uint64_t *pte = &pt[s][i];
+	uint64_t old, expect, hi, lo, want = pa(frames[40]) | P_RW;
+	uint8_t fault = 0;
+	bool cf;
+
+	write_cr3(pa(pml4[3]));
+	pd[3][1] = pa(pt[s]) | P_RW;
+	write_cr3(pa(pml4[s]));
+	*pte = pa(frames[11]) | P_RW;
+	invlpg(window(i));
+	check(s, i, 11); /* filled in the shadow */
+	bad = 0;
+	old = 0;
+	__asm__ volatile("xchgq %[v], %[pte]" : [pte] "+m"(*pte), [v] "+r"(old) : : "memory");
+	fails |= (unsigned)((old & ~P_AD) != (pa(frames[11]) | P_RW)) << 0;
+	invlpg(window(i));
+	expect = 0; /* not present: no INVLPG needed after it is mapped */
+	fails |= (unsigned)(!cmpxchg_pte(pte, &expect, pa(frames[12]) | P_RW)) << 1;
+	check(s, i, 12);
+	expect = pa(frames[99 % FRAMES]); /* wrong: nothing changes, RAX gets the entry */
+	fails |= (unsigned)(cmpxchg_pte(pte, &expect, pa(frames[13]) | P_RW)) << 2;
+	fails |= (unsigned)((expect & ~P_AD) != (pa(frames[12]) | P_RW)) << 3;
+	check(s, i, 12);
+	fails |= (unsigned)(shared_read(i) != (STAMP | 12)) << 7;
+	write_cr3(pa(pml4[s]));
+	lo = (uint32_t)expect;
+	hi = expect >> 32;
+	__asm__ volatile("lock cmpxchg8b %[pte]" : [pte] "+m"(*pte), "+a"(lo), "+d"(hi)
+			 : "b"((uint32_t)want), "c"((uint32_t)(want >> 32)) : "memory");
+	invlpg(window(i));
+	check(s, i, 40);
+	fails |= (unsigned)(shared_read(i) != (STAMP | 40)) << 8;
+	write_cr3(pa(pml4[s]));
+	__asm__ volatile("lock btrq $1, %[pte]" : [pte] "+m"(*pte), "=@ccc"(cf) : : "memory");
+	fails |= (unsigned)(!cf) << 4;
+	invlpg(window(i));
+	__asm__ volatile(EXTABLE_INSN("movq $1, 16(%[p])")
+			 : [fault] "+qm"(fault) : [p] "r"(window(i)) : "memory");
+	fails |= (unsigned)(!faulted_with(fault, 14) || guest_last_fault.error_code != 3) << 5;
+	__asm__ volatile("lock orq $2, %[pte]" : [pte] "+m"(*pte) : : "memory");
+	invlpg(window(i));
+	window(i)[2] = 0x5a5a;
+	fails |= (unsigned)(*(volatile uint64_t *)(frames[40] + 16) != 0x5a5a) << 6;
+	check(s, i, 40);
+	return guest_check("ptchurn-atomic", !fails && !bad, "wrong results %#x, %u bad reads",
+			   fails, bad);
+}
+
+#define CR4_PCIDE (1ull << 17)
+#define CR3_NO_FLUSH (1ull << 63)
+
+/* INVPCID of 'type' for (pcid, la); whether it raised #GP. */
+static bool invpcid(uint64_t type, uint64_t pcid, uint64_t la)
+{
+	struct { uint64_t pcid, la; } d = { pcid, la };
+	uint8_t fault = 0;
+
+	__asm__ volatile(EXTABLE_INSN("invpcid %[d], %[t]")
+			 : [fault] "+qm"(fault) : [d] "m"(d), [t] "r"(type) : "memory");
+	return faulted_with(fault, 13);
+}
+
+/*
+ * Spaces with PCIDs: each read sees its own space's frame, whether the
+ * switch flushed or not (bit 63), and CR3 reads back with the PCID but not
+ * bit 63; remaps made visible by INVPCID of each type; INVPCID's #GP for a
+ * bad type or a descriptor with bits above the PCID.
+ */
+static bool pcids(void)
+{
+	unsigned fails = 0, s = 5, i = 3, f = 20;
+	bool has_invpcid = cpuid(7, 0).ebx & (1u << 10);
+
+	if (!(cpuid(1, 0).ecx & (1u << 17))) {
+		guest_mline("check", "name=ptchurn-pcid result=skip reason=\"no PCID in CPUID\"");
+		return true;
+	}
+	for (unsigned sp = 0; sp < SPACES; sp++) /* each space's first frames (CR3 loads flush) */
+		for (unsigned k = 0; k < WINDOW; k++)
+			pt[sp][k] = pa(frames[frame_of(sp, k, 0)]) | P_RW;
+	write_cr3(pa(pml4[0]));
+	write_cr4(read_cr4() | CR4_PCIDE);
+	bad = 0;
+	for (unsigned r = 0; r < 2 * SPACES; r++) {
+		unsigned sp = r % SPACES;
+		uint64_t cr3 = pa(pml4[sp]) | (sp + 1);
+
+		write_cr3(cr3 | (r >= SPACES ? CR3_NO_FLUSH : 0));
+		fails |= (unsigned)(read_cr3() != cr3) << 0;
+		check(sp, 0, frame_of(sp, 0, 0)); /* one address, a frame per space */
+	}
+	write_cr3(pa(pml4[s]) | (s + 1));
+	for (uint64_t type = 0; has_invpcid && type < 4; type++) {
+		pt[s][i] = pa(frames[f]) | P_RW;
+		fails |= (unsigned)invpcid(type, s + 1, (uint64_t)(uintptr_t)window(i)) << 1;
+		check(s, i, f);
+		f++;
+	}
+	if (has_invpcid) {
+		fails |= (unsigned)!invpcid(4, 0, 0) << 2;
+		fails |= (unsigned)!invpcid(0, 1ull << 12, (uint64_t)(uintptr_t)window(i)) << 3;
+		fails |= (unsigned)!invpcid(0, s + 1, 1ull << 63) << 4; /* not canonical */
+	}
+	write_cr3(pa(pml4[0]));
+	write_cr4(read_cr4() & ~CR4_PCIDE);
+	return guest_check("ptchurn-pcid", !fails && !bad, "wrong results %#x, %u bad reads, "
+			   "INVPCID %s", fails, bad, has_invpcid ? "checked" : "not offered");
+}
+
 /*
  * Random reads over 512 pages (PD entry 1 of space 0: a page table of its
  * own, each page one of the frames): the first touch of each is a fill
@@ -230,6 +371,8 @@ bool guest_main(const char *cmdline)
 	ok &= remap();
 	ok &= unmap();
 	ok &= writes();
+	ok &= atomic_ptes();
+	ok &= pcids();
 	ok &= tlbmiss();
 	if (o.cpus == 2)
 		ok &= ptchurn_smp();

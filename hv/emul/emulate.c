@@ -117,6 +117,11 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size, uint64_t
 	return res;
 }
 
+uint64_t emul_alu(unsigned op, uint64_t a, uint64_t b, unsigned size, uint64_t *flags)
+{
+	return alu(op, a, b, size, flags);
+}
+
 static bool mem_read(const struct emul_mem_ops *mem, void *ctx, uint64_t la, unsigned size,
 		     uint64_t *v, struct emul_fault *f)
 {

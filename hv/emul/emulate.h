@@ -63,5 +63,7 @@ uint64_t emul_operand_value(const struct emul_regs *r, const struct emul_opnd *o
 void emul_load_result(const struct emul_insn *in, struct emul_regs *r, uint64_t v);
 /* The linear address of the instruction's memory operand (its source for MOVS). */
 uint64_t emul_linear_address(const struct emul_insn *in, const struct emul_regs *r);
+/* a op b at 'size' (EOP_ADD ... EOP_XOR); *flags: the arithmetic flags it sets. */
+uint64_t emul_alu(unsigned op, uint64_t a, uint64_t b, unsigned size, uint64_t *flags);
 
 #endif

@@ -11,6 +11,10 @@
 #define ENTRIES 512u
 #define UPPER (SPT_P | SPT_W | SPT_U | SPT_A) /* the leaf decides the rights */
 #define ZAP_BATCH 64u
+/* Neighbouring entries a hidden fault fills too, an aligned group (KVM's PTE_PREFETCH_NUM). */
+#define PREFETCH 8u
+#define FLOOD_WRITES 8u /* writes to a table no fault walked since, before it is dropped */
+#define VA_BITS 0xffffffffffffull /* a 4-level linear address, without its sign extension */
 
 /* ---- table pages ---- */
 
@@ -34,6 +38,24 @@ static uint32_t bucket_of(const struct shadow_pt *s, uint64_t gpa)
 	uint64_t h = (gpa >> 12) * 0x9e3779b97f4a7c15ull;
 
 	return (uint32_t)(h >> 32) & (s->c.nbuckets - 1);
+}
+
+bool shadow_pt_entry_va(const struct shadow_pt *s, uint64_t gpa, uint64_t *va, unsigned *level)
+{
+	uint64_t page = gpa & ~(PAGE - 1);
+
+	for (uint32_t i = s->c.buckets[bucket_of(s, page)]; i != SHADOW_NONE; i = s->c.pages[i].next) {
+		const struct shadow_page *p = &s->c.pages[i];
+
+		if (p->guest_table != page)
+			continue;
+		*level = p->level;
+		*va = p->va + ((gpa - page) / 8 << (12 + 9 * (p->level - 1)));
+		if (*va & (1ull << 47)) /* canonical: bits 63:48 copy bit 47 */
+			*va |= ~0ull << 48;
+		return true;
+	}
+	return false;
 }
 
 bool shadow_pt_is_table(const struct shadow_pt *s, uint64_t gpa)
@@ -207,7 +229,7 @@ void shadow_pt_leave(struct shadow_pt *s)
  * table gt (or SHADOW_NO_TABLE); under pressure another address space's
  * shadow is reclaimed first. SHADOW_NONE if there is none to reclaim.
  */
-static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
+static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt, uint64_t va)
 {
 	uint32_t i;
 	uint64_t *t;
@@ -231,6 +253,9 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
 	s->c.pages[i].level = (uint8_t)level;
 	s->c.pages[i].slot = (int8_t)s->current;
 	s->c.pages[i].guest_table = gt;
+	s->c.pages[i].parent = SHADOW_NONE;
+	s->c.pages[i].writes = 0;
+	s->c.pages[i].va = level >= 4 ? 0 : va & ~((1ull << (12 + 9 * level)) - 1) & VA_BITS;
 	if (++s->stats.pages_used > s->stats.pages_max)
 		s->stats.pages_max = s->stats.pages_used;
 	if (gt != SHADOW_NO_TABLE) {
@@ -307,10 +332,10 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 			free_tree(s, s->root_page[slot]);
 		s->root_page[slot] = SHADOW_NONE;
 		s->current = slot;
-		page = alloc_page(s, 4, root);
+		page = alloc_page(s, 4, root, 0);
 		if (page == SHADOW_NONE) { /* only this address space is left: start over */
 			reset_all(s);
-			page = alloc_page(s, 4, root);
+			page = alloc_page(s, 4, root, 0);
 		}
 		if (page == SHADOW_NONE) {
 			shadow_cache_remove(&s->cache, slot, true);
@@ -325,23 +350,84 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 	return SHADOW_FILLED;
 }
 
-/*
- * The guest tables va's walk goes through (gt[4..]), the entries read in
- * them (ge[4..]) and the leaf level (the leaf entry is ge[*leaf_level]).
- */
+/* The guest's walk of va: its tables, leaf, and the rights of the levels above the leaf. */
+struct guest_path {
+	uint64_t gt[5];    /* gt[4]: the root ... gt[leaf_level]: the leaf's table */
+	uint64_t ge[5];    /* the entries read: ge[leaf_level] is the leaf */
+	uint64_t leaf;
+	unsigned leaf_level;
+	bool user, writable, nx; /* combined over the levels above the leaf */
+};
+
 static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-		       uint64_t gt[5], uint64_t ge[5], unsigned *leaf_level)
+		       struct guest_path *p)
 {
-	gt[4] = m->cr3 & SPT_ADDR;
+	p->gt[4] = m->cr3 & SPT_ADDR;
+	p->user = p->writable = true;
+	p->nx = false;
 	for (unsigned level = 4;; level--) {
-		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &ge[level],
-					  8))
+		uint64_t e;
+
+		if (!s->c.ops->guest.read(s->c.ctx, p->gt[level] + index_at(va, level) * 8, &e, 8))
 			return false;
-		if (level == 1 || (ge[level] & SPT_PS)) {
-			*leaf_level = level;
+		p->ge[level] = e;
+		if (level == 1 || (e & SPT_PS)) {
+			p->leaf_level = level;
+			p->leaf = e;
 			return true;
 		}
-		gt[level - 1] = ge[level] & SPT_ADDR;
+		p->user &= (e & SPT_U) != 0;
+		p->writable &= (e & SPT_W) != 0;
+		p->nx |= (m->efer & EFER_NXE) && (e & SPT_NX);
+		p->gt[level - 1] = e & SPT_ADDR;
+	}
+}
+
+/* A shadow leaf for host page hpa from the guest leaf at leaf_level, with these rights. */
+static uint64_t leaf_entry(uint64_t hpa, uint64_t leaf, unsigned leaf_level, bool w, bool user,
+			   bool nx)
+{
+	return hpa | SPT_P | SPT_A | SPT_D | (leaf & (SPT_PWT | SPT_PCD)) |
+	       (leaf_level == 1 ? leaf & SPT_PAT_4K : (leaf & SPT_PAT_LARGE ? SPT_PAT_4K : 0)) |
+	       (w ? SPT_W : 0) | (user ? SPT_U : 0) | (nx ? SPT_NX : 0);
+}
+
+/*
+ * Fills the empty neighbours of entry k in leaf shadow table sp (the group
+ * of PREFETCH around it) from the guest entries that map them, so nearby
+ * first touches need no fault. Only entries the guest already marked
+ * accessed (for a large page: this walk did), so no A bit is owed; a
+ * writable one only with D set and an rmap node free, as in fill.
+ */
+static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp, unsigned k,
+		     const struct guest_path *p, const struct walk_result *res)
+{
+	uint64_t *t = table_of(s, sp);
+
+	for (unsigned j = k & ~(PREFETCH - 1); j < (k & ~(PREFETCH - 1)) + PREFETCH; j++) {
+		uint64_t leaf = p->leaf, gpa, hpa;
+		bool user = res->user, w = res->writable, nx = res->nx, ram_writable;
+
+		if (j == k || (t[j] & SPT_P))
+			continue;
+		if (p->leaf_level == 1) {
+			if (!s->c.ops->guest.read(s->c.ctx, p->gt[1] + j * 8, &leaf, 8) ||
+			    (leaf & (SPT_P | SPT_A)) != (SPT_P | SPT_A) ||
+			    (!(m->efer & EFER_NXE) && (leaf & SPT_NX)))
+				continue; /* absent, not yet accessed, or a reserved bit set */
+			gpa = leaf & SPT_ADDR;
+			user = p->user && (leaf & SPT_U);
+			w = p->writable && (leaf & SPT_W);
+			nx = p->nx || ((m->efer & EFER_NXE) && (leaf & SPT_NX));
+		} else { /* the same large page, 4 KiB further on */
+			gpa = (res->gpa & ~(PAGE - 1)) - (uint64_t)k * PAGE + (uint64_t)j * PAGE;
+		}
+		if (!s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+			continue;
+		w = w && ram_writable && (leaf & SPT_D) && !shadow_pt_is_table(s, gpa) &&
+		    rmap_add(s, gpa, sp, j);
+		t[j] = leaf_entry(hpa, leaf, p->leaf_level, w, user, nx);
+		s->stats.prefetched++;
 	}
 }
 
@@ -350,14 +436,13 @@ static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t 
  * level whose entry changed since guest_path read it (another CPU wrote it
  * before it flushed its writable translation), or 0 if none did.
  */
-static unsigned path_changed(struct shadow_pt *s, uint64_t va, const uint64_t gt[5],
-			     const uint64_t ge[5], unsigned leaf_level)
+static unsigned path_changed(struct shadow_pt *s, uint64_t va, const struct guest_path *p)
 {
-	for (unsigned level = 4; level >= leaf_level; level--) {
+	for (unsigned level = 4; level >= p->leaf_level; level--) {
 		uint64_t e;
 
-		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &e, 8) ||
-		    e != ge[level])
+		if (!s->c.ops->guest.read(s->c.ctx, p->gt[level] + index_at(va, level) * 8, &e, 8) ||
+		    e != p->ge[level])
 			return level;
 	}
 	return 0;
@@ -369,33 +454,35 @@ enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR, FILL_RETRY };
 static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
 			     const struct walk_result *res)
 {
-	uint64_t gt[5], ge[5], leaf, hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
-	unsigned leaf_level, k, changed;
+	uint64_t hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
+	struct guest_path p;
+	unsigned k, changed;
 	uint32_t sp = s->root_page[s->current], path[5], new_tables = s->new_tables;
 	bool ram_writable, w;
 
-	if (!guest_path(s, m, va, gt, ge, &leaf_level) ||
-	    !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+	if (!guest_path(s, m, va, &p) || !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
 		return FILL_ERROR;
-	leaf = ge[leaf_level];
 	for (unsigned level = 4; level > 1; level--) {
 		uint32_t n;
 
 		path[level] = sp;
 		k = index_at(va, level);
+		s->c.pages[sp].writes = 0; /* walked: still a table in use */
 		if (table_of(s, sp)[k] & SPT_P) {
 			sp = page_at(s, table_of(s, sp)[k]);
 			continue;
 		}
 		n = alloc_page(s, level - 1,
-			       level - 1 >= leaf_level ? gt[level - 1] : SHADOW_NO_TABLE);
+			       level - 1 >= p.leaf_level ? p.gt[level - 1] : SHADOW_NO_TABLE, va);
 		if (n == SHADOW_NONE)
 			return FILL_NOMEM;
 		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;
+		s->c.pages[n].parent = sp;
+		s->c.pages[n].parent_index = (uint16_t)k;
 		sp = n;
 	}
 	if (s->new_tables != new_tables) {
-		changed = path_changed(s, va, gt, ge, leaf_level);
+		changed = path_changed(s, va, &p);
 		if (changed > 1)
 			zap_entry(s, path[changed], index_at(va, changed));
 		if (changed) {
@@ -403,11 +490,10 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 			return FILL_RETRY;
 		}
 	}
+	s->c.pages[sp].writes = 0;
 	/* Writable only once the guest's D is set, so the first write comes here. */
-	w = res->writable && ram_writable && (leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
-	e = hpa | SPT_P | SPT_A | SPT_D | (leaf & (SPT_PWT | SPT_PCD)) |
-	    (leaf_level == 1 ? leaf & SPT_PAT_4K : (leaf & SPT_PAT_LARGE ? SPT_PAT_4K : 0)) |
-	    (w ? SPT_W : 0) | (res->user ? SPT_U : 0) | (res->nx ? SPT_NX : 0);
+	w = res->writable && ram_writable && (p.leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
+	e = leaf_entry(hpa, p.leaf, p.leaf_level, w, res->user, res->nx);
 	k = index_at(va, 1);
 	if (w && !rmap_add(s, gpa, sp, k))
 		return FILL_NOMEM;
@@ -418,6 +504,7 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 	if ((old & SPT_P) && ((old ^ e) & ~SPT_W))
 		s->flush = true;
 	s->stats.fills++;
+	prefetch(s, m, sp, k, &p, res);
 	return FILL_OK;
 }
 
@@ -481,12 +568,17 @@ void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len)
 			if (s->c.pages[i].guest_table == page && n < ZAP_BATCH)
 				found[n++] = i;
 		for (uint32_t j = 0; j < n; j++) {
-			const struct shadow_page *p = &s->c.pages[found[j]];
+			struct shadow_page *p = &s->c.pages[found[j]];
 			unsigned k0 = (unsigned)((lo - page) / 8), k1 = (unsigned)((hi - 1 - page) / 8);
 
 			/* An earlier zap may have freed it (a table that maps itself). */
 			if (p->slot < 0 || p->guest_table != page)
 				continue;
+			if (p->parent != SHADOW_NONE && ++p->writes >= FLOOD_WRITES) {
+				zap_entry(s, p->parent, p->parent_index); /* frees p's tree */
+				s->stats.unlinked++;
+				continue;
+			}
 			for (unsigned k = k0; k <= k1; k++)
 				zap_entry(s, found[j], k);
 		}

@@ -5,6 +5,13 @@
  * host-physical mapping, cached per guest root (shadow_cache.h). Pure
  * logic; the hypervisor plugs in guest memory and its EPT (or page pool).
  *
+ * A guest table written 8 times with no fault walking through it in
+ * between is most likely not a table any more (freed, reused as data) or
+ * being rewritten wholesale (fork write-protecting, exit clearing): its
+ * shadow is dropped whole, so the page is no longer write-protected (KVM's
+ * write-flooding rule, with KVM's 3 measured no better on Linux's boot).
+ * The root stays.
+ *
  * A #PF in the guest goes to shadow_pt_fault, which walks the guest's
  * tables with the emulator's walker (emul/walk.h: rights, reserved bits,
  * A/D) and says what it was:
@@ -86,9 +93,13 @@ struct shadow_pt_ops {
 struct shadow_page {
 	uint64_t hpa;
 	uint64_t guest_table; /* the guest table it mirrors, or SHADOW_NO_TABLE */
+	uint64_t va;          /* the first linear address it maps */
 	uint32_t next;        /* in its hash chain, or the free list */
+	uint32_t parent;      /* the shadow page whose entry parent_index points here */
+	uint16_t parent_index;
 	int8_t slot;          /* the cache slot whose tree holds it; -1: free */
 	uint8_t level;        /* 4: PML4 ... 1: page table */
+	uint8_t writes;       /* guest writes to its table since a fault last walked it */
 };
 
 /* A writable shadow leaf, by the guest page it maps (to write-protect it later). */
@@ -117,6 +128,8 @@ struct shadow_pt_stats {
 	uint64_t pages_used, pages_max, resets, unsupported;
 	uint64_t syncs, retries; /* ops->sync calls; fills retried after one */
 	uint64_t device;         /* accesses L2's EPT does not allow (SHADOW_DEVICE) */
+	uint64_t prefetched; /* neighbouring entries filled beside a hidden fault's */
+	uint64_t unlinked;   /* shadow tables dropped whole: their guest table kept being written */
 };
 
 struct shadow_pt {
@@ -167,6 +180,11 @@ void shadow_pt_leave(struct shadow_pt *s);
 void shadow_pt_drop_all(struct shadow_pt *s);
 /* INVLPG va in the active address space. */
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va);
+/*
+ * The linear address the guest entry at gpa maps, in a space whose shadow
+ * mirrors its table, and the entry's level (1: a PTE); false if none does.
+ */
+bool shadow_pt_entry_va(const struct shadow_pt *s, uint64_t gpa, uint64_t *va, unsigned *level);
 /* Whether guest-physical page gpa holds a table some shadow mirrors. */
 bool shadow_pt_is_table(const struct shadow_pt *s, uint64_t gpa);
 const char *shadow_result_str(enum shadow_result r);

@@ -141,8 +141,9 @@ def cmd_bench(args):
         print(f"bench: error: {e}", file=sys.stderr)
         return runner.EXIT_ERROR
 
-    def run(name, guest_args):
-        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args)
+    def run(name, guest_args, hv_args=""):
+        return run_scenario(name, kind, echo=False, build_dir=build_dir, guest_args=guest_args,
+                            hv_args=hv_args)
 
     try:
         status, text = bench.run_bench(run, os.path.abspath(args.out), kind, args.iters,
@@ -227,6 +228,10 @@ def paging_cost(run, out_dir):
     """Boots ptchurn under each paging mode, writes paging.json, prints its table;
     returns 1 if a run failed."""
     rows, status = [], 0
+    print(f"bench: paging: booting {pagingbench.TRACE_SCENARIO} (the trace) ...", flush=True)
+    trace = run(pagingbench.TRACE_SCENARIO, "")
+    status |= 0 if trace.status == 0 else 1
+    refs = pagingbench.model(trace.log)
     for mode in pagingbench.MODES:
         if mode not in pagingbench.SCENARIO_OF:
             rows += pagingbench.not_measured(mode, "not implemented yet")
@@ -234,7 +239,12 @@ def paging_cost(run, out_dir):
         print(f"bench: paging: booting {pagingbench.SCENARIO_OF[mode]} ...", flush=True)
         out = run(pagingbench.SCENARIO_OF[mode], "")
         status |= 0 if out.status == 0 else 1
-        rows += pagingbench.rows(mode, out.log)
+        rows += pagingbench.rows(mode, out.log, refs)
+    for mode in pagingbench.MODES:
+        print(f"bench: paging: booting linux under paging={mode} ...", flush=True)
+        out = run("linux", "", f"paging={mode}")
+        status |= 0 if out.status == 0 else 1
+        rows.append(pagingbench.linux_row(mode, out.log))
     bench.write_json(os.path.join(out_dir, "paging.json"),
                      {"unit": "ticks", "rows": rows,
                       "targets": [{"target": t, "met": m}
@@ -444,8 +454,9 @@ def parser():
                    "and as L1 hosting minihv for the kvm-l1-nested rows; about 5 minutes "
                    "under Bochs)")
     p.add_argument("--no-paging", dest="paging_cost", action="store_false",
-                   help="skip the paging benchmark (ptchurn under paging=nested, shadow "
-                   "and hybrid into paging.json; about 45 s under Bochs)")
+                   help="skip the paging benchmark (ptchurn and Linux under paging=nested, "
+                   "shadow and hybrid, and ptchurn's recorded trace, into paging.json; about "
+                   "5 min under Bochs)")
     p.add_argument("--no-pool-cost", dest="pool_cost", action="store_false",
                    help="skip the page pool's costs (scenario pooltest: first touch, "
                    "copy-on-write, swap-in; about 15 s under Bochs)")

@@ -131,6 +131,10 @@ SCENARIOS = {s.name: s for s in [
     Scenario("ptchurn-hybrid", "the ptchurn guest under paging=hybrid: each address space "
              "shadowed until its tables are written, then nested", HV,
              kernel_args="paging=hybrid", modules=(("guests/ptchurn.elf", ""),)),
+    Scenario("ptchurn-trace", "the ptchurn guest under paging=shadow with paging_trace=on: "
+             "its CR3 loads, table writes and hidden faults as @hv ptrace lines, the trace "
+             "walkmodel.py replays", HV, kernel_args="paging=shadow paging_trace=on",
+             modules=(("guests/ptchurn.elf", ""),)),
     Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),

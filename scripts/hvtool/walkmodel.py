@@ -27,7 +27,11 @@ Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL]` (the
 guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in the current
 space), `miss VA` (a TLB miss at VA). Both hybrids move a region or space to
 nested after --threshold table writes and back to shadow after --cool misses
-in it without one. Usage: walkmodel.py TRACE [--trap-cost REFS]."""
+in it without one. TRACE may also be a run's serial log with `@hv ptrace`
+lines (the hypervisor's paging_trace=on under paging=shadow: each CR3 load,
+guest page-table write with the address its entry maps, and hidden fault, so
+a recorded run's misses are the faults the shadow saw, prefetched ones not
+among them). Usage: walkmodel.py TRACE [--trap-cost REFS]."""
 
 import argparse
 import sys
@@ -76,6 +80,33 @@ def parse(lines):
         except ValueError:
             raise ValueError(f"trace line {n}: cannot read {line.strip()!r}") from None
     return events
+
+
+PTRACE = "@hv ptrace "
+
+
+def from_log(lines):
+    """The trace lines of a serial log's `@hv ptrace` lines (None if it has none)."""
+    out = []
+    for line in lines:
+        if not line.startswith(PTRACE):
+            continue
+        f = dict(w.split("=", 1) for w in line[len(PTRACE):].split())
+        if f.get("e") == "space":
+            out.append(f"space {f['root']}")
+        elif f.get("e") == "ptwrite":
+            out.append(f"ptwrite {f['va']} {f['level']}")
+        elif f.get("e") == "miss":
+            out.append(f"miss {f['va']}")
+        else:
+            raise ValueError(f"cannot read {line.strip()!r}")
+    return out or None
+
+
+def load(lines):
+    """The events of a trace file, or of a serial log's recorded trace."""
+    lines = list(lines)
+    return parse(from_log(lines) or lines)
 
 
 class Counts:
@@ -221,7 +252,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     try:
         with open(args.trace) as f:
-            events = parse(f)
+            events = load(f)
         modes = replay(events, args.roots, args.threshold, args.cool)
     except (OSError, ValueError) as e:
         print(f"walkmodel: error: {e}", file=sys.stderr)

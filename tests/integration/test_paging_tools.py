@@ -128,6 +128,39 @@ class WalkModel(unittest.TestCase):
             with self.assertRaises(ValueError):
                 walkmodel.replay(walkmodel.parse(bad))
 
+    def test_linux_rows(self):
+        def log(ticks, extra=""):
+            return (f"@hv l2-entry tsc=1000\n@linux userspace cpus=1 tsc={1000 + ticks}\n"
+                    f"@hv exits vcpu=0 total=77\n{extra}")
+        nested = pagingbench.linux_row("nested", log(500))
+        shadow = pagingbench.linux_row("shadow", log(700, "@hv shadow active=1 pt_writes=9 "
+                                                       "hit_rate=99 cr3_loads=3\n"))
+        self.assertEqual((nested["ticks"], nested["exits"], nested["walk_refs_model"]),
+                         (500, 77, 24))
+        self.assertEqual((shadow["pt_write_traps"], shadow["shadow_cache_hit_rate"]), (9, 99))
+        self.assertEqual(pagingbench.targets([nested, shadow])[-1][1], True)  # 1.4x
+        slow = pagingbench.linux_row("shadow", log(800))
+        self.assertEqual(pagingbench.targets([nested, slow])[-1][1], False)   # 1.6x
+        self.assertIn("skipped", pagingbench.linux_row("hybrid", "no marker"))
+        self.assertIsNone(pagingbench.targets([nested])[-1][1])
+
+    def test_recorded_trace(self):
+        log = ("hv: paging=shadow: ...\n@hv ptrace e=space root=0x1000\n"
+               "@hv ptrace e=miss va=0x400000\n@hv ptrace e=ptwrite va=0x400000 level=1\n"
+               "@hv ptrace e=miss va=0x400000\n@hv verdict result=pass\n")
+        self.assertEqual(walkmodel.from_log(log.splitlines()),
+                         ["space 0x1000", "miss 0x400000", "ptwrite 0x400000 1", "miss 0x400000"])
+        self.assertIsNone(walkmodel.from_log(["miss 0x1000"]))
+        shadow = walkmodel.replay(walkmodel.load(log.splitlines()))["shadow"]
+        self.assertEqual((shadow.misses, shadow.pt_traps, shadow.fill_traps), (2, 1, 2))
+        refs = pagingbench.model(log)
+        self.assertEqual((refs["nested"], refs["shadow"]), (24, 4))
+        row = pagingbench.rows("hybrid", "@guest bench test=ptchurn-ctxsw min=1 median=2 "
+                               "p99=3 n=4 exits=5\n", refs)[0]
+        self.assertEqual(row["walk_refs_model"], refs["hybrid-sw"])
+        self.assertEqual(row["walk_refs_agile"], refs["hybrid-hw"])
+        self.assertIsNone(pagingbench.model("no trace here"))
+
     def test_sample_trace_runs(self):
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
                             "hvtool", "traces", "sample.trace")

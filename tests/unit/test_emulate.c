@@ -8,17 +8,13 @@
  * is not compared. Forms the host cannot run natively (16-bit addressing,
  * segment bases) are checked against hand-computed results.
  */
-#define _GNU_SOURCE /* MAP_32BIT, MAP_ANONYMOUS */
+#include "native_code.h"
+
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
 
 #include "check.h"
 #include "emul/decode.h"
 #include "emul/emulate.h"
-#include "forms.h"
 
 #define DATA_SIZE FORM_DATA_SIZE
 static uint8_t *code, *data;
@@ -72,16 +68,7 @@ static bool differential(csh cs, cs_insn *ci, struct emul_form *f)
 	uint64_t flag_mask = ~0ull;
 	void (*run)(struct native_state *) = (void (*)(struct native_state *))(void *)code;
 
-	form_randomize(f);
-	form_place(f, (uintptr_t)data, (uintptr_t)data, (uintptr_t)slot);
-	memset(slot, 0x90, 16);
-	memcpy(slot, f->b, f->len);
-	for (unsigned i = 0; i < DATA_SIZE; i += 8) {
-		uint64_t v = form_value();
-
-		memcpy(before + i, &v, 8);
-	}
-	form_state(&n, (uintptr_t)data);
+	form_setup(f, slot, (uintptr_t)data, before, DATA_SIZE, &n);
 
 	CHECK_EQ(decode_insn(cs, 64, f->b, f->len, ci, &in, text, sizeof(text)), DECODE_OK);
 	if (in.len != f->len) {
@@ -170,20 +157,14 @@ static void emulated_only(csh cs16, csh cs64, cs_insn *ci16, cs_insn *ci64)
 
 int main(void)
 {
-	size_t code_len = (size_t)(native_run_end - native_run);
 	csh cs64, cs16;
 	cs_insn *ci64, *ci16;
 	unsigned failed_forms = 0;
 
-	/* Below 2 GiB: the 0x67 forms need 32-bit addresses to work natively. */
-	code = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (code == MAP_FAILED) {
-		perror("mmap");
+	code = native_code_map();
+	if (!code)
 		return 1;
-	}
 	data = code + 0x1000;
-	memcpy(code, native_run, code_len);
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs64) != CS_ERR_OK ||
 	    cs_open(CS_ARCH_X86, CS_MODE_16, &cs16) != CS_ERR_OK)
 		return 1;

@@ -4,9 +4,11 @@
  * HPA_OFF): hidden and true faults with their error codes, A/D bits, the
  * guest's large pages, write-protected guest tables and the invalidation a
  * table write causes, a page becoming a table after being mapped writable,
- * INVLPG, the root cache (hits, LRU eviction) and reclaim under pressure;
- * two vCPUs sharing the tables (their roots pinned, freed pages reused only
- * after a sync, a fill retried when another CPU wrote a table it protected).
+ * INVLPG, the root cache (hits, LRU eviction) and reclaim under pressure,
+ * the neighbours a hidden fault prefetches, a table dropped for being written
+ * over and over; two vCPUs sharing the tables (their roots pinned, freed
+ * pages reused only after a sync, a fill retried when another CPU wrote a
+ * table it protected).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -335,6 +337,70 @@ static void test_invlpg(void)
 	env_free(e);
 }
 
+/* A fill brings its accessed neighbours (the aligned group of 8) with their own rights. */
+static void test_prefetch(void)
+{
+	struct env *e = env_new(32, 4);
+
+	set_pte(0x4000, 1, 0x11000 | TBL | SPT_A | SPT_D);            /* writable, dirty */
+	set_pte(0x4000, 2, 0x12000 | TBL | SPT_A);                     /* clean: read-only */
+	set_pte(0x4000, 3, 0x13000 | TBL);                             /* not accessed */
+	set_pte(0x4000, 4, 0x14000 | SPT_P | SPT_A | SPT_NX);          /* supervisor, NX */
+	set_pte(0x4000, 7, pte(0x4000, 7) | SPT_A | SPT_D);            /* the PT itself */
+	set_pte(0x4000, 8, 0x18000 | TBL | SPT_A);                     /* the next group */
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x1000), 0x11000 + HPA_OFF + (SPT_P | SPT_W | SPT_U | SPT_A | SPT_D));
+	CHECK_EQ(shadow_leaf(e, 0x2000) & (SPT_W | SPT_U), SPT_U);
+	CHECK_EQ(shadow_leaf(e, 0x3000), 0);
+	CHECK(!(pte(0x4000, 3) & SPT_A));                              /* no A bit owed */
+	CHECK_EQ(shadow_leaf(e, 0x4000) & (SPT_U | SPT_NX), SPT_NX);
+	CHECK_EQ(shadow_leaf(e, 0x7000) & (SPT_W | SPT_P), SPT_P);     /* a table: read-only */
+	CHECK_EQ(shadow_leaf(e, 0x8000), 0);
+	CHECK_EQ(e->s.stats.prefetched, 4);
+	CHECK_EQ(e->s.stats.hidden, 1);
+	/* a prefetched writable entry is in the rmap: the page becoming a table takes it back */
+	set_pte(0x11000, 0, 0x19000 | TBL);
+	set_pte(0x3000, 2, 0x11000 | TBL);
+	shadow_pt_table_write(&e->s, 0x3000 + 16, 8);
+	CHECK_EQ(fault(e, 0x400000, 0, NULL), SHADOW_FILLED);         /* walks PT 0x11000 */
+	CHECK_EQ(shadow_leaf(e, 0x1000) & (SPT_W | SPT_P), SPT_P);
+	CHECK_EQ(e->s.stats.write_protects, 1);
+	/* a large page: the 4 KiB pieces of the group, in place */
+	CHECK_EQ(fault(e, 0x203000, 0, NULL), SHADOW_FILLED);
+	for (uint64_t va = 0x200000; va < 0x208000; va += PAGE)
+		CHECK_EQ(shadow_leaf(e, va) & SPT_ADDR, va + HPA_OFF);
+	CHECK_EQ(shadow_leaf(e, 0x208000), 0);
+	env_free(e);
+}
+
+/* A table written 8 times with no fault through it between is dropped whole (not the root). */
+static void test_write_flooding(void)
+{
+	struct env *e = env_new(32, 4);
+
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);          /* shadows PT 0x4000 */
+	for (unsigned i = 0; i < 7; i++)
+		shadow_pt_table_write(&e->s, 0x4000 + 8 * (20 + i), 8);
+	CHECK_EQ(fault(e, 0x9000, 0, NULL), SHADOW_FILLED);          /* walked: counting restarts */
+	for (unsigned i = 0; i < 7; i++)
+		shadow_pt_table_write(&e->s, 0x4000 + 8 * (30 + i), 8);
+	CHECK(shadow_pt_is_table(&e->s, 0x4000));
+	CHECK(shadow_leaf(e, 0x5000) != 0);
+	shadow_pt_table_write(&e->s, 0x4000 + 8 * 40, 8);            /* the eighth: dropped */
+	CHECK(!shadow_pt_is_table(&e->s, 0x4000));
+	CHECK(!tracked[4]);
+	CHECK_EQ(shadow_leaf(e, 0x5000), 0);
+	CHECK_EQ(e->s.stats.unlinked, 1);
+	CHECK(shadow_pt_is_table(&e->s, 0x3000));                    /* the PD above stays */
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);          /* back when used */
+	CHECK(shadow_pt_is_table(&e->s, 0x4000));
+	for (int i = 0; i < 20; i++)
+		shadow_pt_table_write(&e->s, 0x1000 + 8 * 100, 8);
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));                    /* the root never goes */
+	CHECK_EQ(e->s.stats.unlinked, 1);
+	env_free(e);
+}
+
 /* Address spaces: PML4s at 0x20000 + n * 0x1000 sharing the PDPT. */
 static uint64_t space(unsigned n)
 {
@@ -482,6 +548,8 @@ int main(void)
 	test_table_writes();
 	test_becomes_table();
 	test_invlpg();
+	test_prefetch();
+	test_write_flooding();
 	test_cache();
 	test_pressure();
 	test_unsupported();
