@@ -311,6 +311,85 @@ static bool check_patching(void)
 	return guest_check("mmio-patched", ok, "8 runs of the patched site");
 }
 
+/* The device's first 32 scratch bytes from or to buf: four 8-byte MOVs (few sites). */
+static void dev_qwords(const uint8_t *buf, bool put)
+{
+	volatile uint64_t *dev = (volatile uint64_t *)(uintptr_t)MMIO_DATA;
+	uint64_t q[4];
+
+	if (put)
+		memcpy(q, buf, sizeof(q));
+	for (int i = 0; i < 4; i++) {
+		if (put)
+			dev[i] = q[i];
+		else
+			q[i] = dev[i];
+	}
+	if (!put)
+		memcpy((void *)buf, q, sizeof(q));
+}
+
+/*
+ * The forms a patched site is bound in (hv/emul/patch_bound.c), each run on
+ * RAM natively, then on the device until it is promoted, patched and served
+ * bound: every register, the flags and the 32 data bytes must match RAM's.
+ * Loads into a callee-saved register (the entry's full reload), 8-bit
+ * destinations (merged), MOVSX, stores of a register and of an immediate.
+ */
+static bool check_patched_forms(void)
+{
+	static const struct { const char *name; uint8_t len, b[8]; } bound[] = {
+		{ "mov r12d, [rbx+4]", 4, { 0x44, 0x8b, 0x63, 0x04 } },
+		{ "mov rbp, [rbx+8]", 4, { 0x48, 0x8b, 0x6b, 0x08 } },
+		{ "mov ah, [rbx+2]", 3, { 0x8a, 0x63, 0x02 } },
+		{ "movsx r15, byte [rbx+7]", 5, { 0x4c, 0x0f, 0xbe, 0x7b, 0x07 } },
+		{ "movzx ecx, word [rbx+rsi*2]", 4, { 0x0f, 0xb7, 0x0c, 0x73 } },
+		{ "mov [rbx+16], r13", 4, { 0x4c, 0x89, 0x6b, 0x10 } },
+		{ "mov [rbx+24], ch", 3, { 0x88, 0x6b, 0x18 } },
+		{ "mov dword [rbx+20], imm32", 7, { 0xc7, 0x43, 0x14, 0x78, 0x56, 0x34, 0x12 } },
+	};
+	uint8_t *slot = exec_buf + (native_slot - native_run);
+	uint8_t *ram = ram_page + TEST_MMIO_SCRATCH, seen[32];
+	static const uint8_t data[32] = { 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0xf1,
+					  0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 1, 2 };
+	uint64_t fast0 = vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx;
+	bool ok = true;
+
+	vmcall(HC_EMUL_PROMOTE, 1, 0, 0);
+	vmcall(HC_EMUL_PATCH, 1, 0, 0);
+	for (size_t f = 0; f < sizeof(bound) / sizeof(bound[0]); f++) {
+		struct native_state want = { .rflags = 0x2 }, got;
+		bool same = true;
+
+		for (unsigned r = 0; r < 16; r++)
+			want.gpr[r] = 0x0123456789abcdefull * (r + 1);
+		want.gpr[6] = 3; /* RSI: the index */
+		memset(slot, 0x90, 16);
+		memcpy(slot, bound[f].b, bound[f].len);
+		memcpy(ram, data, sizeof(data));
+		want.gpr[3] = (uint64_t)(uintptr_t)ram;
+		((void (*)(struct native_state *))(void *)exec_buf)(&want);
+		for (int i = 0; i < 4; i++) { /* decoded, promoted (patched), then bound twice */
+			got = (struct native_state){ .rflags = 0x2 };
+			for (unsigned r = 0; r < 16; r++)
+				got.gpr[r] = 0x0123456789abcdefull * (r + 1);
+			got.gpr[6] = 3;
+			dev_qwords(data, true);
+			got.gpr[3] = MMIO_DATA;
+			((void (*)(struct native_state *))(void *)exec_buf)(&got);
+			got.gpr[3] = want.gpr[3];
+			dev_qwords(seen, false);
+			same &= !memcmp(&got, &want, sizeof(got)) && !memcmp(seen, ram, sizeof(seen));
+		}
+		ok &= guest_check("mmio-patched-bound-form", same, "%s", bound[f].name);
+	}
+	vmcall(HC_EMUL_PATCH, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	vmcall(HC_EMUL_PROMOTE, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	return guest_check("mmio-patched-bound", ok && vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx -
+			   fast0 >= sizeof(bound) / sizeof(bound[0]), "bound VMCALLs: %lu",
+			   vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx - fast0);
+}
+
 /* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
 static bool movs_fault(uint64_t src, uint64_t *rcx, uint64_t *rsi, uint64_t *rdi,
 		       uint64_t *cr2, uint64_t *error)
@@ -379,6 +458,7 @@ bool guest_main(const char *cmdline)
 	ok &= check_forms(o.iters);
 	ok &= check_self_modify();
 	ok &= check_patching();
+	ok &= check_patched_forms();
 	ok &= check_faults();
 	return ok;
 }

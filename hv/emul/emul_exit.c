@@ -587,7 +587,7 @@ void emul_set_promotion(uint64_t threshold)
 
 void emul_flush_translations(void)
 {
-	patch_unbind_all(); /* bindings hold pointers to L2's page-table entries too */
+	patch_unbind(NULL); /* bindings hold pointers to L2's page-table entries too */
 	for (unsigned i = 0; i < MAX_VCPUS; i++) {
 		tlbs[i].map = table_map;
 		walk_tlb_flush(&tlbs[i]);
@@ -640,7 +640,7 @@ void emul_log_counters(void)
 		const struct emul_counters *c = &emul_counters[i];
 
 		/* Bound patched sites run on one CPU only: theirs is vCPU 0's. */
-		uint64_t emulated = c->emulated + (i == 0 ? patch_fast_hits() : 0);
+		uint64_t emulated = c->emulated + (i == 0 ? emul_patch_fast_hits() : 0);
 
 		if (!emulated && !c->page_faults && !c->unsupported)
 			continue;

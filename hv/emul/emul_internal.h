@@ -72,9 +72,20 @@ HOT static void patch_consider(struct emul_env *env, const struct emul_regs *r, 
 }
 bool patch_page_patched(uint64_t gpa);   /* lock held */
 void patch_undo_all(void);               /* lock held */
-void patch_unbind_all(void);             /* after an EPT change: leaf pointers may be stale */
 void patch_init(uint64_t threshold);
-uint64_t patch_fast_hits(void);
+
+/* patch_bound.c */
+/*
+ * Binds the site just patched at la (promote_lock held), whose operand is
+ * the access that exited, if its form allows: a MOV/MOVZX/MOVSX between a
+ * register (or immediate) and the device, 64-bit code, 64-bit addressing
+ * without FS/GS, no RSP, and rights CR0.WP, SMAP or RFLAGS.AC cannot
+ * change. False: it stays on the generic patched path. owner: the site.
+ */
+bool patch_bind(struct emul_env *env, const struct emul_regs *r, uint64_t la,
+		const struct emul_insn *in, const void *owner);
+/* Forgets owner's bindings (NULL: all, after an EPT change: leaf pointers may be stale). */
+void patch_unbind(const void *owner);
 void patch_log_counters(void);
 
 #endif

@@ -4,11 +4,11 @@
  * memory with the instruction replaced by VMCALL + NOPs, and the copy is
  * mapped execute-only in place of the original (L2's reads of the page are
  * emulated from the original, a write undoes the patch). A patched MOV
- * between a register and a device is also bound to that device, its
- * operand registers, displacement and width: its VMCALL exit then costs a
- * few loads, the device call and the RIP advance (patched_fast). Anything
- * not bound, or whose binding no longer holds, is walked and emulated
- * generically (patched_generic). One CPU only (see patch_site).
+ * between a register and a device is also bound to that device
+ * (patch_bound.c): its VMCALL then costs a few loads, the device call and
+ * the RIP advance. Anything not bound, or whose binding no longer holds, is
+ * walked and emulated generically (patched_generic). One CPU only (see
+ * patch_site).
  */
 #include "boot_mem.h"
 #include "emul/copy.h"
@@ -17,6 +17,7 @@
 #include "emul/emulate.h"
 #include "emul/promote.h"
 #include "exit.h"
+#include "exit_fast.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
 #include "l0.h"
@@ -24,8 +25,6 @@
 #include "log.h"
 #include "smp.h"
 #include "vmx.h"
-
-#define AR_CONFORMING (1u << 2) /* CS access rights: type bit 2 of a code segment */
 
 /*
  * Patched sites (the hottest promoted ones): their code page's copy in
@@ -46,44 +45,6 @@ struct patched_site {
 };
 static struct patched_page patch_pages[PATCH_PAGES];
 static struct patched_site patch_sites[PATCH_SITES];
-/*
- * A patched site bound at patch time to its device, operand registers,
- * displacement and width: its VMCALL exit does no page walk and no decode.
- * VMCALL has no operand, so the site is selected by its linear RIP (64-bit
- * code: CS base 0, so RIP itself), hashed into this direct-mapped table; a
- * slot taken by another site leaves the newcomer on the generic path.
- * Valid while CR3, CS's access rights (64-bit, non-conforming, so CPL =
- * CS.DPL, SDM Vol. 3C 26.3.1.2) and the leaf entries that mapped the code
- * and the operand page are what they were when it was bound (one load each,
- * as the translation cache revalidates). Patching runs on one CPU only, so
- * the table is read without the lock.
- */
-#define PATCH_FAST 16 /* a power of two */
-struct patch_binding {
-	uint64_t la, cr3;          /* la ~0: a free slot (no instruction starts there) */
-	const volatile uint64_t *code_leaf, *op_leaf;
-	uint64_t code_pte, op_pte; /* their values when bound */
-	int64_t disp;              /* absolute for RIP-relative and moffs forms */
-	uint64_t op_la;            /* the lowest operand address on the device in that page */
-	uint64_t op_span;          /* ea - op_la may be 0 .. op_span (the access stays inside) */
-	uint64_t dev_off;          /* the device offset of op_la */
-	struct mmio_device *dev;
-	uint64_t wmask;            /* load: reg = (reg & keep) | ((v << shift) & wmask) */
-	union {
-		uint64_t keep;     /* load */
-		uint64_t imm;      /* store of an immediate (has_reg 0) */
-	};
-	uint64_t smask;            /* the access's width: a device's value masked to it */
-	uint32_t cs_ar;
-	uint8_t base, index;       /* GPRs (0 when unused: their scale is 0) */
-	uint8_t bscale, iscale, size, store, len;
-	uint8_t reg, shift;        /* the register operand; shift 8 for AH..BH */
-	uint8_t sext;              /* MOVSX: 64 - source bits; 0: none */
-	uint8_t has_reg;           /* a store of a register, not of imm */
-} __attribute__((aligned(128))); /* a shift, not a multiply, finds the slot */
-static struct patch_binding bindings[PATCH_FAST];
-static struct patched_site *binding_site[PATCH_FAST]; /* whose binding it is */
-static uint64_t fast_hits; /* VMCALLs served bound (one CPU: one counter) */
 volatile unsigned emul_npatched;    /* sites in use: VMCALL's one-load check */
 uint64_t patch_threshold;    /* promoted hits before a site is patched; 0 = never */
 static uint64_t patch_stats[4];     /* patched, unpatched, vmcall_hits (unbound), code_reads */
@@ -97,96 +58,6 @@ static struct patched_page *patched_page_of(uint64_t gpa)
 	return NULL;
 }
 
-static unsigned binding_slot(uint64_t la)
-{
-	return (unsigned)((la * 0x9e3779b97f4a7c15ull) >> 60); /* 4 bits: PATCH_FAST */
-}
-
-/* The register operand is RSP, which lives in the VMCS, not in v->gpr. */
-static bool uses_rsp(const struct emul_opnd *o)
-{
-	return o->kind == OPND_REG && o->reg == GPR_RSP && !o->high8;
-}
-
-/*
- * Binds the site just patched at la (promote_lock held), whose operand is
- * the access that exited, if its form allows: a MOV/MOVZX/MOVSX between a
- * register and the device, 64-bit code, 64-bit addressing without FS/GS,
- * no RSP, and rights CR0.WP, SMAP or RFLAGS.AC cannot change. Anything else
- * stays on the generic patched path.
- */
-static void bind_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
-		      struct patched_site *ps)
-{
-	const struct emul_insn *in = &ps->insn;
-	const struct emul_mem *m = &in->mem;
-	struct patch_binding *b = &bindings[binding_slot(la)];
-	bool store = in->dst.kind == OPND_MEM;
-	unsigned size = store ? in->dst.size : in->src.size;
-	uint32_t cs_ar = (uint32_t)vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
-	struct mmio_device *d = env->dev;
-	const struct emul_opnd *reg;
-	struct walk_result code, op;
-	uint64_t op_la, page, lo, hi;
-	bool has_base;
-
-	if (b->la != ~0ull || !d || r->code_bits != 64 || (cs_ar & AR_CONFORMING) ||
-	    (in->op != EOP_MOV && in->op != EOP_MOVZX && in->op != EOP_MOVSX) ||
-	    (!store && in->src.kind != OPND_MEM) || m->addr_size != 8 || m->seg == SEG_FS ||
-	    m->seg == SEG_GS || m->base == GPR_RSP || m->index == GPR_RSP ||
-	    uses_rsp(store ? &in->src : &in->dst))
-		return;
-	op_la = emul_linear_address(in, r);
-	if (op_la != env->exit_la || (op_la & (PAGE_SIZE - 1)) + size > PAGE_SIZE ||
-	    !emul_walk(env, la, WALK_FETCH, &code) ||
-	    !emul_walk(env, op_la, store ? WALK_WRITE : WALK_READ, &op) ||
-	    code.leaf_size != 8 || op.leaf_size != 8 || (store && !op.writable) ||
-	    (env->mode.cpl < 3 && op.user))
-		return;
-	page = op.gpa & ~(PAGE_SIZE - 1);
-	lo = d->base > page ? d->base - page : 0;                 /* the device in this page */
-	hi = d->base + d->size - page < PAGE_SIZE ? d->base + d->size - page : PAGE_SIZE;
-	if ((op.gpa & (PAGE_SIZE - 1)) < lo || (op.gpa & (PAGE_SIZE - 1)) + size > hi)
-		return;
-	reg = store ? &in->src : &in->dst;
-	has_base = m->base != EMUL_NO_REG && m->base != EMUL_RIP;
-	*b = (struct patch_binding){
-		.la = la, .cr3 = env->mode.cr3, .cs_ar = cs_ar,
-		.code_leaf = emul_map_entry(code.leaf_gpa, 8), .code_pte = code.leaf,
-		.op_leaf = emul_map_entry(op.leaf_gpa, 8), .op_pte = op.leaf,
-		.disp = m->base == EMUL_RIP ? (int64_t)(la + in->len) + m->disp : m->disp,
-		.base = has_base ? m->base : 0, .bscale = has_base,
-		.index = m->index != EMUL_NO_REG ? m->index : 0,
-		.iscale = m->index != EMUL_NO_REG ? m->scale : 0,
-		.size = (uint8_t)size, .store = store, .len = in->len,
-		.op_la = (op_la & ~(PAGE_SIZE - 1)) + lo, .op_span = hi - lo - size,
-		.dev_off = page + lo - d->base, .dev = d,
-		.reg = reg->kind == OPND_REG ? reg->reg : 0, .has_reg = reg->kind == OPND_REG,
-		.shift = reg->high8 ? 8 : 0,
-		.sext = in->op == EOP_MOVSX ? (uint8_t)(64 - 8 * size) : 0,
-		.smask = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1,
-	};
-	/* A load's destination as reg_write() writes it (Vol. 1 3.4.1.1: 32-bit results zero-extend). */
-	b->wmask = reg->size >= 8 ? ~0ull : ((1ull << (8 * reg->size)) - 1) << b->shift;
-	if (store)
-		b->imm = reg->imm;
-	else
-		b->keep = reg->size == 4 || reg->size == 8 ? 0 : ~b->wmask;
-	binding_site[b - bindings] = ps;
-	if (!b->code_leaf || !b->op_leaf)
-		b->la = ~0ull;
-}
-
-/* Forgets the bindings of the site ps (NULL: all of them). */
-static void unbind(const struct patched_site *ps)
-{
-	for (unsigned i = 0; i < PATCH_FAST; i++)
-		if (!ps || binding_site[i] == ps) {
-			bindings[i] = (struct patch_binding){ .la = ~0ull };
-			binding_site[i] = NULL;
-		}
-}
-
 /*
  * Patches the promoted site at gpa (promote_lock held): its page's copy
  * gets VMCALL + NOPs in its place and is mapped execute-only (the CPU must
@@ -198,6 +69,7 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 {
 	struct patched_page *pp = patched_page_of(gpa);
 	struct patched_site *ps = NULL;
+	bool bound;
 
 	/*
 	 * One CPU only: undoing a patch INVEPTs this CPU alone, and another CPU
@@ -228,10 +100,9 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 				     .page = pp };
 	emul_npatched++;
 	patch_stats[PATCHED]++;
-	bind_site(env, r, la, ps);
+	bound = patch_bind(env, r, la, in, ps);
 	log_info("vCPU %u: patched the %s at rip %#lx (guest-physical %#lx) to VMCALL%s",
-		 env->v->index, emul_op_name(in->op), la, gpa,
-		 binding_site[binding_slot(la)] == ps ? ", bound to its device" : "");
+		 env->v->index, emul_op_name(in->op), la, gpa, bound ? ", bound to its device" : "");
 }
 
 /*
@@ -242,7 +113,7 @@ static void unpatch_page(struct patched_page *pp)
 {
 	for (unsigned i = 0; i < PATCH_SITES; i++)
 		if (patch_sites[i].page == pp) {
-			unbind(&patch_sites[i]);
+			patch_unbind(&patch_sites[i]);
 			patch_sites[i].page = NULL;
 			emul_npatched--;
 			patch_stats[UNPATCHED]++;
@@ -288,49 +159,6 @@ static struct patched_site *patched_site_at(uint64_t cr3, uint64_t la)
 	return NULL;
 }
 
-/*
- * A bound site's VMCALL (bind_site): a few loads, the device call, RIP past
- * the original instruction. False: no binding for this RIP, or it no longer
- * holds (the generic path decides).
- */
-static bool patched_fast(struct vcpu *v)
-{
-	uint64_t rip = vmread(VMCS_GUEST_RIP), ea, val, intr;
-	const struct patch_binding *b = &bindings[binding_slot(rip)];
-	struct mmio_device *d = b->dev;
-	uint64_t *gpr = v->gpr;
-
-	if (b->la != rip || b->cr3 != vmread(VMCS_GUEST_CR3) ||
-	    b->cs_ar != (uint32_t)vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) ||
-	    *b->code_leaf != b->code_pte || *b->op_leaf != b->op_pte)
-		return false;
-	ea = (uint64_t)b->disp + gpr[b->base] * b->bscale + gpr[b->index] * b->iscale - b->op_la;
-	if (ea > b->op_span) /* another page, or off the device */
-		return false;
-	if (b->store) {
-		val = b->has_reg ? gpr[b->reg] >> b->shift : b->imm;
-		if (!d->write(d, v, b->dev_off + ea, b->size, val))
-			emul_counters[v->index].refused++;
-		d->writes++;
-	} else {
-		if (!d->read(d, v, b->dev_off + ea, b->size, &val)) {
-			emul_counters[v->index].refused++;
-			val = ~0ull; /* a refused read sees all ones */
-		}
-		d->reads++;
-		val &= b->smask;
-		if (b->sext)
-			val = (uint64_t)((int64_t)(val << b->sext) >> b->sext);
-		gpr[b->reg] = (gpr[b->reg] & b->keep) | ((val << b->shift) & b->wmask);
-	}
-	vmcs_write(VMCS_GUEST_RIP, rip + b->len);
-	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
-	if (intr & BLOCKING_STI_MOVSS) /* the instruction completed (Vol. 3C 26.3.1.5) */
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE, intr & ~BLOCKING_STI_MOVSS);
-	fast_hits++;
-	return true;
-}
-
 /* A patched site's VMCALL that is not bound (or no longer): walked and emulated generically. */
 static __attribute__((noinline)) bool patched_generic(struct vcpu *v)
 {
@@ -374,7 +202,7 @@ static __attribute__((noinline)) bool patched_generic(struct vcpu *v)
 
 bool emul_patched_vmcall(struct vcpu *v)
 {
-	return patched_fast(v) || patched_generic(v);
+	return patch_bound_vmcall(v) != PATCH_BOUND_MISS || patched_generic(v);
 }
 
 int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
@@ -408,25 +236,16 @@ void patch_undo_all(void)
 			unpatch_page(&patch_pages[i]);
 }
 
-void patch_unbind_all(void)
-{
-	unbind(NULL);
-}
-
 void patch_init(uint64_t threshold)
 {
 	patch_threshold = threshold;
-}
-
-uint64_t patch_fast_hits(void)
-{
-	return fast_hits;
 }
 
 void patch_log_counters(void)
 {
 	log_mline("patch", "threshold=%lu patched=%lu unpatched=%lu vmcall_hits=%lu fast_hits=%lu "
 		  "code_reads=%lu execute_only=%d", patch_threshold, patch_stats[PATCHED],
-		  patch_stats[UNPATCHED], patch_stats[VMCALL_HITS] + fast_hits, fast_hits,
+		  patch_stats[UNPATCHED], patch_stats[VMCALL_HITS] + emul_patch_fast_hits(),
+		  emul_patch_fast_hits(),
 		  patch_stats[CODE_READS], (int)(l0.caps.ept_vpid_cap & 1));
 }

@@ -400,7 +400,8 @@ def check_trapbench_kvm_nested(log):
 
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
                    "mmio-self-modify", "mmio-patched", "mmio-patched-reads-original",
-                   "mmio-patched-rewritten", "mmio-page-fault", "mmio-unsupported-ud"}
+                   "mmio-patched-rewritten", "mmio-patched-bound", "mmio-patched-bound-form",
+                   "mmio-page-fault", "mmio-unsupported-ud"}
 
 
 def check_mmiotest(log):
@@ -426,7 +427,7 @@ def check_mmiotest(log):
     # The patched site ran as a VMCALL, its page was read (served from the original)
     # and written (the patch undone). Bochs offers execute-only EPT.
     patch = expect_mline(log, "patch", execute_only="1")
-    for key in ("patched", "unpatched", "vmcall_hits", "code_reads"):
+    for key in ("patched", "unpatched", "vmcall_hits", "fast_hits", "code_reads"):
         assert int(patch[key]) > 0, patch
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
@@ -1033,6 +1034,9 @@ TESTS = {
     "triple-fault": ("triple-fault", "", runner.EXIT_FAIL, check_triple_fault, {}),
     "hvcheck": ("hvcheck", "", runner.EXIT_PASS, check_hvcheck, {}),
     "mmiotest": ("mmiotest", "", runner.EXIT_PASS, check_mmiotest, {}),
+    # Patched sites' VMCALLs through vmexit_handler and handle_vmcall, not vmx_entry.S.
+    "mmiotest-no-fastpath": ("mmiotest", "exit_fastpath=off", runner.EXIT_PASS,
+                             check_mmiotest, {}),
     "mmiotest-stop": ("mmiotest-stop", "", runner.EXIT_FAIL, check_mmiotest_stop, {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
