@@ -24,6 +24,7 @@
 #define ICR_DELIVERY_PENDING (1u << 12)
 #define ICR_INIT 0x00004500u /* INIT, level assert */
 #define ICR_STARTUP 0x00004600u
+#define ICR_NMI 0x00004400u  /* NMI, level assert */
 
 static bool x2apic(void)
 {
@@ -70,6 +71,11 @@ void lapic_start_cpu(uint32_t apic_id, uint8_t vector)
 		send_ipi(apic_id, ICR_STARTUP | vector);
 		delay_us(200);
 	}
+}
+
+void lapic_send_nmi(uint32_t apic_id)
+{
+	send_ipi(apic_id, ICR_NMI);
 }
 
 void lapic_eoi(void)

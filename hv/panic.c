@@ -10,6 +10,7 @@
 #include "irq/irq.h"
 #include "lib/format.h"
 #include "log.h"
+#include "mmu/ept_shootdown.h"
 #include "panic.h"
 #include "power.h"
 #include "self_protect.h"
@@ -41,6 +42,8 @@ void exception_handler(struct exception_frame *f)
 
 	if (extable_fixup(f))
 		return; /* an instruction that was allowed to fault */
+	if (f->vector == 2 && ept_shootdown_nmi())
+		return; /* a shoot-down's kick (mmu/ept_shootdown.c): translations invalidated */
 	if (f->vector == 2 && irq_nmi_in_root())
 		return; /* L2's NMI, arrived while this CPU ran the hypervisor: queued */
 

@@ -239,13 +239,16 @@ cpuid_fast:
 	jmp fast_vmresume_failed
 
 /*
- * VMCALL HC_VERSION from CPL 0: its four result registers are the only ones
- * written. Any other function, or another CPL (HC_ERR_PERM, registers kept),
- * takes the generic path.
+ * VMCALL HC_VERSION from CPL 0 while no site is patched: its four result
+ * registers are the only ones written. Any other function, or another CPL
+ * (HC_ERR_PERM, registers kept), takes the generic path; with sites patched
+ * (RAX may be anything there), vmcall_patched decides first.
  */
 vmcall_fast:
 	cmpq $FAST_HC_VERSION, %rax
 	jne vmcall_patched
+	cmpl $0, emul_npatched(%rip) /* RAX 0 at a patched site is no HC_VERSION */
+	jne vmcall_patched_site
 	movl $ENC_GUEST_SS_ACCESS_RIGHTS, %edx
 	vmread %rdx, %rdx
 	testb $SS_AR_DPL, %dl
@@ -276,6 +279,7 @@ vmcall_not_cpl0:
 vmcall_patched:
 	cmpl $0, emul_npatched(%rip)
 	je exit_generic
+vmcall_patched_site:
 	save_guest_gprs_rdi
 	call patch_bound_vmcall_exit
 	testl %eax, %eax /* PATCH_BOUND_MISS */

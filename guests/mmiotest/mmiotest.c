@@ -15,6 +15,7 @@
  */
 #include <stddef.h>
 
+#include "apic.h"
 #include "cmdline.h"
 #include "emul/test_mmio.h"
 #include "extable.h"
@@ -22,6 +23,7 @@
 #include "guest.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "smp.h"
 #include "trap.h"
 #include "vmcall.h"
 #include "x86.h"
@@ -34,7 +36,7 @@
 #define PTE_PS 0x80ull
 
 struct mmiotest_options {
-	uint64_t iters, seed;
+	uint64_t iters, seed, cpus;
 };
 
 static const struct opt_def option_table[] = {
@@ -42,6 +44,8 @@ static const struct opt_def option_table[] = {
 	  .min = 1, .max = 10000, .help = "random operand sets per form" },
 	{ .name = "seed", .type = OPT_UINT, .offset = offsetof(struct mmiotest_options, seed),
 	  .min = 0, .max = UINT64_MAX, .help = "the operand generator's seed" },
+	{ .name = "cpus", .type = OPT_UINT, .offset = offsetof(struct mmiotest_options, cpus),
+	  .min = 1, .max = 2, .help = "2: also patch a site the second CPU runs (boot with --smp 2)" },
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -336,7 +340,7 @@ static void dev_qwords(const uint8_t *buf, bool put)
  * Loads into a callee-saved register (the entry's full reload), 8-bit
  * destinations (merged), MOVSX, stores of a register and of an immediate.
  */
-static bool check_patched_forms(void)
+static bool check_patched_forms(bool smp)
 {
 	static const struct { const char *name; uint8_t len, b[8]; } bound[] = {
 		{ "mov r12d, [rbx+4]", 4, { 0x44, 0x8b, 0x63, 0x04 } },
@@ -363,6 +367,7 @@ static bool check_patched_forms(void)
 
 		for (unsigned r = 0; r < 16; r++)
 			want.gpr[r] = 0x0123456789abcdefull * (r + 1);
+		want.gpr[0] = 0; /* RAX 0: no HC_VERSION (the VMCALL stands for the MOV) */
 		want.gpr[6] = 3; /* RSI: the index */
 		memset(slot, 0x90, 16);
 		memcpy(slot, bound[f].b, bound[f].len);
@@ -373,6 +378,7 @@ static bool check_patched_forms(void)
 			got = (struct native_state){ .rflags = 0x2 };
 			for (unsigned r = 0; r < 16; r++)
 				got.gpr[r] = 0x0123456789abcdefull * (r + 1);
+			got.gpr[0] = 0;
 			got.gpr[6] = 3;
 			dev_qwords(data, true);
 			got.gpr[3] = MMIO_DATA;
@@ -385,9 +391,107 @@ static bool check_patched_forms(void)
 	}
 	vmcall(HC_EMUL_PATCH, HC_EMUL_PROMOTE_BOOT, 0, 0);
 	vmcall(HC_EMUL_PROMOTE, HC_EMUL_PROMOTE_BOOT, 0, 0);
-	return guest_check("mmio-patched-bound", ok && vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx -
-			   fast0 >= sizeof(bound) / sizeof(bound[0]), "bound VMCALLs: %lu",
+	/* On SMP no site is bound (patch_bound.c): the generic patched path served them. */
+	return guest_check("mmio-patched-bound", ok && (smp || vmcall(HC_EMUL_PATCH_STATS, 0, 0,
+			   0).rbx - fast0 >= sizeof(bound) / sizeof(bound[0])), "bound VMCALLs: %lu",
 			   vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx - fast0);
+}
+
+/*
+ * Patching on two CPUs (hv/mmu/ept_shootdown.c). The AP calls a site in a
+ * page of its own over and over: its loads get it promoted, patched to a
+ * VMCALL (its code page write-protected, then mapped to the copy: one
+ * shoot-down each, kicking the boot CPU), and keep loading the device's
+ * value. The boot CPU then rewrites the site's displacement: the write
+ * undoes the patch, whose shoot-down must kick the AP off the copy, which
+ * must then load from the new displacement, from the original page (the
+ * hypervisor's stale_vmcalls counts VMCALLs run from a copy after its
+ * sites were gone). The kick NMIs must never reach L2 (no NMI gate: one
+ * would end the run).
+ */
+static uint8_t smp_code[4096] __attribute__((aligned(4096)));
+static volatile uint32_t ap_seen, ap_bad;
+static volatile uint64_t ap_loads;
+static volatile bool ap_stop;
+
+#define SMP_OLD 0xa1a1a1a1u
+#define SMP_NEW 0xb2b2b2b2u
+
+static void smp_ap_main(unsigned index)
+{
+	uint32_t (*load)(uint64_t) = (uint32_t (*)(uint64_t))(void *)smp_code;
+
+	(void)index;
+	while (!ap_stop) {
+		uint32_t v = load(MMIO_DATA);
+
+		if (v != SMP_OLD && v != SMP_NEW)
+			ap_bad = v;
+		ap_seen = v;
+		ap_loads++;
+	}
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* Waits (spinning, up to ~2^32 ticks) until cond() or the deadline; returns cond(). */
+static bool wait_for(bool (*cond)(void))
+{
+	uint64_t deadline = rdtsc() + (1ull << 32);
+
+	while (!cond() && rdtsc() < deadline)
+		__asm__ volatile("pause");
+	return cond();
+}
+
+static bool ap_warm(void)
+{
+	return ap_loads > 64 && vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rcx > 0;
+}
+
+static bool ap_on_new(void)
+{
+	return ap_seen == SMP_NEW;
+}
+
+static uint64_t loads_target;
+
+static bool ap_loaded(void)
+{
+	return ap_loads >= loads_target;
+}
+
+static bool check_smp_patching(void)
+{
+	static const uint8_t site[] = { 0x8b, 0x47, 0x08, 0xc3 }; /* mov eax, [rdi+8]; ret */
+	volatile uint32_t *dev = (volatile uint32_t *)(uintptr_t)MMIO_DATA;
+	const char *err = apic_init(0xff);
+	uint32_t apic = smp_apic_id() == 0 ? 1 : 0; /* Bochs numbers its CPUs 0, 1, ... */
+	bool warm, moved;
+	uint64_t loads;
+
+	dev[2] = SMP_OLD;
+	dev[4] = SMP_NEW;
+	memcpy(smp_code, site, sizeof(site));
+	vmcall(HC_EMUL_PROMOTE, 1, 0, 0);
+	vmcall(HC_EMUL_PATCH, 4, 0, 0);
+	if (!guest_check("smp-ap-started", !err && smp_start_cpu(apic, 1, smp_ap_main),
+			 "apic_id=%u %s", apic, err ? err : ""))
+		return false;
+	warm = wait_for(ap_warm);
+	loads = ap_loads;
+	smp_code[2] = 0x10; /* mov eax, [rdi+16]: undoes the patch */
+	moved = wait_for(ap_on_new);
+	/* 32 more: each a VMCALL if the AP still ran the copy (the hypervisor's stale_vmcalls). */
+	loads_target = ap_loads + 32;
+	moved &= wait_for(ap_loaded);
+	ap_stop = true;
+	vmcall(HC_EMUL_PATCH, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	vmcall(HC_EMUL_PROMOTE, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	return guest_check("mmio-smp-patched", warm && moved && !ap_bad,
+			   "patched while the AP ran it: %s; the AP on the new code after the "
+			   "rewrite: %s; AP loads %lu then %lu; bad value %#x", warm ? "yes" : "no",
+			   moved ? "yes" : "no", loads, ap_loads, ap_bad);
 }
 
 /* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
@@ -437,7 +541,7 @@ static bool check_faults(void)
 
 bool guest_main(const char *cmdline)
 {
-	struct mmiotest_options o = { .iters = 8, .seed = 1 };
+	struct mmiotest_options o = { .iters = 8, .seed = 1, .cpus = 1 };
 	struct cmdline_error err;
 	char msg[160];
 	bool ok = true;
@@ -458,7 +562,9 @@ bool guest_main(const char *cmdline)
 	ok &= check_forms(o.iters);
 	ok &= check_self_modify();
 	ok &= check_patching();
-	ok &= check_patched_forms();
+	ok &= check_patched_forms(o.cpus == 2);
 	ok &= check_faults();
+	if (o.cpus == 2)
+		ok &= check_smp_patching();
 	return ok;
 }

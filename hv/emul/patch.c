@@ -22,7 +22,9 @@
 #include "guest_stop.h"
 #include "l0.h"
 #include "lib/spinlock.h"
+#include "lib/string.h"
 #include "log.h"
+#include "mmu/ept_shootdown.h"
 #include "smp.h"
 #include "vmx.h"
 
@@ -50,6 +52,21 @@ uint64_t patch_threshold;    /* promoted hits before a site is patched; 0 = neve
 static uint64_t patch_stats[4];     /* patched, unpatched, vmcall_hits (unbound), code_reads */
 enum { PATCHED, UNPATCHED, VMCALL_HITS, CODE_READS };
 
+/*
+ * SMP, after the first unpatch: a CPU may have run a VMCALL from a copy
+ * just before its shoot-down INVEPT and handle it after the site is gone.
+ * emul_npatched then stays one above the sites patched, so that every
+ * VMCALL asks patched_generic (and the HC_VERSION fast path stands aside).
+ */
+static bool stale_copies;
+static uint64_t stale_vmcalls, stale_violations;
+
+/* SMP patching needs the shoot-down (NMI exiting on every vCPU). */
+static bool patch_smp(void)
+{
+	return ept_shootdown_available();
+}
+
 static struct patched_page *patched_page_of(uint64_t gpa)
 {
 	for (unsigned i = 0; i < PATCH_PAGES; i++)
@@ -72,11 +89,15 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 	bool bound;
 
 	/*
-	 * One CPU only: undoing a patch INVEPTs this CPU alone, and another CPU
-	 * still running the copy would take its VMCALL for a hypercall.
-	 * (SMP needs an INVEPT shoot-down first.)
+	 * On SMP every EPT change here is followed by a shoot-down (patch_smp):
+	 * without one (no NMI exiting) nothing is patched. The page must be
+	 * write-protected already (its promoted site's protect_code_page, with
+	 * its shoot-down), so no CPU can write it while it is copied; and a
+	 * page patched already gets no more sites, whose VMCALL would be written
+	 * into code other CPUs may be running (they stay promoted).
 	 */
-	if (in->len < PATCH_VMCALL_LEN || !(l0.caps.ept_vpid_cap & 1) || smp_cpus > 1)
+	if (in->len < PATCH_VMCALL_LEN || !(l0.caps.ept_vpid_cap & 1) ||
+	    (smp_cpus > 1 && (!patch_smp() || pp || !emul_page_protected(gpa & ~(PAGE_SIZE - 1)))))
 		return;
 	for (unsigned i = 0; i < PATCH_SITES && !ps; i++)
 		if (!patch_sites[i].page)
@@ -92,10 +113,13 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 		emul_copy((void *)(uintptr_t)pp->copy,
 			  (const void *)(uintptr_t)(gpa & ~(PAGE_SIZE - 1)), PAGE_SIZE);
 		pp->page = gpa & ~(PAGE_SIZE - 1);
+		promote_patch_bytes((uint8_t *)(uintptr_t)pp->copy,
+				    (unsigned)(gpa & (PAGE_SIZE - 1)), in->len);
 		guest_mem_map_page(pp->page, pp->copy, EPT_X);
+	} else {
+		promote_patch_bytes((uint8_t *)(uintptr_t)pp->copy,
+				    (unsigned)(gpa & (PAGE_SIZE - 1)), in->len);
 	}
-	promote_patch_bytes((uint8_t *)(uintptr_t)pp->copy, (unsigned)(gpa & (PAGE_SIZE - 1)),
-			    in->len);
 	*ps = (struct patched_site){ .cr3 = env->mode.cr3, .la = la, .gpa = gpa, .insn = *in,
 				     .page = pp };
 	emul_npatched++;
@@ -107,10 +131,22 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 
 /*
  * Undoes every patch of the page (promote_lock held): the original again,
- * write-protected if promoted sites still need it (their list), else writable.
+ * write-protected if promoted sites still need it (their list), else
+ * writable. On SMP every other CPU drops the copy's translation before its
+ * sites go; a VMCALL one of them ran from the copy before that and handles
+ * after is stale_copy_vmcall's.
  */
 static void unpatch_page(struct patched_page *pp)
 {
+	guest_mem_map_page(pp->page, pp->page,
+			   emul_page_protected(pp->page) ? EPT_R | EPT_X : EPT_RWX);
+	if (smp_cpus > 1) {
+		ept_shootdown();
+		if (!stale_copies) { /* from now on every VMCALL asks (emul_patches_active) */
+			stale_copies = true;
+			emul_npatched++;
+		}
+	}
 	for (unsigned i = 0; i < PATCH_SITES; i++)
 		if (patch_sites[i].page == pp) {
 			patch_unbind(&patch_sites[i]);
@@ -118,8 +154,6 @@ static void unpatch_page(struct patched_page *pp)
 			emul_npatched--;
 			patch_stats[UNPATCHED]++;
 		}
-	guest_mem_map_page(pp->page, pp->page,
-			   emul_page_protected(pp->page) ? EPT_R | EPT_X : EPT_RWX);
 	pp->page = 0;
 }
 
@@ -159,6 +193,32 @@ static struct patched_site *patched_site_at(uint64_t cr3, uint64_t la)
 	return NULL;
 }
 
+/*
+ * A VMCALL of no patched site while stale copies may run (SMP): if L2's own
+ * memory holds no VMCALL at RIP, it was a patch's, run from a copy before
+ * this CPU's shoot-down INVEPT; the instruction L2's memory holds there is
+ * emulated instead. Until a CPU serializes after code is modified, the old
+ * or the new instruction is what it may run (SDM Vol. 3A 9.1.3); the copy
+ * held the old one, RAM holds the old one or L2's new one.
+ */
+static bool stale_copy_vmcall(struct vcpu *v, struct emul_env *env, uint64_t la)
+{
+	static const uint8_t vmcall_bytes[PATCH_VMCALL_LEN] = { 0x0f, 0x01, 0xc1 };
+	struct emul_fault f;
+	const uint8_t *p;
+	uint64_t gpa;
+
+	if ((la & (PAGE_SIZE - 1)) > PAGE_SIZE - PATCH_VMCALL_LEN || /* no site crosses a page */
+	    !emul_translate(env, la, WALK_FETCH, &gpa, &f) ||
+	    !(p = guest_mem_ptr(gpa, PATCH_VMCALL_LEN)) ||
+	    !memcmp(p, vmcall_bytes, PATCH_VMCALL_LEN))
+		return false; /* a hypercall */
+	__atomic_add_fetch(&stale_vmcalls, 1, __ATOMIC_RELAXED);
+	if (!emul_exit(v, gpa, NULL))
+		guest_stop(v, false, "emul-failed");
+	return true;
+}
+
 /* A patched site's VMCALL that is not bound (or no longer): walked and emulated generically. */
 static __attribute__((noinline)) bool patched_generic(struct vcpu *v)
 {
@@ -180,8 +240,10 @@ static __attribute__((noinline)) bool patched_generic(struct vcpu *v)
 	if (ps)
 		in = ps->insn;
 	spin_unlock(&emul_promote_lock);
+	if (!ps)
+		return stale_copies && stale_copy_vmcall(v, &env, la);
 	/* Still that site: the mapping may have changed since (a real VMCALL elsewhere). */
-	if (!ps || !emul_translate(&env, la, WALK_FETCH, &gpa, &f) || gpa != ps->gpa)
+	if (!emul_translate(&env, la, WALK_FETCH, &gpa, &f) || gpa != ps->gpa)
 		return false;
 	rip = regs.rip;
 	rflags = regs.rflags;
@@ -205,6 +267,27 @@ bool emul_patched_vmcall(struct vcpu *v)
 	return patch_bound_vmcall(v) != PATCH_BOUND_MISS || patched_generic(v);
 }
 
+/*
+ * SMP: an EPT violation raised through a translation that another CPU had
+ * widened or remapped (an unpatch, a code page writable again) while this
+ * exit was on its way. The violation itself dropped that cached
+ * translation (SDM Vol. 3C 29.4.3.1, operations that invalidate cached
+ * mappings): if L2's EPT, the one running, now allows the access, L2
+ * retries it. The qualification's bits 2:0 are read, write, fetch (Vol. 3C
+ * Table 28-7), EPT_R/W/X's positions.
+ */
+static bool stale_violation(uint64_t gpa)
+{
+	uint64_t access = vmread(VMCS_EXIT_QUALIFICATION) & EPT_RWX;
+	struct ept_mapping m;
+
+	if ((vmread(VMCS_EPT_POINTER) & ~(PAGE_SIZE - 1)) != (guest_mem_eptp() & ~(PAGE_SIZE - 1)) ||
+	    !ept_lookup(&guest_ept, gpa, &m) || (m.perms & access) != access)
+		return false;
+	__atomic_add_fetch(&stale_violations, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
 {
 	struct patched_page *pp;
@@ -215,7 +298,7 @@ int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
 		unpatch_page(pp);
 	spin_unlock(&emul_promote_lock);
 	if (!pp)
-		return 0;
+		return smp_cpus > 1 && stale_violation(gpa);
 	if (write) {
 		emul_code_page_write(gpa); /* its promoted sites go too; writable again */
 		return 1;                  /* L2 retries the write */
@@ -244,8 +327,9 @@ void patch_init(uint64_t threshold)
 void patch_log_counters(void)
 {
 	log_mline("patch", "threshold=%lu patched=%lu unpatched=%lu vmcall_hits=%lu fast_hits=%lu "
-		  "code_reads=%lu execute_only=%d", patch_threshold, patch_stats[PATCHED],
+		  "code_reads=%lu stale_vmcalls=%lu stale_violations=%lu execute_only=%d", patch_threshold, patch_stats[PATCHED],
 		  patch_stats[UNPATCHED], patch_stats[VMCALL_HITS] + emul_patch_fast_hits(),
 		  emul_patch_fast_hits(),
-		  patch_stats[CODE_READS], (int)(l0.caps.ept_vpid_cap & 1));
+		  patch_stats[CODE_READS], stale_vmcalls, stale_violations,
+		  (int)(l0.caps.ept_vpid_cap & 1));
 }

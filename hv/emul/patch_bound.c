@@ -12,6 +12,7 @@
 #include "emul/emulate.h"
 #include "exit_fast.h"
 #include "page_alloc.h"
+#include "smp.h"
 #include "vcpu.h"
 #include "vmx.h"
 
@@ -122,7 +123,11 @@ bool patch_bind(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 	uint64_t op_la, page, lo, hi, disp, lowest;
 	bool has_base;
 
-	if (b->la != ~0ull || !d || r->code_bits != 64 || (cs_ar & AR_CONFORMING) ||
+	/*
+	 * One CPU only: the exit path reads the table without a lock, so a
+	 * binding rewritten while another CPU reads it could be torn.
+	 */
+	if (smp_cpus > 1 || b->la != ~0ull || !d || r->code_bits != 64 || (cs_ar & AR_CONFORMING) ||
 	    (in->op != EOP_MOV && in->op != EOP_MOVZX && in->op != EOP_MOVSX) ||
 	    (!store && in->src.kind != OPND_MEM) || m->addr_size != 8 || m->seg == SEG_FS ||
 	    m->seg == SEG_GS || m->base == GPR_RSP || m->index == GPR_RSP ||

@@ -17,6 +17,7 @@
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
+#include "mmu/ept_shootdown.h"
 #include "percpu.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -232,7 +233,8 @@ void irq_nmi_exit(struct vcpu *v)
 {
 	irq_unblock_nmis(); /* one more NMI, already waiting, is taken here (irq_nmi_in_root) */
 	irq_reinject_vectoring();
-	raise_nmi(v);
+	if (!ept_shootdown_nmi()) /* not the hypervisor's own kick (mmu/ept_shootdown.c) */
+		raise_nmi(v);
 	irq_inject_pending(v);
 }
 
