@@ -92,7 +92,7 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_EMUL_PATCH_STATS:
 			v->gpr[GPR_RBX] = emul_patch_fast_hits();
-			v->gpr[GPR_RCX] = emul_npatched;
+			v->gpr[GPR_RCX] = emul_patched_sites();
 			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);

@@ -22,11 +22,9 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
-#include "mmu/ept_shootdown.h"
 #include "options.h"
 #include "panic.h"
 #include "shadow_mode.h"
-#include "smp.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -380,13 +378,11 @@ static void protect_code_page(uint64_t gpa)
 		return;
 	}
 	protected_pages[nprotected++] = page;
-	guest_mem_write_protect(page, true);
 	/*
-	 * Other CPUs may still hold a writable translation. A promoted hit
-	 * compares the bytes anyway; patching the page needs none left.
+	 * Other CPUs may still hold a writable translation: a promoted hit
+	 * compares the bytes anyway, and patching shoots them down first.
 	 */
-	if (smp_cpus > 1 && ept_shootdown_available())
-		ept_shootdown();
+	guest_mem_write_protect(page, true);
 }
 
 /*
@@ -661,7 +657,6 @@ void emul_log_counters(void)
 			  devs[i]->base, devs[i]->reads, devs[i]->writes);
 	log_mline("decoder", "decodes=%lu heap_used=%zu heap_peak=%zu", decodes, used, peak);
 	patch_log_counters();
-	ept_shootdown_log();
 	log_mline("promote", "threshold=%lu hits=%lu misses=%lu promotions=%lu invalidations=%lu "
 		  "evictions=%lu code_page_writes=%lu protected_pages=%u protect_full=%lu",
 		  promoted.threshold, promoted.st.hits, promoted.st.misses, promoted.st.promotions,

@@ -53,6 +53,8 @@ bool emul_patched_vmcall(struct vcpu *v);
  */
 int patch_bound_vmcall(struct vcpu *v);
 int patch_bound_vmcall_exit(struct vcpu *v);
+/* Sites patched now (emul_npatched may be one more: patch.c's stale_copies). */
+unsigned emul_patched_sites(void);
 /* VMCALLs of bound patched sites served so far. */
 uint64_t emul_patch_fast_hits(void);
 extern volatile unsigned emul_npatched;

@@ -89,12 +89,12 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 	bool bound;
 
 	/*
-	 * On SMP every EPT change here is followed by a shoot-down (patch_smp):
-	 * without one (no NMI exiting) nothing is patched. The page must be
-	 * write-protected already (its promoted site's protect_code_page, with
-	 * its shoot-down), so no CPU can write it while it is copied; and a
-	 * page patched already gets no more sites, whose VMCALL would be written
-	 * into code other CPUs may be running (they stay promoted).
+	 * On SMP the EPT changes here come with shoot-downs (patch_smp):
+	 * without them (no NMI exiting) nothing is patched. The page must be
+	 * write-protected already (its promoted site's protect_code_page), and
+	 * a shoot-down first leaves no CPU a writable translation while it is
+	 * copied; a page patched already gets no more sites, whose VMCALL would
+	 * be written into code other CPUs may be running (they stay promoted).
 	 */
 	if (in->len < PATCH_VMCALL_LEN || !(l0.caps.ept_vpid_cap & 1) ||
 	    (smp_cpus > 1 && (!patch_smp() || pp || !emul_page_protected(gpa & ~(PAGE_SIZE - 1)))))
@@ -108,6 +108,8 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 	if (!ps || !pp)
 		return;
 	if (!pp->page) {
+		if (smp_cpus > 1)
+			ept_shootdown();
 		if (!pp->copy)
 			pp->copy = alloc_page_or_panic("patched code page");
 		emul_copy((void *)(uintptr_t)pp->copy,
@@ -307,6 +309,11 @@ int emul_patched_page_access(struct vcpu *v, uint64_t gpa, bool write)
 	return emul_exit(v, gpa, NULL) ? 1 : -1; /* served from the original page */
 }
 
+unsigned emul_patched_sites(void)
+{
+	return emul_npatched - stale_copies;
+}
+
 bool patch_page_patched(uint64_t gpa)
 {
 	return patched_page_of(gpa) != NULL;
@@ -327,9 +334,10 @@ void patch_init(uint64_t threshold)
 void patch_log_counters(void)
 {
 	log_mline("patch", "threshold=%lu patched=%lu unpatched=%lu vmcall_hits=%lu fast_hits=%lu "
-		  "code_reads=%lu stale_vmcalls=%lu stale_violations=%lu execute_only=%d", patch_threshold, patch_stats[PATCHED],
-		  patch_stats[UNPATCHED], patch_stats[VMCALL_HITS] + emul_patch_fast_hits(),
-		  emul_patch_fast_hits(),
+		  "code_reads=%lu stale_vmcalls=%lu stale_violations=%lu execute_only=%d",
+		  patch_threshold, patch_stats[PATCHED], patch_stats[UNPATCHED],
+		  patch_stats[VMCALL_HITS] + emul_patch_fast_hits(), emul_patch_fast_hits(),
 		  patch_stats[CODE_READS], stale_vmcalls, stale_violations,
 		  (int)(l0.caps.ept_vpid_cap & 1));
+	ept_shootdown_log();
 }
