@@ -74,6 +74,15 @@ static bool reserved(const struct walk_mode *m, uint64_t e, unsigned level, bool
 enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_access acc,
 			    const struct walk_ops *ops, void *ctx, struct walk_result *r)
 {
+	struct walk_path path;
+
+	return walk_guest_path(m, la, acc, ops, ctx, r, &path);
+}
+
+enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum walk_access acc,
+				 const struct walk_ops *ops, void *ctx, struct walk_result *r,
+				 struct walk_path *path)
+{
 	bool lma = m->efer & EFER_LMA, pae = m->cr4 & CR4_PAE;
 	unsigned size = pae ? 8 : 4, levels, top_shift;
 	uint64_t table, addr_mask = pae ? 0x000ffffffffff000ull : 0xfffff000ull;
@@ -81,6 +90,7 @@ enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_ac
 	int n = 0;
 
 	memset(r, 0, sizeof(*r));
+	path->levels = 0;
 	r->user = r->writable = 1;
 	r->page_shift = 12;
 	if (!(m->cr0 & CR0_PG)) {
@@ -158,10 +168,10 @@ enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_ac
 		lv[i].val = want;
 	}
 	for (int i = 0; i < n; i++) {
-		r->level_gpa[i] = lv[i].gpa;
-		r->level_val[i] = lv[i].val;
+		path->gpa[i] = lv[i].gpa;
+		path->val[i] = lv[i].val;
 	}
-	r->levels = (uint8_t)n;
+	path->levels = (uint8_t)n;
 	r->leaf_gpa = lv[n - 1].gpa;
 	r->leaf = lv[n - 1].val;
 	r->leaf_size = (uint8_t)size;
@@ -182,17 +192,23 @@ static uint64_t mode_key(const struct walk_mode *m)
 /* Whether every entry the cached walk read still holds what the walk left in it. */
 static bool path_unchanged(const struct walk_tlb_entry *e, const struct walk_ops *ops, void *ctx)
 {
-	for (unsigned i = 0; i < e->r.levels; i++) { /* none with paging off */
-		/* The PDPTE is 8 bytes under PAE, like every entry there. */
-		unsigned size = e->r.leaf_size;
-		const void *p = e->level_ptr[i];
+	unsigned size = e->r.leaf_size; /* the PDPTE is 8 bytes under PAE, like the rest */
+
+	if (e->mapped && size == 8) { /* the common case: loads only */
+		for (unsigned i = 0; i < e->path.levels; i++)
+			if (*(const volatile uint64_t *)e->level_ptr[i] != e->path.val[i])
+				return false;
+		return true;
+	}
+	for (unsigned i = 0; i < e->path.levels; i++) { /* none with paging off */
 		uint64_t val = 0;
 
-		if (p)
-			val = size == 8 ? *(const volatile uint64_t *)p : *(const volatile uint32_t *)p;
-		else if (!ops->read(ctx, e->r.level_gpa[i], &val, size))
+		if (e->level_ptr[i])
+			val = size == 8 ? *(const volatile uint64_t *)e->level_ptr[i]
+					: *(const volatile uint32_t *)e->level_ptr[i];
+		else if (!ops->read(ctx, e->path.gpa[i], &val, size))
 			return false;
-		if (val != e->r.level_val[i])
+		if (val != e->path.val[i])
 			return false;
 	}
 	return true;
@@ -218,12 +234,20 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 		return walk_allows(m, res, acc, &res->error) ? WALK_OK : WALK_PAGE_FAULT;
 	}
 	t->misses++;
-	s = walk_guest(m, la, acc, ops, ctx, res);
+	s = walk_guest_path(m, la, acc, ops, ctx, res, &e->path);
 	if (s == WALK_OK) {
-		*e = (struct walk_tlb_entry){
-			.cr3 = m->cr3, .page = page, .mode_key = key, .gen = t->gen, .r = *res };
-		for (unsigned i = 0; i < res->levels && t->map; i++)
-			e->level_ptr[i] = t->map(ctx, res->level_gpa[i], res->leaf_size);
+		e->cr3 = m->cr3;
+		e->page = page;
+		e->mode_key = key;
+		e->gen = t->gen;
+		e->r = *res;
+		e->mapped = t->map != NULL;
+		for (unsigned i = 0; i < e->path.levels; i++) {
+			e->level_ptr[i] = t->map ? t->map(ctx, e->path.gpa[i], res->leaf_size) : NULL;
+			e->mapped &= e->level_ptr[i] != NULL;
+		}
+	} else {
+		e->gen = 0; /* its path was overwritten: no hit on it */
 	}
 	return s;
 }

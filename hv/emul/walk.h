@@ -62,13 +62,20 @@ struct walk_result {
 	uint8_t leaf_size; /* 4 or 8 */
 	uint8_t page_shift;  /* 12, 21, 22, 30 */
 	uint8_t user, writable, nx; /* combined over every level */
-	/* Every entry the walk read, top first (PAE: the PDPTE first), as it left them. */
+};
+
+/* Every entry a walk read, top first (PAE: the PDPTE first), as it left them. */
+struct walk_path {
 	uint8_t levels;
-	uint64_t level_gpa[WALK_MAX_LEVELS], level_val[WALK_MAX_LEVELS];
+	uint64_t gpa[WALK_MAX_LEVELS], val[WALK_MAX_LEVELS];
 };
 
 enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_access acc,
 			    const struct walk_ops *ops, void *ctx, struct walk_result *res);
+/* The same, and the entries it read into *path (when it returns WALK_OK). */
+enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum walk_access acc,
+				 const struct walk_ops *ops, void *ctx, struct walk_result *res,
+				 struct walk_path *path);
 /* Whether the combined rights in res allow acc for mode m; else the #PF error code. */
 bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
 		 enum walk_access acc, uint32_t *error);
@@ -86,7 +93,9 @@ bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
 
 struct walk_tlb_entry {
 	uint64_t cr3, page, mode_key, gen;
-	const void *level_ptr[WALK_MAX_LEVELS]; /* map() of each entry read, or NULL */
+	uint8_t mapped;                          /* every level_ptr set: a hit only loads */
+	const void *level_ptr[WALK_MAX_LEVELS];  /* map() of each entry read, or NULL */
+	struct walk_path path;
 	struct walk_result r;
 };
 

@@ -279,7 +279,9 @@ static void tlb_pae(void)
 	put(0x5008, 0xa000 | P | RW, 8);
 	CHECK_EQ(walk_cached(&t, &m, 0x1234, WALK_READ, &ops, NULL, &r), WALK_OK);
 	CHECK_EQ(r.gpa, 0xa234);
-	CHECK_EQ(r.levels, 3);
+	reads = 0;
+	CHECK_EQ(walk_cached(&t, &m, 0x1238, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(reads, 3); /* a hit: the PDPTE, PDE and PTE re-read */
 	put(0x3000, 0x6000 | P, 8);                  /* another page directory */
 	put(0x6000, 0x5000 | P | RW, 8);
 	put(0x5008, 0xa000 | P | RW | A, 8);          /* (the walk had set A) */
