@@ -260,6 +260,21 @@ static void fetch_all(struct emul_env *env, uint64_t la, struct fetched *fe,
 }
 
 /*
+ * Outside 64-bit code, the segments' limits and access rights for the
+ * emulator's segmentation checks (emulate.c: limits always, types in
+ * protected mode). Out of line: 64-bit exits never pay for it.
+ */
+static __attribute__((noinline)) void load_segments(struct emul_regs *r, const uint32_t *limits,
+						     const uint32_t *rights, bool protected_mode)
+{
+	for (unsigned s = 0; s < SEG_COUNT; s++) {
+		r->seg_limit[s] = (uint32_t)vmread(limits[s]);
+		r->seg_ar[s] = (uint32_t)vmread(rights[s]);
+	}
+	r->seg_checks = protected_mode ? SEG_CHECK_ALL : SEG_CHECK_LIMITS;
+}
+
+/*
  * The paging mode (env->mode) and the registers (in place: v->gpr, with RSP
  * from the VMCS in its unused slot); returns the code size, 16, 32 or 64.
  */
@@ -268,6 +283,13 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	static const uint32_t bases[SEG_COUNT] = {
 		VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
 		VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE };
+	static const uint32_t limits[SEG_COUNT] = {
+		VMCS_GUEST_ES_LIMIT, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_SS_LIMIT,
+		VMCS_GUEST_DS_LIMIT, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_GS_LIMIT };
+	static const uint32_t rights[SEG_COUNT] = {
+		VMCS_GUEST_ES_ACCESS_RIGHTS, VMCS_GUEST_CS_ACCESS_RIGHTS, VMCS_GUEST_SS_ACCESS_RIGHTS,
+		VMCS_GUEST_DS_ACCESS_RIGHTS, VMCS_GUEST_FS_ACCESS_RIGHTS,
+		VMCS_GUEST_GS_ACCESS_RIGHTS };
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS), cs_ar = vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
 	unsigned bits;
 
@@ -291,6 +313,9 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	r->code_bits = (uint8_t)bits;
 	for (unsigned s = 0; s < SEG_COUNT; s++) /* 64-bit code: only FS and GS have one */
 		r->seg_base[s] = bits == 64 && s != SEG_FS && s != SEG_GS ? 0 : vmread(bases[s]);
+	r->seg_checks = SEG_CHECK_NONE;
+	if (bits != 64)
+		load_segments(r, limits, rights, (env->mode.cr0 & 1) && !(rflags & RFLAGS_VM));
 	return bits;
 }
 

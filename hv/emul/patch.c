@@ -178,7 +178,7 @@ static bool fast_patched_mov(struct emul_env *env, const struct emul_insn *in,
 	uint64_t la = emul_linear_address(in, r), gpa;
 	struct emul_fault f;
 
-	if ((!store && in->src.kind != OPND_MEM) ||
+	if ((!store && in->src.kind != OPND_MEM) || !emul_mem_operand_ok(in, r, &f) ||
 	    !emul_translate(env, la, store ? WALK_WRITE : WALK_READ, &gpa, &f) ||
 	    !(env->dev = mmio_find(gpa)))
 		return false;
