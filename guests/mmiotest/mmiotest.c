@@ -494,6 +494,77 @@ static bool check_smp_patching(void)
 			   moved ? "yes" : "no", loads, ap_loads, ap_bad);
 }
 
+/*
+ * 32-bit and 16-bit code doing MMIO (compat.S): compatibility mode, FS a
+ * data segment based at the device's scratch (limit 0x7ff) or at a RAM copy
+ * of the same bytes. Each body's results (registers, flags) and the bytes
+ * it leaves must agree: the hypervisor decodes them as 32- and 16-bit code,
+ * with segment bases and its segmentation checks.
+ */
+#define SEL_CODE32 0x18
+#define SEL_CODE16 0x20
+#define SEL_FS 0x28
+
+struct table_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+extern void compat_call(uint32_t *out, unsigned fs_sel, unsigned code_sel, uint64_t entry);
+extern const uint8_t compat32_body[], compat16_body[], compat16_page[];
+static uint64_t compat_gdt[6];
+
+/* A code or data segment descriptor (SDM Vol. 3A 3.4.5): G and D/B in flags bits 3, 2. */
+static uint64_t seg_desc(uint64_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	return (limit & 0xffff) | (base & 0xffffff) << 16 | (uint64_t)access << 40 |
+	       (uint64_t)((limit >> 16) & 0xf) << 48 | (uint64_t)flags << 52 |
+	       (base >> 24 & 0xff) << 56;
+}
+
+static bool check_compat(void)
+{
+	static const char *const names[] = { "mmio-compat32", "mmio-compat16" };
+	uint8_t *ram = ram_page + TEST_MMIO_SCRATCH, init[32], after[2][32];
+	struct table_ptr old, gdt = { sizeof(compat_gdt) - 1, (uint64_t)(uintptr_t)compat_gdt };
+	uint32_t out[2][8];
+	bool ok = true;
+
+	for (unsigned i = 0; i < sizeof(init); i++)
+		init[i] = (uint8_t)(0x80 + 7 * i);
+	compat_gdt[1] = seg_desc(0, 0xfffff, 0x9a, 0xa);   /* 0x08: 64-bit code */
+	compat_gdt[2] = seg_desc(0, 0xfffff, 0x92, 0xc);   /* 0x10: flat data */
+	compat_gdt[3] = seg_desc(0, 0xfffff, 0x9a, 0xc);   /* 0x18: 32-bit code */
+	compat_gdt[4] = seg_desc((uintptr_t)compat16_page, 0xffff, 0x9a, 0); /* 0x20: 16-bit */
+	__asm__ volatile("sgdt %0\n\tlgdt %1" : "=m"(old) : "m"(gdt) : "memory");
+	for (int bits16 = 0; bits16 < 2; bits16++) {
+		for (int on_dev = 0; on_dev < 2; on_dev++) {
+			uint64_t base = on_dev ? MMIO_DATA : (uintptr_t)ram;
+
+			if (on_dev)
+				dev_qwords(init, true);
+			else
+				memcpy(ram, init, sizeof(init));
+			compat_gdt[5] = seg_desc(base, 0x7ff, 0x92, 0x4); /* FS: bytes, 32-bit */
+			memset(out[on_dev], 0, sizeof(out[on_dev]));
+			compat_call(out[on_dev], SEL_FS, bits16 ? SEL_CODE16 : SEL_CODE32,
+				    bits16 ? (uint64_t)(compat16_body - compat16_page)
+					   : (uint64_t)(uintptr_t)compat32_body);
+			if (on_dev)
+				dev_qwords(after[1], false);
+			else
+				memcpy(after[0], ram, sizeof(after[0]));
+		}
+		ok &= guest_check(names[bits16], !memcmp(out[0], out[1], sizeof(out[0])) &&
+				  !memcmp(after[0], after[1], sizeof(after[0])),
+				  "ram: %08x %08x %08x %08x flags %08x; device: %08x %08x %08x %08x "
+				  "flags %08x", out[0][0], out[0][1], out[0][2], out[0][3], out[0][4],
+				  out[1][0], out[1][1], out[1][2], out[1][3], out[1][4]);
+	}
+	__asm__ volatile("lgdt %0" : : "m"(old) : "memory");
+	return ok;
+}
+
 /* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
 static bool movs_fault(uint64_t src, uint64_t *rcx, uint64_t *rsi, uint64_t *rdi,
 		       uint64_t *cr2, uint64_t *error)
@@ -564,6 +635,7 @@ bool guest_main(const char *cmdline)
 	ok &= check_patching();
 	ok &= check_patched_forms(o.cpus == 2);
 	ok &= check_faults();
+	ok &= check_compat();
 	if (o.cpus == 2)
 		ok &= check_smp_patching();
 	return ok;

@@ -401,7 +401,7 @@ def check_trapbench_kvm_nested(log):
 MMIOTEST_CHECKS = {"mmio-id", "mmio-counter", "mmio-width", "mmio-read-only", "mmio-forms",
                    "mmio-self-modify", "mmio-patched", "mmio-patched-reads-original",
                    "mmio-patched-rewritten", "mmio-patched-bound", "mmio-patched-bound-form",
-                   "mmio-page-fault", "mmio-unsupported-ud"}
+                   "mmio-page-fault", "mmio-unsupported-ud", "mmio-compat32", "mmio-compat16"}
 
 
 def check_mmiotest(log, smp=False):
