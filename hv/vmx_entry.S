@@ -32,23 +32,28 @@
 #define R14 G(14)
 #define R15 G(15)
 
-/* Loads every guest GPR from the vcpu at %rax, %rax last. */
-.macro load_guest_gprs
+/* Loads L2's GPRs the SysV ABI lets a C function clobber from the vcpu at %rax, %rax last. */
+.macro load_guest_caller_saved_gprs
 	movq RCX(%rax), %rcx
 	movq RDX(%rax), %rdx
-	movq RBX(%rax), %rbx
-	movq RBP(%rax), %rbp
 	movq RSI(%rax), %rsi
 	movq RDI(%rax), %rdi
 	movq R8(%rax), %r8
 	movq R9(%rax), %r9
 	movq R10(%rax), %r10
 	movq R11(%rax), %r11
+	movq RAX(%rax), %rax
+.endm
+
+/* Loads every guest GPR from the vcpu at %rax, %rax last. */
+.macro load_guest_gprs
+	movq RBX(%rax), %rbx
+	movq RBP(%rax), %rbp
 	movq R12(%rax), %r12
 	movq R13(%rax), %r13
 	movq R14(%rax), %r14
 	movq R15(%rax), %r15
-	movq RAX(%rax), %rax
+	load_guest_caller_saved_gprs
 .endm
 
 /*
@@ -75,18 +80,6 @@
 	movq %rdx, %rdi
 .endm
 
-/* Loads L2's GPRs the SysV ABI lets a C function clobber from the vcpu at %rax, %rax last. */
-.macro load_guest_caller_saved_gprs
-	movq RCX(%rax), %rcx
-	movq RDX(%rax), %rdx
-	movq RSI(%rax), %rsi
-	movq RDI(%rax), %rdi
-	movq R8(%rax), %r8
-	movq R9(%rax), %r9
-	movq R10(%rax), %r10
-	movq R11(%rax), %r11
-	movq RAX(%rax), %rax
-.endm
 
 /* EDX = the exit reason (one VMREAD); L2's RDX is pushed: 8(%rsp) = vcpu. */
 .macro read_exit_reason
