@@ -388,11 +388,25 @@ bool emul_no_memory(struct emul_env *env, uint64_t gpa)
 	return false;
 }
 
+/*
+ * Code pages are write-protected and remapped in L2's EPT (promotion,
+ * patching) only under paging=nested: shadow and hybrid paging shadow L2's
+ * pages read-only on their own terms and do not look at those EPT entries
+ * (Linux under shadow looped on a write to such a page). There promoted
+ * sites go unprotected (every hit compares the bytes) and nothing is patched.
+ */
+bool emul_code_pages_in_ept(void)
+{
+	return hv_opts.paging == PAGING_NESTED;
+}
+
 /* Write-protects the code page of a newly promoted site (once per page). */
 static void protect_code_page(uint64_t gpa)
 {
 	uint64_t page = gpa & ~(PAGE_SIZE - 1);
 
+	if (!emul_code_pages_in_ept())
+		return;
 	for (unsigned i = 0; i < nprotected; i++)
 		if (protected_pages[i] == page)
 			return;
@@ -646,12 +660,8 @@ static void register_test_device(void)
 void emul_init(void)
 {
 	emul_flush_translations(); /* and hands the caches their map() */
-	/*
-	 * Promotion write-protects code pages in EPT and patching remaps them
-	 * there: paging=shadow|hybrid does not walk EPT, so neither is used.
-	 */
-	promote_init(&promoted, hv_opts.paging == PAGING_NESTED ? hv_opts.promote_threshold : 0);
-	patch_init(hv_opts.paging == PAGING_NESTED ? hv_opts.patch_threshold : 0);
+	promote_init(&promoted, hv_opts.promote_threshold);
+	patch_init(hv_opts.patch_threshold);
 	decoder_init();
 	if (hv_opts.mmio_test)
 		register_test_device();

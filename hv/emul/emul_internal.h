@@ -56,6 +56,8 @@ enum emul_status emul_run(struct emul_env *env, const struct emul_insn *in, stru
 			  struct emul_fault *f);
 void emul_inject(struct emul_env *env, const struct emul_fault *f);
 bool emul_no_memory(struct emul_env *env, uint64_t gpa);
+/* Whether code pages may be write-protected and remapped in L2's EPT (paging=nested). */
+bool emul_code_pages_in_ept(void);
 /* Whether a promoted site keeps the code page write-protected (lock held). */
 bool emul_page_protected(uint64_t page);
 

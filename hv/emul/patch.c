@@ -162,7 +162,7 @@ static void unpatch_page(struct patched_page *pp)
 void emul_set_patching(uint64_t hits)
 {
 	spin_lock(&emul_promote_lock);
-	patch_threshold = hits;
+	patch_threshold = emul_code_pages_in_ept() ? hits : 0;
 	spin_unlock(&emul_promote_lock);
 }
 
@@ -328,7 +328,7 @@ void patch_undo_all(void)
 
 void patch_init(uint64_t threshold)
 {
-	patch_threshold = threshold;
+	patch_threshold = emul_code_pages_in_ept() ? threshold : 0;
 }
 
 void patch_log_counters(void)

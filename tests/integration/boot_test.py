@@ -434,6 +434,15 @@ def check_mmiotest(log, smp=False):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_shadow_promoted(log):
+    """paging=shadow emulates L2's page-table writes; their sites are promoted (no EPT
+    write-protection there: every hit compares the bytes) and nothing is patched."""
+    ptchurn_check("shadow")(log)
+    promote = expect_mline(log, "promote", threshold="4", protected_pages="0")
+    assert int(promote["hits"]) > 0 and int(promote["promotions"]) > 0, promote
+    expect_mline(log, "patch", threshold="0", patched="0")
+
+
 def check_mmiotest_smp(log):
     """mmiotest on two CPUs: a site the AP runs patched and unpatched, each EPT change
     followed by a shoot-down that kicked the other CPU with an NMI L2 never saw."""
@@ -1120,6 +1129,8 @@ TESTS = {
     "sharedpage": ("sharedpage", "", runner.EXIT_PASS, check_sharedpage, {}),
     "ptchurn": ("ptchurn", "", runner.EXIT_PASS, ptchurn_check("nested"), {}),
     "ptchurn-shadow": ("ptchurn-shadow", "", runner.EXIT_PASS, ptchurn_check("shadow"), {}),
+    "ptchurn-shadow-promoted": ("ptchurn-shadow", "patch=1", runner.EXIT_PASS,
+                                check_shadow_promoted, {}),
     "ptchurn-hybrid": ("ptchurn-hybrid", "", runner.EXIT_PASS, ptchurn_check("hybrid"), {}),
     "ptchurn-native": ("ptchurn-native", "", runner.EXIT_PASS, check_ptchurn_native, {}),
     "linux-shadow": ("linux", "paging=shadow", runner.EXIT_PASS, linux_paging_check("shadow"),
