@@ -37,6 +37,12 @@ void handle_invlpg(struct vcpu *v);
 void handle_vmcall(struct vcpu *v);
 void handle_triple_fault(struct vcpu *v);
 void handle_ept_violation(struct vcpu *v);
+/*
+ * An access L2's EPT refuses at gpa, offered to an emulated device or the
+ * trapped xAPIC page (also for paging=shadow, where EPT is off): true if
+ * one served it (the run stops if its emulation failed).
+ */
+bool ept_device_access(struct vcpu *v, uint64_t gpa, bool write);
 void handle_ept_misconfig(struct vcpu *v);
 /* guest_fault=inject: logs how many faults were injected (none: nothing). */
 void exit_fault_summary(void);
@@ -50,6 +56,10 @@ void handle_nmi_window(struct vcpu *v);
 void handle_mwait(struct vcpu *v);
 /* A write to L2's xAPIC page that exited (exit_apic.c): emulated, or false: stop the run. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa);
+/* An APIC-access exit at guest-physical GPA of the xAPIC page: emulated on the real APIC. */
+bool apic_access_exit(struct vcpu *v, uint64_t gpa);
+void handle_tpr_below_threshold(struct vcpu *v);
+void handle_apic_access(struct vcpu *v);
 /* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */
 void x2apic_icr_exit(struct vcpu *v, uint64_t icr);
 /*

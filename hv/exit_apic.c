@@ -108,13 +108,18 @@ static bool apic_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, u
 	return true;
 }
 
-bool apic_write_exit(struct vcpu *v, uint64_t gpa)
+bool apic_access_exit(struct vcpu *v, uint64_t gpa)
 {
 	/* Per exit: CPUs may have different xAPIC bases in principle. */
 	struct mmio_device apic = { .name = "xapic", .base = gpa & ~(PAGE_SIZE - 1),
 				    .size = PAGE_SIZE, .read = apic_read, .write = apic_write };
 
-	if (!emul_exit(v, gpa, &apic))
+	return emul_exit(v, gpa, &apic);
+}
+
+bool apic_write_exit(struct vcpu *v, uint64_t gpa)
+{
+	if (!apic_access_exit(v, gpa))
 		return false;
 	if (!guest_mem_apic_writes_trapped())
 		invept_all(); /* this CPU may still hold the read-only translation */

@@ -4,12 +4,14 @@
  * back into L2 unchanged, type, error code and (for INT3/INTO) instruction
  * length included, so L2's own handler runs (SDM Vol. 3C 27.6.1.1, 28.2.2).
  * One raised while L2 was delivering another event is combined with it as
- * the CPU would (irq/event.c). An NMI is queued for L2 (irq/event.c).
+ * the CPU would (irq/event.c). An NMI is queued for L2 (irq/event.c), unless
+ * it was another CPU's shoot-down (shadow_kick.c).
  */
 #include "exit.h"
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
+#include "shadow_kick.h"
 #include "shadow_mode.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -41,6 +43,11 @@ __attribute__((noinline)) static void exception_special(struct vcpu *v, uint32_t
 	unsigned vector = INTR_INFO_VECTOR(info);
 
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		if (shadow_kick_nmi()) { /* another CPU's TLB shoot-down, not L2's NMI */
+			irq_unblock_nmis();
+			irq_reinject_vectoring();
+			return;
+		}
 		irq_nmi_exit(v);
 		return;
 	}

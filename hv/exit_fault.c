@@ -72,24 +72,32 @@ void handle_triple_fault(struct vcpu *v)
 	guest_stop(v, false, "guest-triple-fault");
 }
 
+bool ept_device_access(struct vcpu *v, uint64_t gpa, bool write)
+{
+	struct mmio_device *dev = mmio_find(gpa);
+
+	if (dev) {
+		if (!emul_exit(v, gpa, dev))
+			guest_stop(v, false, "emul-failed");
+		return true;
+	}
+	if (write && guest_mem_is_trapped_apic(gpa)) {
+		if (!apic_write_exit(v, gpa))
+			guest_stop(v, false, "emul-failed");
+		return true;
+	}
+	return false;
+}
+
 void handle_ept_violation(struct vcpu *v)
 {
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
-	struct mmio_device *dev;
 
 	if (guest_pool_violation(v, gpa, qual) || shadow_mode_ept_violation(v, gpa, qual))
 		return;
-	if (!(qual & EPTV_FETCH) && (dev = mmio_find(gpa))) {
-		if (!emul_exit(v, gpa, dev))
-			guest_stop(v, false, "emul-failed");
+	if (!(qual & EPTV_FETCH) && ept_device_access(v, gpa, qual & EPTV_WRITE))
 		return;
-	}
-	if ((qual & EPTV_WRITE) && guest_mem_is_trapped_apic(gpa)) {
-		if (!apic_write_exit(v, gpa))
-			guest_stop(v, false, "emul-failed");
-		return;
-	}
 	switch (emul_patched_page_access(v, gpa, qual & EPTV_WRITE)) {
 	case 1:
 		return;

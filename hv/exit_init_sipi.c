@@ -10,7 +10,6 @@
 #include "guest_mem.h"
 #include "irq/irq.h"
 #include "log.h"
-#include "mmu/ept_shootdown.h"
 #include "smp.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
@@ -51,7 +50,6 @@ void handle_sipi(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	irq_unblock_nmis(); /* Bochs skipped the unmasking that ends SIPI delivery */
 	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
-	ept_shootdown_join(); /* no translation from before a shoot-down it was not kicked for */
 	log_info("vCPU %u: start-up IPI, running at %#x:0000%s", v->index, vector << 8,
 		 smi_masked ? "; L0 left SMI masked: each exit clears blocking by SMI" : "");
 	if (__atomic_add_fetch(&aps_started, 1, __ATOMIC_ACQ_REL) == smp_cpus - 1)

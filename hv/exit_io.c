@@ -54,8 +54,7 @@ void io_port_claim(uint16_t first, unsigned count, io_port_fn fn)
 	io_bitmap_intercept(first, count);
 }
 
-/* OUT of 'size' bytes to the real port. */
-static void port_out(uint16_t port, unsigned size, uint32_t value)
+void io_port_out(uint16_t port, unsigned size, uint32_t value)
 {
 	if (size == 1)
 		outb(port, (uint8_t)value);
@@ -65,8 +64,7 @@ static void port_out(uint16_t port, unsigned size, uint32_t value)
 		outl(port, value);
 }
 
-/* IN of 'size' bytes from the real port. */
-static uint32_t port_in(uint16_t port, unsigned size)
+uint32_t io_port_in(uint16_t port, unsigned size)
 {
 	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
@@ -75,10 +73,10 @@ static uint32_t port_in(uint16_t port, unsigned size)
 static void device_port(struct vcpu *v, struct io_access a, uint32_t value)
 {
 	if (io_in(a)) {
-		io_in_result(v, a, port_in(io_port(a), io_size(a)));
+		io_in_result(v, a, io_port_in(io_port(a), io_size(a)));
 	} else {
 		guest_power_write(v, io_port(a), io_size(a), value);
-		port_out(io_port(a), io_size(a), value);
+		io_port_out(io_port(a), io_size(a), value);
 	}
 }
 

@@ -43,6 +43,10 @@ static inline bool io_in(struct io_access a)
  */
 typedef void (*io_port_fn)(struct vcpu *v, struct io_access a, uint32_t value);
 
+/* OUT and IN of SIZE (1, 2, 4) bytes on the real port. */
+void io_port_out(uint16_t port, unsigned size, uint32_t value);
+uint32_t io_port_in(uint16_t port, unsigned size);
+
 /* Makes ports [first, first + count) exit to FN; a port claimed twice panics. */
 void io_port_claim(uint16_t first, unsigned count, io_port_fn fn);
 

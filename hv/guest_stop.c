@@ -71,6 +71,7 @@ static void stop_report(struct vcpu *v, bool pass)
 		log_exit_counters(&vcpus[i]);
 		irq_log_counters(&vcpus[i]);
 	}
+	irq_msi_log_counters();
 	emul_log_counters();
 	exit_fault_summary();
 	guest_pool_report();

@@ -8,6 +8,7 @@
 #include "paging.h"
 #include "guest_stop.h"
 #include "hypercall.h"
+#include "irq/irq.h"
 #include "lib/string.h"
 #include "log.h"
 #include "vmcs/nested.h"
@@ -79,7 +80,8 @@ void handle_vmcall(struct vcpu *v)
 			break;
 		case HC_IRQ_INFO:
 			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
-					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0);
+					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0) |
+					  (irq_routes_policed() ? HC_IRQ_ROUTES_POLICED : 0);
 			v->gpr[GPR_RCX] = v->irq.raised;
 			v->gpr[GPR_RDX] = v->irq.nmis_raised;
 			break;

@@ -73,9 +73,17 @@ void lapic_start_cpu(uint32_t apic_id, uint8_t vector)
 	}
 }
 
+/*
+ * L2 may own this APIC (irq=direct) and have exited between its writes of
+ * the ICR's high and low words: the high word it wrote goes back.
+ */
 void lapic_send_nmi(uint32_t apic_id)
 {
+	uint32_t high = x2apic() ? 0 : *xapic_reg(XAPIC_ICR_HIGH);
+
 	send_ipi(apic_id, ICR_NMI);
+	if (!x2apic())
+		*xapic_reg(XAPIC_ICR_HIGH) = high;
 }
 
 void lapic_eoi(void)

@@ -12,7 +12,7 @@
 uint32_t lapic_id(void);
 /* Sends INIT, then two start-up IPIs at 'vector' (Intel MP spec B.4). */
 void lapic_start_cpu(uint32_t apic_id, uint8_t vector);
-/* Sends an NMI to the CPU with that APIC ID (a hypervisor kick: mmu/ept_shootdown.c). */
+/* Sends an NMI to apic_id; L2's half-written xAPIC ICR (its destination) is kept. */
 void lapic_send_nmi(uint32_t apic_id);
 /* Ends the highest-priority interrupt in service on this CPU (xAPIC or x2APIC). */
 void lapic_eoi(void);

@@ -87,6 +87,9 @@ static const struct opt_def option_table[] = {
 		    "every exit takes the generic path, for comparison)"),
 	OPT("ioapic_model", OPT_BOOL, ioapic_model,
 	    .help = "L2's IOAPIC through the hypervisor's model, routes checked against irq="),
+	OPT("msi_model", OPT_BOOL, msi_model,
+	    .help = "L2's PCI configuration ports (0xcf8/0xcfc) through the hypervisor, MSI "
+		    "addresses checked against irq="),
 	OPT("irq", OPT_STR, irq,
 	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
 		    "the hypervisor, per CPU (default: direct everywhere)"),

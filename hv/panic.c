@@ -10,10 +10,10 @@
 #include "irq/irq.h"
 #include "lib/format.h"
 #include "log.h"
-#include "mmu/ept_shootdown.h"
 #include "panic.h"
 #include "power.h"
 #include "self_protect.h"
+#include "shadow_kick.h"
 #include "x86.h"
 
 static const char *const vector_names[32] = {
@@ -42,8 +42,8 @@ void exception_handler(struct exception_frame *f)
 
 	if (extable_fixup(f))
 		return; /* an instruction that was allowed to fault */
-	if (f->vector == 2 && ept_shootdown_nmi())
-		return; /* a shoot-down's kick (mmu/ept_shootdown.c): translations invalidated */
+	if (f->vector == 2 && shadow_kick_nmi())
+		return; /* another CPU's TLB shoot-down (shadow paging): served */
 	if (f->vector == 2 && irq_nmi_in_root())
 		return; /* L2's NMI, arrived while this CPU ran the hypervisor: queued */
 

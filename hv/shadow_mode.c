@@ -10,8 +10,18 @@
  * guest-physical map the shadow entries are built from, so the memory
  * hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
  * own (injected, CR2 set) or a write to a guest table (emulated by
- * hv/emul/, then the shadow entries it changed are dropped). One vCPU; no
- * page pool or protection views; L2 must keep paging on once it is.
+ * hv/emul/, then the shadow entries it changed are dropped). No page pool
+ * or protection views; L2 must keep paging on once it is.
+ *
+ * More than one vCPU: each turns shadow paging on in its own VMCS at its
+ * own first CR3 load in long mode and runs on its own cache slot of the
+ * one shared set of shadow tables, under one lock. Until then (and in a
+ * nested space under hybrid) it runs on EPT, where every page holding a
+ * table some shadow mirrors is read-only, so its writes to such tables
+ * are emulated too. Another CPU's stale translations are shot down
+ * (shadow_kick.c) before a newly protected table is relied on and before
+ * a freed shadow table page is reused; what L2 changes in its own tables
+ * it shoots down itself (INVLPG and CR3 loads exit and flush on its CPU).
  */
 #include "boot_mem.h"
 #include "emul/emul_exit.h"
@@ -19,13 +29,16 @@
 #include "exit.h"
 #include "guest_mem.h"
 #include "guest_stop.h"
+#include "irq/irq.h"
 #include "l0.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
 #include "mmu/shadow_pt.h"
 #include "options.h"
 #include "panic.h"
 #include "power.h"
+#include "shadow_kick.h"
 #include "shadow_mode.h"
 #include "smp.h"
 #include "vmcs_setup.h"
@@ -68,15 +81,43 @@ struct space_policy {
 	bool nested, valid;
 };
 
+/* One vCPU's side of it. */
+struct shadow_vcpu {
+	bool active;             /* shadow paging on in its VMCS (it paged in long mode) */
+	bool ept_on;             /* its VMCS runs on EPT: not active yet, or a nested space */
+	int slot;                /* its shadow_pt cache slot (spt.current while it works) */
+	uint64_t guest_cr3;      /* L2's CR3 as it loaded it */
+	uint64_t last_ad;        /* update_ad's last address */
+	uint32_t exc_bitmap;     /* the exception bitmap besides #PF */
+	struct space_policy *space;
+};
+
 static struct shadow_pt spt;
-static bool active;        /* shadow paging started (L2 pages) */
-static bool ept_on;        /* hybrid: the current space runs nested */
-static uint64_t guest_cr3;
+static struct spinlock lock; /* spt, the policy and the counters */
+static struct shadow_vcpu vstate[MAX_VCPUS];
+static bool started;         /* some vCPU turned shadow paging on */
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
 static uint64_t ad_updates, policy_clock, unshadows;
-static uint32_t exc_bitmap;  /* the exception bitmap besides #PF */
 static struct space_policy spaces[HYBRID_SPACES];
-static struct space_policy *cur_space;
+
+/* The vCPU this CPU runs. */
+static struct shadow_vcpu *this_vcpu(void)
+{
+	return &vstate[this_cpu()->vcpu->index];
+}
+
+/* Takes the lock and puts sv's slot in spt.current for the operations that follow. */
+static void enter(struct shadow_vcpu *sv)
+{
+	spin_lock(&lock);
+	spt.current = sv->slot;
+}
+
+static void leave(struct shadow_vcpu *sv)
+{
+	sv->slot = spt.current;
+	spin_unlock(&lock);
+}
 
 /* ---- what the shadow builder reads and writes ---- */
 
@@ -116,6 +157,12 @@ static void track(void *ctx, uint64_t gpa, bool on)
 	invept_all();
 }
 
+static void sync_others(void *ctx)
+{
+	(void)ctx;
+	shadow_kick_others();
+}
+
 static struct shadow_pt_ops ops = { .translate = translate, .table = table };
 
 /* ---- set-up ---- */
@@ -139,8 +186,9 @@ void shadow_mode_init(void)
 	};
 	const uint32_t proc = PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING;
 
-	if (smp_cpus > 1)
-		refuse("shadow tables serve one CPU only for now: boot with one CPU");
+	if (smp_cpus > 1 && !shadow_kick_possible())
+		refuse("more than one CPU needs NMI exiting with virtual NMIs (the TLB "
+		       "shoot-down is an NMI), which L0 does not offer: boot with one CPU");
 	if (hv_opts.pool || hv_opts.protect)
 		refuse("the page pool and protection views work on EPT, which shadow paging "
 		       "turns off: use one or the other");
@@ -153,13 +201,19 @@ void shadow_mode_init(void)
 	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
 	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
 	ops.guest = emul_table_ops;
-	if (hv_opts.paging == PAGING_HYBRID)
+	/* A vCPU on EPT (a nested space, or not paging yet) must not write tables unseen. */
+	if (hv_opts.paging == PAGING_HYBRID || smp_cpus > 1)
 		ops.track = track;
+	if (smp_cpus > 1)
+		ops.sync = sync_others;
 	if (!shadow_pt_init(&spt, &c))
 		panic("shadow page tables: bad configuration");
-	log_info("paging=%s: %u shadow table pages, %u roots cached; shadow paging starts "
-		 "at L2's first CR3 load in long mode", hv_opts.paging == PAGING_HYBRID ?
-		 "hybrid" : "shadow", SHADOW_PAGES, SHADOW_ROOTS);
+	for (unsigned i = 0; i < MAX_VCPUS; i++)
+		vstate[i] = (struct shadow_vcpu){ .ept_on = true, .slot = SHADOW_NO_SLOT };
+	log_info("paging=%s: %u shadow table pages, %u roots cached, %u CPU%s; shadow paging "
+		 "starts at each vCPU's first CR3 load in long mode", hv_opts.paging ==
+		 PAGING_HYBRID ? "hybrid" : "shadow", SHADOW_PAGES, SHADOW_ROOTS, smp_cpus,
+		 smp_cpus > 1 ? "s (shoot-downs by NMI)" : "");
 }
 
 void shadow_mode_vmcs_setup(void)
@@ -188,28 +242,30 @@ static uint64_t guest_cr0(void)
 }
 
 /* EPT off, the exits shadow paging needs on (SDM Vol. 3C 25.6.2, 25.6.3, 27.3.1.1). */
-static void turn_on(void)
+static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 {
 	uint64_t cr0 = guest_cr0();
 
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
 		   ~(uint64_t)(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
-	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
-		   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
-		   PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
-	exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, exc_bitmap | 1u << VEC_PF);
+	/* Through v->proc_ctls: irq/event.c writes the VMCS from that copy. */
+	irq_proc_update(v, 0, PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
+	sv->exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, sv->exc_bitmap | 1u << VEC_PF);
 	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
 		   vmread(VMCS_CR0_GUEST_HOST_MASK) | CR0_PE | CR0_PG | CR0_WP);
 	vmcs_set_guest_cr0(cr0);
 	invept_all();
-	active = true;
-	log_info("paging=%s: L2 pages (CR0 %#lx): shadow page tables on, EPT off",
-		 hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", cr0);
-	log_mline("shadow-on", "cr0=%#lx cr3=%#lx", cr0, vmread(VMCS_GUEST_CR3));
+	sv->active = true;
+	sv->ept_on = false;
+	started = true;
+	log_info("paging=%s: vCPU %u pages (CR0 %#lx): shadow page tables on, EPT off",
+		 hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", v->index, cr0);
+	log_mline("shadow-on", "vcpu=%u cr0=%#lx cr3=%#lx", v->index, cr0,
+		  vmread(VMCS_GUEST_CR3));
 }
 
 /* hybrid: the policy entry of root (a new one shadowed; the least recently used goes). */
@@ -232,20 +288,24 @@ found:
 }
 
 /* hybrid: EPT on (a nested space) or off (a shadowed one), #PF exiting with it. */
-static void set_ept(bool on)
+static void set_ept(struct shadow_vcpu *sv, bool on)
 {
 	uint64_t proc2 = vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 
-	if (on == ept_on)
+	if (on == sv->ept_on)
 		return;
 	proc2 = on ? proc2 | PROC2_ENABLE_EPT : proc2 & ~(uint64_t)PROC2_ENABLE_EPT;
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, proc2);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, on ? exc_bitmap : exc_bitmap | 1u << VEC_PF);
-	ept_on = on;
+	vmcs_write(VMCS_EXCEPTION_BITMAP, on ? sv->exc_bitmap : sv->exc_bitmap | 1u << VEC_PF);
+	sv->ept_on = on;
 }
 
-/* hybrid: whether root runs nested from this load on (the policy of HYBRID_*). */
-static bool choose_nested(uint64_t cr3)
+/*
+ * hybrid: whether root runs nested from this load on (the policy of
+ * HYBRID_*). Its shadow goes unless another vCPU runs on it (that one's
+ * tables stay protected, so this vCPU's writes to them are still seen).
+ */
+static bool choose_nested(struct shadow_vcpu *sv, uint64_t cr3)
 {
 	struct space_policy *p = space_of(cr3 & SPT_ADDR);
 
@@ -253,37 +313,46 @@ static bool choose_nested(uint64_t cr3)
 		p->nested = true;
 		p->nested_loads = 0;
 		to_nested++;
+		shadow_pt_leave(&spt);
 		shadow_pt_forget(&spt, cr3);
 	} else if (p->nested && ++p->nested_loads > HYBRID_PROBE) {
 		p->nested = false;
 		p->writes = 0;
 		to_shadow++;
 	}
-	cur_space = p;
+	sv->space = p;
+	if (p->nested)
+		shadow_pt_leave(&spt);
 	return p->nested;
 }
 
 bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 {
+	struct shadow_vcpu *sv = &vstate[v->index];
 	uint64_t root, cr0 = guest_cr0();
+	enum shadow_result r;
 
 	if (hv_opts.paging == PAGING_NESTED)
 		return false;
-	if (!active) {
+	if (!sv->active) {
 		if (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) || !(cr0 & CR0_PG) ||
 		    !(cr0 & CR0_WP))
 			return false; /* not paging yet: nested */
-		turn_on();
+		turn_on(v, sv);
 	}
-	guest_cr3 = cr3;
+	enter(sv);
+	sv->guest_cr3 = cr3;
 	cr3_loads++;
-	if (hv_opts.paging == PAGING_HYBRID && choose_nested(cr3)) {
-		set_ept(true);
+	if (hv_opts.paging == PAGING_HYBRID && choose_nested(sv, cr3)) {
 		nested_loads++;
+		leave(sv);
+		set_ept(sv, true);
 		return false; /* GUEST_CR3 is L2's own */
 	}
-	set_ept(false);
-	if (shadow_pt_activate(&spt, cr3, &root) != SHADOW_FILLED) {
+	r = shadow_pt_activate(&spt, cr3, &root);
+	leave(sv);
+	set_ept(sv, false);
+	if (r != SHADOW_FILLED) {
 		log_error("paging=shadow: no shadow root for CR3 %#lx (out of table pages)", cr3);
 		guest_stop(v, false, "shadow-error");
 	}
@@ -293,7 +362,9 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 
 uint64_t shadow_mode_guest_cr3(void)
 {
-	return active ? guest_cr3 : vmread(VMCS_GUEST_CR3);
+	const struct shadow_vcpu *sv = this_vcpu();
+
+	return sv->active ? sv->guest_cr3 : vmread(VMCS_GUEST_CR3);
 }
 
 /* ---- #PF ---- */
@@ -328,8 +399,8 @@ static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t of
 static void load_mode(struct walk_mode *m)
 {
 	*m = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = guest_cr3, .cr4 = vmread(VMCS_GUEST_CR4),
-		.efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = shadow_mode_guest_cr3(),
+		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
 		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
 	};
@@ -369,7 +440,8 @@ __attribute__((noreturn)) static void fault_failed(struct vcpu *v, uint64_t va, 
  * in EPT again). Unless the page is the shadowed CR3's own top table: then
  * the run stops.
  */
-static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint64_t gpa)
+static void emulate_table_write(struct vcpu *v, struct shadow_vcpu *sv, uint64_t va,
+				uint32_t err, uint64_t gpa)
 {
 	struct mmio_device dev = { .name = "guest-page-table", .base = gpa & ~(PAGE_SIZE - 1),
 				   .size = PAGE_SIZE, .read = guest_table_read,
@@ -378,15 +450,15 @@ static void emulate_table_write(struct vcpu *v, uint64_t va, uint32_t err, uint6
 
 	if (emul_exit(v, gpa, &dev))
 		return;
-	if (!ept_on && (gpa & SPT_ADDR) == (guest_cr3 & SPT_ADDR))
+	if (!sv->ept_on && (gpa & SPT_ADDR) == (sv->guest_cr3 & SPT_ADDR))
 		fault_failed(v, va, err, "the write to a guest page table was not emulated", gpa);
 	log_info("paging: the write to guest table %#lx at rip %#lx is not emulated: every "
 		 "shadow dropped, L2 runs it itself", gpa, vmread(VMCS_GUEST_RIP));
 	shadow_pt_drop_all(&spt);
 	unshadows++;
-	if (ept_on)
+	if (sv->ept_on)
 		return;
-	if (shadow_pt_activate(&spt, guest_cr3, &root) != SHADOW_FILLED)
+	if (shadow_pt_activate(&spt, sv->guest_cr3, &root) != SHADOW_FILLED)
 		fault_failed(v, va, err, "no shadow root after dropping them all", gpa);
 	vmcs_write(VMCS_GUEST_CR3, root);
 }
@@ -408,17 +480,20 @@ static void progress(void)
 
 bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 {
+	struct shadow_vcpu *sv = &vstate[v->index];
 	uint64_t va, gpa = 0;
 	uint32_t err, guest_err = 0, vectoring;
 	struct walk_mode m;
+	bool device = false;
 
-	if (!active || ept_on || (info & 0xff) != VEC_PF)
+	if (!sv->active || sv->ept_on || (info & 0xff) != VEC_PF)
 		return false;
 	va = vmread(VMCS_EXIT_QUALIFICATION);
 	err = (uint32_t)vmread(VMCS_VM_EXIT_INTERRUPTION_ERROR_CODE);
 	vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 	load_mode(&m);
 	m.cpl = err & PF_U ? 3 : 0; /* the access's own privilege (Vol. 3A 4.6.1) */
+	enter(sv);
 	progress();
 	switch (shadow_pt_fault(&spt, &m, va, err, &guest_err, &gpa)) {
 	case SHADOW_FILLED:
@@ -436,9 +511,12 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		if (vectoring & INTR_INFO_VALID)
 			fault_failed(v, va, err, "a guest table written while delivering an event",
 				     gpa);
-		emulate_table_write(v, va, err, gpa);
-		if (cur_space)
-			cur_space->writes++;
+		emulate_table_write(v, sv, va, err, gpa);
+		if (sv->space)
+			sv->space->writes++;
+		break;
+	case SHADOW_DEVICE:
+		device = true; /* served below, the lock free: a device may take its time */
 		break;
 	case SHADOW_UNSUPPORTED:
 		fault_failed(v, va, err, "L2 left 4-level paging", 0);
@@ -448,6 +526,11 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 	}
 	if (spt.flush)
 		flush_vpid();
+	leave(sv);
+	if (device && ((err & PF_I) || !ept_device_access(v, gpa, err & PF_W)))
+		fault_failed(v, va, err, vectoring & INTR_INFO_VALID ? "a device access while "
+			     "delivering an event" : "L2's EPT maps nothing (or nothing writable) "
+			     "there", gpa);
 	return true;
 }
 
@@ -457,43 +540,66 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
  * bits the CPU wanted is not reported: A on every level first; if the same
  * address comes back, the leaf's D too (SDM Vol. 3A 4.8).
  */
-static void update_ad(uint64_t gla)
+static void update_ad(struct shadow_vcpu *sv, uint64_t gla)
 {
-	static uint64_t last;
 	struct walk_mode m;
 	struct walk_result r;
 
 	load_mode(&m);
-	walk_guest(&m, gla, gla == last ? WALK_WRITE : WALK_READ, &emul_table_ops, NULL, &r);
-	last = gla;
+	walk_guest(&m, gla, gla == sv->last_ad ? WALK_WRITE : WALK_READ, &emul_table_ops, NULL,
+		   &r);
+	sv->last_ad = gla;
 	ad_updates++;
+}
+
+/* Whether L2 may write gpa in EPT now: this CPU's read-only translation was stale. */
+static bool writable_now(uint64_t gpa)
+{
+	struct ept_mapping m;
+
+	return ept_lookup(&guest_ept, gpa, &m) && (m.perms & EPT_W);
 }
 
 bool shadow_mode_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qual)
 {
-	if (!ept_on || !(qual & EPTV_WRITE) || !shadow_pt_is_table(&spt, gpa))
+	struct shadow_vcpu *sv = &vstate[v->index];
+
+	if (!sv->ept_on || !(qual & EPTV_WRITE) || hv_opts.paging == PAGING_NESTED)
 		return false;
+	enter(sv);
+	if (!shadow_pt_is_table(&spt, gpa)) {
+		/* No table any more: another CPU made it writable after this one cached it. */
+		bool stale = ops.track && writable_now(gpa);
+
+		leave(sv);
+		if (stale)
+			invept_all();
+		return stale;
+	}
 	if ((qual & EPTV_GLA_VALID) && !(qual & EPTV_GLA_TRANSLATED)) {
-		update_ad(vmread(VMCS_GUEST_LINEAR_ADDRESS));
+		update_ad(sv, vmread(VMCS_GUEST_LINEAR_ADDRESS));
 	} else {
 		nested_pt_writes++;
-		emulate_table_write(v, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
+		emulate_table_write(v, sv, vmread(VMCS_GUEST_LINEAR_ADDRESS), 0, gpa);
 	}
 	if (spt.flush)
 		flush_vpid();
+	leave(sv);
 	return true;
 }
 
 void handle_invlpg(struct vcpu *v)
 {
+	struct shadow_vcpu *sv = &vstate[v->index];
 	uint64_t va = vmread(VMCS_EXIT_QUALIFICATION);
 
-	(void)v;
-	if (!ept_on)
+	enter(sv);
+	if (!sv->ept_on)
 		shadow_pt_invlpg(&spt, va);
-	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
 	spt.flush = false;
 	invlpgs++;
+	leave(sv);
+	invvpid(INVVPID_ADDRESS, GUEST_VPID, va);
 	skip_instruction();
 }
 
@@ -507,6 +613,24 @@ void shadow_mode_cpuid(uint32_t leaf, uint32_t sub, uint32_t *ebx, uint32_t *ecx
 		*ebx &= ~CPUID7_EBX_INVPCID;
 }
 
+/* More than one CPU: how many paged under the shadow, and what their shoot-downs cost. */
+static void report_smp(void)
+{
+	uint64_t kicks, wait;
+	unsigned on = 0;
+
+	if (smp_cpus < 2)
+		return;
+	for (unsigned i = 0; i < smp_cpus && i < MAX_VCPUS; i++)
+		on += vstate[i].active;
+	shadow_kick_counts(&kicks, &wait);
+	log_info("shadow paging on %u of %u vCPUs: %lu shoot-downs (%lu NMIs sent, %lu ticks "
+		 "waited), %lu fills retried", on, smp_cpus, spt.stats.syncs, kicks, wait,
+		 spt.stats.retries);
+	log_mline("shadow-smp", "cpus=%u active_vcpus=%u syncs=%lu kicks=%lu kick_wait_ticks=%lu "
+		  "retries=%lu", smp_cpus, on, spt.stats.syncs, kicks, wait, spt.stats.retries);
+}
+
 void shadow_mode_report(void)
 {
 	const struct shadow_pt_stats *s = &spt.stats;
@@ -515,7 +639,7 @@ void shadow_mode_report(void)
 	if (hv_opts.paging == PAGING_NESTED)
 		return;
 	log_info("shadow paging: %s; %lu hidden faults, %lu true, %lu page-table writes, %lu CR3 "
-		 "loads (%u%% found cached), %lu INVLPG", active ? "on" : "never started",
+		 "loads (%u%% found cached), %lu INVLPG", started ? "on" : "never started",
 		 s->hidden, s->true_faults, s->pt_writes, cr3_loads, shadow_cache_hit_rate(c),
 		 invlpgs);
 	if (hv_opts.paging == PAGING_HYBRID)
@@ -529,8 +653,9 @@ void shadow_mode_report(void)
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
-		  "pages_used=%lu pages_max=%lu resets=%lu", active, s->hidden, s->true_faults,
+		  "pages_used=%lu pages_max=%lu resets=%lu", started, s->hidden, s->true_faults,
 		  s->pt_writes, s->fills, s->zaps, s->write_protects, cr3_loads, invlpgs, c->hits,
 		  c->misses, c->evictions, c->reclaims, shadow_cache_hit_rate(c), s->pages_used,
 		  s->pages_max, s->resets);
+	report_smp();
 }

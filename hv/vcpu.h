@@ -51,6 +51,11 @@ struct vcpu {
 	uint32_t proc_ctls;
 	struct irq_queue irq;   /* events waiting for injection */
 	struct nested_vcpu *nested; /* nested VMX (hv/vmcs/nested.h); NULL with nested=off */
+	/* The watch on L2's priority while an interrupt waits for it (irq/ppr_watch.c). */
+	bool ppr_watch;
+	uint64_t vapic_pa;      /* the virtual-APIC page (VTPR), 0 where L0 lacks the TPR shadow */
+	uint64_t apic_access_pa; /* L2's xAPIC page while watched */
+	uint64_t ppr_watches;   /* watches started, for the log */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");

@@ -9,9 +9,10 @@
  * exit_fast.h): their results overwrite exactly the registers they
  * clobber, so nothing else is saved, and the push is simply left behind
  * (the next exit starts again at HOST_RSP). Every other exit saves the
- * guest GPRs and calls vmexit_handler(vcpu, reason). Three entries (each
+ * guest GPRs and calls vmexit_handler(vcpu, reason). Four entries (each
  * VMCS's HOST_RIP): vmx_exit_entry, vmx_exit_entry_smi_masked for APs on
- * an L0 that leaves SMI masked after a SIPI, vmx_exit_entry_l3 for L3.
+ * an L0 that leaves SMI masked after a SIPI, vmx_exit_entry_l3 for L3 and
+ * vmx_exit_entry_l3_smi_masked for L3 on such an AP.
  */
 #include "exit_fast.h"
 
@@ -168,9 +169,7 @@ vmx_launch:
  * exit goes on as any other, fast paths included. RAX and RCX are scratch,
  * pushed above L2's RDX: 24(%rsp) = vcpu.
  */
-	.globl vmx_exit_entry_smi_masked
-vmx_exit_entry_smi_masked:
-	read_exit_reason
+.macro clear_smi_blocking
 	pushq %rax
 	pushq %rcx
 	movl $ENC_GUEST_INTERRUPTIBILITY_STATE, %ecx
@@ -184,6 +183,12 @@ vmx_exit_entry_smi_masked:
 	addq $SMI_MASKED_VMRW, VCPU_EXIT_VMRW(%rcx, %rdx, 8)
 1:	popq %rcx
 	popq %rax
+.endm
+
+	.globl vmx_exit_entry_smi_masked
+vmx_exit_entry_smi_masked:
+	read_exit_reason
+	clear_smi_blocking
 	jmp exit_dispatch
 
 /*
@@ -313,11 +318,21 @@ smi_vmwrite_failed:
 /*
  * Exits from L3, the guest of a guest hypervisor (vmcs02's HOST_RIP:
  * hv/vmcs/nested_exit.c): always the generic path; no fast path applies,
- * since L2 may want any of them reflected.
+ * since L2 may want any of them reflected. On a vCPU whose exits save
+ * blocking by SMI (above), vmcs02's do too: its HOST_RIP is then
+ * vmx_exit_entry_l3_smi_masked, which clears the bit in vmcs02 first, so
+ * neither the next entry of L3 nor L2 (reading L3's interruptibility state
+ * at a reflected exit) ever sees it.
  */
+	.globl vmx_exit_entry_l3_smi_masked
+vmx_exit_entry_l3_smi_masked:
+	read_exit_reason
+	clear_smi_blocking
+	jmp l3_exit
 	.globl vmx_exit_entry_l3
 vmx_exit_entry_l3:
 	read_exit_reason
+l3_exit:
 	save_guest_gprs
 	call nested_exit_handler
 	jmp exit_resume

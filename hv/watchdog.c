@@ -12,6 +12,8 @@
  * halted or waiting for a SIPI is waiting, not stalled. A stall ends the run
  * with a register dump, "@hv watchdog ... rip=" and verdict reason=watchdog.
  *
+ * L3 (nested=on) is watched the same way through vmcs02 (nested_entry.c).
+ *
  * Caught: a spin on one instruction, a loop whose registers no longer change
  * (waiting on memory nobody writes), with or without interrupts; not a
  * livelock that keeps changing registers.
@@ -23,6 +25,7 @@
 #include "options.h"
 #include "power.h"
 #include "tsc.h"
+#include "vmcs/nested.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -89,8 +92,9 @@ void handle_preemption_timer(struct vcpu *v)
 	bool active = vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_ACTIVE;
 
 	if (active && exits == w->exits + 1 && fp == w->fingerprint) {
-		log_error("watchdog: L2 vCPU %u made no progress for %lu ms: no VM exit, RIP %#lx "
-			  "and registers unchanged", v->index, hv_opts.watchdog, rip);
+		log_error("watchdog: %s vCPU %u made no progress for %lu ms: no VM exit, RIP %#lx "
+			  "and registers unchanged", v->nested && v->nested->in_l3 ? "L3 on" : "L2",
+			  v->index, hv_opts.watchdog, rip);
 		log_mline("watchdog", "vcpu=%u rip=%#lx ms=%lu exits=%lu", v->index, rip,
 			  hv_opts.watchdog, exits);
 		guest_stop(v, false, "watchdog");

@@ -113,6 +113,7 @@ DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
+DEFINE_CR_ACCESSORS(8)
 #undef DEFINE_CR_ACCESSORS
 
 __attribute__((noreturn)) static inline void cpu_halt_forever(void)

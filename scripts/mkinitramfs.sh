@@ -21,7 +21,8 @@ PATH at DEST (relative to the root, e.g. lib/modules/kvm.ko=...). Needs no
 network; uses the host's cpio, or busybox's.
 
 /init prints "@linux userspace cpus=N" (with tsc=TICKS when there is a
-/bin/tsc that prints the TSC), "@linux cpuinfo-flags ...", "@linux clock ..."
+/bin/tsc that prints the TSC), "@linux cpuinfo-flags ...", "@linux pci functions=N",
+"@linux clock ..."
 and "@guest verdict ..." (the verdict of a run without the hypervisor), runs
 /bin/protdemo if the kernel command line has hvprot=1, then ends as it says:
   hvinit=poweroff (default)  sleep 1; poweroff -f
@@ -69,6 +70,7 @@ stamp=
 [ -x /bin/tsc ] && stamp=" tsc=$(tsc)"
 echo "@linux userspace cpus=$(grep -c '^processor' /proc/cpuinfo)$stamp"
 echo "@linux cpuinfo-flags $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "@linux pci functions=$(ls /sys/bus/pci/devices 2>/dev/null | wc -l)"
 
 # The trap-cost bench's Linux+KVM peer: kvm_intel, then trapbench under kvmrun,
 # whose "@kvm verdict" line judges the run.

@@ -2,19 +2,25 @@
  * irqtest.c - interrupts on two CPUs, whatever the hypervisor's per-CPU
  * policy (irq=): on each CPU in turn, its local APIC timer, IPIs from the
  * other CPU, two IPIs that must arrive by priority, one the TPR must hold
- * back, a device's interrupt (COM1 through the IOAPIC), NMIs, and an NMI
- * sent while the first one's handler runs, which must wait for its IRET
- * (the NMI window). Counts and order are checked; under the hypervisor
- * HC_IRQ_INFO also says how many of them it intercepted, which must be all
- * on an intercepting CPU and none on a direct one. Last, on each CPU, the
- * cost of one interrupt (a self-IPI, raise to handler, and the VM exits per
- * interrupt with its EOI) as benchmark lines "@guest bench test=irq-...".
+ * back, NMIs, and an NMI sent while the first one's handler runs, which
+ * must wait for its IRET (the NMI window). Then two IOAPIC devices, COM1
+ * (shared with the hypervisor) and the PIT (dedicated to L2), steered to
+ * each CPU in turn: where the hypervisor polices L2's routes
+ * (ioapic_model=on), a route that breaks irq= must arrive on the CPU the
+ * policy picks (a shared device on an intercepting CPU, a dedicated one on
+ * a direct CPU), while L2 still reads back the entry it wrote. Counts and
+ * order are checked; under the hypervisor HC_IRQ_INFO also says how many
+ * of them it intercepted, which must be all on an intercepting CPU and
+ * none on a direct one. Last, on each CPU, the cost of one interrupt (a
+ * self-IPI, raise to handler, and the VM exits per interrupt with its EOI)
+ * as benchmark lines "@guest bench test=irq-...".
  * Runs natively too (the checks of what L2 sees hold on bare L0 as well).
  */
 #include "apic.h"
 #include "bench_ipi.h"
 #include "guest.h"
 #include "lib/format.h"
+#include "msi_probe.h"
 #include "smp.h"
 #include "stats.h"
 #include "trap.h"
@@ -24,11 +30,14 @@
 
 #define NCPUS 2
 #define VEC_SERIAL 0x44
+#define VEC_PIT 0x48
 #define VEC_TIMER 0x50
 #define VEC_IPI 0x60
 #define VEC_LOW 0x61
 #define VEC_TPR 0x65
 #define VEC_HIGH 0x71
+#define VEC_PPR_LOW 0x66    /* class 6: waits while 0x91 is in service, then for the TPR */
+#define VEC_PPR_HIGH 0x91
 #define VEC_BENCH 0x40
 #define VEC_SPURIOUS 0xff
 #define NMI_VECTOR 2
@@ -49,18 +58,28 @@
 #define IER_THRE 0x02
 #define MCR_OUT2 0x08       /* gates the UART's interrupt line on a PC */
 #define COM1_GSI 4          /* ISA IRQ 4: no override on a PC */
+#define PIT_GSI 2           /* ISA IRQ 0: the MADT's override (Bochs, QEMU and most PCs) */
+#define PIT_CMD 0x43
+#define PIT_CH0 0x40
+#define PIT_CH0_RATE 0x34   /* channel 0, low then high byte, mode 2 (rate generator) */
+#define PIT_CH0_STOP 0x30   /* channel 0, mode 0: the output stays low until a count is written */
+#define PIT_DIVISOR 1193    /* about 1 kHz */
 #define IOAPIC_BASE 0xfec00000ull
 #define RTE_MASKED (1u << 16)
+#define RTE_READ_ONLY ((1u << 12) | (1u << 14)) /* delivery status, remote IRR */
 
 #define TIMER_TICKS 20
 #define TIMER_PERIOD 20000
 #define IPIS 20
 #define SERIAL_IRQS 5
+#define PIT_IRQS 5
 #define BENCH_ITERS 200
 #define TIMEOUT 200000000ull /* TSC ticks: generous under Bochs, where they are instructions */
+#define PROMPT 20000ull      /* ticks within which a priority drop must let an interrupt in */
 
-extern void irqtest_entry_0x44(void), irqtest_entry_0x50(void), irqtest_entry_0x60(void),
-	irqtest_entry_0x61(void), irqtest_entry_0x65(void), irqtest_entry_0x71(void),
+extern void irqtest_entry_0x44(void), irqtest_entry_0x48(void), irqtest_entry_0x50(void),
+	irqtest_entry_0x60(void), irqtest_entry_0x61(void), irqtest_entry_0x65(void),
+	irqtest_entry_0x66(void), irqtest_entry_0x71(void), irqtest_entry_0x91(void),
 	irqtest_entry_0xff(void), irqtest_nmi_entry(void);
 
 /* What each CPU's handlers saw. */
@@ -71,11 +90,15 @@ struct cpu_seen {
 	volatile unsigned n_order;
 	volatile uint64_t nmis, nmis_done, nmi_depth, nmi_max_depth;
 	volatile bool nmi_hold;         /* the NMI handler spins while this is set */
+	uint64_t tpr_held;              /* VEC_TPR arrivals while the TPR was 0x70 */
+	/* VEC_PPR_LOW arrivals in VEC_PPR_HIGH's handler: per variant (EOI, TPR) */
+	uint64_t ppr_in_service[2], ppr_tpr_held[2], ppr_after_drop[2];
 };
 
 static struct cpu_seen seen[NCPUS];
 static uint32_t apic_ids[NCPUS];
 static bool under_hv;
+static volatile uint64_t pit_total, pit_stop_at; /* PIT interrupts on any CPU; stop there */
 
 /* The AP's mailbox: a job the boot CPU posts, run with interrupts on. */
 static void (*volatile ap_job)(unsigned cpu);
@@ -96,19 +119,67 @@ static void eoi(void)
 	*apic_reg(APIC_EOI) = 0;
 }
 
+static volatile unsigned ppr_variant; /* 0: the EOI lets VEC_PPR_LOW in; 1: then the TPR */
+
+/* Spins until *p reaches want or 'ticks' pass; the count it saw. */
+static uint64_t count_within(volatile uint64_t *p, uint64_t want, uint64_t ticks)
+{
+	uint64_t deadline = rdtsc() + ticks;
+
+	while (*p < want && rdtsc() < deadline)
+		__asm__ volatile("pause");
+	return *p;
+}
+
+/*
+ * VEC_PPR_HIGH's handler, entered with VEC_PPR_LOW waiting: it re-enables
+ * interrupts, and VEC_PPR_LOW must not nest while it is in service (its
+ * class is not above the PPR); after the EOI (variant 0), or after the EOI
+ * with the TPR raised to class 7 and then lowered (variant 1), it must
+ * arrive at once.
+ */
+static void ppr_high(struct cpu_seen *s)
+{
+	unsigned k = ppr_variant;
+	uint64_t before = s->count[VEC_PPR_LOW];
+
+	__asm__ volatile("sti");
+	s->ppr_in_service[k] = count_within(&s->count[VEC_PPR_LOW], before + 1, PROMPT) - before;
+	if (k == 1)
+		*apic_reg(APIC_TPR) = 0x70;
+	eoi();
+	if (k == 1) {
+		s->ppr_tpr_held[k] =
+			count_within(&s->count[VEC_PPR_LOW], before + 1, PROMPT) - before;
+		*apic_reg(APIC_TPR) = 0;
+	}
+	s->ppr_after_drop[k] = count_within(&s->count[VEC_PPR_LOW], before + 1, PROMPT) - before;
+	__asm__ volatile("cli");
+}
+
 void irqtest_interrupt(uint64_t vector);
 void irqtest_interrupt(uint64_t vector)
 {
 	struct cpu_seen *s = &seen[this_cpu()];
 
-	s->count[vector]++;
-	s->total++;
-	if ((vector == VEC_LOW || vector == VEC_HIGH) && s->n_order < sizeof(s->order))
-		s->order[s->n_order++] = (uint8_t)vector;
+	if (vector == VEC_PPR_HIGH) {
+		s->count[vector]++;
+		s->total++;
+		ppr_high(s); /* its own EOI */
+		return;
+	}
+
+	/* The device first: the count lets the sender (maybe another CPU) go on. */
 	if (vector == VEC_SERIAL) {
 		inb(UART_IIR);      /* reading IIR clears the THRE interrupt */
 		outb(UART_IER, 0);
 	}
+	if (vector == VEC_PIT && ++pit_total == pit_stop_at)
+		outb(PIT_CMD, PIT_CH0_STOP); /* no tick after the last one counted */
+	s->count[vector]++;
+	s->total++;
+	if ((vector == VEC_LOW || vector == VEC_HIGH) && s->n_order < sizeof(s->order))
+		s->order[s->n_order++] = (uint8_t)vector;
 	if (vector == VEC_TIMER && s->count[vector] == TIMER_TICKS)
 		*apic_reg(APIC_LVT_TIMER) = LVT_MASKED | VEC_TIMER;
 	if (vector != VEC_SPURIOUS)
@@ -245,27 +316,37 @@ static void ipi_sender(unsigned to)
 	stage = 9;
 }
 
-/* With interrupts off the receiver gets VEC_LOW then VEC_HIGH; STI must deliver HIGH first. */
-static void order_receiver(unsigned cpu)
+/* The receiving side: interrupts off until the sender's two IPIs are in, then on. */
+static void receive_two_with_interrupts_off(void)
 {
-	(void)cpu;
 	__asm__ volatile("cli");
 	stage = 1;
 	wait_stage(2);
 	__asm__ volatile("sti");
+}
+
+/* The sending side: 'first', then 'second', to a receiver with interrupts off. */
+static void send_two(unsigned to, uint8_t first, uint8_t second)
+{
+	wait_stage(1);
+	smp_send_ipi(apic_ids[to], ICR_FIXED | first);
+	smp_send_ipi(apic_ids[to], ICR_FIXED | second);
+	spin(20000);
+	stage = 2;
+}
+
+/* With interrupts off the receiver gets VEC_LOW then VEC_HIGH; STI must deliver HIGH first. */
+static void order_receiver(unsigned cpu)
+{
+	(void)cpu;
+	receive_two_with_interrupts_off();
 	spin(20000);
 }
 
 static void order_sender(unsigned to)
 {
-	wait_stage(1);
-	smp_send_ipi(apic_ids[to], ICR_FIXED | VEC_LOW);
-	smp_send_ipi(apic_ids[to], ICR_FIXED | VEC_HIGH);
-	spin(20000);
-	stage = 2;
+	send_two(to, VEC_LOW, VEC_HIGH);
 }
-
-static volatile uint64_t tpr_held; /* VEC_TPR arrivals while the TPR was 0x70 */
 
 /* TPR 0x70 holds VEC_TPR (class 6) back with interrupts on; TPR 0 lets it in. */
 static void tpr_receiver(unsigned cpu)
@@ -275,7 +356,7 @@ static void tpr_receiver(unsigned cpu)
 	stage = 1;
 	wait_stage(2);
 	spin(20000);
-	tpr_held = seen[cpu].count[VEC_TPR];
+	seen[cpu].tpr_held = seen[cpu].count[VEC_TPR];
 	*apic_reg(APIC_TPR) = 0;
 	wait_for(&seen[cpu].count[VEC_TPR], 1);
 }
@@ -287,27 +368,131 @@ static void tpr_sender(unsigned to)
 	stage = 2;
 }
 
+/* With interrupts off the receiver gets VEC_PPR_LOW, then VEC_PPR_HIGH; see ppr_high. */
+static void ppr_receiver(unsigned cpu)
+{
+	receive_two_with_interrupts_off();
+	wait_for(&seen[cpu].count[VEC_PPR_LOW], ppr_variant + 1);
+}
+
+static void ppr_sender(unsigned to)
+{
+	send_two(to, VEC_PPR_LOW, VEC_PPR_HIGH);
+}
+
+static bool ppr_pairs(unsigned cpu)
+{
+	bool ok = true;
+
+	for (ppr_variant = 0; ppr_variant < 2; ppr_variant++)
+		ok &= run_pair(cpu, ppr_receiver, ppr_sender);
+	return ok;
+}
+
+/* --- IOAPIC devices steered to each CPU (run on the boot CPU) --- */
+
+struct hv_irq {
+	unsigned flags;
+	uint64_t intercepted, nmis;
+};
+
+static struct hv_irq hv_start[NCPUS]; /* HC_IRQ_INFO before the first test */
+static uint64_t serial_want[NCPUS], pit_want[NCPUS];
+static volatile bool readback_ok = true;
+static uint64_t readback_bad_reg, readback_bad_got;
+
 static void ioapic_write(uint32_t reg, uint32_t value)
 {
 	*(volatile uint32_t *)(uintptr_t)IOAPIC_BASE = reg;
 	*(volatile uint32_t *)(uintptr_t)(IOAPIC_BASE + 0x10) = value;
 }
 
-/* COM1's transmitter-empty interrupt, SERIAL_IRQS times, routed to this CPU. */
-static void serial_job(unsigned cpu)
+static uint32_t ioapic_read(uint32_t reg)
 {
-	ioapic_write(0x10 + 2 * COM1_GSI + 1, apic_ids[cpu] << 24);
-	ioapic_write(0x10 + 2 * COM1_GSI, VEC_SERIAL); /* fixed, physical, edge, high */
+	*(volatile uint32_t *)(uintptr_t)IOAPIC_BASE = reg;
+	return *(volatile uint32_t *)(uintptr_t)(IOAPIC_BASE + 0x10);
+}
+
+/* Writes GSI's entry (destination high half first) and checks L2 reads back what it wrote. */
+static void route(unsigned gsi, uint32_t low, uint32_t dest_apic_id)
+{
+	uint32_t reg = 0x10 + 2 * gsi, got;
+
+	ioapic_write(reg + 1, dest_apic_id << 24);
+	ioapic_write(reg, low);
+	got = ioapic_read(reg + 1);
+	if (got != dest_apic_id << 24) {
+		readback_ok = false;
+		readback_bad_reg = reg + 1;
+		readback_bad_got = got;
+	}
+	got = ioapic_read(reg) & ~RTE_READ_ONLY;
+	if (got != low) {
+		readback_ok = false;
+		readback_bad_reg = reg;
+		readback_bad_got = got;
+	}
+}
+
+/*
+ * The CPU a device's interrupt steered to CPU 'target' must arrive on: the
+ * target itself, unless the hypervisor polices L2's routes and the target
+ * breaks irq= (a shared device needs an intercepting CPU, a dedicated one
+ * a direct CPU); then the first CPU that fits, if any does (hv/irq/route.c).
+ */
+static bool fits(unsigned cpu, bool shared)
+{
+	return !!(hv_start[cpu].flags & HC_IRQ_INTERCEPT) == shared;
+}
+
+static unsigned arrival_cpu(unsigned target, bool shared)
+{
+	if (!(hv_start[0].flags & HC_IRQ_ROUTES_POLICED) || fits(target, shared))
+		return target;
+	for (unsigned c = 0; c < NCPUS; c++)
+		if (fits(c, shared))
+			return c;
+	return target;
+}
+
+/* COM1's transmitter-empty interrupt, SERIAL_IRQS times, steered to CPU 'target'. */
+static bool serial_to(unsigned target)
+{
+	unsigned at = arrival_cpu(target, true);
+	uint64_t base = seen[at].count[VEC_SERIAL];
+	bool ok = true;
+
+	serial_want[at] += SERIAL_IRQS;
+	route(COM1_GSI, VEC_SERIAL, apic_ids[target]); /* fixed, physical, edge, high */
 	outb(UART_MCR, inb(UART_MCR) | MCR_OUT2);
 	__asm__ volatile("sti");
-	for (unsigned i = 0; i < SERIAL_IRQS; i++) {
+	for (unsigned i = 0; i < SERIAL_IRQS && ok; i++) {
 		outb(UART_IER, IER_THRE);
-		if (!wait_for(&seen[cpu].count[VEC_SERIAL], i + 1))
-			break;
+		ok = wait_for(&seen[at].count[VEC_SERIAL], base + i + 1);
 	}
 	outb(UART_IER, 0);
 	outb(UART_MCR, inb(UART_MCR) & ~MCR_OUT2);
 	ioapic_write(0x10 + 2 * COM1_GSI, RTE_MASKED | VEC_SERIAL);
+	return ok;
+}
+
+/* The PIT's channel 0 at about 1 kHz, PIT_IRQS ticks steered to CPU 'target'. */
+static bool pit_to(unsigned target)
+{
+	unsigned at = arrival_cpu(target, false);
+	bool ok;
+
+	pit_want[at] += PIT_IRQS;
+	pit_stop_at = pit_total + PIT_IRQS; /* the handler stops the PIT at the last tick */
+	route(PIT_GSI, VEC_PIT, apic_ids[target]);
+	__asm__ volatile("sti");
+	outb(PIT_CMD, PIT_CH0_RATE);
+	outb(PIT_CH0, PIT_DIVISOR & 0xff);
+	outb(PIT_CH0, PIT_DIVISOR >> 8);
+	ok = wait_for(&seen[at].count[VEC_PIT], pit_want[at]);
+	outb(PIT_CMD, PIT_CH0_STOP);
+	ioapic_write(0x10 + 2 * PIT_GSI, RTE_MASKED | VEC_PIT);
+	return ok;
 }
 
 /* One NMI; then one held in its handler while a second comes, which must wait for IRET. */
@@ -381,11 +566,6 @@ static void bench_job(unsigned cpu)
 
 /* --- checks --- */
 
-struct hv_irq {
-	unsigned flags;
-	uint64_t intercepted, nmis;
-};
-
 static struct hv_irq hv_irq_now[NCPUS];
 
 static void hv_irq_job(unsigned cpu)
@@ -426,10 +606,22 @@ static bool check_cpu(unsigned cpu, const struct hv_irq *before)
 	CPU_CHECK("ipi-priority-order",
 		  s->n_order == 2 && s->order[0] == VEC_HIGH && s->order[1] == VEC_LOW,
 		  "n=%u first=%#x second=%#x", s->n_order, s->order[0], s->order[1]);
-	CPU_CHECK("tpr", tpr_held == 0 && s->count[VEC_TPR] == 1,
-		  "held_while_tpr_high=%lu delivered=%lu", tpr_held, s->count[VEC_TPR]);
-	CPU_CHECK("serial", s->count[VEC_SERIAL] == SERIAL_IRQS, "got=%lu want=%u",
-		  s->count[VEC_SERIAL], SERIAL_IRQS);
+	CPU_CHECK("tpr", s->tpr_held == 0 && s->count[VEC_TPR] == 1,
+		  "held_while_tpr_high=%lu delivered=%lu", s->tpr_held, s->count[VEC_TPR]);
+	/* Natively the APIC holds VEC_PPR_LOW in the IRR until the PPR falls below its class. */
+	CPU_CHECK("ppr-eoi", s->ppr_in_service[0] == 0 && s->ppr_after_drop[0] == 1,
+		  "while_in_service=%lu after_eoi=%lu", s->ppr_in_service[0],
+		  s->ppr_after_drop[0]);
+	CPU_CHECK("ppr-tpr", s->ppr_in_service[1] == 0 && s->ppr_tpr_held[1] == 0 &&
+		  s->ppr_after_drop[1] == 1 && s->count[VEC_PPR_LOW] == 2 &&
+		  s->count[VEC_PPR_HIGH] == 2,
+		  "while_in_service=%lu while_tpr_high=%lu after_tpr_low=%lu low=%lu high=%lu",
+		  s->ppr_in_service[1], s->ppr_tpr_held[1], s->ppr_after_drop[1],
+		  s->count[VEC_PPR_LOW], s->count[VEC_PPR_HIGH]);
+	CPU_CHECK("serial", s->count[VEC_SERIAL] == serial_want[cpu], "got=%lu want=%lu",
+		  s->count[VEC_SERIAL], serial_want[cpu]);
+	CPU_CHECK("pit", s->count[VEC_PIT] == pit_want[cpu], "got=%lu want=%lu",
+		  s->count[VEC_PIT], pit_want[cpu]);
 	CPU_CHECK("nmi", s->nmis == 3 && s->nmi_max_depth == 1, "nmis=%lu max_depth=%lu",
 		  s->nmis, s->nmi_max_depth);
 	if (under_hv) {
@@ -443,32 +635,47 @@ static bool check_cpu(unsigned cpu, const struct hv_irq *before)
 			  !!(after.flags & HC_IRQ_NMI_EXITING), nmis, s->nmis);
 	}
 	guest_mline("irq-result", "cpu=%u policy=%s timer=%lu ipi=%lu order=%#x,%#x tpr_held=%lu "
-		    "serial=%lu nmis=%lu nmi_max_depth=%lu handled=%lu hv_intercepted=%lu "
+		    "serial=%lu pit=%lu nmis=%lu nmi_max_depth=%lu handled=%lu hv_intercepted=%lu "
 		    "hv_nmis=%lu", cpu, policy_of(after.flags), s->count[VEC_TIMER],
-		    s->count[VEC_IPI], s->order[0], s->order[1], tpr_held, s->count[VEC_SERIAL],
-		    s->nmis, s->nmi_max_depth, s->total, intercepted, nmis);
+		    s->count[VEC_IPI], s->order[0], s->order[1], s->tpr_held,
+		    s->count[VEC_SERIAL], s->count[VEC_PIT], s->nmis, s->nmi_max_depth, s->total,
+		    intercepted, nmis);
 #undef CPU_CHECK
 	return ok;
 }
 
+/* The local interrupts of CPU 'cpu'. */
 static bool test_cpu(unsigned cpu)
 {
-	struct hv_irq before = hv_irq_info(cpu);
 	bool ok = true;
 
-	tpr_held = 0;
 	post(cpu, timer_job, cpu);
 	ok &= cpu == 0 || ap_wait();
 	ok &= run_pair(cpu, ipi_receiver, ipi_sender);
 	ok &= run_pair(cpu, order_receiver, order_sender);
 	ok &= run_pair(cpu, tpr_receiver, tpr_sender);
-	post(cpu, serial_job, cpu);
-	ok &= cpu == 0 || ap_wait();
+	ok &= ppr_pairs(cpu);
 	ok &= run_pair(cpu, nmi_receiver, nmi_sender);
 	__asm__ volatile("cli");
-	if (!guest_check("jobs-finished", ok, "cpu=%u", cpu))
-		return false;
-	return check_cpu(cpu, &before);
+	return guest_check("jobs-finished", ok, "cpu=%u", cpu);
+}
+
+/* COM1 and the PIT steered to each CPU in turn, from the boot CPU. */
+static bool test_devices(void)
+{
+	bool ok = true;
+	char name[48];
+
+	for (unsigned target = 0; target < NCPUS; target++) {
+		hv_snprintf(name, sizeof(name), "serial-to-cpu%u", target);
+		ok &= guest_check(name, serial_to(target), "arrival=%u", arrival_cpu(target, true));
+		hv_snprintf(name, sizeof(name), "pit-to-cpu%u", target);
+		ok &= guest_check(name, pit_to(target), "arrival=%u", arrival_cpu(target, false));
+	}
+	__asm__ volatile("cli");
+	ok &= guest_check("ioapic-readback", readback_ok, "reg=%#lx got=%#lx", readback_bad_reg,
+			  readback_bad_got);
+	return ok;
 }
 
 bool guest_main(const char *cmdline)
@@ -480,11 +687,14 @@ bool guest_main(const char *cmdline)
 	under_hv = hv_present();
 	trap_set_gate(NMI_VECTOR, irqtest_nmi_entry);
 	trap_set_gate(VEC_SERIAL, irqtest_entry_0x44);
+	trap_set_gate(VEC_PIT, irqtest_entry_0x48);
 	trap_set_gate(VEC_TIMER, irqtest_entry_0x50);
 	trap_set_gate(VEC_IPI, irqtest_entry_0x60);
 	trap_set_gate(VEC_LOW, irqtest_entry_0x61);
 	trap_set_gate(VEC_TPR, irqtest_entry_0x65);
 	trap_set_gate(VEC_HIGH, irqtest_entry_0x71);
+	trap_set_gate(VEC_PPR_LOW, irqtest_entry_0x66);
+	trap_set_gate(VEC_PPR_HIGH, irqtest_entry_0x91);
 	trap_set_gate(VEC_SPURIOUS, irqtest_entry_0xff);
 	trap_set_gate(VEC_BENCH, bench_ipi_entry);
 	err = apic_init(VEC_SPURIOUS);
@@ -497,9 +707,17 @@ bool guest_main(const char *cmdline)
 	if (!guest_check("ap-started", smp_start_cpu(apic_ids[1], 1, ap_main), "apic_id=%u",
 			 apic_ids[1]))
 		return false;
-	guest_mline("irqtest-setup", "config=%s cpus=%u", under_hv ? "hv" : "native", NCPUS);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++)
+		hv_start[cpu] = hv_irq_info(cpu);
+	guest_mline("irqtest-setup", "config=%s cpus=%u routes_policed=%u",
+		    under_hv ? "hv" : "native", NCPUS,
+		    !!(hv_start[0].flags & HC_IRQ_ROUTES_POLICED));
+	for (unsigned cpu = 0; cpu < NCPUS && ok; cpu++)
 		ok &= test_cpu(cpu);
+	ok = ok && test_devices();
+	ok &= msi_probe(apic_ids, NCPUS);
+	for (unsigned cpu = 0; cpu < NCPUS; cpu++)
+		ok &= check_cpu(cpu, &hv_start[cpu]);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++) {
 		post(cpu, bench_job, cpu);
 		if (cpu)

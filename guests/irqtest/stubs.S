@@ -48,11 +48,14 @@ irqtest_common:
 	iretq
 
 	vector_entry 0x44
+	vector_entry 0x48
 	vector_entry 0x50
 	vector_entry 0x60
 	vector_entry 0x61
 	vector_entry 0x65
+	vector_entry 0x66
 	vector_entry 0x71
+	vector_entry 0x91
 	vector_entry 0xff
 
 	.globl irqtest_nmi_entry

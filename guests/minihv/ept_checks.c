@@ -4,11 +4,16 @@
  * (an EPT violation reflected by L1 with the guest-physical address), then
  * remaps to another page with INVEPT (L1 must drop the translation it
  * built), and a write-only entry at 514 MiB (an EPT misconfiguration).
+ * invept_checks: two EPTPs over the same tables; INVEPT single-context of
+ * one must leave L1's shadow of the other alone, all-context drop both
+ * (counted with L1's HC_NESTED_STATS: skipped under another L1).
  */
 #include "guest.h"
+#include "lib/string.h"
 #include "minihv.h"
 #include "vmcs/field_list.h"
 #include "vmx_bits.h"
+#include "vmcall.h"
 #include "vmx_ops.h"
 #include "x86.h"
 
@@ -24,10 +29,11 @@
 #define EXIT_HLT 12
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pml4_b[512] __attribute__((aligned(4096))); /* invept_checks' second EPTP */
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[512] __attribute__((aligned(4096)));
 
-static uint64_t build_ept(void)
+uint64_t ept_build(void)
 {
 	pml4[0] = (uint64_t)(uintptr_t)pdpt | 7;
 	pdpt[0] = (uint64_t)(uintptr_t)pd | 7;
@@ -38,6 +44,18 @@ static uint64_t build_ept(void)
 	*(volatile uint64_t *)PAGE_A = MAGIC_A;
 	*(volatile uint64_t *)PAGE_B = MAGIC_B;
 	return (uint64_t)(uintptr_t)pml4 | 6 | 3 << 3;
+}
+
+void vmcs_build_ept(uint64_t vmcs, void (*l3_entry)(void), void *l3_stack_top, uint64_t eptp,
+		    uint32_t proc2)
+{
+	vmclear(vmcs);
+	vmptrld(vmcs);
+	vmcs_build(l3_entry, (uint64_t)(uintptr_t)l3_stack_top - 8);
+	vmw(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+	    vmr(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) | PROC_ACTIVATE_SECONDARY);
+	vmw(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, PROC2_ENABLE_EPT | proc2);
+	vmw(VMCS_EPT_POINTER, eptp);
 }
 
 /* What the run saw. */
@@ -88,14 +106,8 @@ bool ept_checks(uint64_t vmcs, void *l3_stack_top)
 	if (!guest_check("ept-offered", caps.proc2 >> 32 & PROC2_ENABLE_EPT, "proc2=%#lx ept_caps=%#lx",
 			 caps.proc2, caps.ept_vpid))
 		return false;
-	eptp = build_ept();
-	vmclear(vmcs);
-	vmptrld(vmcs);
-	vmcs_build(l3_ept_main, (uint64_t)(uintptr_t)l3_stack_top - 8);
-	vmw(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
-	    vmr(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) | PROC_ACTIVATE_SECONDARY);
-	vmw(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, PROC2_ENABLE_EPT);
-	vmw(VMCS_EPT_POINTER, eptp);
+	eptp = ept_build();
+	vmcs_build_ept(vmcs, l3_ept_main, l3_stack_top, eptp, 0);
 	for (;;) {
 		rflags = vmx_run(&regs, launch);
 		launch = false;
@@ -121,4 +133,55 @@ bool ept_checks(uint64_t vmcs, void *l3_stack_top)
 			  "misconfigs=%u gpa=%#lx value=%#lx", log.misconfigs, log.misconfig_gpa,
 			  l3_results[2]);
 	return ok;
+}
+
+/* L3 for invept_checks: touches its stack and halts. */
+static void l3_touch_main(void)
+{
+	l3_results[7]++;
+	__asm__ volatile("hlt");
+}
+
+/* Runs l3_touch_main under eptp on VMCS vmcs; the exits L1 handled itself (EPT fills). */
+static uint64_t l1_handled_run(uint64_t vmcs, void *l3_stack_top, uint64_t eptp)
+{
+	struct hc_result s0, s1;
+	uint64_t rflags;
+
+	vmcs_build_ept(vmcs, l3_touch_main, l3_stack_top, eptp, 0);
+	s0 = vmcall(HC_NESTED_STATS, 0, 0, 0);
+	rflags = vmx_run(&(struct l3_regs){ { 0 } }, 1);
+	s1 = vmcall(HC_NESTED_STATS, 0, 0, 0);
+	if (rflags || vmr(VMCS_VM_EXIT_REASON) != EXIT_HLT)
+		return ~0ull;
+	return (s1.rbx - s0.rbx) - (s1.rcx - s0.rcx); /* L3's exits less the reflected */
+}
+
+bool invept_checks(uint64_t vmcs, void *l3_stack_top)
+{
+	uint64_t a = ept_build(), b, desc[2] = { 0, 0 };
+	uint64_t warm_a, warm_b, a_kept, b_dropped, a_dropped;
+	enum vmx_status st1, st2;
+
+	if (!hv_present()) { /* L1's counters are this project's hypercall */
+		guest_mline("skip", "name=invept-single-targeted reason=\"not under this hypervisor\"");
+		return true;
+	}
+	memcpy(pml4_b, pml4, sizeof(pml4_b));
+	b = (uint64_t)(uintptr_t)pml4_b | 6 | 3 << 3;
+	l1_handled_run(vmcs, l3_stack_top, a);
+	warm_a = l1_handled_run(vmcs, l3_stack_top, a);
+	l1_handled_run(vmcs, l3_stack_top, b);
+	warm_b = l1_handled_run(vmcs, l3_stack_top, b);
+	desc[0] = b;
+	st1 = invept(1, desc);
+	a_kept = l1_handled_run(vmcs, l3_stack_top, a);
+	b_dropped = l1_handled_run(vmcs, l3_stack_top, b);
+	st2 = invept(2, desc);
+	a_dropped = l1_handled_run(vmcs, l3_stack_top, a);
+	return guest_check("invept-single-targeted", st1 == VMX_OK && st2 == VMX_OK &&
+			   warm_a == 0 && warm_b == 0 && a_kept == 0 && b_dropped >= 1 &&
+			   b_dropped != ~0ull && a_dropped >= 1 && a_dropped != ~0ull,
+			   "warm_a=%lu warm_b=%lu a_after_single_b=%lu b_after_single_b=%lu "
+			   "a_after_all=%lu", warm_a, warm_b, a_kept, b_dropped, a_dropped);
 }

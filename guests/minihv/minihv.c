@@ -4,11 +4,16 @@
  * exception exits, an injected NMI), the VM-entry failure checks, a second
  * VMCS, L3 under minihv's EPT, an exit during event delivery, the CPUID
  * round-trip benchmark, VMX off, HC_EXIT. Command line:
- * iters=N (benchmark round trips, default 100).
+ * iters=N (benchmark round trips, default 100), irq=1 (the interrupt checks
+ * of irq_checks.c, before the benchmark), urg=1 (L3 in real mode and with
+ * paging off, urg_checks.c), cpu=1 (all of it on CPU 1, an AP), hang=1 (an
+ * L3 that spins forever, for L1's watchdog, first).
  */
+#include "apic.h"
 #include "guest.h"
 #include "lib/string.h"
 #include "minihv.h"
+#include "smp.h"
 #include "trap.h"
 #include "vmcall.h"
 #include "vmcs/field_list.h"
@@ -195,6 +200,12 @@ static bool run_payload(uint64_t a)
 	return ok;
 }
 
+/* L3 for hang=1: spins on one instruction, its registers unchanged (L1's watchdog). */
+extern char l3_spin_forever[];
+__asm__(".globl l3_spin_forever\n"
+	"l3_spin_forever:\n\t"
+	"jmp l3_spin_forever");
+
 /* A second VMCS, launched after the first: several VMCSs per L2. */
 static bool run_second_vmcs(uint64_t b)
 {
@@ -296,21 +307,24 @@ static bool vmresume_after_vmxoff(uint64_t vmxon_pa, uint64_t a)
 			   "rflags=%#lx error=%lu", rflags, err);
 }
 
-static uint64_t cmdline_iters(const char *cmdline)
+/* The number after 'key' (e.g. "iters=") on the command line, or 'dflt'. */
+static uint64_t cmdline_number(const char *cmdline, const char *key, uint64_t dflt)
 {
+	size_t len = strlen(key);
 	const char *p = cmdline;
 	uint64_t n = 0;
 
-	while (*p && memcmp(p, "iters=", 6))
+	while (*p && memcmp(p, key, len))
 		p++;
 	if (!*p)
-		return 100;
-	for (p += 6; *p >= '0' && *p <= '9'; p++)
+		return dflt;
+	for (p += len; *p >= '0' && *p <= '9'; p++)
 		n = n * 10 + (uint64_t)(*p - '0');
-	return n ? n : 100;
+	return n;
 }
 
-bool guest_main(const char *cmdline)
+/* Everything minihv checks, on the CPU it runs on; ends the run (HC_EXIT). */
+static __attribute__((noreturn)) void minihv_run(const char *cmdline, unsigned cpu)
 {
 	uint64_t vmxon_pa, a, b;
 	bool ok = true;
@@ -328,6 +342,14 @@ bool guest_main(const char *cmdline)
 	}
 	ok &= vmfail_checks(vmxon_pa);
 	a = region(1, caps.revision);
+	if (cmdline_number(cmdline, "hang=", 0)) {
+		vmclear(a);
+		vmptrld(a);
+		vmcs_build((void (*)(void))l3_spin_forever, (uint64_t)(uintptr_t)(l3_stacks[0] + L3_STACK) - 8);
+		guest_mline("hang", "kind=l3-spin rip=%#lx", (uint64_t)(uintptr_t)l3_spin_forever);
+		vmx_run(&(struct l3_regs){ { 0 } }, 1);
+		ok = guest_check("l3-hang", false, "reason=\"L3 exited\"");
+	}
 	b = region(3, caps.revision);
 	ok &= run_payload(a);
 	ok &= vmlaunch_launched(a);
@@ -337,13 +359,51 @@ bool guest_main(const char *cmdline)
 	ok &= entry_failure_checks();
 	ok &= run_second_vmcs(b);
 	ok &= ept_checks(b, l3_stacks[1] + L3_STACK);
+	ok &= invept_checks(b, l3_stacks[1] + L3_STACK);
+	if (cmdline_number(cmdline, "urg=", 0))
+		ok &= urg_checks(b, l3_stacks[1] + L3_STACK);
 	ok &= event_delivery_exit(a);
-	ok &= bench(a, cmdline_iters(cmdline));
+	if (cmdline_number(cmdline, "irq=", 0))
+		ok &= irq_checks(a, l3_stacks[0] + L3_STACK);
+	ok &= bench(a, cmdline_number(cmdline, "iters=", 100) ?: 100);
 	ok &= guest_check("vmxoff", vmxoff() == VMX_OK, "cr4=%#lx", read_cr4());
 	ok &= vmresume_after_vmxoff(vmxon_pa, a);
 	write_cr4(read_cr4() & ~CR4_VMXE);
 out:
-	guest_mline("minihv", "result=%s", ok && vmx_ok ? "pass" : "fail");
+	guest_mline("minihv", "result=%s cpu=%u", ok && vmx_ok ? "pass" : "fail", cpu);
 	vmcall(HC_EXIT, ok && vmx_ok ? 0 : 1, 0, 0);
-	return guest_check("hc-exit", false, "reason=\"HC_EXIT returned\"");
+	guest_check("hc-exit", false, "reason=\"HC_EXIT returned\"");
+	for (;;)
+		__asm__ volatile("cli\n\thlt");
+}
+
+static const char *ap_cmdline;
+
+/*
+ * CPU 1 (cpu=1): minihv as on the boot CPU, once CR0.NE is set (VMXON
+ * needs it; the AP trampoline leaves it clear).
+ */
+static void ap_main(unsigned index)
+{
+	(void)index;
+	write_cr0(read_cr0() | CR0_NE);
+	minihv_run(ap_cmdline, index);
+}
+
+/*
+ * cpu=1: the boot CPU starts CPU 1 (APIC ID 1), which runs minihv, and
+ * waits; an L2 AP runs L3 (its exits on an AP: vmx_entry.S).
+ */
+bool guest_main(const char *cmdline)
+{
+	const char *why;
+
+	if (!cmdline_number(cmdline, "cpu=", 0))
+		minihv_run(cmdline, 0);
+	why = apic_init(0xff);
+	ap_cmdline = cmdline;
+	if (why || !smp_start_cpu(1, 1, ap_main))
+		return guest_check("ap-start", false, "why=\"%s\"", why ? why : "no answer");
+	for (;;)
+		__asm__ volatile("pause");
 }

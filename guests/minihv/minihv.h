@@ -45,7 +45,18 @@ extern volatile uint32_t l3_event_count;
 void skip(void);
 /* ept_checks.c: L3 under minihv's own EPT (nested EPT in L1). */
 bool ept_checks(uint64_t vmcs, void *l3_stack_top);
+/* ept_checks.c: INVEPT single-context drops L1's shadow of that EPTP only. */
+bool invept_checks(uint64_t vmcs, void *l3_stack_top);
+/* ept_checks.c: VMCLEAR, VMPTRLD and vmcs_build of vmcs, L3 under eptp (EPT | proc2). */
+void vmcs_build_ept(uint64_t vmcs, void (*l3_entry)(void), void *l3_stack_top, uint64_t eptp,
+		    uint32_t proc2);
+/* ept_checks.c: minihv's EPT for L3 (0-1 GiB identity, 2 MiB pages, but at 512 MiB); its EPTP. */
+uint64_t ept_build(void);
+/* urg_checks.c: L3 as an unrestricted guest, real mode and paging off (minihv urg=1). */
+bool urg_checks(uint64_t vmcs, void *l3_stack_top);
 void l3_ept_main(void);
+/* irq_checks.c: an interrupt that fires while L3 runs (minihv irq=1). */
+bool irq_checks(uint64_t vmcs, void *l3_stack_top);
 /* vmfail_checks.c */
 bool vmfail_checks_before_vmxon(void);
 bool vmfail_checks(uint64_t vmxon_pa);

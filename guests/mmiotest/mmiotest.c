@@ -398,7 +398,7 @@ static bool check_patched_forms(bool smp)
 }
 
 /*
- * Patching on two CPUs (hv/mmu/ept_shootdown.c). The AP calls a site in a
+ * Patching on two CPUs (the shoot-down: hv/shadow_kick.c). The AP calls a site in a
  * page of its own over and over: its loads get it promoted, patched to a
  * VMCALL (its code page write-protected, then mapped to the copy: one
  * shoot-down each, kicking the boot CPU), and keep loading the device's

@@ -8,50 +8,39 @@
  * and that an unmapped page faults with the right error code. Bench lines
  * time a switch + access, a remap + access, and a first access after a
  * remap, and a TLB-miss loop (random reads over 2 MiB of 4 KiB pages, a
- * whole page table's worth); it ends with HC_EXIT (pass or fail) under the
+ * whole page table's worth). With cpus=2 a second CPU joins for the tests
+ * of ptchurn_smp.c. It ends with HC_EXIT (pass or fail) under the
  * hypervisor.
  */
 #include <stddef.h>
 
 #include "extable.h"
 #include "guest.h"
+#include "guest_options.h"
+#include "ptchurn.h"
 #include "stats.h"
 #include "trap.h"
 #include "tsc_measure.h"
 #include "vmcall.h"
 
-#define PAGE 4096u
-#define SPACES 8
-#define WINDOW 16            /* pages mapped per space */
-#define FRAMES 64            /* data frames */
 #define ROUNDS 256
-#define P_RW 3ull            /* present, writable */
-#define WINDOW_VA (1ull << 39)
-#define STAMP 0xfeed000000000000ull
 
 extern uint64_t boot_pml4[512];
 
-typedef uint64_t table_t[512] __attribute__((aligned(PAGE)));
-
-static table_t pml4[SPACES], pdpt[SPACES], pd[SPACES], pt[SPACES], wide_pt;
-static uint8_t frames[FRAMES][PAGE] __attribute__((aligned(PAGE)));
+table_t pml4[SPACES], pdpt[SPACES], pd[SPACES], pt[SPACES];
+static table_t wide_pt;
+uint8_t frames[FRAMES][PAGE] __attribute__((aligned(PAGE)));
 static uint64_t samples[ROUNDS];
 static unsigned bad;
 
-static uint64_t pa(const void *p)
-{
-	return (uint64_t)(uintptr_t)p; /* the boot map is the identity */
-}
+struct ptchurn_options {
+	uint64_t cpus;
+};
 
-static volatile uint64_t *window(unsigned i)
-{
-	return (volatile uint64_t *)(uintptr_t)(WINDOW_VA + (uint64_t)i * PAGE);
-}
-
-static void invlpg(volatile void *va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
+static const struct opt_def option_table[] = {
+	{ .name = "cpus", .type = OPT_UINT, .offset = offsetof(struct ptchurn_options, cpus),
+	  .min = 1, .max = 2, .help = "2: the tests with a second CPU too" },
+};
 
 static unsigned frame_of(unsigned space, unsigned i, unsigned round)
 {
@@ -72,13 +61,22 @@ static void build_spaces(void)
 	}
 }
 
+bool ptchurn_check_read(unsigned space, unsigned i, unsigned frame)
+{
+	static unsigned reported;
+	uint64_t v = *window(i);
+
+	if (v == (STAMP | frame))
+		return true;
+	if (__atomic_fetch_add(&reported, 1, __ATOMIC_RELAXED) < 4)
+		guest_printf("ptchurn: space %u page %u reads %#lx, not frame %u\n", space, i, v,
+			     frame);
+	return false;
+}
+
 static void check(unsigned space, unsigned i, unsigned frame)
 {
-	if (*window(i) != (STAMP | frame)) {
-		if (bad++ < 4)
-			guest_printf("ptchurn: space %u page %u reads %#lx, not frame %u\n", space, i,
-				     *window(i), frame);
-	}
+	bad += !ptchurn_check_read(space, i, frame);
 }
 
 static uint64_t now(void)
@@ -219,10 +217,13 @@ static bool tlbmiss(void)
 
 bool guest_main(const char *cmdline)
 {
+	struct ptchurn_options o = { .cpus = 1 };
 	uint64_t boot_cr3 = read_cr3();
 	bool ok;
 
-	(void)cmdline;
+	if (!guest_parse_options(cmdline, option_table, sizeof(option_table) /
+				 sizeof(option_table[0]), &o, "ptchurn-error"))
+		return false;
 	under_hv = hv_present();
 	build_spaces();
 	ok = ctxsw();
@@ -230,6 +231,8 @@ bool guest_main(const char *cmdline)
 	ok &= unmap();
 	ok &= writes();
 	ok &= tlbmiss();
+	if (o.cpus == 2)
+		ok &= ptchurn_smp();
 	write_cr3(boot_cr3);
 	ok &= guest_check("ptchurn-cr3-read", read_cr3() == boot_cr3, "CR3 %#lx", read_cr3());
 	if (!under_hv)

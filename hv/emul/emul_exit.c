@@ -556,7 +556,8 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev)
 
 	text[0] = 0; /* not "= \"\"": that clears all 96 bytes on every exit */
 	env.exit_la = env.exit_page_la = ~0ull;
-	if ((vmread(VMCS_EXIT_QUALIFICATION) & EPTV_LINEAR_ACCESS) == EPTV_LINEAR_ACCESS) {
+	if ((v->exit_reason & 0xffff) == EXIT_REASON_EPT_VIOLATION && /* not an APIC access */
+	    (vmread(VMCS_EXIT_QUALIFICATION) & EPTV_LINEAR_ACCESS) == EPTV_LINEAR_ACCESS) {
 		env.exit_la = vmread(VMCS_GUEST_LINEAR_ADDRESS);
 		env.exit_page_la = env.exit_la & ~(PAGE_SIZE - 1);
 		env.exit_page_gpa = gpa & ~(PAGE_SIZE - 1);

@@ -24,7 +24,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
-#include "mmu/ept_shootdown.h"
+#include "shadow_kick.h"
 #include "smp.h"
 #include "vmx.h"
 
@@ -64,7 +64,18 @@ static uint64_t stale_vmcalls, stale_violations;
 /* SMP patching needs the shoot-down (NMI exiting on every vCPU). */
 static bool patch_smp(void)
 {
-	return ept_shootdown_available();
+	return shadow_kick_possible();
+}
+
+/*
+ * Every other CPU running L2 drops its cached translations (INVEPT) before
+ * this returns: shadow_kick.c's NMI shoot-down, shadow paging's too.
+ */
+static uint64_t shootdowns;
+static void patch_shootdown(void)
+{
+	shadow_kick_others();
+	shootdowns++;
 }
 
 static struct patched_page *patched_page_of(uint64_t gpa)
@@ -109,7 +120,7 @@ void patch_site(struct emul_env *env, const struct emul_regs *r, uint64_t la,
 		return;
 	if (!pp->page) {
 		if (smp_cpus > 1)
-			ept_shootdown();
+			patch_shootdown();
 		if (!pp->copy)
 			pp->copy = alloc_page_or_panic("patched code page");
 		emul_copy((void *)(uintptr_t)pp->copy,
@@ -143,7 +154,7 @@ static void unpatch_page(struct patched_page *pp)
 	guest_mem_map_page(pp->page, pp->page,
 			   emul_page_protected(pp->page) ? EPT_R | EPT_X : EPT_RWX);
 	if (smp_cpus > 1) {
-		ept_shootdown();
+		patch_shootdown();
 		if (!stale_copies) { /* from now on every VMCALL asks (emul_patches_active) */
 			stale_copies = true;
 			emul_npatched++;
@@ -339,5 +350,11 @@ void patch_log_counters(void)
 		  patch_stats[VMCALL_HITS] + emul_patch_fast_hits(), emul_patch_fast_hits(),
 		  patch_stats[CODE_READS], stale_vmcalls, stale_violations,
 		  (int)(l0.caps.ept_vpid_cap & 1));
-	ept_shootdown_log();
+	if (shootdowns) {
+		uint64_t kicks, wait;
+
+		shadow_kick_counts(&kicks, &wait);
+		log_mline("patch-shootdown", "shootdowns=%lu kicks=%lu kick_wait_ticks=%lu",
+			  shootdowns, kicks, wait);
+	}
 }

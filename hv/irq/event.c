@@ -17,29 +17,17 @@
 #include "guest_stop.h"
 #include "irq/irq.h"
 #include "log.h"
-#include "mmu/ept_shootdown.h"
 #include "percpu.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
 #include "x86.h"
 
-#define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING)
+/* The controls this file sets at each entry (the TPR shadow: irq/ppr_watch.c). */
+#define WINDOWS (PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_CR8_LOAD_EXITING | \
+		 PROC_USE_TPR_SHADOW)
 #define GP 13
 #define ENTRY_INFO_BITS (INTR_INFO_VALID | INTR_INFO_ERROR_VALID | 0x7ff) /* 30:12 must be 0 */
-
-static inline uint64_t read_cr8(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr8, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr8(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr8" : : "r"(v) : "memory");
-}
 
 static inline uint64_t vmptrst(void)
 {
@@ -102,6 +90,11 @@ static void proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
 	}
 }
 
+void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set)
+{
+	proc_update(v, clear, set);
+}
+
 /* Queues external interrupt VECTOR for V (events_waiting: vcpu.h). */
 static void raise_intr(struct vcpu *v, unsigned vector)
 {
@@ -155,6 +148,11 @@ static void raise_acknowledged(struct vcpu *v, unsigned vector)
 		lapic_eoi();
 }
 
+void irq_queue_acknowledged(struct vcpu *v, unsigned vector)
+{
+	raise_acknowledged(v, vector);
+}
+
 void irq_root_interrupt(uint64_t vector);
 void irq_root_interrupt(uint64_t vector)
 {
@@ -188,7 +186,9 @@ void irq_inject_pending(struct vcpu *v)
 		.rflags_if = vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF,
 		.wait_for_sipi = activity == ACTIVITY_WAIT_FOR_SIPI,
 		.interruptibility = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE),
-		.tpr_class = (unsigned)read_cr8() & 0xf, /* L2's: the APIC is L2's own */
+		.tpr_class = (uint8_t)ppr_watch_tpr_class(v),
+		/* only when L2 may have one in service above a queued one (irq/queue.h) */
+		.isr_class = v->irq.may_nest ? (uint8_t)irq_in_service_class(v) : 0,
 	};
 
 	for (;;) {
@@ -207,7 +207,7 @@ void irq_inject_pending(struct vcpu *v)
 		}
 		proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
 					(d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
-					(d.tpr_blocked ? PROC_CR8_LOAD_EXITING : 0));
+					(d.held || v->ppr_watch ? ppr_watch_update(v, &d) : 0));
 		/* An NMI handled from here on sets it again (irq_nmi_in_root), or is seen below. */
 		__atomic_store_n(&v->events_waiting, !irq_queue_empty(&v->irq), __ATOMIC_RELAXED);
 		if (!__atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))
@@ -233,8 +233,7 @@ void irq_nmi_exit(struct vcpu *v)
 {
 	irq_unblock_nmis(); /* one more NMI, already waiting, is taken here (irq_nmi_in_root) */
 	irq_reinject_vectoring();
-	if (!ept_shootdown_nmi()) /* not the hypervisor's own kick (mmu/ept_shootdown.c) */
-		raise_nmi(v);
+	raise_nmi(v);
 	irq_inject_pending(v);
 }
 

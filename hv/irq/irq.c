@@ -45,11 +45,16 @@
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
 
-static bool any_intercept;
+static bool any_intercept, routes_policed;
 
 bool irq_any_intercept(void)
 {
 	return any_intercept;
+}
+
+bool irq_routes_policed(void)
+{
+	return routes_policed;
 }
 
 /* NMI exiting with virtual NMIs and NMI-window exiting, all three offered. */
@@ -72,6 +77,7 @@ void irq_setup_vmcs(struct vcpu *v)
 	uint32_t exit = (uint32_t)vmread(VMCS_PRIMARY_VM_EXIT_CONTROLS);
 
 	v->intercept_irq = irq_policy_intercepts(&irq_policy, v->index);
+	ppr_watch_setup(v);
 	v->virtual_nmis = nmi_exiting();
 	if (v->virtual_nmis)
 		pin |= PIN_NMI_EXITING | PIN_VIRTUAL_NMIS;
@@ -146,13 +152,18 @@ static void route_note(struct ioapic_model *m, unsigned pin, uint64_t wrote,
 		  programmed, r == IRQ_ROUTE_CORRECTED ? "corrected" : "no-cpu");
 }
 
-/* ioapic_model=on: every IOAPIC of the MADT behind its model, its page unmapped for L2. */
-static void ioapic_models_setup(const struct acpi_irq_override *ov, unsigned n_ov)
+/* The CPUs as routes name them (IOAPIC entries, MSI addresses). */
+static void route_cpus_setup(void)
 {
 	for (unsigned c = 0; c < smp_cpus && c < IRQ_POLICY_MAX_CPUS; c++)
 		cpu_apic_ids[c] = percpus[c].apic_id;
 	route_cpus = (struct irq_cpus){ .n = smp_cpus, .apic_id = cpu_apic_ids,
 					.policy = &irq_policy };
+}
+
+/* ioapic_model=on: every IOAPIC of the MADT behind its model, its page unmapped for L2. */
+static void ioapic_models_setup(const struct acpi_irq_override *ov, unsigned n_ov)
+{
 	for (unsigned i = 0; i < platform_madt.n_ioapics; i++) {
 		const struct acpi_ioapic *a = &platform_madt.ioapics[i];
 		struct ioapic_hw hw = { hw_read, hw_write, hw_eoi, &hw_state[i] };
@@ -170,6 +181,7 @@ static void ioapic_models_setup(const struct acpi_irq_override *ov, unsigned n_o
 			 a->id, a->addr, a->gsi_base, a->gsi_base + models[i].n_pins - 1);
 	}
 	emul_flush_translations();
+	routes_policed = true;
 }
 
 void irq_report(void)
@@ -188,11 +200,15 @@ void irq_report(void)
 	log_info("interrupts: %s; NMIs %s; the hypervisor's serial is polled and its clock "
 		 "is the TSC (no interrupt of its own)", policy,
 		 nmi_exiting() ? "exit (virtual NMIs)" : "go straight to L2 (no virtual NMIs)");
+	route_cpus_setup();
 	if (hv_opts.ioapic_model && platform_has_madt)
 		ioapic_models_setup(ov, n_ov);
 	log_mline("irq-policy", "cpus=%u policy=\"%s\" nmi_exiting=%d mwait_hidden=%d "
-		  "ioapic_model=%s", smp_cpus, policy, nmi_exiting(), any_intercept,
-		  hv_opts.ioapic_model && platform_has_madt ? "on" : "off");
+		  "ioapic_model=%s msi_model=%s", smp_cpus, policy, nmi_exiting(), any_intercept,
+		  hv_opts.ioapic_model && platform_has_madt ? "on" : "off",
+		  hv_opts.msi_model ? "on" : "off");
+	if (hv_opts.msi_model)
+		irq_msi_setup(&route_cpus);
 	for (unsigned gsi = 0; gsi < 16; gsi++) {
 		const struct irq_source *s = irq_source_for_gsi(gsi, ov, n_ov);
 
@@ -207,7 +223,9 @@ void irq_log_counters(const struct vcpu *v)
 	const struct irq_queue *q = &v->irq;
 
 	log_mline("irq-count", "vcpu=%u policy=%s raised=%lu injected=%lu merged=%lu "
-		  "nmis_raised=%lu nmis_injected=%lu", v->index,
+		  "nmis_raised=%lu nmis_injected=%lu ppr_watch=%s ppr_watches=%lu", v->index,
 		  v->intercept_irq ? "intercept" : "direct", q->raised, q->injected, q->merged,
-		  q->nmis_raised, q->nmis_injected);
+		  q->nmis_raised, q->nmis_injected,
+		  v->vapic_pa ? "tpr-shadow" : v->intercept_irq ? "cr8-exiting" : "none",
+		  v->ppr_watches);
 }

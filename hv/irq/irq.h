@@ -11,21 +11,60 @@
 
 #include "irq/policy.h"
 #include "irq/queue.h"
+#include "irq/route.h"
 #include "vcpu.h"
 
 /* Masks both 8259s before L2 starts (see irq.c). */
 void irq_quiesce_platform(void);
 /* Whether any CPU intercepts (MONITOR/MWAIT is then hidden from L2's CPUID, see irq.c). */
 bool irq_any_intercept(void);
+/* Whether L2's IOAPIC routes go through the model (ioapic_model=on) and are held to irq=. */
+bool irq_routes_policed(void);
 /* Sets vCPU V's interrupt controls in its (current) VMCS: ext-int and NMI exiting, ack on exit. */
 void irq_setup_vmcs(struct vcpu *v);
 /* Once every CPU is up: checks irq= against them, logs the policy and the device table. */
 void irq_report(void);
 /* The end-of-run counters of vCPU V ("@hv irq-count"). */
 void irq_log_counters(const struct vcpu *v);
+/* msi_model=on (irq/pci_config.c): L2's configuration ports through the MSI model. */
+void irq_msi_setup(const struct irq_cpus *cpus);
+/* Its end-of-run counters ("@hv irq-msi-count"), if on. */
+void irq_msi_log_counters(void);
 
+/*
+ * Clears and sets primary processor-based controls of V in its VMCS and in
+ * v->proc_ctls, the copy the NMI handler writes the VMCS from: every
+ * change to them after VM launch goes through here.
+ */
+void irq_proc_update(struct vcpu *v, uint32_t clear, uint32_t set);
 /* Injects what V's queue allows now and opens the windows for the rest. */
 void irq_inject_pending(struct vcpu *v);
+/*
+ * Queues an interrupt the CPU acknowledged on V's behalf (a VM exit with
+ * "acknowledge interrupt on exit" that L2 is to see later: nested_irq.c).
+ */
+void irq_queue_acknowledged(struct vcpu *v, unsigned vector);
+
+/* irq/ppr_watch.c: L2's processor priority while a queued interrupt waits for it. */
+/* At VMCS setup: the virtual-APIC page of an intercepting vCPU, where L0 offers it. */
+void ppr_watch_setup(struct vcpu *v);
+/* TPR[7:4] of L2: VTPR while watched, else the real one's (L2's own). */
+static inline unsigned ppr_watch_tpr_class(const struct vcpu *v)
+{
+	uint64_t cr8;
+
+	if (v->ppr_watch)
+		return (*(volatile uint32_t *)(uintptr_t)(v->vapic_pa + 0x80) >> 4) & 0xf;
+	__asm__ volatile("mov %%cr8, %0" : "=r"(cr8));
+	return (unsigned)cr8 & 0xf;
+}
+/* ISRV[7:4]: the highest class L2 has in service (not the queued ones' ISR bits), or 0. */
+unsigned irq_in_service_class(const struct vcpu *v);
+/*
+ * Starts, retunes or ends the watch for decision D; returns the primary
+ * controls it needs (the TPR shadow, or CR8-load exiting without it).
+ */
+uint32_t ppr_watch_update(struct vcpu *v, const struct irq_decision *d);
 /* Re-injects the event whose delivery the current exit interrupted; false if none. */
 bool irq_reinject_vectoring(void);
 /* HLT with events queued (exit_misc.c): they end it if they may. */

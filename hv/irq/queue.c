@@ -38,6 +38,7 @@ static void take(struct irq_queue *q, unsigned vector)
 {
 	q->pending[vector / 64] &= ~(1ull << (vector % 64));
 	q->injected++;
+	q->may_nest = irq_queue_has_intr(q);
 }
 
 struct irq_decision irq_queue_next(struct irq_queue *q, const struct irq_entry_state *s)
@@ -62,14 +63,16 @@ struct irq_decision irq_queue_next(struct irq_queue *q, const struct irq_entry_s
 		return d;
 	if (d.inject != IRQ_INJECT_NOTHING || s->entry_busy || !s->rflags_if || shadow) {
 		d.intr_window = true;
-	} else if (vector >= 16 && (unsigned)vector >> 4 <= s->tpr_class) {
-		/* 0-15 only come from an 8259 through ExtINT, which the TPR does not hold */
-		d.tpr_blocked = true;
+	} else if (vector >= 16 && ((unsigned)vector >> 4 <= s->tpr_class ||
+				     (unsigned)vector >> 4 <= s->isr_class)) {
+		/* 0-15 only come from an 8259 through ExtINT, which the PPR does not hold */
+		d.held = ((unsigned)vector >> 4 <= s->tpr_class ? IRQ_HELD_TPR : 0) |
+			 ((unsigned)vector >> 4 <= s->isr_class ? IRQ_HELD_ISR : 0);
 	} else {
 		take(q, (unsigned)vector);
 		d.inject = IRQ_INJECT_INTR;
 		d.vector = (uint8_t)vector;
-		d.intr_window = irq_queue_has_intr(q);
+		d.intr_window = q->may_nest; /* more wait: exit when the handler returns */
 	}
 	return d;
 }

@@ -33,6 +33,14 @@
 struct irq_queue {
 	uint64_t pending[4]; /* a bit per vector: acknowledged, not yet injected */
 	bool nmi;            /* an NMI waits; more collapse into one, like the CPU's NMI latch */
+	/*
+	 * An interrupt was injected while another stayed queued, and the queue
+	 * has not run out of interrupts since: only then may L2 have one in
+	 * service at or above a queued one's priority class (the local APIC
+	 * delivered each queued vector above the priority of the moment), so
+	 * only then must the caller find L2's in-service class.
+	 */
+	bool may_nest;
 	uint64_t raised, injected, nmis_raised, nmis_injected; /* counters for the log */
 	uint64_t merged;     /* raised while the same vector still waited */
 };
@@ -42,18 +50,28 @@ struct irq_entry_state {
 	bool entry_busy;        /* VM-entry interruption information already valid (re-injection) */
 	bool rflags_if;
 	bool wait_for_sipi;     /* activity state: no event may be injected (SDM 27.3.1.5) */
+	uint8_t tpr_class;      /* the guest's TPR bits 7:4 */
 	uint32_t interruptibility;
-	unsigned tpr_class;     /* the guest's TPR bits 7:4 */
+	uint8_t isr_class;      /* ISRV[7:4]: the guest's highest class in service (0: none) */
 };
 
 enum irq_inject { IRQ_INJECT_NOTHING, IRQ_INJECT_NMI, IRQ_INJECT_INTR };
 
+#define IRQ_HELD_TPR 1u /* the highest interrupt waits for the guest to lower its TPR */
+#define IRQ_HELD_ISR 2u /* ... for the guest's EOI of the one in service */
+
+/* 8 bytes: returned in one register on the interrupt exit's path. */
 struct irq_decision {
 	enum irq_inject inject;
 	uint8_t vector;         /* IRQ_INJECT_INTR: the vector, taken off the queue */
 	bool intr_window;       /* an interrupt still waits for RFLAGS.IF and no STI/MOV-SS blocking */
 	bool nmi_window;        /* the NMI waits for the end of NMI (or STI/MOV-SS) blocking */
-	bool tpr_blocked;       /* the highest interrupt waits for the guest to lower its TPR */
+	/*
+	 * IRQ_HELD_*: the highest interrupt waits for the guest's processor
+	 * priority to fall below its class, for a lower TPR, for the EOI of
+	 * the interrupt in service, or both.
+	 */
+	uint8_t held;
 };
 
 /*

@@ -80,3 +80,17 @@ bool ept_eptp_valid(uint64_t eptp, uint64_t ept_caps, unsigned maxphyaddr)
 		return false;
 	return maxphyaddr >= 64 || eptp >> maxphyaddr == 0;
 }
+
+struct ept_leaf ept_compose_leaf(uint64_t gpa, uint64_t l1_hpa, int l2_level, int l1_level,
+				 int max_level)
+{
+	int level = l2_level < l1_level ? l2_level : l1_level;
+	uint64_t size;
+
+	if (level > max_level)
+		level = max_level;
+	if (level < 1)
+		level = 1;
+	size = 4096ull << (9 * (level - 1));
+	return (struct ept_leaf){ gpa & ~(size - 1), l1_hpa & ~(size - 1), size };
+}

@@ -40,6 +40,22 @@ enum ept_walk_result ept_walk(uint64_t eptp, uint64_t gpa, unsigned access, bool
 			      unsigned maxphyaddr, ept_read_fn read, void *ctx,
 			      struct ept_walk *w);
 
+/* A leaf of a composed EPT: guest-physical [gpa, gpa + size) onto host-physical hpa. */
+struct ept_leaf {
+	uint64_t gpa, hpa, size;
+};
+
+/*
+ * The largest leaf a shadow EPT may map for gpa, where L2's walk ended in
+ * a leaf of level l2_level and L1's EPT maps the translation with a leaf of
+ * level l1_level onto l1_hpa (levels: 1 4 KiB, 2 2 MiB, 3 1 GiB): a page of
+ * the smallest of the two and max_level (what the shadow's CPU offers).
+ * Both leaves are naturally aligned and each translates every address of
+ * it alike, so the offset of gpa within that page is l1_hpa's too.
+ */
+struct ept_leaf ept_compose_leaf(uint64_t gpa, uint64_t l1_hpa, int l2_level, int l1_level,
+				 int max_level);
+
 /* Whether an EPTP is one the CPU accepts: WB or UC walks, 4 levels, no A/D (27.2.1.1). */
 bool ept_eptp_valid(uint64_t eptp, uint64_t ept_caps, unsigned maxphyaddr);
 

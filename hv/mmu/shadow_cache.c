@@ -29,7 +29,7 @@ int shadow_cache_victim(const struct shadow_cache *c, int keep)
 	int best = SHADOW_NO_SLOT;
 
 	for (unsigned i = 0; i < c->nslots; i++)
-		if (c->slot[i].valid && (int)i != keep &&
+		if (c->slot[i].valid && (int)i != keep && !(c->pinned >> i & 1) &&
 		    (best == SHADOW_NO_SLOT || c->slot[i].last_use < c->slot[best].last_use))
 			best = (int)i;
 	return best;

@@ -25,6 +25,7 @@ struct shadow_cache {
 	struct shadow_cache_slot slot[SHADOW_CACHE_MAX];
 	unsigned nslots;   /* in use of slot[]: the bound, 1..SHADOW_CACHE_MAX */
 	uint64_t clock;
+	uint32_t pinned;   /* the owner's: slots never chosen as victims (one bit each) */
 	uint64_t hits, misses, evictions, reclaims, invalidations;
 };
 
@@ -34,11 +35,11 @@ void shadow_cache_init(struct shadow_cache *c, unsigned nslots);
 int shadow_cache_lookup(struct shadow_cache *c, uint64_t root);
 /*
  * A slot for root after a miss: a free one, else the least recently used
- * one other than 'keep' (SHADOW_NO_SLOT: none to keep), whose old contents
+ * one other than 'keep' (SHADOW_NO_SLOT: none to keep) or a pinned one, whose old contents
  * the caller must release first (*evicted set true).
  */
 int shadow_cache_insert(struct shadow_cache *c, uint64_t root, int keep, bool *evicted);
-/* The least recently used valid slot other than 'keep', or SHADOW_NO_SLOT: to reclaim. */
+/* The least recently used valid slot other than 'keep' or a pinned one, or SHADOW_NO_SLOT. */
 int shadow_cache_victim(const struct shadow_cache *c, int keep);
 /* Empties a slot (its tables released by the caller); counts a reclaim if 'pressure'. */
 void shadow_cache_remove(struct shadow_cache *c, int slot, bool pressure);

@@ -1,8 +1,9 @@
 /*
  * shadow_pt.c - shadow page tables (shadow_pt.h): table pages from a fixed
  * pool, found by the guest table they mirror through a hash, freed by
- * subtree; writable leaves recorded by guest page (rmap) so a page that
- * becomes a guest table can be write-protected wherever it is mapped.
+ * subtree (through limbo: reused after the next sync of the other CPUs);
+ * writable leaves recorded by guest page (rmap) so a page that becomes a
+ * guest table can be write-protected wherever it is mapped.
  */
 #include "mmu/shadow_pt.h"
 
@@ -53,7 +54,21 @@ static void hash_remove(struct shadow_pt *s, uint32_t i)
 	*link = s->c.pages[i].next;
 }
 
-/* Frees page i and every table below it. */
+/* Makes every other CPU flush (ops->sync); the pages in limbo are free then. */
+static void sync_others(struct shadow_pt *s)
+{
+	if (s->c.ops->sync) {
+		s->c.ops->sync(s->c.ctx);
+		s->stats.syncs++;
+	}
+	if (s->limbo_head == SHADOW_NONE)
+		return;
+	s->c.pages[s->limbo_tail].next = s->free_head;
+	s->free_head = s->limbo_head;
+	s->limbo_head = SHADOW_NONE;
+}
+
+/* Frees page i and every table below it (into limbo: another CPU may cache them). */
 static void free_tree(struct shadow_pt *s, uint32_t i)
 {
 	struct shadow_page *p = &s->c.pages[i];
@@ -71,8 +86,10 @@ static void free_tree(struct shadow_pt *s, uint32_t i)
 			s->c.ops->track(s->c.ctx, p->guest_table, false);
 	}
 	p->slot = -1;
-	p->next = s->free_head;
-	s->free_head = i;
+	p->next = s->limbo_head;
+	if (s->limbo_head == SHADOW_NONE)
+		s->limbo_tail = i;
+	s->limbo_head = i;
 	s->stats.pages_used--;
 }
 
@@ -99,9 +116,10 @@ static void empty_root(struct shadow_pt *s, int slot)
 
 /* ---- write protection of guest tables ---- */
 
-/* Makes every recorded writable leaf that maps guest page gpa read-only. */
-static void write_protect(struct shadow_pt *s, uint64_t gpa)
+/* Makes every recorded writable leaf that maps guest page gpa read-only; true if one was. */
+static bool write_protect(struct shadow_pt *s, uint64_t gpa)
 {
+	bool any = false;
 	uint64_t gfn = gpa >> 12, hpa;
 	uint32_t *link = &s->c.rmap_buckets[bucket_of(s, gpa)];
 	bool ram;
@@ -123,12 +141,14 @@ static void write_protect(struct shadow_pt *s, uint64_t gpa)
 				*e &= ~SPT_W;
 				s->stats.write_protects++;
 				s->flush = true;
+				any = true;
 			}
 		}
 		*link = r->next;
 		r->next = s->rmap_free;
 		s->rmap_free = n;
 	}
+	return any;
 }
 
 static bool rmap_add(struct shadow_pt *s, uint64_t gpa, uint32_t page, unsigned index)
@@ -162,6 +182,26 @@ static void release_slot(struct shadow_pt *s, int slot, bool pressure)
 	shadow_cache_remove(&s->cache, slot, pressure);
 }
 
+/* s->current starts (on) or stops running on its slot. */
+static void use_slot(struct shadow_pt *s, bool on)
+{
+	int slot = s->current;
+
+	if (slot == SHADOW_NO_SLOT)
+		return;
+	s->users[slot] = (uint8_t)(s->users[slot] + (on ? 1 : -1));
+	if (s->users[slot])
+		s->cache.pinned |= 1u << slot;
+	else
+		s->cache.pinned &= ~(1u << slot);
+}
+
+void shadow_pt_leave(struct shadow_pt *s)
+{
+	use_slot(s, false);
+	s->current = SHADOW_NO_SLOT;
+}
+
 /*
  * A zeroed table page at 'level' for the current slot, mirroring guest
  * table gt (or SHADOW_NO_TABLE); under pressure another address space's
@@ -175,6 +215,10 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
 	while (s->free_head == SHADOW_NONE) {
 		int victim = shadow_cache_victim(&s->cache, s->current);
 
+		if (s->limbo_head != SHADOW_NONE) {
+			sync_others(s);
+			continue;
+		}
 		if (victim == SHADOW_NO_SLOT)
 			return SHADOW_NONE;
 		release_slot(s, victim, true);
@@ -196,24 +240,29 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt)
 		s->c.pages[i].next = s->c.buckets[b];
 		s->c.buckets[b] = i;
 		if (newly) {
-			write_protect(s, gt);
+			bool was_writable = write_protect(s, gt);
+
 			if (s->c.ops->track)
 				s->c.ops->track(s->c.ctx, gt, true);
+			/* Another CPU may write it without a trap until it flushes. */
+			if (was_writable || s->c.ops->track || s->limbo_head != SHADOW_NONE)
+				sync_others(s);
+			s->new_tables++;
 		}
 	}
 	return i;
 }
 
-/* Every address space's shadow emptied, the current root kept: the last resort. */
+/* Every address space's shadow emptied, the roots vCPUs run on kept: the last resort. */
 static void reset_all(struct shadow_pt *s)
 {
 	for (unsigned slot = 0; slot < s->cache.nslots; slot++) {
 		if (!s->cache.slot[slot].valid)
 			continue;
-		if ((int)slot == s->current)
-			empty_root(s, (int)slot);
-		else
+		if ((int)slot != s->current && !s->users[slot])
 			release_slot(s, (int)slot, true);
+		else if (s->root_page[slot] != SHADOW_NONE) /* none yet: the root being made */
+			empty_root(s, (int)slot);
 	}
 	rmap_clear(s);
 	s->stats.resets++;
@@ -227,7 +276,7 @@ bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c)
 	if (!c->ops || !c->npages || c->npages >= SHADOW_NONE || c->page_base % PAGE ||
 	    !c->nbuckets || (c->nbuckets & (c->nbuckets - 1)) || c->nrmap >= SHADOW_NONE)
 		return false;
-	*s = (struct shadow_pt){ .c = *c, .current = SHADOW_NO_SLOT };
+	*s = (struct shadow_pt){ .c = *c, .current = SHADOW_NO_SLOT, .limbo_head = SHADOW_NONE };
 	shadow_cache_init(&s->cache, c->roots);
 	for (uint32_t i = 0; i < c->npages; i++) {
 		uint32_t next = i + 1 < c->npages ? i + 1 : SHADOW_NONE;
@@ -244,14 +293,19 @@ bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c)
 enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_t *root_hpa)
 {
 	uint64_t root = cr3 & SPT_ADDR;
-	int slot = shadow_cache_lookup(&s->cache, root);
+	int slot;
 	bool evicted;
 	uint32_t page;
 
+	shadow_pt_leave(s);
+	slot = shadow_cache_lookup(&s->cache, root);
 	if (slot == SHADOW_NO_SLOT) {
 		slot = shadow_cache_insert(&s->cache, root, SHADOW_NO_SLOT, &evicted);
+		if (slot == SHADOW_NO_SLOT) /* every slot is some other vCPU's */
+			return SHADOW_ERROR;
 		if (evicted)
 			free_tree(s, s->root_page[slot]);
+		s->root_page[slot] = SHADOW_NONE;
 		s->current = slot;
 		page = alloc_page(s, 4, root);
 		if (page == SHADOW_NONE) { /* only this address space is left: start over */
@@ -266,46 +320,68 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 		s->root_page[slot] = page;
 	}
 	s->current = slot;
+	use_slot(s, true);
 	*root_hpa = s->c.pages[s->root_page[slot]].hpa;
 	return SHADOW_FILLED;
 }
 
-/* The guest tables va's walk goes through (gt[4..]) and its leaf level and entry. */
+/*
+ * The guest tables va's walk goes through (gt[4..]), the entries read in
+ * them (ge[4..]) and the leaf level (the leaf entry is ge[*leaf_level]).
+ */
 static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-		       uint64_t gt[5], unsigned *leaf_level, uint64_t *leaf)
+		       uint64_t gt[5], uint64_t ge[5], unsigned *leaf_level)
 {
 	gt[4] = m->cr3 & SPT_ADDR;
 	for (unsigned level = 4;; level--) {
-		uint64_t e;
-
-		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &e, 8))
+		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &ge[level],
+					  8))
 			return false;
-		if (level == 1 || (e & SPT_PS)) {
+		if (level == 1 || (ge[level] & SPT_PS)) {
 			*leaf_level = level;
-			*leaf = e;
 			return true;
 		}
-		gt[level - 1] = e & SPT_ADDR;
+		gt[level - 1] = ge[level] & SPT_ADDR;
 	}
 }
 
-enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR };
+/*
+ * After a guest table was newly write-protected during a fill: the first
+ * level whose entry changed since guest_path read it (another CPU wrote it
+ * before it flushed its writable translation), or 0 if none did.
+ */
+static unsigned path_changed(struct shadow_pt *s, uint64_t va, const uint64_t gt[5],
+			     const uint64_t ge[5], unsigned leaf_level)
+{
+	for (unsigned level = 4; level >= leaf_level; level--) {
+		uint64_t e;
+
+		if (!s->c.ops->guest.read(s->c.ctx, gt[level] + index_at(va, level) * 8, &e, 8) ||
+		    e != ge[level])
+			return level;
+	}
+	return 0;
+}
+
+enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR, FILL_RETRY };
 
 /* Builds the shadow path for va from the guest's (already walked: res). */
 static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
 			     const struct walk_result *res)
 {
-	uint64_t gt[5], leaf, hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
-	unsigned leaf_level, k;
-	uint32_t sp = s->root_page[s->current];
+	uint64_t gt[5], ge[5], leaf, hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
+	unsigned leaf_level, k, changed;
+	uint32_t sp = s->root_page[s->current], path[5], new_tables = s->new_tables;
 	bool ram_writable, w;
 
-	if (!guest_path(s, m, va, gt, &leaf_level, &leaf) ||
+	if (!guest_path(s, m, va, gt, ge, &leaf_level) ||
 	    !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
 		return FILL_ERROR;
+	leaf = ge[leaf_level];
 	for (unsigned level = 4; level > 1; level--) {
 		uint32_t n;
 
+		path[level] = sp;
 		k = index_at(va, level);
 		if (table_of(s, sp)[k] & SPT_P) {
 			sp = page_at(s, table_of(s, sp)[k]);
@@ -317,6 +393,15 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 			return FILL_NOMEM;
 		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;
 		sp = n;
+	}
+	if (s->new_tables != new_tables) {
+		changed = path_changed(s, va, gt, ge, leaf_level);
+		if (changed > 1)
+			zap_entry(s, path[changed], index_at(va, changed));
+		if (changed) {
+			s->stats.retries++;
+			return FILL_RETRY;
+		}
 	}
 	/* Writable only once the guest's D is set, so the first write comes here. */
 	w = res->writable && ram_writable && (leaf & SPT_D) && !shadow_pt_is_table(s, gpa);
@@ -341,6 +426,8 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 {
 	enum walk_access acc = error & PF_I ? WALK_FETCH : error & PF_W ? WALK_WRITE : WALK_READ;
 	struct walk_result res;
+	uint64_t hpa;
+	bool ram_writable;
 
 	if (s->current == SHADOW_NO_SLOT || !(m->efer & EFER_LMA)) {
 		s->stats.unsupported++;
@@ -361,10 +448,16 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 		*pt_gpa = res.gpa;
 		return SHADOW_PT_WRITE;
 	}
+	if (!s->c.ops->translate(s->c.ctx, res.gpa & ~(PAGE - 1), &hpa, &ram_writable) ||
+	    (acc == WALK_WRITE && !ram_writable)) {
+		s->stats.device++;
+		*pt_gpa = res.gpa;
+		return SHADOW_DEVICE;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		enum fill_result f = fill(s, m, va, &res);
 
-		if (f == FILL_OK) {
+		if (f == FILL_OK || f == FILL_RETRY) { /* a retry: the guest faults again */
 			s->stats.hidden++;
 			return SHADOW_FILLED;
 		}
@@ -409,21 +502,26 @@ void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3)
 	for (unsigned i = 0; i < s->cache.nslots && slot == SHADOW_NO_SLOT; i++)
 		if (s->cache.slot[i].valid && s->cache.slot[i].root == (cr3 & SPT_ADDR))
 			slot = (int)i;
-	if (slot == SHADOW_NO_SLOT)
+	if (slot == SHADOW_NO_SLOT || s->users[slot] > (s->current == slot))
 		return;
-	release_slot(s, slot, false);
 	if (s->current == slot)
-		s->current = SHADOW_NO_SLOT;
+		shadow_pt_leave(s);
+	release_slot(s, slot, false);
 	s->flush = true;
 }
 
 void shadow_pt_drop_all(struct shadow_pt *s)
 {
-	for (unsigned slot = 0; slot < s->cache.nslots; slot++)
-		if (s->cache.slot[slot].valid)
+	shadow_pt_leave(s);
+	for (unsigned slot = 0; slot < s->cache.nslots; slot++) {
+		if (!s->cache.slot[slot].valid)
+			continue;
+		if (s->users[slot])
+			empty_root(s, (int)slot);
+		else
 			release_slot(s, (int)slot, false);
+	}
 	rmap_clear(s);
-	s->current = SHADOW_NO_SLOT;
 	s->stats.resets++;
 	s->flush = true;
 }
@@ -449,7 +547,8 @@ const char *shadow_result_str(enum shadow_result r)
 {
 	static const char *const names[] = {
 		[SHADOW_FILLED] = "filled", [SHADOW_TRUE_FAULT] = "true fault",
-		[SHADOW_PT_WRITE] = "guest page-table write", [SHADOW_UNSUPPORTED] = "unsupported",
+		[SHADOW_PT_WRITE] = "guest page-table write", [SHADOW_DEVICE] = "device access",
+		[SHADOW_UNSUPPORTED] = "unsupported",
 		[SHADOW_ERROR] = "error",
 	};
 

@@ -16,12 +16,25 @@
  *            mirrors (such pages are mapped read-only): the caller emulates
  *            the instruction, then calls shadow_pt_table_write, which drops
  *            the shadow entries derived from what was written
+ *   device   the guest's tables allow it but L2's guest-physical map does
+ *            not (no RAM there, or a write to a read-only page): the caller
+ *            serves it as the EPT violation it would be under EPT
  * Shadow entries carry the rights combined over every guest level (U/S,
  * R/W, XD) and the guest leaf's PWT/PCD/PAT; upper shadow levels grant
  * everything. Guest large pages are shadowed by 4 KiB entries. The guest
  * runs with CR0.WP set (the write protection above depends on it), no
  * PCIDs and no global shadow entries: the caller flushes the VPID's
  * translations on every switch (s->flush says when else to).
+ *
+ * Several vCPUs may share one shadow_pt (under the caller's lock): each
+ * keeps the cache slot it runs on and puts it in s->current for its own
+ * operations; a slot some vCPU runs on is never evicted or reclaimed.
+ * Another CPU may still hold translations through a shadow entry that was
+ * dropped, so a freed table page waits (in limbo) until ops->sync has made
+ * every other CPU flush, and so does a guest table newly write-protected
+ * (another CPU's stale writable translation could still write it): the
+ * fill that protected it then reads the guest's entries again and retries
+ * if they changed meanwhile (as KVM's gpte_changed).
  */
 #ifndef HV_MMU_SHADOW_PT_H
 #define HV_MMU_SHADOW_PT_H
@@ -61,6 +74,12 @@ struct shadow_pt_ops {
 	 * L2 runs without the shadow (paging=hybrid).
 	 */
 	void (*track)(void *ctx, uint64_t gpa, bool on);
+	/*
+	 * Optional (more than one CPU): returns once every other CPU has
+	 * flushed the translations it holds (TLB and paging-structure caches;
+	 * with EPT on, its guest-physical ones too).
+	 */
+	void (*sync)(void *ctx);
 };
 
 /* One shadow table page. */
@@ -96,6 +115,8 @@ struct shadow_pt_config {
 struct shadow_pt_stats {
 	uint64_t hidden, true_faults, pt_writes, fills, zaps, write_protects;
 	uint64_t pages_used, pages_max, resets, unsupported;
+	uint64_t syncs, retries; /* ops->sync calls; fills retried after one */
+	uint64_t device;         /* accesses L2's EPT does not allow (SHADOW_DEVICE) */
 };
 
 struct shadow_pt {
@@ -103,7 +124,10 @@ struct shadow_pt {
 	struct shadow_cache cache;
 	uint32_t root_page[SHADOW_CACHE_MAX]; /* per cache slot */
 	int current;                          /* the slot in use, or SHADOW_NO_SLOT */
+	uint8_t users[SHADOW_CACHE_MAX];      /* vCPUs running on each slot */
 	uint32_t free_head, rmap_free;
+	uint32_t limbo_head, limbo_tail;      /* freed, reused after the next sync */
+	uint32_t new_tables;                  /* guest tables newly protected, ever */
 	bool flush;                           /* translations must be flushed (VPID) */
 	struct shadow_pt_stats stats;
 };
@@ -112,12 +136,16 @@ enum shadow_result {
 	SHADOW_FILLED,      /* hidden fault: resume the guest */
 	SHADOW_TRUE_FAULT,  /* inject #PF with *guest_error */
 	SHADOW_PT_WRITE,    /* emulate the write to guest table *pt_gpa, then table_write */
+	SHADOW_DEVICE,      /* L2's EPT does not map *pt_gpa for it (a device): serve it so */
 	SHADOW_UNSUPPORTED, /* not a 4-level guest, or no root active */
 	SHADOW_ERROR,       /* a guest table or page outside L2's RAM, or no memory */
 };
 
 bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c);
-/* The guest loaded CR3 = cr3: the shadow root to run with (cached, or new). */
+/*
+ * The guest loaded CR3 = cr3: the shadow root to run with (cached, or new);
+ * s->current leaves its old slot for it.
+ */
 enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_t *root_hpa);
 /* A #PF at va with error code 'error' in mode m (its cr3 the active one). */
 enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
@@ -125,11 +153,17 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 /* The guest wrote guest-physical [gpa, gpa + len) (emulated): drop what mirrors it. */
 void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len);
 /*
- * Drops the shadow of root cr3 (its tables freed); if it was the active one,
- * none is active until the next shadow_pt_activate.
+ * Drops the shadow of root cr3 (its tables freed) unless another vCPU runs
+ * on it; if it was the active one, none is active until the next
+ * shadow_pt_activate.
  */
 void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3);
-/* Drops every shadow (none active after it): the fallback when a table write cannot be emulated. */
+/* s->current stops running on its slot (none active): e.g. its space runs nested now. */
+void shadow_pt_leave(struct shadow_pt *s);
+/*
+ * Drops every shadow (none active after it; those other vCPUs run on are
+ * emptied instead): the fallback when a table write cannot be emulated.
+ */
 void shadow_pt_drop_all(struct shadow_pt *s);
 /* INVLPG va in the active address space. */
 void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va);

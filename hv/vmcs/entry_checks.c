@@ -2,9 +2,10 @@
  * entry_checks.c - SDM Vol. 3C 27.2 (VMX controls, host state) and 27.3.1
  * (guest state) for a guest hypervisor's VM entry, one small named check
  * per rule, in the SDM's order; the first failure is the one reported.
- * L2 is offered no unrestricted guest, TPR shadow, preemption timer, VMCS
- * shadowing, SMM or MTF (nested_caps.c), so their rules reduce to the
- * reserved-bit checks of the control words. With EPT, the PDPTEs are
+ * L2 is offered no TPR shadow, preemption timer, VMCS shadowing, SMM or
+ * MTF (nested_caps.c), so their rules reduce to the reserved-bit checks of
+ * the control words; unrestricted guest (where L0 has it) relaxes CR0.PE/PG
+ * and the segment rules as 27.3.1.1-2 say. With EPT, the PDPTEs are
  * L2's fields, not checked here: the CPU checks them entering vmcs02.
  */
 #include "mmu/ept_walk.h"
@@ -141,6 +142,13 @@ static uint64_t cap_entry(const struct entry_check_env *env)
 	return env->caps->basic & BASIC_TRUE_CTLS ? env->caps->true_entry : env->caps->entry;
 }
 
+/* Whether L2's controls ask for unrestricted guest (27.2.1.1 makes it need EPT). */
+static bool unrestricted(const struct entry_check_env *env)
+{
+	return (F(PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC_ACTIVATE_SECONDARY) &&
+	       (F(SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC2_UNRESTRICTED_GUEST);
+}
+
 /* 27.2.1.1: VM-execution control fields. */
 static struct entry_check_result check_execution_controls(const struct entry_check_env *env)
 {
@@ -170,6 +178,8 @@ static struct entry_check_result check_execution_controls(const struct entry_che
 	CHECK(K, !(proc2 & PROC2_ENABLE_EPT) ||
 		 ept_eptp_valid(F(EPT_POINTER), env->caps->ept_vpid_cap, env->maxphyaddr),
 	      "EPT pointer: memory type, walk length, A/D or reserved bits not offered");
+	CHECK(K, !(proc2 & PROC2_UNRESTRICTED_GUEST) || (proc2 & PROC2_ENABLE_EPT),
+	      "unrestricted guest without EPT");
 	return OK;
 }
 
@@ -306,7 +316,9 @@ static struct entry_check_result check_guest_regs(const struct entry_check_env *
 	bool ia32e = entry & ENTRY_IA32E_MODE_GUEST;
 	const enum entry_check_kind K = ENTRY_CHECK_GUEST;
 
-	CHECK(K, fixed_ok(cr0, c->cr0_fixed0, c->cr0_fixed1), "guest CR0: fixed bits");
+	/* Unrestricted guest: PE and PG may be 0 whatever IA32_VMX_CR0_FIXED0 says (27.3.1.1). */
+	CHECK(K, fixed_ok(cr0, c->cr0_fixed0 & ~(unrestricted(env) ? CR0_PE | CR0_PG : 0),
+			  c->cr0_fixed1), "guest CR0: fixed bits");
 	CHECK(K, !(cr0 & CR0_PG) || (cr0 & CR0_PE), "guest CR0.PG without PE");
 	CHECK(K, fixed_ok(cr4, c->cr4_fixed0, c->cr4_fixed1), "guest CR4: fixed bits");
 	CHECK(K, !(entry & ENTRY_LOAD_DEBUG_CONTROLS) ||
@@ -330,10 +342,15 @@ static struct entry_check_result check_guest_regs(const struct entry_check_env *
 	return OK;
 }
 
-/* 27.3.1.2: segment registers (neither virtual-8086 mode nor unrestricted guest). */
+/*
+ * 27.3.1.2: segment registers (no virtual-8086 mode). Unrestricted guest
+ * allows CS of type 3 (real mode's accessed read/write data) with DPL 0,
+ * and drops the RPL rules: SS.RPL = CS.RPL, SS.DPL = SS.RPL, and data
+ * DPL >= RPL; SS.DPL must then be 0 with CS type 3 or CR0.PE clear.
+ */
 static struct entry_check_result check_guest_segments(const struct entry_check_env *env)
 {
-	bool ia32e = F(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST;
+	bool ia32e = F(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST, ug = unrestricted(env);
 	uint32_t cs = (uint32_t)F(GUEST_CS_ACCESS_RIGHTS), ss = (uint32_t)F(GUEST_SS_ACCESS_RIGHTS);
 	uint32_t tr = (uint32_t)F(GUEST_TR_ACCESS_RIGHTS), ldtr = (uint32_t)F(GUEST_LDTR_ACCESS_RIGHTS);
 	const enum entry_check_kind K = ENTRY_CHECK_GUEST;
@@ -341,18 +358,21 @@ static struct entry_check_result check_guest_segments(const struct entry_check_e
 	CHECK(K, !(F(GUEST_RFLAGS) & RFLAGS_VM), "virtual-8086 mode guests are not supported");
 	CHECK(K, !(F(GUEST_TR_SELECTOR) & 4), "guest TR selector TI set");
 	CHECK(K, (ldtr & AR_UNUSABLE) || !(F(GUEST_LDTR_SELECTOR) & 4), "guest LDTR selector TI set");
-	CHECK(K, (F(GUEST_SS_SELECTOR) & 3) == (F(GUEST_CS_SELECTOR) & 3), "guest SS.RPL != CS.RPL");
+	CHECK(K, ug || (F(GUEST_SS_SELECTOR) & 3) == (F(GUEST_CS_SELECTOR) & 3),
+	      "guest SS.RPL != CS.RPL");
 	CHECK(K, is_canonical(F(GUEST_TR_BASE)) && is_canonical(F(GUEST_FS_BASE)) &&
 		 is_canonical(F(GUEST_GS_BASE)) &&
 		 ((ldtr & AR_UNUSABLE) || is_canonical(F(GUEST_LDTR_BASE))),
 	      "guest TR/FS/GS/LDTR base not canonical");
 	CHECK(K, F(GUEST_CS_BASE) >> 32 == 0, "guest CS base above 4 GiB");
 	/* CS (27.3.1.2, access rights). */
-	CHECK(K, AR_TYPE(cs) == 9 || AR_TYPE(cs) == 11 || AR_TYPE(cs) == 13 || AR_TYPE(cs) == 15,
+	CHECK(K, AR_TYPE(cs) == 9 || AR_TYPE(cs) == 11 || AR_TYPE(cs) == 13 || AR_TYPE(cs) == 15 ||
+		 (ug && AR_TYPE(cs) == 3),
 	      "guest CS type not accessed code");
 	CHECK(K, (cs & AR_S) && (cs & AR_P) && !(cs & AR_RESERVED) && !(cs & AR_UNUSABLE),
 	      "guest CS: S, P or reserved bits");
-	CHECK(K, AR_TYPE(cs) >= 13 ? AR_DPL(cs) <= AR_DPL(ss) : AR_DPL(cs) == AR_DPL(ss),
+	CHECK(K, AR_TYPE(cs) == 3 ? AR_DPL(cs) == 0 :
+		 AR_TYPE(cs) >= 13 ? AR_DPL(cs) <= AR_DPL(ss) : AR_DPL(cs) == AR_DPL(ss),
 	      "guest CS.DPL against SS.DPL");
 	CHECK(K, !(ia32e && (cs & AR_L)) || !(cs & AR_DB), "guest CS with L and D/B both set");
 	CHECK(K, granularity_ok((uint32_t)F(GUEST_CS_LIMIT), cs), "guest CS: G against limit");
@@ -363,7 +383,9 @@ static struct entry_check_result check_guest_segments(const struct entry_check_e
 		CHECK(K, granularity_ok((uint32_t)F(GUEST_SS_LIMIT), ss), "guest SS: G against limit");
 		CHECK(K, F(GUEST_SS_BASE) >> 32 == 0, "guest SS base above 4 GiB");
 	}
-	CHECK(K, AR_DPL(ss) == (F(GUEST_SS_SELECTOR) & 3), "guest SS.DPL != SS.RPL");
+	CHECK(K, ug || AR_DPL(ss) == (F(GUEST_SS_SELECTOR) & 3), "guest SS.DPL != SS.RPL");
+	CHECK(K, (AR_TYPE(cs) != 3 && (F(GUEST_CR0) & CR0_PE)) || AR_DPL(ss) == 0,
+	      "guest SS.DPL not 0 with CS type 3 or CR0.PE clear");
 	/* DS, ES, FS, GS. */
 	for (unsigned i = 0; i < 6; i++) {
 		uint32_t ar = (uint32_t)env->field(env->arg, VMCS_IDX_GUEST_ES_ACCESS_RIGHTS + i);
@@ -376,7 +398,8 @@ static struct entry_check_result check_guest_segments(const struct entry_check_e
 		      "guest data segment: not accessed, or unreadable code");
 		CHECK(K, (ar & AR_S) && (ar & AR_P) && !(ar & AR_RESERVED),
 		      "guest data segment: S, P or reserved bits");
-		CHECK(K, AR_TYPE(ar) >= 12 || AR_DPL(ar) >= (sel & 3), "guest data segment DPL < RPL");
+		CHECK(K, ug || AR_TYPE(ar) >= 12 || AR_DPL(ar) >= (sel & 3),
+		      "guest data segment DPL < RPL");
 		CHECK(K, granularity_ok(limit, ar), "guest data segment: G against limit");
 		CHECK(K, i >= 4 || env->field(env->arg, VMCS_IDX_GUEST_ES_BASE + i) >> 32 == 0,
 		      "guest DS/ES base above 4 GiB");

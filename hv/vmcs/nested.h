@@ -51,6 +51,7 @@ struct nested_vcpu {
 	struct vvmcs *vv;        /* the region at vmptr */
 	uint64_t vmcs02_pa;
 	bool vmcs02_launched;
+	bool immediate_exit;     /* vmcs02's VMX-preemption timer is at 0 (nested_irq.c) */
 	uint64_t owner;          /* the L2 VMCS whose L3 vmcs02 holds, NO_VMCS if none */
 	/*
 	 * Fields of the owner's guest-status area and exit information whose
@@ -62,6 +63,10 @@ struct nested_vcpu {
 	uint64_t l2_cr0, l2_efer; /* L2's own CR0 and EFER at its VM entry (for the VM exit) */
 	/* Counters, logged at the end ("@hv nested", "@hv nested-vmread"). */
 	uint64_t entries, l3_exits, reflected, lazy_fetches;
+	/* Interrupts L1 acknowledged while L3 ran; of them injected into L3; exits to L2 for one. */
+	uint64_t l3_interrupts, l3_injected, l2_interrupt_exits;
+	/* Shadow EPT: mappings made (of them large pages), shadows emptied (nested_ept.c). */
+	uint64_t ept_fills, ept_large_fills, ept_drops;
 	uint64_t vmread_by_field[VMCS_FIELD_ROWS];
 	uint64_t vmwrite_by_field[VMCS_FIELD_ROWS];
 };

@@ -47,10 +47,11 @@ const uint32_t nested_offered_proc = 1u << 2 | PROC_USE_TSC_OFFSETTING | PROC_HL
 	1u << 29 | 1u << 30 | PROC_ACTIVATE_SECONDARY;
 /*
  * Secondary: EPT (composed with L1's: nested_ept.c), descriptor-table
- * exiting, RDTSCP, VPID, WBINVD exiting, INVPCID. Not unrestricted guest.
+ * exiting, RDTSCP, VPID, unrestricted guest (with EPT only: 27.2.1.1),
+ * WBINVD exiting, INVPCID.
  */
 const uint32_t nested_offered_proc2 = PROC2_ENABLE_EPT | 1u << 2 | PROC2_ENABLE_RDTSCP |
-	PROC2_ENABLE_VPID | 1u << 6 | PROC2_ENABLE_INVPCID;
+	PROC2_ENABLE_VPID | 1u << 6 | PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_INVPCID;
 /* VM-exit: debug controls, host address-space size, acknowledge interrupt, PAT, EFER. */
 const uint32_t nested_offered_exit = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
 	EXIT_ACK_INTR_ON_EXIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
@@ -99,6 +100,8 @@ void nested_caps_compute(const struct vmx_cap_msrs *l0, struct vmx_cap_msrs *l2)
 	l2->vmcs_enum = vmcs_enum();
 	if (l2->procbased >> 32 & PROC_ACTIVATE_SECONDARY) {
 		l2->procbased2 = narrow(l0->procbased2, nested_offered_proc2);
+		if (!(l2->procbased2 >> 32 & PROC2_ENABLE_EPT))
+			l2->procbased2 &= ~((uint64_t)PROC2_UNRESTRICTED_GUEST << 32);
 		if (l2->procbased2 >> 32 & PROC2_ENABLE_VPID)
 			l2->ept_vpid_cap |= l0->ept_vpid_cap & VPID_CAPS;
 		if (l2->procbased2 >> 32 & PROC2_ENABLE_EPT)

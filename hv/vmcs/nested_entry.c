@@ -31,12 +31,13 @@
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
+#include "watchdog.h"
 #include "x86.h"
 
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 
-extern char vmx_exit_entry_l3[];
+extern char vmx_exit_entry_l3[], vmx_exit_entry_l3_smi_masked[], vmx_exit_entry_smi_masked[];
 
 /*
  * Fields vmcs02 takes from L2's VMCS as they are: L3's state but for what
@@ -74,14 +75,21 @@ static uint32_t with_l0(uint64_t cap, uint32_t want)
 	return (want & (uint32_t)(cap >> 32)) | (uint32_t)cap;
 }
 
-/* vmcs02, created at L2's first VM entry: L1's host state, exits to the L3 exit entry. */
+/*
+ * vmcs02, created at L2's first VM entry (vmcs01 current): L1's host state,
+ * exits to the L3 exit entry; on a vCPU whose exits save blocking by SMI
+ * (exit_init_sipi.c), to the one that clears it.
+ */
 static void vmcs02_create(struct vcpu *v, struct nested_vcpu *n)
 {
+	bool smi_masked = vmread(VMCS_HOST_RIP) == (uint64_t)(uintptr_t)vmx_exit_entry_smi_masked;
+
 	n->vmcs02_pa = alloc_page_or_panic("vmcs02");
 	*(uint32_t *)(uintptr_t)n->vmcs02_pa = l0.caps.revision;
 	if (vmclear(n->vmcs02_pa) != VMX_OK || vmptrld(n->vmcs02_pa) != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of vmcs02 failed");
-	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)vmx_exit_entry_l3);
+	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)(smi_masked ? vmx_exit_entry_l3_smi_masked :
+								    vmx_exit_entry_l3));
 	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
 	vmcs_write(VMCS_EPT_POINTER, guest_mem_eptp());
 	vmcs_write(VMCS_ADDRESS_OF_IO_BITMAP_A, io_bitmap_pa());
@@ -93,7 +101,9 @@ static void vmcs02_create(struct vcpu *v, struct nested_vcpu *n)
 }
 
 /*
- * The merged controls (SDM Vol. 3C 25.6-25.8): L2's, except that every MSR
+ * The merged controls (SDM Vol. 3C 25.6-25.8): L2's, except that L1's
+ * interrupt policy adds external-interrupt exiting and its acknowledgment
+ * (nested_irq.c), every MSR
  * access exits (L1 looks up L2's bitmap, nested_exit.c), I/O exits through
  * L1's bitmap unless L2 asked for I/O exits (then every access exits and
  * L1 looks up L2's bitmap), EPT is L1's and VPID off; L1's exception
@@ -116,7 +126,10 @@ static void write_merged_controls(struct vcpu *v, const struct vvmcs *vv,
 	proc &= ~(PROC_USE_MSR_BITMAPS | PROC_USE_IO_BITMAPS | PROC_UNCOND_IO_EXITING);
 	proc |= PROC_ACTIVATE_SECONDARY | (l2_io ? PROC_UNCOND_IO_EXITING : PROC_USE_IO_BITMAPS);
 	vmcs_write(VMCS_PIN_BASED_VM_EXECUTION_CONTROLS,
-		   with_l0(c->pin, (uint32_t)vv->field[VMCS_IDX_PIN_BASED_VM_EXECUTION_CONTROLS]));
+		   with_l0(c->pin, nested_irq_pin_controls(
+			   v, (uint32_t)vv->field[VMCS_IDX_PIN_BASED_VM_EXECUTION_CONTROLS])));
+	watchdog_setup_vmcs(); /* watches L3 too: L2 is never offered the timer */
+	v->nested->immediate_exit = false; /* nested_irq_entry arms it again if needed */
 	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, with_l0(c->proc, proc));
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   with_l0(c->proc2, (proc2 & ~PROC2_ENABLE_VPID) | PROC2_ENABLE_EPT));
@@ -125,14 +138,19 @@ static void write_merged_controls(struct vcpu *v, const struct vvmcs *vv,
 	vmcs_write(VMCS_PRIMARY_VM_EXIT_CONTROLS,
 		   with_l0(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 			   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG_CONTROLS |
-			   (exit2 & EXIT_ACK_INTR_ON_EXIT)));
+			   nested_irq_exit_controls(v, exit2)));
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS,
 		   with_l0(c->entry, (entry & ENTRY_IA32E_MODE_GUEST) | ENTRY_LOAD_EFER |
 			   ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CONTROLS));
 	vmcs_write(VMCS_EXCEPTION_BITMAP,
 		   vv->field[VMCS_IDX_EXCEPTION_BITMAP] | hv_opts.exc_intercept);
-	/* CR0/CR4: L1 owns the bits VMX fixes (no unrestricted guest for L3: PE and PG too). */
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, cr0_mask | c->cr0_fixed0 | (uint32_t)~c->cr0_fixed1);
+	/*
+	 * CR0/CR4: L1 owns the bits VMX fixes; PE and PG too unless L3 runs as
+	 * an unrestricted guest (offered to L2 only where L0 has it: nested_caps.c).
+	 */
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
+		   cr0_mask | (uint32_t)~c->cr0_fixed1 |
+		   (c->cr0_fixed0 & ~(proc2 & PROC2_UNRESTRICTED_GUEST ? CR0_PE | CR0_PG : 0)));
 	vmcs_write(VMCS_CR0_READ_SHADOW, (vv->field[VMCS_IDX_CR0_READ_SHADOW] & cr0_mask) |
 					 (vv->field[VMCS_IDX_GUEST_CR0] & ~cr0_mask));
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, cr4_mask | c->cr4_fixed0 | (uint32_t)~c->cr4_fixed1);
@@ -264,6 +282,8 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 	n->dirty = (struct field_set){ 0 };
 	n->in_l3 = true;
 	n->entries++;
+	if (v->events_waiting)
+		nested_irq_entry(v);
 	if (!n->vmcs02_launched) {
 		n->vmcs02_launched = true;
 		vmx_launch(v); /* returns only if VMLAUNCH failed */

@@ -1,20 +1,25 @@
 /*
  * nested_ept.h - nested EPT: when L2 runs L3 with EPT, the CPU runs L3 on a
  * shadow EPT that composes L2's EPT (L3-physical -> L2-physical) with L1's
- * (L2-physical -> host-physical, 1:1 over L2's memory). It starts empty and
- * fills page by page on EPT violations; INVEPT and a new EPTP empty it.
+ * (L2-physical -> host-physical, 1:1 over L2's memory), one per EPTP of L2
+ * (a few per vCPU, recycled). It starts empty and fills page by page (large
+ * pages where both EPTs have them) on EPT violations; INVEPT empties it.
  */
 #ifndef HV_VMCS_NESTED_EPT_H
 #define HV_VMCS_NESTED_EPT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vcpu.h"
 
 /* The EPTP vmcs02 runs with for L2's EPTP l2_eptp (a new one drops the old shadow). */
 uint64_t nested_ept_eptp(struct vcpu *v, uint64_t l2_eptp);
-/* INVEPT by L2 (any type): the shadow is emptied and refills on demand. */
-void nested_ept_invalidate(struct vcpu *v);
+/*
+ * INVEPT by L2: all-context empties every shadow of the vCPU, single-context
+ * the one of l2_eptp only; they refill on demand.
+ */
+void nested_ept_invalidate(struct vcpu *v, bool all, uint64_t l2_eptp);
 
 enum nested_ept_outcome {
 	NESTED_EPT_MAPPED,     /* L2's EPT allows it: mapped, L3 resumes */

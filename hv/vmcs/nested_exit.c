@@ -13,13 +13,12 @@
 #include "exit.h"
 #include "extable.h"
 #include "guest_stop.h"
-#include "irq/queue.h"
+#include "irq/irq.h"
 #include "lib/string.h"
 #include "log.h"
 #include "options.h"
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
-#include "irq/queue.h"
 #include "vmcs/nested.h"
 #include "vmcs/nested_ept.h"
 #include "vmcs/nested_exit.h"
@@ -148,6 +147,14 @@ static bool l2_wants(struct vcpu *v, const struct nested_vcpu *n, unsigned basic
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIGURATION:
 		return false; /* L1's EPT, or the shadow EPT L1 builds: L1's */
+	/* Interrupts L1 intercepts: nested_irq.c. */
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		return !v->intercept_irq; /* vmcs02 exits on them for L2 only */
+	case EXIT_REASON_INTERRUPT_WINDOW: /* L2's first where it asked too */
+		return VV(n, PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
+		       PROC_INTR_WINDOW_EXITING;
+	case EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED:
+		return false; /* never offered to L2: L1's immediate exit */
 	default:
 		return true; /* vmcs02 exits on nothing else L2 did not ask for */
 	}
@@ -192,8 +199,6 @@ static bool l3_switched_msr(struct vcpu *v, bool write)
 	return true;
 }
 
-static void redeliver_interrupted_event(void);
-
 /* An exit L1 handles for L3 with its own handlers (vmcs02 current). */
 static void handle_for_l3(struct vcpu *v, unsigned basic)
 {
@@ -210,6 +215,11 @@ static void handle_for_l3(struct vcpu *v, unsigned basic)
 	case EXIT_REASON_EPT_VIOLATION: handle_ept_violation(v); break;
 	case EXIT_REASON_EPT_MISCONFIGURATION: handle_ept_misconfig(v); break;
 	case EXIT_REASON_EXCEPTION_OR_NMI: handle_exception(v); return;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_VMX_PREEMPTION_TIMER_EXPIRED:
+		nested_irq_exit(v, basic);
+		return;
 	case EXIT_REASON_CONTROL_REGISTER_ACCESSES:
 		/* A bit only VMX fixes (L2 does not own it): the CPU under L2 would #GP. */
 		inject_exception(GP, true, 0);
@@ -218,11 +228,10 @@ static void handle_for_l3(struct vcpu *v, unsigned basic)
 		log_error("L3 exit %u is neither L2's nor L1's", basic);
 		guest_stop(v, false, "nested-unhandled-exit");
 	}
-	redeliver_interrupted_event();
+	nested_redeliver_interrupted_event();
 }
 
-/* An exit during event delivery that L1 handled: the event is delivered again (28.2.4). */
-static void redeliver_interrupted_event(void)
+void nested_redeliver_interrupted_event(void)
 {
 	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFORMATION_FIELD);
 
@@ -338,11 +347,14 @@ static void load_host_state(struct vcpu *v, struct nested_vcpu *n)
 		guest_stop(v, false, "nested-vmx-abort");
 	}
 	n->in_l3 = false;
+	/* Interrupts acknowledged while L3 ran, or NMIs: L2's now (nested_irq.c). */
+	if (v->events_waiting)
+		irq_inject_pending(v);
 }
 
-/* Reflects the exit L3 just took to L2 (vmcs02 current). */
-static void reflect(struct vcpu *v, struct nested_vcpu *n)
+void nested_reflect(struct vcpu *v)
 {
+	struct nested_vcpu *n = v->nested;
 	struct vvmcs *vv = n->vv;
 	uint64_t exitc = VV(n, PRIMARY_VM_EXIT_CONTROLS);
 
@@ -419,8 +431,7 @@ static bool l2_uses_ept(const struct nested_vcpu *n)
 	       (VV(n, SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) & PROC2_ENABLE_EPT);
 }
 
-/* Sets an exit-information field of the reflected exit to what L2 must see. */
-static void set_exit_field(struct vcpu *v, enum vmcs_index idx, uint64_t value)
+void nested_set_exit_field(struct vcpu *v, enum vmcs_index idx, uint64_t value)
 {
 	struct nested_vcpu *n = v->nested;
 	struct field_set one = { 0 };
@@ -443,16 +454,16 @@ static void nested_ept_exit(struct vcpu *v, struct nested_vcpu *n)
 
 	switch (nested_ept_violation(v, VV(n, EPT_POINTER), gpa, qual, &l2_qual)) {
 	case NESTED_EPT_MAPPED:
-		redeliver_interrupted_event();
+		nested_redeliver_interrupted_event();
 		return;
 	case NESTED_EPT_VIOLATION:
-		reflect(v, n);
-		set_exit_field(v, VMCS_IDX_EXIT_QUALIFICATION, l2_qual);
+		nested_reflect(v);
+		nested_set_exit_field(v, VMCS_IDX_EXIT_QUALIFICATION, l2_qual);
 		return;
 	case NESTED_EPT_MISCONFIG:
-		reflect(v, n);
-		set_exit_field(v, VMCS_IDX_VM_EXIT_REASON, EXIT_REASON_EPT_MISCONFIGURATION);
-		set_exit_field(v, VMCS_IDX_EXIT_QUALIFICATION, 0);
+		nested_reflect(v);
+		nested_set_exit_field(v, VMCS_IDX_VM_EXIT_REASON, EXIT_REASON_EPT_MISCONFIGURATION);
+		nested_set_exit_field(v, VMCS_IDX_EXIT_QUALIFICATION, 0);
 		return;
 	case NESTED_EPT_L2_FAULT:
 		log_error("L2's EPT maps L3's guest-physical %#lx onto memory that is not L2's "
@@ -479,7 +490,7 @@ void nested_exit_handler(struct vcpu *v, uint64_t full_reason)
 	if (reason == EXIT_REASON_EPT_VIOLATION && l2_uses_ept(n))
 		nested_ept_exit(v, n);
 	else if ((reason & EXIT_REASON_FAILED_VMENTRY) || l2_wants(v, n, basic))
-		reflect(v, n);
+		nested_reflect(v);
 	else
 		handle_for_l3(v, basic);
 }

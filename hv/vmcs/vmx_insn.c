@@ -379,8 +379,8 @@ static bool inv_operands(struct vcpu *v, uint64_t *type, uint64_t desc[2])
 
 /*
  * INVEPT: single-context (1, the descriptor's EPTP must be valid) or
- * all-context (2), as IA32_VMX_EPT_VPID_CAP bits 25-26 offer. Either drops
- * the whole shadow EPT: it holds one EPTP's translations only.
+ * all-context (2), as IA32_VMX_EPT_VPID_CAP bits 25-26 offer: the shadow EPT
+ * of that EPTP, or every one, is emptied (nested_ept.c).
  */
 static void emulate_invept(struct vcpu *v, struct nested_vcpu *n)
 {
@@ -393,7 +393,7 @@ static void emulate_invept(struct vcpu *v, struct nested_vcpu *n)
 		vm_fail(n, VMXERR_INVALID_INVEPT_INVVPID_OPERAND);
 		return;
 	}
-	nested_ept_invalidate(v);
+	nested_ept_invalidate(v, type == 2, desc[0]);
 	vm_succeed();
 }
 

@@ -103,7 +103,10 @@ SCENARIOS = {s.name: s for s in [
              modules=(("guests/trapbench.elf", ""),)),
     Scenario("minihv", "L2 is a mini guest hypervisor (nested=on): VMX on, every VMfail "
              "path it provokes, an L3 run with CPUID/VMCALL/I/O/MSR/exception exits and "
-             "an injected NMI, VM-entry failures, a second VMCS, the L3 CPUID round trip",
+             "an injected NMI, VM-entry failures, a second VMCS, L3 under its EPT, the L3 "
+             "CPUID round trip; --guest irq=1 (interrupts during L3), urg=1 (L3 in real "
+             "mode and with paging off), cpu=1 (all on CPU 1: --smp 2), hang=1 (an L3 "
+             "that spins: for watchdog=)",
              HV, kernel_args="nested=on", modules=(("guests/minihv.elf", "iters=100"),)),
     Scenario("mmiotest", "L2 runs every instruction form the emulator supports against RAM "
              "and against the test MMIO device and compares results and flags; a #PF in the "
@@ -131,10 +134,12 @@ SCENARIOS = {s.name: s for s in [
     Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
-    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, COM1 "
-             "(IOAPIC) and NMI interrupts on each CPU under irq=0:direct,1:intercept (--hv "
-             "irq=... for another mix), checks counts, order and what the hypervisor "
-             "intercepted, then measures one interrupt per CPU", HV,
+    Scenario("irqtest", "L2 on two CPUs takes timer, IPI, priority-ordered, TPR-held, "
+             "in-service-held and NMI interrupts on each CPU, then COM1 and the PIT through "
+             "the IOAPIC steered to each CPU, under irq=0:direct,1:intercept (--hv irq=... for "
+             "another mix, ioapic_model=on to police the routes), checks counts, order and "
+             "what the hypervisor intercepted, scans PCI for MSI, then measures one interrupt "
+             "per CPU", HV,
              kernel_args="irq=0:direct,1:intercept",
              modules=(("guests/irqtest.elf", ""),), smp=2, timeout=240),
     Scenario("irqtest-native", "the irqtest guest directly on L0 on two CPUs: the native "

@@ -79,6 +79,35 @@ static void valid_vmcs(void)
 	SET(VMCS_LINK_POINTER, ~0ull);
 }
 
+/*
+ * valid_vmcs, turned into an unrestricted guest in real mode (CR0.PE and PG
+ * clear, under EPT) at CS base 0x10000, or with pe, in protected mode
+ * without paging on flat 32-bit segments.
+ */
+static void unrestricted_vmcs(bool pe)
+{
+	f[VMCS_IDX_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS] |= PROC_ACTIVATE_SECONDARY;
+	SET(SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+	    PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST);
+	SET(EPT_POINTER, 0x5000 | 6 | 3 << 3);
+	f[VMCS_IDX_VM_ENTRY_CONTROLS] &= ~(uint64_t)ENTRY_IA32E_MODE_GUEST;
+	SET(GUEST_CR0, pe ? 0x31 : 0x30);
+	SET(GUEST_CR4, 0x2000);
+	SET(GUEST_IA32_EFER, 0);
+	SET(GUEST_CS_SELECTOR, pe ? 8 : 0x1000);
+	SET(GUEST_CS_BASE, pe ? 0 : 0x10000);
+	SET(GUEST_CS_LIMIT, pe ? 0xffffffff : 0xffff);
+	SET(GUEST_CS_ACCESS_RIGHTS, pe ? 0xc09b : 0x9b);
+	for (unsigned i = 0; i < 6; i++) {
+		if (i == 1)
+			continue;
+		f[VMCS_IDX_GUEST_ES_SELECTOR + i] = pe ? 16 : 0;
+		f[VMCS_IDX_GUEST_ES_LIMIT + i] = pe ? 0xffffffff : 0xffff;
+		f[VMCS_IDX_GUEST_ES_ACCESS_RIGHTS + i] = pe ? 0xc093 : 0x93;
+	}
+	SET(GUEST_RIP, pe ? 0x2000000 : 0);
+}
+
 static void expect(enum entry_check_kind kind, uint32_t qual, int line)
 {
 	struct entry_check_result r = entry_check_controls_and_host(&env);
@@ -150,6 +179,37 @@ int main(void)
 	f[VMCS_IDX_PRIMARY_VM_EXIT_CONTROLS] |= EXIT_LOAD_PAT;
 	SET(HOST_IA32_PAT, 0x0007040600070402ull);
 	EXPECT(ENTRY_CHECK_HOST, 0);
+
+	/* Unrestricted guest (27.2.1.1, 27.3.1.1-2). */
+	unrestricted_vmcs(false);
+	EXPECT(ENTRY_CHECK_OK, 0); /* real mode */
+	unrestricted_vmcs(true);
+	EXPECT(ENTRY_CHECK_OK, 0); /* protected mode, paging off */
+	unrestricted_vmcs(false);
+	SET(SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, PROC2_UNRESTRICTED_GUEST);
+	EXPECT(ENTRY_CHECK_CONTROL, 0); /* without EPT */
+	unrestricted_vmcs(false);
+	SET(SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, PROC2_ENABLE_EPT);
+	EXPECT(ENTRY_CHECK_GUEST, 0); /* CR0.PE clear, restricted */
+	unrestricted_vmcs(false);
+	SET(GUEST_CR0, 0x80000030);
+	EXPECT(ENTRY_CHECK_GUEST, 0); /* PG without PE */
+	unrestricted_vmcs(false);
+	SET(GUEST_CS_ACCESS_RIGHTS, 0x93);
+	EXPECT(ENTRY_CHECK_OK, 0); /* CS of type 3, DPL 0 */
+	unrestricted_vmcs(false);
+	SET(GUEST_CS_ACCESS_RIGHTS, 0xb3);
+	EXPECT(ENTRY_CHECK_GUEST, 0); /* CS of type 3, DPL 1 */
+	unrestricted_vmcs(false);
+	SET(GUEST_SS_ACCESS_RIGHTS, 0xf3);
+	EXPECT(ENTRY_CHECK_GUEST, 0); /* SS.DPL 3 in real mode */
+	unrestricted_vmcs(true);
+	SET(GUEST_SS_SELECTOR, 0x13);
+	EXPECT(ENTRY_CHECK_OK, 0); /* SS.RPL != CS.RPL: allowed */
+	SET(GUEST_SS_SELECTOR, 0x13);
+	EXPECT(ENTRY_CHECK_GUEST, 0); /* ...but not restricted */
+	SET(GUEST_CS_ACCESS_RIGHTS, 0xa093);
+	EXPECT(ENTRY_CHECK_GUEST, 0); /* CS of type 3, restricted */
 
 	/* Guest state: exit 33. */
 	SET(GUEST_CR0, 0x33); /* no PG */

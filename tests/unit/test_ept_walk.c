@@ -78,5 +78,23 @@ int main(void)
 	CHECK(!ept_eptp_valid(eptp | 1 << 6, 1ull << 14, 39));
 	CHECK(!ept_eptp_valid(eptp | 1 << 8, 1ull << 14, 39));
 	CHECK(!ept_eptp_valid(eptp | 1ull << 40, 1ull << 14, 39));
+	/* Composed leaves: the smaller of L2's and L1's, capped by what the shadow may use. */
+	struct ept_leaf l = ept_compose_leaf(0x412345, 0x2812345, 2, 3, 3);
+	CHECK_EQ(l.gpa, 0x400000);
+	CHECK_EQ(l.hpa, 0x2800000);
+	CHECK_EQ(l.size, 2ull << 20);
+	l = ept_compose_leaf(0x412345, 0x2812345, 2, 1, 3); /* L1 maps 4 KiB there */
+	CHECK_EQ(l.gpa, 0x412000);
+	CHECK_EQ(l.hpa, 0x2812000);
+	CHECK_EQ(l.size, 4096);
+	l = ept_compose_leaf(0x40412345, 0x80412345, 3, 3, 3); /* both 1 GiB */
+	CHECK_EQ(l.gpa, 0x40000000);
+	CHECK_EQ(l.hpa, 0x80000000);
+	CHECK_EQ(l.size, 1ull << 30);
+	l = ept_compose_leaf(0x40412345, 0x80412345, 3, 3, 2); /* no 1 GiB pages: 2 MiB */
+	CHECK_EQ(l.gpa, 0x40400000);
+	CHECK_EQ(l.size, 2ull << 20);
+	l = ept_compose_leaf(0x40412345, 0x80412345, 3, 3, 1); /* 4 KiB only */
+	CHECK_EQ(l.size, 4096);
 	return check_report("ept_walk");
 }

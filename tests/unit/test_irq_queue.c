@@ -1,7 +1,8 @@
 /*
  * test_irq_queue.c - the pending-event queue: priority order, the NMI latch,
  * and every rule that holds an event back (IF, STI/MOV-SS and NMI blocking,
- * TPR, an event already being re-injected, wait-for-SIPI).
+ * the processor priority (TPR and the class in service), an event already
+ * being re-injected, wait-for-SIPI).
  */
 #include "check.h"
 #include "irq/queue.h"
@@ -38,7 +39,7 @@ static void test_priority(void)
 	CHECK_EQ(q.injected, 5);
 	d = irq_queue_next(&q, &open_state);
 	CHECK_EQ(d.inject, IRQ_INJECT_NOTHING);
-	CHECK(!d.intr_window && !d.nmi_window && !d.tpr_blocked);
+	CHECK(!d.intr_window && !d.nmi_window && !(d.held & IRQ_HELD_TPR));
 	CHECK_EQ(irq_decision_info(&d), 0);
 }
 
@@ -82,10 +83,53 @@ static void test_tpr(void)
 	irq_queue_raise(&q, 0x5f);
 	s.tpr_class = 5; /* class 5 is not above TPR class 5 */
 	d = irq_queue_next(&q, &s);
-	CHECK(d.inject == IRQ_INJECT_NOTHING && d.tpr_blocked && !d.intr_window);
+	CHECK(d.inject == IRQ_INJECT_NOTHING && (d.held & IRQ_HELD_TPR) && !d.intr_window);
+	CHECK(!(d.held & IRQ_HELD_ISR));
 	s.tpr_class = 4;
 	d = irq_queue_next(&q, &s);
-	CHECK(d.inject == IRQ_INJECT_INTR && d.vector == 0x5f && !d.tpr_blocked);
+	CHECK(d.inject == IRQ_INJECT_INTR && d.vector == 0x5f && !(d.held & IRQ_HELD_TPR));
+}
+
+/*
+ * Two vectors acknowledged while L2 had interrupts off: the higher goes
+ * first; while it is in service the lower must wait for its EOI, even with
+ * interrupts on again (a handler that re-enables them), as the local APIC
+ * holds it in the IRR until then (SDM Vol. 3A 11.8.3.1: PPR[7:4] =
+ * max(TPR[7:4], ISRV[7:4]), delivery only above it).
+ */
+static void test_in_service(void)
+{
+	struct irq_queue q = { 0 };
+	struct irq_entry_state s = open_state;
+	struct irq_decision d;
+
+	irq_queue_raise(&q, 0x61);
+	irq_queue_raise(&q, 0x71);
+	CHECK(!q.may_nest);
+	d = irq_queue_next(&q, &s);
+	CHECK(d.inject == IRQ_INJECT_INTR && d.vector == 0x71 && d.intr_window);
+	CHECK(q.may_nest); /* 0x71 went in with 0x61 queued: the caller must look */
+	s.isr_class = 7;   /* 0x71 in service, the handler did STI */
+	d = irq_queue_next(&q, &s);
+	CHECK(d.inject == IRQ_INJECT_NOTHING && d.held == IRQ_HELD_ISR);
+	CHECK(!d.intr_window);
+	s.isr_class = 6;   /* the same class in service holds it too */
+	d = irq_queue_next(&q, &s);
+	CHECK(d.inject == IRQ_INJECT_NOTHING && (d.held & IRQ_HELD_ISR));
+	s.tpr_class = 6;   /* both */
+	d = irq_queue_next(&q, &s);
+	CHECK(d.held == (IRQ_HELD_ISR | IRQ_HELD_TPR));
+	irq_queue_raise(&q, 8); /* an 8259's vector through ExtINT: not held by the PPR */
+	s.tpr_class = 0;
+	d = irq_queue_next(&q, &s);
+	CHECK(d.inject == IRQ_INJECT_NOTHING && (d.held & IRQ_HELD_ISR)); /* the highest first */
+	s.isr_class = 0;   /* L2's EOI ended 0x71 */
+	d = irq_queue_next(&q, &s);
+	CHECK(d.inject == IRQ_INJECT_INTR && d.vector == 0x61 && q.may_nest);
+	d = irq_queue_next(&q, &s);
+	CHECK(d.inject == IRQ_INJECT_INTR && d.vector == 8 && !q.may_nest);
+	irq_queue_raise(&q, 0x40); /* alone: nothing can be in service above it */
+	CHECK(!q.may_nest);
 }
 
 static void test_nmi(void)
@@ -155,6 +199,7 @@ int main(void)
 	test_priority();
 	test_interrupt_blocking();
 	test_tpr();
+	test_in_service();
 	test_nmi();
 	return check_failures ? 1 : 0;
 }

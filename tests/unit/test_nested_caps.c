@@ -22,6 +22,16 @@ static void check_subset(uint64_t l2, uint64_t l0, uint32_t offered)
 	CHECK_EQ((l2 >> 32) & ~((uint64_t)offered | (uint32_t)l0), 0);
 }
 
+/* Unrestricted guest needs EPT (27.2.1.1): an L0 without EPT offers neither. */
+static void check_unrestricted_needs_ept(void)
+{
+	struct vmx_cap_msrs l0 = example_l0_msrs, l2;
+
+	l0.procbased2 &= ~((uint64_t)PROC2_ENABLE_EPT << 32);
+	nested_caps_compute(&l0, &l2);
+	CHECK(!(l2.procbased2 >> 32 & PROC2_UNRESTRICTED_GUEST));
+}
+
 static void check_caps(void)
 {
 	struct vmx_cap_msrs l2;
@@ -40,7 +50,7 @@ static void check_caps(void)
 	CHECK(l2.procbased >> 32 & PROC_HLT_EXITING);
 	CHECK(!(l2.procbased >> 32 & PROC_USE_TPR_SHADOW));
 	CHECK(l2.procbased2 >> 32 & PROC2_ENABLE_EPT);
-	CHECK(!(l2.procbased2 >> 32 & PROC2_UNRESTRICTED_GUEST));
+	CHECK(l2.procbased2 >> 32 & PROC2_UNRESTRICTED_GUEST); /* L0 has it, and EPT */
 	CHECK(!(l2.procbased2 >> 32 & PROC2_VMCS_SHADOWING));
 	CHECK(l2.procbased2 >> 32 & PROC2_ENABLE_VPID);
 	CHECK(!(l2.pinbased >> 32 & PIN_ACTIVATE_PREEMPTION_TIMER));
@@ -87,6 +97,7 @@ static void check_vvmcs(void)
 int main(void)
 {
 	check_caps();
+	check_unrestricted_needs_ept();
 	check_vvmcs();
 	return check_report("nested_caps");
 }

@@ -4,7 +4,9 @@
  * HPA_OFF): hidden and true faults with their error codes, A/D bits, the
  * guest's large pages, write-protected guest tables and the invalidation a
  * table write causes, a page becoming a table after being mapped writable,
- * INVLPG, the root cache (hits, LRU eviction) and reclaim under pressure.
+ * INVLPG, the root cache (hits, LRU eviction) and reclaim under pressure;
+ * two vCPUs sharing the tables (their roots pinned, freed pages reused only
+ * after a sync, a fill retried when another CPU wrote a table it protected).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -72,7 +74,20 @@ static void track(void *ctx, uint64_t gpa, bool on)
 	tracked[gpa / PAGE] = on;
 }
 
-static const struct shadow_pt_ops ops = { { g_read, g_write }, translate, spt_table, track };
+static unsigned syncs;
+static void (*on_sync)(void); /* what "another CPU" does before it flushes */
+
+static void sync_others(void *ctx)
+{
+	(void)ctx;
+	syncs++;
+	if (on_sync)
+		on_sync();
+	on_sync = NULL;
+}
+
+static const struct shadow_pt_ops ops = { { g_read, g_write }, translate, spt_table, track,
+					  sync_others };
 
 static uint64_t pte(uint64_t table, unsigned i)
 {
@@ -193,11 +208,13 @@ static void test_hidden_and_ad(void)
 	CHECK(shadow_leaf(e, 0x9000) & SPT_PCD);
 	CHECK_EQ(fault(e, 0xa000, 0, NULL), SHADOW_FILLED);
 	CHECK(shadow_leaf(e, 0xa000) & SPT_NX);
-	/* a page the EPT makes read-only stays read-only, D or not */
+	/* a page the EPT makes read-only: read-only, D or not; a write is the EPT's to serve */
 	ro_gpa = 0xa000;
 	set_pte(0x4000, 11, 0xa000 | TBL | SPT_D);
-	CHECK_EQ(fault(e, 0xb000, PF_W, NULL), SHADOW_FILLED);
+	CHECK_EQ(fault(e, 0xb000, 0, NULL), SHADOW_FILLED);
 	CHECK(!(shadow_leaf(e, 0xb000) & SPT_W));
+	CHECK_EQ(fault(e, 0xb000, PF_W | PF_P, NULL), SHADOW_DEVICE);
+	CHECK_EQ(e->s.stats.device, 1);
 	ro_gpa = ~0ull;
 	env_free(e);
 }
@@ -392,9 +409,66 @@ static void test_unsupported(void)
 	e->m.efer = 0;
 	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0x5000, 0, &err, &pg), SHADOW_UNSUPPORTED);
 	e->m.efer = EFER_LMA;
-	set_pte(0x4000, 14, (RAM_PAGES * PAGE + PAGE) | TBL);          /* beyond RAM */
-	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0xe000, 0, &err, &pg), SHADOW_ERROR);
+	set_pte(0x4000, 14, (RAM_PAGES * PAGE + PAGE) | TBL);          /* beyond RAM: a device */
+	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0xe000, 0, &err, &pg), SHADOW_DEVICE);
+	CHECK_EQ(pg, RAM_PAGES * PAGE + PAGE);
+	set_pte(0x3000, 3, (RAM_PAGES * PAGE) | TBL);                  /* a table beyond RAM */
+	CHECK_EQ(shadow_pt_fault(&e->s, &e->m, 0x600000, 0, &err, &pg), SHADOW_ERROR);
 	CHECK_STR(shadow_result_str(SHADOW_PT_WRITE), "guest page-table write");
+	env_free(e);
+}
+
+/* Another CPU's write through its stale writable translation, before it flushed. */
+static void remote_write(void)
+{
+	set_pte(0xa000, 0, 0xd000 | TBL);
+}
+
+static void test_two_vcpus(void)
+{
+	struct env *e = env_new(8, 2);
+	int cpu0, cpu1;
+	uint64_t r, r0 = e->root;
+
+	CHECK_EQ(fault(e, 0x5000, PF_W, NULL), SHADOW_FILLED);        /* 0xa000 writable */
+	CHECK(shadow_leaf(e, 0x5000) & SPT_W);
+	cpu0 = e->s.current;
+	e->s.current = SHADOW_NO_SLOT;                                 /* vCPU 1 */
+	CHECK_EQ(shadow_pt_activate(&e->s, space(1), &r), SHADOW_FILLED);
+	cpu1 = e->s.current;
+	CHECK(cpu1 != cpu0 && e->s.users[cpu0] == 1 && e->s.users[cpu1] == 1);
+	CHECK_EQ(shadow_pt_activate(&e->s, space(2), &r), SHADOW_FILLED); /* evicts space 1 */
+	CHECK_EQ(e->s.cache.evictions, 1);
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));                      /* vCPU 0's is pinned */
+	shadow_pt_forget(&e->s, 0x1000);                               /* and stays */
+	CHECK(shadow_pt_is_table(&e->s, 0x1000));
+	cpu1 = e->s.current;
+	/* vCPU 0: 0xa000 becomes a table while vCPU 1 "writes" it before its flush */
+	e->s.current = cpu0;
+	e->m.cr3 = 0x1000;
+	set_pte(0x3000, 2, 0xa000 | TBL);
+	set_pte(0xa000, 0, 0xc000 | TBL);
+	syncs = 0;
+	on_sync = remote_write;
+	CHECK_EQ(fault(e, 0x400000, 0, NULL), SHADOW_FILLED);
+	CHECK(syncs >= 1);
+	CHECK(!(shadow_leaf(e, 0x5000) & SPT_W));                      /* write-protected */
+	CHECK_EQ(e->s.stats.retries, 1);
+	CHECK_EQ(shadow_leaf(e, 0x400000), 0);                         /* not the stale 0xc000 */
+	CHECK_EQ(fault(e, 0x400000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x400000) & SPT_ADDR, 0xd000 + HPA_OFF);
+	CHECK_EQ(e->s.stats.retries, 1);
+	/* out of pages: vCPU 1's root is emptied, not reclaimed; freed pages wait for a sync */
+	syncs = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		set_pte(0x1000, 1 + i, 0x2000 | TBL);
+		CHECK_EQ(fault(e, ((1ull + i) << 39) + 0x5000, 0, NULL), SHADOW_FILLED);
+	}
+	CHECK(syncs >= 1);
+	CHECK(e->s.cache.slot[cpu1].valid);
+	CHECK_EQ(e->root, r0);
+	shadow_pt_leave(&e->s);                                        /* vCPU 0 goes nested */
+	e->s.current = cpu1;
 	env_free(e);
 }
 
@@ -411,6 +485,7 @@ int main(void)
 	test_cache();
 	test_pressure();
 	test_unsupported();
+	test_two_vcpus();
 	free(ram);
 	free(spt);
 	return check_report("shadow_pt");

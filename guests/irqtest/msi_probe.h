@@ -1,0 +1,21 @@
+/*
+ * msi_probe.h - irqtest's look at PCI MSI: every function on the machine
+ * found through configuration mechanism #1, the message address of each
+ * one with an MSI capability steered to each CPU and read back.
+ */
+#ifndef GUESTS_IRQTEST_MSI_PROBE_H
+#define GUESTS_IRQTEST_MSI_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Scans, prints "@guest pci-scan", and for each MSI function whose MSI is
+ * off writes its message address with the destination of each of NCPUS
+ * APIC IDS, checking L2 reads back what it wrote (the hypervisor may
+ * program another CPU), then restores it. With no MSI function it prints
+ * "@guest skip name=msi reason=...". False if a check failed.
+ */
+bool msi_probe(const uint32_t *apic_ids, unsigned ncpus);
+
+#endif
