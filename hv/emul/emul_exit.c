@@ -300,12 +300,16 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	};
 	env->mode.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3
 					     : AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)));
-	if (!(env->mode.cr0 & 1) || (rflags & RFLAGS_VM))
+	/* Segment limits and rights only outside 64-bit code (emulate.c ignores seg_checks there). */
+	if (!(env->mode.cr0 & 1) || (rflags & RFLAGS_VM)) {
 		bits = 16; /* real mode, virtual-8086 */
-	else if ((cs_ar & AR_L) && (env->mode.efer & EFER_LMA))
+		load_segments(r, limits, rights, false);
+	} else if ((cs_ar & AR_L) && (env->mode.efer & EFER_LMA)) {
 		bits = 64;
-	else
+	} else {
 		bits = cs_ar & AR_DB ? 32 : 16;
+		load_segments(r, limits, rights, true);
+	}
 	r->gpr = v->gpr;
 	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	r->rip = vmread(VMCS_GUEST_RIP);
@@ -313,9 +317,6 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	r->code_bits = (uint8_t)bits;
 	for (unsigned s = 0; s < SEG_COUNT; s++) /* 64-bit code: only FS and GS have one */
 		r->seg_base[s] = bits == 64 && s != SEG_FS && s != SEG_GS ? 0 : vmread(bases[s]);
-	r->seg_checks = SEG_CHECK_NONE;
-	if (bits != 64)
-		load_segments(r, limits, rights, (env->mode.cr0 & 1) && !(rflags & RFLAGS_VM));
 	return bits;
 }
 

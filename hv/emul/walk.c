@@ -194,11 +194,19 @@ static bool path_unchanged(const struct walk_tlb_entry *e, const struct walk_ops
 {
 	unsigned size = e->r.leaf_size; /* the PDPTE is 8 bytes under PAE, like the rest */
 
-	if (e->mapped && size == 8) { /* the common case: loads only */
-		for (unsigned i = 0; i < e->path.levels; i++)
-			if (*(const volatile uint64_t *)e->level_ptr[i] != e->path.val[i])
-				return false;
-		return true;
+	if (e->mapped && size == 8) { /* the common case: loads only, no loop, no branch */
+		const volatile uint64_t *const *p = (const volatile uint64_t *const *)e->level_ptr;
+		const uint64_t *v = e->path.val;
+		uint64_t diff = 0;
+
+		switch (e->path.levels) {
+		case 4: diff |= *p[3] ^ v[3]; /* fall through */
+		case 3: diff |= *p[2] ^ v[2]; /* fall through */
+		case 2: diff |= *p[1] ^ v[1]; /* fall through */
+		case 1: diff |= *p[0] ^ v[0]; /* fall through */
+		default: break;
+		}
+		return diff == 0;
 	}
 	for (unsigned i = 0; i < e->path.levels; i++) { /* none with paging off */
 		uint64_t val = 0;
