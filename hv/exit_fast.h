@@ -40,6 +40,15 @@
 #define FAST_HC_SIGNATURE_HIGH 0x726f7369
 #define SS_AR_DPL 0x60 /* access rights bits 6:5; SS.DPL is the CPL (SDM Vol. 3C 26.3.1.5) */
 
+/*
+ * patch_bound_vmcall's answers (emul_exit.h): VMCALL of no bound patched
+ * site, or served with L2's callee-saved GPRs (SysV: RBX, RBP, R12-R15)
+ * unchanged, or served with any GPR changed.
+ */
+#define PATCH_BOUND_MISS 0 /* vmx_entry.S tests for it with TEST */
+#define PATCH_BOUND_DONE 1
+#define PATCH_BOUND_RELOAD_ALL 2
+
 /* VMREAD+VMWRITE charged per fast exit: the exit reason, then as listed in vmx_entry.S. */
 #define FAST_CPUID_VMRW 4  /* reason, RIP, length, RIP write */
 #define FAST_VMCALL_VMRW 5 /* reason, SS access rights, RIP, length, RIP write */

@@ -92,6 +92,10 @@ void handle_vmcall(struct vcpu *v)
 		case HC_EMUL_PATCH:
 			ret = hc_emul(v);
 			break;
+		case HC_EMUL_PATCH_STATS:
+			v->gpr[GPR_RBX] = emul_patch_fast_hits();
+			v->gpr[GPR_RCX] = emul_patched_sites();
+			break;
 		case HC_EXIT:
 			log_mline("guest-exit", "device=hypercall code=%lu", v->gpr[GPR_RBX]);
 			guest_stop(v, v->gpr[GPR_RBX] == 0,

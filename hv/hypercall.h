@@ -43,6 +43,8 @@ enum hypercall {
 				    forgotten */
 	HC_EMUL_PATCH = 0x201,   /* RBX = promoted traps before a site is patched (0 = never,
 				    HC_EMUL_PROMOTE_BOOT = the patch= option) */
+	HC_EMUL_PATCH_STATS = 0x202, /* -> RBX = VMCALLs of bound patched sites served so far
+					(all vCPUs), RCX = sites patched now */
 
 	/* Interrupt policy (hv/irq/; issue 7): 0x300-0x3ff. */
 	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts

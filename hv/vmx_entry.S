@@ -33,24 +33,54 @@
 #define R14 G(14)
 #define R15 G(15)
 
-/* Loads every guest GPR from the vcpu at %rax, %rax last. */
-.macro load_guest_gprs
+/* Loads L2's GPRs the SysV ABI lets a C function clobber from the vcpu at %rax, %rax last. */
+.macro load_guest_caller_saved_gprs
 	movq RCX(%rax), %rcx
 	movq RDX(%rax), %rdx
-	movq RBX(%rax), %rbx
-	movq RBP(%rax), %rbp
 	movq RSI(%rax), %rsi
 	movq RDI(%rax), %rdi
 	movq R8(%rax), %r8
 	movq R9(%rax), %r9
 	movq R10(%rax), %r10
 	movq R11(%rax), %r11
+	movq RAX(%rax), %rax
+.endm
+
+/* Loads every guest GPR from the vcpu at %rax, %rax last. */
+.macro load_guest_gprs
+	movq RBX(%rax), %rbx
+	movq RBP(%rax), %rbp
 	movq R12(%rax), %r12
 	movq R13(%rax), %r13
 	movq R14(%rax), %r14
 	movq R15(%rax), %r15
-	movq RAX(%rax), %rax
+	load_guest_caller_saved_gprs
 .endm
+
+/*
+ * save_guest_gprs for a call of patch_bound_vmcall_exit: RDI = vcpu (EDX,
+ * the reason, is not kept).
+ */
+.macro save_guest_gprs_rdi
+	movq 8(%rsp), %rdx
+	movq %rax, RAX(%rdx)
+	movq %rcx, RCX(%rdx)
+	movq %rbx, RBX(%rdx)
+	movq %rbp, RBP(%rdx)
+	movq %rsi, RSI(%rdx)
+	movq %rdi, RDI(%rdx)
+	movq %r8, R8(%rdx)
+	movq %r9, R9(%rdx)
+	movq %r10, R10(%rdx)
+	movq %r11, R11(%rdx)
+	movq %r12, R12(%rdx)
+	movq %r13, R13(%rdx)
+	movq %r14, R14(%rdx)
+	movq %r15, R15(%rdx)
+	popq RDX(%rdx)
+	movq %rdx, %rdi
+.endm
+
 
 /* EDX = the exit reason (one VMREAD); L2's RDX is pushed: 8(%rsp) = vcpu. */
 .macro read_exit_reason
@@ -207,13 +237,16 @@ cpuid_fast:
 	jmp fast_vmresume_failed
 
 /*
- * VMCALL HC_VERSION from CPL 0: its four result registers are the only ones
- * written. Any other function, or another CPL (HC_ERR_PERM, registers kept),
- * takes the generic path.
+ * VMCALL HC_VERSION from CPL 0 while no site is patched: its four result
+ * registers are the only ones written. Any other function, or another CPL
+ * (HC_ERR_PERM, registers kept), takes the generic path; with sites patched
+ * (RAX may be anything there), vmcall_patched decides first.
  */
 vmcall_fast:
 	cmpq $FAST_HC_VERSION, %rax
-	jne exit_generic
+	jne vmcall_patched
+	cmpl $0, emul_npatched(%rip) /* RAX 0 at a patched site is no HC_VERSION */
+	jne vmcall_patched_site
 	movl $ENC_GUEST_SS_ACCESS_RIGHTS, %edx
 	vmread %rdx, %rdx
 	testb $SS_AR_DPL, %dl
@@ -232,6 +265,34 @@ vmcall_not_cpl0:
 	incq VCPU_EXIT_VMRW + 8 * REASON_VMCALL(%rdx)
 	movl $REASON_VMCALL, %edx
 	jmp exit_generic
+
+/*
+ * Any other VMCALL while sites are patched (hv/emul/patch.c) may be a bound
+ * patched site's: patch_bound_vmcall_exit (hv/emul/patch_bound.c) serves
+ * and counts it with L2's GPRs saved but without the generic dispatch. L2's
+ * callee-saved GPRs (RBX, RBP, R12-R15) are then still in their registers,
+ * so only the others are reloaded unless it changed one. A miss goes on as
+ * a generic exit.
+ */
+vmcall_patched:
+	cmpl $0, emul_npatched(%rip)
+	je exit_generic
+vmcall_patched_site:
+	save_guest_gprs_rdi
+	call patch_bound_vmcall_exit
+	testl %eax, %eax /* PATCH_BOUND_MISS */
+	jz vmcall_patched_miss
+	cmpl $PATCH_BOUND_DONE, %eax
+	jne exit_resume
+	movq (%rsp), %rax /* the vcpu, from the HOST_RSP slot */
+	load_guest_caller_saved_gprs
+	vmresume
+	jmp vmresume_failed_stub
+vmcall_patched_miss:
+	movq (%rsp), %rdi
+	movl $REASON_VMCALL, %esi
+	call vmexit_handler
+	jmp exit_resume
 
 /* A fast path's GUEST_RIP write failed: report it (vmwrite_failed does not return). */
 fast_vmwrite_failed:

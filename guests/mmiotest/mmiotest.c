@@ -15,6 +15,7 @@
  */
 #include <stddef.h>
 
+#include "apic.h"
 #include "cmdline.h"
 #include "emul/test_mmio.h"
 #include "extable.h"
@@ -22,6 +23,7 @@
 #include "guest.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "smp.h"
 #include "trap.h"
 #include "vmcall.h"
 #include "x86.h"
@@ -34,7 +36,7 @@
 #define PTE_PS 0x80ull
 
 struct mmiotest_options {
-	uint64_t iters, seed;
+	uint64_t iters, seed, cpus;
 };
 
 static const struct opt_def option_table[] = {
@@ -42,6 +44,8 @@ static const struct opt_def option_table[] = {
 	  .min = 1, .max = 10000, .help = "random operand sets per form" },
 	{ .name = "seed", .type = OPT_UINT, .offset = offsetof(struct mmiotest_options, seed),
 	  .min = 0, .max = UINT64_MAX, .help = "the operand generator's seed" },
+	{ .name = "cpus", .type = OPT_UINT, .offset = offsetof(struct mmiotest_options, cpus),
+	  .min = 1, .max = 2, .help = "2: also patch a site the second CPU runs (boot with --smp 2)" },
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))
@@ -311,6 +315,256 @@ static bool check_patching(void)
 	return guest_check("mmio-patched", ok, "8 runs of the patched site");
 }
 
+/* The device's first 32 scratch bytes from or to buf: four 8-byte MOVs (few sites). */
+static void dev_qwords(const uint8_t *buf, bool put)
+{
+	volatile uint64_t *dev = (volatile uint64_t *)(uintptr_t)MMIO_DATA;
+	uint64_t q[4];
+
+	if (put)
+		memcpy(q, buf, sizeof(q));
+	for (int i = 0; i < 4; i++) {
+		if (put)
+			dev[i] = q[i];
+		else
+			q[i] = dev[i];
+	}
+	if (!put)
+		memcpy((void *)buf, q, sizeof(q));
+}
+
+/*
+ * The forms a patched site is bound in (hv/emul/patch_bound.c), each run on
+ * RAM natively, then on the device until it is promoted, patched and served
+ * bound: every register, the flags and the 32 data bytes must match RAM's.
+ * Loads into a callee-saved register (the entry's full reload), 8-bit
+ * destinations (merged), MOVSX, stores of a register and of an immediate.
+ */
+static bool check_patched_forms(bool smp)
+{
+	static const struct { const char *name; uint8_t len, b[8]; } bound[] = {
+		{ "mov r12d, [rbx+4]", 4, { 0x44, 0x8b, 0x63, 0x04 } },
+		{ "mov rbp, [rbx+8]", 4, { 0x48, 0x8b, 0x6b, 0x08 } },
+		{ "mov ah, [rbx+2]", 3, { 0x8a, 0x63, 0x02 } },
+		{ "movsx r15, byte [rbx+7]", 5, { 0x4c, 0x0f, 0xbe, 0x7b, 0x07 } },
+		{ "movzx ecx, word [rbx+rsi*2]", 4, { 0x0f, 0xb7, 0x0c, 0x73 } },
+		{ "mov [rbx+16], r13", 4, { 0x4c, 0x89, 0x6b, 0x10 } },
+		{ "mov [rbx+24], ch", 3, { 0x88, 0x6b, 0x18 } },
+		{ "mov dword [rbx+20], imm32", 7, { 0xc7, 0x43, 0x14, 0x78, 0x56, 0x34, 0x12 } },
+	};
+	uint8_t *slot = exec_buf + (native_slot - native_run);
+	uint8_t *ram = ram_page + TEST_MMIO_SCRATCH, seen[32];
+	static const uint8_t data[32] = { 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0xf1,
+					  0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 1, 2 };
+	uint64_t fast0 = vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx;
+	bool ok = true;
+
+	vmcall(HC_EMUL_PROMOTE, 1, 0, 0);
+	vmcall(HC_EMUL_PATCH, 1, 0, 0);
+	for (size_t f = 0; f < sizeof(bound) / sizeof(bound[0]); f++) {
+		struct native_state want = { .rflags = 0x2 }, got;
+		bool same = true;
+
+		for (unsigned r = 0; r < 16; r++)
+			want.gpr[r] = 0x0123456789abcdefull * (r + 1);
+		want.gpr[0] = 0; /* RAX 0: no HC_VERSION (the VMCALL stands for the MOV) */
+		want.gpr[6] = 3; /* RSI: the index */
+		memset(slot, 0x90, 16);
+		memcpy(slot, bound[f].b, bound[f].len);
+		memcpy(ram, data, sizeof(data));
+		want.gpr[3] = (uint64_t)(uintptr_t)ram;
+		((void (*)(struct native_state *))(void *)exec_buf)(&want);
+		for (int i = 0; i < 4; i++) { /* decoded, promoted (patched), then bound twice */
+			got = (struct native_state){ .rflags = 0x2 };
+			for (unsigned r = 0; r < 16; r++)
+				got.gpr[r] = 0x0123456789abcdefull * (r + 1);
+			got.gpr[0] = 0;
+			got.gpr[6] = 3;
+			dev_qwords(data, true);
+			got.gpr[3] = MMIO_DATA;
+			((void (*)(struct native_state *))(void *)exec_buf)(&got);
+			got.gpr[3] = want.gpr[3];
+			dev_qwords(seen, false);
+			same &= !memcmp(&got, &want, sizeof(got)) && !memcmp(seen, ram, sizeof(seen));
+		}
+		ok &= guest_check("mmio-patched-bound-form", same, "%s", bound[f].name);
+	}
+	vmcall(HC_EMUL_PATCH, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	vmcall(HC_EMUL_PROMOTE, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	/* On SMP no site is bound (patch_bound.c): the generic patched path served them. */
+	return guest_check("mmio-patched-bound", ok && (smp || vmcall(HC_EMUL_PATCH_STATS, 0, 0,
+			   0).rbx - fast0 >= sizeof(bound) / sizeof(bound[0])), "bound VMCALLs: %lu",
+			   vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rbx - fast0);
+}
+
+/*
+ * Patching on two CPUs (the shoot-down: hv/shadow_kick.c). The AP calls a site in a
+ * page of its own over and over: its loads get it promoted, patched to a
+ * VMCALL (its code page write-protected, then mapped to the copy: one
+ * shoot-down each, kicking the boot CPU), and keep loading the device's
+ * value. The boot CPU then rewrites the site's displacement: the write
+ * undoes the patch, whose shoot-down must kick the AP off the copy, which
+ * must then load from the new displacement, from the original page (the
+ * hypervisor's stale_vmcalls counts VMCALLs run from a copy after its
+ * sites were gone). The kick NMIs must never reach L2 (no NMI gate: one
+ * would end the run).
+ */
+static uint8_t smp_code[4096] __attribute__((aligned(4096)));
+static volatile uint32_t ap_seen, ap_bad;
+static volatile uint64_t ap_loads;
+static volatile bool ap_stop;
+
+#define SMP_OLD 0xa1a1a1a1u
+#define SMP_NEW 0xb2b2b2b2u
+
+static void smp_ap_main(unsigned index)
+{
+	uint32_t (*load)(uint64_t) = (uint32_t (*)(uint64_t))(void *)smp_code;
+
+	(void)index;
+	while (!ap_stop) {
+		uint32_t v = load(MMIO_DATA);
+
+		if (v != SMP_OLD && v != SMP_NEW)
+			ap_bad = v;
+		ap_seen = v;
+		ap_loads++;
+	}
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* Waits (spinning, up to ~2^32 ticks) until cond() or the deadline; returns cond(). */
+static bool wait_for(bool (*cond)(void))
+{
+	uint64_t deadline = rdtsc() + (1ull << 32);
+
+	while (!cond() && rdtsc() < deadline)
+		__asm__ volatile("pause");
+	return cond();
+}
+
+static bool ap_warm(void)
+{
+	return ap_loads > 64 && vmcall(HC_EMUL_PATCH_STATS, 0, 0, 0).rcx > 0;
+}
+
+static bool ap_on_new(void)
+{
+	return ap_seen == SMP_NEW;
+}
+
+static uint64_t loads_target;
+
+static bool ap_loaded(void)
+{
+	return ap_loads >= loads_target;
+}
+
+static bool check_smp_patching(void)
+{
+	static const uint8_t site[] = { 0x8b, 0x47, 0x08, 0xc3 }; /* mov eax, [rdi+8]; ret */
+	volatile uint32_t *dev = (volatile uint32_t *)(uintptr_t)MMIO_DATA;
+	const char *err = apic_init(0xff);
+	uint32_t apic = smp_apic_id() == 0 ? 1 : 0; /* Bochs numbers its CPUs 0, 1, ... */
+	bool warm, moved;
+	uint64_t loads;
+
+	dev[2] = SMP_OLD;
+	dev[4] = SMP_NEW;
+	memcpy(smp_code, site, sizeof(site));
+	vmcall(HC_EMUL_PROMOTE, 1, 0, 0);
+	vmcall(HC_EMUL_PATCH, 4, 0, 0);
+	if (!guest_check("smp-ap-started", !err && smp_start_cpu(apic, 1, smp_ap_main),
+			 "apic_id=%u %s", apic, err ? err : ""))
+		return false;
+	warm = wait_for(ap_warm);
+	loads = ap_loads;
+	smp_code[2] = 0x10; /* mov eax, [rdi+16]: undoes the patch */
+	moved = wait_for(ap_on_new);
+	/* 32 more: each a VMCALL if the AP still ran the copy (the hypervisor's stale_vmcalls). */
+	loads_target = ap_loads + 32;
+	moved &= wait_for(ap_loaded);
+	ap_stop = true;
+	vmcall(HC_EMUL_PATCH, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	vmcall(HC_EMUL_PROMOTE, HC_EMUL_PROMOTE_BOOT, 0, 0);
+	return guest_check("mmio-smp-patched", warm && moved && !ap_bad,
+			   "patched while the AP ran it: %s; the AP on the new code after the "
+			   "rewrite: %s; AP loads %lu then %lu; bad value %#x", warm ? "yes" : "no",
+			   moved ? "yes" : "no", loads, ap_loads, ap_bad);
+}
+
+/*
+ * 32-bit and 16-bit code doing MMIO (compat.S): compatibility mode, FS a
+ * data segment based at the device's scratch (limit 0x7ff) or at a RAM copy
+ * of the same bytes. Each body's results (registers, flags) and the bytes
+ * it leaves must agree: the hypervisor decodes them as 32- and 16-bit code,
+ * with segment bases and its segmentation checks.
+ */
+#define SEL_CODE32 0x18
+#define SEL_CODE16 0x20
+#define SEL_FS 0x28
+
+struct table_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+extern void compat_call(uint32_t *out, unsigned fs_sel, unsigned code_sel, uint64_t entry);
+extern const uint8_t compat32_body[], compat16_body[], compat16_page[];
+static uint64_t compat_gdt[6];
+
+/* A code or data segment descriptor (SDM Vol. 3A 3.4.5): G and D/B in flags bits 3, 2. */
+static uint64_t seg_desc(uint64_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	return (limit & 0xffff) | (base & 0xffffff) << 16 | (uint64_t)access << 40 |
+	       (uint64_t)((limit >> 16) & 0xf) << 48 | (uint64_t)flags << 52 |
+	       (base >> 24 & 0xff) << 56;
+}
+
+static bool check_compat(void)
+{
+	static const char *const names[] = { "mmio-compat32", "mmio-compat16" };
+	uint8_t *ram = ram_page + TEST_MMIO_SCRATCH, init[32], after[2][32];
+	struct table_ptr old, gdt = { sizeof(compat_gdt) - 1, (uint64_t)(uintptr_t)compat_gdt };
+	uint32_t out[2][8];
+	bool ok = true;
+
+	for (unsigned i = 0; i < sizeof(init); i++)
+		init[i] = (uint8_t)(0x80 + 7 * i);
+	compat_gdt[1] = seg_desc(0, 0xfffff, 0x9a, 0xa);   /* 0x08: 64-bit code */
+	compat_gdt[2] = seg_desc(0, 0xfffff, 0x92, 0xc);   /* 0x10: flat data */
+	compat_gdt[3] = seg_desc(0, 0xfffff, 0x9a, 0xc);   /* 0x18: 32-bit code */
+	compat_gdt[4] = seg_desc((uintptr_t)compat16_page, 0xffff, 0x9a, 0); /* 0x20: 16-bit */
+	__asm__ volatile("sgdt %0\n\tlgdt %1" : "=m"(old) : "m"(gdt) : "memory");
+	for (int bits16 = 0; bits16 < 2; bits16++) {
+		for (int on_dev = 0; on_dev < 2; on_dev++) {
+			uint64_t base = on_dev ? MMIO_DATA : (uintptr_t)ram;
+
+			if (on_dev)
+				dev_qwords(init, true);
+			else
+				memcpy(ram, init, sizeof(init));
+			compat_gdt[5] = seg_desc(base, 0x7ff, 0x92, 0x4); /* FS: bytes, 32-bit */
+			memset(out[on_dev], 0, sizeof(out[on_dev]));
+			compat_call(out[on_dev], SEL_FS, bits16 ? SEL_CODE16 : SEL_CODE32,
+				    bits16 ? (uint64_t)(compat16_body - compat16_page)
+					   : (uint64_t)(uintptr_t)compat32_body);
+			if (on_dev)
+				dev_qwords(after[1], false);
+			else
+				memcpy(after[0], ram, sizeof(after[0]));
+		}
+		ok &= guest_check(names[bits16], !memcmp(out[0], out[1], sizeof(out[0])) &&
+				  !memcmp(after[0], after[1], sizeof(after[0])),
+				  "ram: %08x %08x %08x %08x flags %08x; device: %08x %08x %08x %08x "
+				  "flags %08x", out[0][0], out[0][1], out[0][2], out[0][3], out[0][4],
+				  out[1][0], out[1][1], out[1][2], out[1][3], out[1][4]);
+	}
+	__asm__ volatile("lgdt %0" : : "m"(old) : "memory");
+	return ok;
+}
+
 /* REP MOVSB from src into PF_LA's last 3 bytes and on into the absent page. */
 static bool movs_fault(uint64_t src, uint64_t *rcx, uint64_t *rsi, uint64_t *rdi,
 		       uint64_t *cr2, uint64_t *error)
@@ -358,7 +612,7 @@ static bool check_faults(void)
 
 bool guest_main(const char *cmdline)
 {
-	struct mmiotest_options o = { .iters = 8, .seed = 1 };
+	struct mmiotest_options o = { .iters = 8, .seed = 1, .cpus = 1 };
 	struct cmdline_error err;
 	char msg[160];
 	bool ok = true;
@@ -379,6 +633,10 @@ bool guest_main(const char *cmdline)
 	ok &= check_forms(o.iters);
 	ok &= check_self_modify();
 	ok &= check_patching();
+	ok &= check_patched_forms(o.cpus == 2);
 	ok &= check_faults();
+	ok &= check_compat();
+	if (o.cpus == 2)
+		ok &= check_smp_patching();
 	return ok;
 }

@@ -260,6 +260,21 @@ static void fetch_all(struct emul_env *env, uint64_t la, struct fetched *fe,
 }
 
 /*
+ * Outside 64-bit code, the segments' limits and access rights for the
+ * emulator's segmentation checks (emulate.c: limits always, types in
+ * protected mode). Out of line: 64-bit exits never pay for it.
+ */
+static __attribute__((noinline)) void load_segments(struct emul_regs *r, const uint32_t *limits,
+						     const uint32_t *rights, bool protected_mode)
+{
+	for (unsigned s = 0; s < SEG_COUNT; s++) {
+		r->seg_limit[s] = (uint32_t)vmread(limits[s]);
+		r->seg_ar[s] = (uint32_t)vmread(rights[s]);
+	}
+	r->seg_checks = protected_mode ? SEG_CHECK_ALL : SEG_CHECK_LIMITS;
+}
+
+/*
  * The paging mode (env->mode) and the registers (in place: v->gpr, with RSP
  * from the VMCS in its unused slot); returns the code size, 16, 32 or 64.
  */
@@ -268,6 +283,13 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	static const uint32_t bases[SEG_COUNT] = {
 		VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
 		VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE };
+	static const uint32_t limits[SEG_COUNT] = {
+		VMCS_GUEST_ES_LIMIT, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_SS_LIMIT,
+		VMCS_GUEST_DS_LIMIT, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_GS_LIMIT };
+	static const uint32_t rights[SEG_COUNT] = {
+		VMCS_GUEST_ES_ACCESS_RIGHTS, VMCS_GUEST_CS_ACCESS_RIGHTS, VMCS_GUEST_SS_ACCESS_RIGHTS,
+		VMCS_GUEST_DS_ACCESS_RIGHTS, VMCS_GUEST_FS_ACCESS_RIGHTS,
+		VMCS_GUEST_GS_ACCESS_RIGHTS };
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS), cs_ar = vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
 	unsigned bits;
 
@@ -278,12 +300,16 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	};
 	env->mode.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3
 					     : AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)));
-	if (!(env->mode.cr0 & 1) || (rflags & RFLAGS_VM))
+	/* Segment limits and rights only outside 64-bit code (emulate.c ignores seg_checks there). */
+	if (!(env->mode.cr0 & 1) || (rflags & RFLAGS_VM)) {
 		bits = 16; /* real mode, virtual-8086 */
-	else if ((cs_ar & AR_L) && (env->mode.efer & EFER_LMA))
+		load_segments(r, limits, rights, false);
+	} else if ((cs_ar & AR_L) && (env->mode.efer & EFER_LMA)) {
 		bits = 64;
-	else
+	} else {
 		bits = cs_ar & AR_DB ? 32 : 16;
+		load_segments(r, limits, rights, true);
+	}
 	r->gpr = v->gpr;
 	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	r->rip = vmread(VMCS_GUEST_RIP);
@@ -363,11 +389,25 @@ bool emul_no_memory(struct emul_env *env, uint64_t gpa)
 	return false;
 }
 
+/*
+ * Code pages are write-protected and remapped in L2's EPT (promotion,
+ * patching) only under paging=nested: shadow and hybrid paging shadow L2's
+ * pages read-only on their own terms and do not look at those EPT entries
+ * (Linux under shadow looped on a write to such a page). There promoted
+ * sites go unprotected (every hit compares the bytes) and nothing is patched.
+ */
+bool emul_code_pages_in_ept(void)
+{
+	return hv_opts.paging == PAGING_NESTED;
+}
+
 /* Write-protects the code page of a newly promoted site (once per page). */
 static void protect_code_page(uint64_t gpa)
 {
 	uint64_t page = gpa & ~(PAGE_SIZE - 1);
 
+	if (!emul_code_pages_in_ept())
+		return;
 	for (unsigned i = 0; i < nprotected; i++)
 		if (protected_pages[i] == page)
 			return;
@@ -378,6 +418,10 @@ static void protect_code_page(uint64_t gpa)
 		return;
 	}
 	protected_pages[nprotected++] = page;
+	/*
+	 * Other CPUs may still hold a writable translation: a promoted hit
+	 * compares the bytes anyway, and patching shoots them down first.
+	 */
 	guest_mem_write_protect(page, true);
 }
 
@@ -588,7 +632,7 @@ void emul_set_promotion(uint64_t threshold)
 
 void emul_flush_translations(void)
 {
-	patch_unbind_all(); /* bindings hold pointers to L2's page-table entries too */
+	patch_unbind(NULL); /* bindings hold pointers to L2's page-table entries too */
 	for (unsigned i = 0; i < MAX_VCPUS; i++) {
 		tlbs[i].map = table_map;
 		walk_tlb_flush(&tlbs[i]);
@@ -618,12 +662,8 @@ static void register_test_device(void)
 void emul_init(void)
 {
 	emul_flush_translations(); /* and hands the caches their map() */
-	/*
-	 * Promotion write-protects code pages in EPT and patching remaps them
-	 * there: paging=shadow|hybrid does not walk EPT, so neither is used.
-	 */
-	promote_init(&promoted, hv_opts.paging == PAGING_NESTED ? hv_opts.promote_threshold : 0);
-	patch_init(hv_opts.paging == PAGING_NESTED ? hv_opts.patch_threshold : 0);
+	promote_init(&promoted, hv_opts.promote_threshold);
+	patch_init(hv_opts.patch_threshold);
 	decoder_init();
 	if (hv_opts.mmio_test)
 		register_test_device();
@@ -641,7 +681,7 @@ void emul_log_counters(void)
 		const struct emul_counters *c = &emul_counters[i];
 
 		/* Bound patched sites run on one CPU only: theirs is vCPU 0's. */
-		uint64_t emulated = c->emulated + (i == 0 ? patch_fast_hits() : 0);
+		uint64_t emulated = c->emulated + (i == 0 ? emul_patch_fast_hits() : 0);
 
 		if (!emulated && !c->page_faults && !c->unsupported)
 			continue;

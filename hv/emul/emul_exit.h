@@ -44,6 +44,19 @@ void emul_set_promotion(uint64_t threshold);
 void emul_set_patching(uint64_t hits);
 /* A VMCALL exit: true if it was a patched site's (emulated, RIP past it). */
 bool emul_patched_vmcall(struct vcpu *v);
+/*
+ * A VMCALL exit with L2's GPRs saved: if it is a bound patched site's
+ * (patch_bound.c), served and RIP past it: PATCH_BOUND_DONE (L2's
+ * callee-saved GPRs unchanged) or PATCH_BOUND_RELOAD_ALL; else
+ * PATCH_BOUND_MISS (exit_fast.h). vmx_entry.S calls the _exit one, which
+ * also counts the exit (vmexit_handler did not).
+ */
+int patch_bound_vmcall(struct vcpu *v);
+int patch_bound_vmcall_exit(struct vcpu *v);
+/* Sites patched now (emul_npatched may be one more: patch.c's stale_copies). */
+unsigned emul_patched_sites(void);
+/* VMCALLs of bound patched sites served so far. */
+uint64_t emul_patch_fast_hits(void);
 extern volatile unsigned emul_npatched;
 /* Whether any site is patched: the hypercall path's one-load check. */
 static inline bool emul_patches_active(void)

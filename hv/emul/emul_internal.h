@@ -56,6 +56,8 @@ enum emul_status emul_run(struct emul_env *env, const struct emul_insn *in, stru
 			  struct emul_fault *f);
 void emul_inject(struct emul_env *env, const struct emul_fault *f);
 bool emul_no_memory(struct emul_env *env, uint64_t gpa);
+/* Whether code pages may be write-protected and remapped in L2's EPT (paging=nested). */
+bool emul_code_pages_in_ept(void);
 /* Whether a promoted site keeps the code page write-protected (lock held). */
 bool emul_page_protected(uint64_t page);
 
@@ -72,9 +74,20 @@ HOT static void patch_consider(struct emul_env *env, const struct emul_regs *r, 
 }
 bool patch_page_patched(uint64_t gpa);   /* lock held */
 void patch_undo_all(void);               /* lock held */
-void patch_unbind_all(void);             /* after an EPT change: leaf pointers may be stale */
 void patch_init(uint64_t threshold);
-uint64_t patch_fast_hits(void);
+
+/* patch_bound.c */
+/*
+ * Binds the site just patched at la (promote_lock held), whose operand is
+ * the access that exited, if its form allows: a MOV/MOVZX/MOVSX between a
+ * register (or immediate) and the device, 64-bit code, 64-bit addressing
+ * without FS/GS, no RSP, and rights CR0.WP, SMAP or RFLAGS.AC cannot
+ * change. False: it stays on the generic patched path. owner: the site.
+ */
+bool patch_bind(struct emul_env *env, const struct emul_regs *r, uint64_t la,
+		const struct emul_insn *in, const void *owner);
+/* Forgets owner's bindings (NULL: all, after an EPT change: leaf pointers may be stale). */
+void patch_unbind(const void *owner);
 void patch_log_counters(void);
 
 #endif

@@ -45,6 +45,47 @@ static uint64_t segment_base(const struct emul_regs *r, unsigned seg)
 	return r->seg_base[seg];
 }
 
+#define VEC_SS 12
+#define VEC_GP 13
+#define AR_TYPE_WRITABLE (1u << 1) /* data segment: writable; code segment: readable */
+#define AR_TYPE_EXPAND_DOWN (1u << 2) /* data segment */
+#define AR_TYPE_CODE (1u << 3)
+#define AR_DB (1u << 14)
+#define AR_UNUSABLE (1u << 16)
+
+static bool seg_fault(unsigned seg, struct emul_fault *f)
+{
+	*f = (struct emul_fault){ .vector = seg == SEG_SS ? VEC_SS : VEC_GP, .has_error = true };
+	return false;
+}
+
+bool emul_segment_ok(const struct emul_regs *r, unsigned seg, uint64_t offset, unsigned size,
+		     bool write, struct emul_fault *f)
+{
+	uint32_t ar = r->seg_ar[seg], limit = r->seg_limit[seg];
+	uint64_t last = offset + size - 1;
+
+	if (r->code_bits == 64) { /* no limits; the address must be canonical (3.3.7.1) */
+		uint64_t la = (seg == SEG_FS || seg == SEG_GS ? r->seg_base[seg] : 0) + offset;
+
+		return (uint64_t)((int64_t)(la << 16) >> 16) == la || seg_fault(seg, f);
+	}
+	if (r->seg_checks == SEG_CHECK_NONE)
+		return true;
+	if (r->seg_checks == SEG_CHECK_ALL) { /* type checking (5.4.1) */
+		if (ar & AR_UNUSABLE)
+			return seg_fault(seg, f); /* a null selector was loaded */
+		if (write ? (ar & AR_TYPE_CODE) || !(ar & AR_TYPE_WRITABLE)
+			  : (ar & AR_TYPE_CODE) && !(ar & AR_TYPE_WRITABLE))
+			return seg_fault(seg, f); /* read-only data, or execute-only code */
+	}
+	/* Expand-down data: offsets above the limit, to 64 KiB or 4 GiB by B (3.4.5.1). */
+	if (!(ar & AR_TYPE_CODE) && (ar & AR_TYPE_EXPAND_DOWN))
+		return (offset > limit && last <= (ar & AR_DB ? 0xffffffffull : 0xffffull)) ||
+		       seg_fault(seg, f);
+	return last <= limit || seg_fault(seg, f);
+}
+
 static uint64_t to_linear(const struct emul_regs *r, unsigned seg, uint64_t ea)
 {
 	uint64_t la = segment_base(r, seg) + ea;
@@ -52,21 +93,47 @@ static uint64_t to_linear(const struct emul_regs *r, unsigned seg, uint64_t ea)
 	return r->code_bits == 64 ? la : la & 0xffffffffull;
 }
 
-uint64_t emul_linear_address(const struct emul_insn *in, const struct emul_regs *r)
+/* The effective address (offset in its segment) of the memory operand, not MOVS/STOS. */
+static uint64_t effective_address(const struct emul_insn *in, const struct emul_regs *r)
 {
 	const struct emul_mem *m = &in->mem;
 	uint64_t ea = (uint64_t)m->disp;
 
-	if (in->op == EOP_MOVS || in->op == EOP_STOS)
-		return to_linear(r, in->op == EOP_MOVS ? m->seg : SEG_ES,
-				 r->gpr[in->op == EOP_MOVS ? 6 : 7] & mask_of(m->addr_size));
 	if (m->base == EMUL_RIP)
 		ea += r->rip + in->len;
 	else if (m->base != EMUL_NO_REG)
 		ea += r->gpr[m->base];
 	if (m->index != EMUL_NO_REG)
 		ea += r->gpr[m->index] * m->scale;
-	return to_linear(r, m->seg, ea & mask_of(m->addr_size));
+	return ea & mask_of(m->addr_size);
+}
+
+uint64_t emul_linear_address(const struct emul_insn *in, const struct emul_regs *r)
+{
+	const struct emul_mem *m = &in->mem;
+
+	if (in->op == EOP_MOVS || in->op == EOP_STOS)
+		return to_linear(r, in->op == EOP_MOVS ? m->seg : SEG_ES,
+				 r->gpr[in->op == EOP_MOVS ? 6 : 7] & mask_of(m->addr_size));
+	return to_linear(r, m->seg, effective_address(in, r));
+}
+
+/* The one memory operand: its size, whether it is written (and read: ALU ops, XCHG). */
+static unsigned mem_operand(const struct emul_insn *in, bool *write)
+{
+	bool dst = in->dst.kind == OPND_MEM;
+
+	*write = in->op == EOP_XCHG || (dst && in->op != EOP_CMP && in->op != EOP_TEST);
+	return dst ? in->dst.size : in->src.size;
+}
+
+bool emul_mem_operand_ok(const struct emul_insn *in, const struct emul_regs *r,
+			 struct emul_fault *f)
+{
+	bool write;
+	unsigned size = mem_operand(in, &write);
+
+	return emul_segment_ok(r, in->mem.seg, effective_address(in, r), size, write, f);
 }
 
 static unsigned parity_even(uint64_t v)
@@ -179,14 +246,16 @@ static enum emul_status string_op(const struct emul_insn *in, struct emul_regs *
 		if (in->op == EOP_MOVS) {
 			uint64_t si = r->gpr[6] & amask;
 
-			if (!mem_read(mem, ctx, to_linear(r, in->mem.seg, si), size, &v, f))
-				return EMUL_FAULT;
-			if (!mem_write(mem, ctx, to_linear(r, SEG_ES, di), size, v, f))
+			if (!emul_segment_ok(r, in->mem.seg, si, size, false, f) ||
+			    !mem_read(mem, ctx, to_linear(r, in->mem.seg, si), size, &v, f) ||
+			    !emul_segment_ok(r, SEG_ES, di, size, true, f) ||
+			    !mem_write(mem, ctx, to_linear(r, SEG_ES, di), size, v, f))
 				return EMUL_FAULT;
 			reg_write(r, 6, as, false, si + (uint64_t)step);
 		} else {
 			v = reg_read(r, 0, size, false);
-			if (!mem_write(mem, ctx, to_linear(r, SEG_ES, di), size, v, f))
+			if (!emul_segment_ok(r, SEG_ES, di, size, true, f) ||
+			    !mem_write(mem, ctx, to_linear(r, SEG_ES, di), size, v, f))
 				return EMUL_FAULT;
 		}
 		reg_write(r, 7, as, false, di + (uint64_t)step);
@@ -225,8 +294,11 @@ enum emul_status emulate(const struct emul_insn *in, struct emul_regs *r,
 
 	if (in->op == EOP_MOVS || in->op == EOP_STOS)
 		return string_op(in, r, mem, ctx, f);
-	if (in->dst.kind == OPND_MEM || in->src.kind == OPND_MEM)
+	if (in->dst.kind == OPND_MEM || in->src.kind == OPND_MEM) {
+		if (!emul_mem_operand_ok(in, r, f)) /* before any access (5.3) */
+			return EMUL_FAULT;
 		la = emul_linear_address(in, r);
+	}
 	if (!operand_read(&in->src, r, mem, ctx, la, &b, f))
 		return EMUL_FAULT;
 	switch (in->op) {

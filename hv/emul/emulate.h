@@ -39,11 +39,21 @@ struct emul_mem_ops {
 		      struct emul_fault *f);
 };
 
+/* What segmentation checks an access gets (emul_regs.seg_checks). */
+enum emul_seg_checks {
+	SEG_CHECK_NONE,   /* 64-bit code (canonical addresses only), or no segment state given */
+	SEG_CHECK_LIMITS, /* real mode, virtual-8086: limits only */
+	SEG_CHECK_ALL,    /* protected mode: usable, type (read/write), limits */
+};
+
 /* The guest state an instruction reads and changes. */
 struct emul_regs {
 	uint64_t *gpr;                /* 16 of them, SDM order, RSP included; changed in place */
 	uint64_t rip, rflags;
 	uint64_t seg_base[SEG_COUNT];
+	/* Outside 64-bit code: byte-granular limits and VMCS-format access rights (Vol. 3C 24.4.1). */
+	uint32_t seg_limit[SEG_COUNT], seg_ar[SEG_COUNT];
+	uint8_t seg_checks;           /* enum emul_seg_checks */
 	uint8_t code_bits;            /* 16, 32, 64 */
 };
 
@@ -65,5 +75,18 @@ void emul_load_result(const struct emul_insn *in, struct emul_regs *r, uint64_t 
 uint64_t emul_linear_address(const struct emul_insn *in, const struct emul_regs *r);
 /* a op b at 'size' (EOP_ADD ... EOP_XOR); *flags: the arithmetic flags it sets. */
 uint64_t emul_alu(unsigned op, uint64_t a, uint64_t b, unsigned size, uint64_t *flags);
+/*
+ * Whether a MOV-like instruction's one memory operand passes segmentation
+ * (limits, type, canonical form); else *f holds the #GP(0) or #SS(0).
+ */
+bool emul_mem_operand_ok(const struct emul_insn *in, const struct emul_regs *r,
+			 struct emul_fault *f);
+/*
+ * The segmentation checks of one access of 'size' bytes at 'offset' in
+ * segment 'seg' (SDM Vol. 3A 5.3, 5.4.1, 3.4.5.1; 64-bit: 3.3.7.1); false
+ * with *f = #SS(0) for SS, #GP(0) otherwise.
+ */
+bool emul_segment_ok(const struct emul_regs *r, unsigned seg, uint64_t offset, unsigned size,
+		     bool write, struct emul_fault *f);
 
 #endif

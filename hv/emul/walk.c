@@ -74,13 +74,23 @@ static bool reserved(const struct walk_mode *m, uint64_t e, unsigned level, bool
 enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_access acc,
 			    const struct walk_ops *ops, void *ctx, struct walk_result *r)
 {
+	struct walk_path path;
+
+	return walk_guest_path(m, la, acc, ops, ctx, r, &path);
+}
+
+enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum walk_access acc,
+				 const struct walk_ops *ops, void *ctx, struct walk_result *r,
+				 struct walk_path *path)
+{
 	bool lma = m->efer & EFER_LMA, pae = m->cr4 & CR4_PAE;
 	unsigned size = pae ? 8 : 4, levels, top_shift;
 	uint64_t table, addr_mask = pae ? 0x000ffffffffff000ull : 0xfffff000ull;
-	struct level lv[4];
+	struct level lv[WALK_MAX_LEVELS];
 	int n = 0;
 
 	memset(r, 0, sizeof(*r));
+	path->levels = 0;
 	r->user = r->writable = 1;
 	r->page_shift = 12;
 	if (!(m->cr0 & CR0_PG)) {
@@ -98,6 +108,7 @@ enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_ac
 		r->leaf_gpa = (m->cr3 & 0xffffffe0ull) + ((la >> 30) & 3) * 8;
 		if (!ops->read(ctx, r->leaf_gpa, &pdpte, 8))
 			return WALK_BAD_TABLE;
+		lv[n++] = (struct level){ r->leaf_gpa, pdpte }; /* no A/D bits of its own */
 		if (!(pdpte & PTE_P)) {
 			r->error = access_bits(m, acc);
 			return WALK_PAGE_FAULT;
@@ -148,14 +159,19 @@ enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_ac
 	}
 	if (!walk_allows(m, r, acc, &r->error))
 		return WALK_PAGE_FAULT;
-	/* Accessed on every level, dirty on the leaf of a write (Vol. 3A 4.8). */
-	for (int i = 0; i < n; i++) {
+	/* Accessed on every level, dirty on the leaf of a write (Vol. 3A 4.8); not the PDPTE. */
+	for (int i = pae && !lma ? 1 : 0; i < n; i++) {
 		uint64_t want = lv[i].val | PTE_A | (i == n - 1 && acc == WALK_WRITE ? PTE_D : 0);
 
 		if (want != lv[i].val && !ops->write(ctx, lv[i].gpa, want, size))
 			return WALK_BAD_TABLE;
 		lv[i].val = want;
 	}
+	for (int i = 0; i < n; i++) {
+		path->gpa[i] = lv[i].gpa;
+		path->val[i] = lv[i].val;
+	}
+	path->levels = (uint8_t)n;
 	r->leaf_gpa = lv[n - 1].gpa;
 	r->leaf = lv[n - 1].val;
 	r->leaf_size = (uint8_t)size;
@@ -173,19 +189,37 @@ static uint64_t mode_key(const struct walk_mode *m)
 	       (m->efer & (EFER_LMA | EFER_NXE)) << 32;
 }
 
-/* Whether the cached leaf entry still holds what the walk left in it. */
-static bool leaf_unchanged(const struct walk_tlb_entry *e, const struct walk_ops *ops, void *ctx)
+/* Whether every entry the cached walk read still holds what the walk left in it. */
+static bool path_unchanged(const struct walk_tlb_entry *e, const struct walk_ops *ops, void *ctx)
 {
-	uint64_t leaf = 0;
+	unsigned size = e->r.leaf_size; /* the PDPTE is 8 bytes under PAE, like the rest */
 
-	if (!e->r.leaf_gpa)
-		return true; /* paging off */
-	if (e->leaf_ptr)
-		leaf = e->r.leaf_size == 8 ? *(const volatile uint64_t *)e->leaf_ptr
-					   : *(const volatile uint32_t *)e->leaf_ptr;
-	else if (!ops->read(ctx, e->r.leaf_gpa, &leaf, e->r.leaf_size))
-		return false;
-	return leaf == e->r.leaf;
+	if (e->mapped && size == 8) { /* the common case: loads only, no loop, no branch */
+		const volatile uint64_t *const *p = (const volatile uint64_t *const *)e->level_ptr;
+		const uint64_t *v = e->path.val;
+		uint64_t diff = 0;
+
+		switch (e->path.levels) {
+		case 4: diff |= *p[3] ^ v[3]; /* fall through */
+		case 3: diff |= *p[2] ^ v[2]; /* fall through */
+		case 2: diff |= *p[1] ^ v[1]; /* fall through */
+		case 1: diff |= *p[0] ^ v[0]; /* fall through */
+		default: break;
+		}
+		return diff == 0;
+	}
+	for (unsigned i = 0; i < e->path.levels; i++) { /* none with paging off */
+		uint64_t val = 0;
+
+		if (e->level_ptr[i])
+			val = size == 8 ? *(const volatile uint64_t *)e->level_ptr[i]
+					: *(const volatile uint32_t *)e->level_ptr[i];
+		else if (!ops->read(ctx, e->path.gpa[i], &val, size))
+			return false;
+		if (val != e->path.val[i])
+			return false;
+	}
+	return true;
 }
 
 enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint64_t la,
@@ -200,7 +234,7 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 	if (!t->gen)
 		t->gen = 1;
 	if (e->gen == t->gen && e->page == page && e->cr3 == m->cr3 && e->mode_key == key &&
-	    leaf_unchanged(e, ops, ctx) &&
+	    path_unchanged(e, ops, ctx) &&
 	    (acc != WALK_WRITE || !e->r.leaf_gpa || (e->r.leaf & PTE_D))) {
 		*res = e->r;
 		res->gpa = (e->r.gpa & ~0xfffull) | (la & 0xfff);
@@ -208,11 +242,20 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 		return walk_allows(m, res, acc, &res->error) ? WALK_OK : WALK_PAGE_FAULT;
 	}
 	t->misses++;
-	s = walk_guest(m, la, acc, ops, ctx, res);
-	if (s == WALK_OK)
-		*e = (struct walk_tlb_entry){
-			.cr3 = m->cr3, .page = page, .mode_key = key, .gen = t->gen, .r = *res,
-			.leaf_ptr = t->map && res->leaf_gpa
-					    ? t->map(ctx, res->leaf_gpa, res->leaf_size) : NULL };
+	s = walk_guest_path(m, la, acc, ops, ctx, res, &e->path);
+	if (s == WALK_OK) {
+		e->cr3 = m->cr3;
+		e->page = page;
+		e->mode_key = key;
+		e->gen = t->gen;
+		e->r = *res;
+		e->mapped = t->map != NULL;
+		for (unsigned i = 0; i < e->path.levels; i++) {
+			e->level_ptr[i] = t->map ? t->map(ctx, e->path.gpa[i], res->leaf_size) : NULL;
+			e->mapped &= e->level_ptr[i] != NULL;
+		}
+	} else {
+		e->gen = 0; /* its path was overwritten: no hit on it */
+	}
 	return s;
 }

@@ -32,6 +32,8 @@
 
 enum walk_access { WALK_READ, WALK_WRITE, WALK_FETCH };
 
+#define WALK_MAX_LEVELS 4 /* 4-level paging; PAE reads 3 (its PDPTE and 2), 32-bit 2 */
+
 /* The paging state a translation depends on. */
 struct walk_mode {
 	uint64_t cr0, cr3, cr4, efer;
@@ -62,8 +64,18 @@ struct walk_result {
 	uint8_t user, writable, nx; /* combined over every level */
 };
 
+/* Every entry a walk read, top first (PAE: the PDPTE first), as it left them. */
+struct walk_path {
+	uint8_t levels;
+	uint64_t gpa[WALK_MAX_LEVELS], val[WALK_MAX_LEVELS];
+};
+
 enum walk_status walk_guest(const struct walk_mode *m, uint64_t la, enum walk_access acc,
 			    const struct walk_ops *ops, void *ctx, struct walk_result *res);
+/* The same, and the entries it read into *path (when it returns WALK_OK). */
+enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum walk_access acc,
+				 const struct walk_ops *ops, void *ctx, struct walk_result *res,
+				 struct walk_path *path);
 /* Whether the combined rights in res allow acc for mode m; else the #PF error code. */
 bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
 		 enum walk_access acc, uint32_t *error);
@@ -71,15 +83,19 @@ bool walk_allows(const struct walk_mode *m, const struct walk_result *res,
 /*
  * The translation cache (seed 001): direct-mapped, per vCPU. Keyed by CR3,
  * the linear page and the mode bits that change rights; a hit is validated
- * by re-reading the leaf entry (one read instead of up to four), so a guest
- * that edits a PTE without an exit we see (CR3 loads and INVLPG do not exit)
- * is never served a stale translation. walk_tlb_flush on EPT changes.
+ * by re-reading every entry the walk read (loads, no address arithmetic and
+ * no rights to combine), so a guest that edits any level without an exit we
+ * see (CR3 loads and INVLPG do not exit) is never served a stale
+ * translation: a PDE pointed at another table whose entry is unchanged
+ * counts too. walk_tlb_flush on EPT changes.
  */
 #define WALK_TLB_ENTRIES 64 /* walk.c's hash takes 6 bits */
 
 struct walk_tlb_entry {
 	uint64_t cr3, page, mode_key, gen;
-	const void *leaf_ptr; /* map() of the leaf entry, or NULL */
+	uint8_t mapped;                          /* every level_ptr set: a hit only loads */
+	const void *level_ptr[WALK_MAX_LEVELS];  /* map() of each entry read, or NULL */
+	struct walk_path path;
 	struct walk_result r;
 };
 
@@ -87,7 +103,7 @@ struct walk_tlb {
 	struct walk_tlb_entry e[WALK_TLB_ENTRIES];
 	uint64_t gen; /* entries of an older generation are invalid */
 	uint64_t hits, misses;
-	/* Optional: where the entry at gpa is, for a hit's one-load revalidation. */
+	/* Optional: where the entry at gpa is, for a hit's revalidation by loads. */
 	const void *(*map)(void *ctx, uint64_t gpa, unsigned size);
 };
 

@@ -155,6 +155,126 @@ static void emulated_only(csh cs16, csh cs64, cs_insn *ci16, cs_insn *ci64)
 	CHECK_EQ(decode_insn(cs64, 64, cut, sizeof(cut), ci64, &in, NULL, 0), DECODE_TRUNCATED);
 }
 
+/* VMCS access rights (SDM Vol. 3C 24.4.1): type, S, P, B; unusable. */
+#define AR_DATA_RW 0x4093u
+#define AR_DATA_RO 0x4091u
+#define AR_DATA_DOWN 0x4097u     /* expand-down, B = 1: up to 4 GiB */
+#define AR_DATA_DOWN16 0x0097u   /* expand-down, B = 0: up to 64 KiB */
+#define AR_CODE_XO 0x4099u       /* execute-only */
+#define AR_CODE_XR 0x409bu       /* execute/read */
+#define AR_UNUSABLE_SEG 0x10000u
+#define VEC_SS 12
+#define VEC_GP 13
+
+static bool seg_ok(struct emul_regs *r, unsigned seg, uint32_t ar, uint32_t limit,
+		   uint64_t offset, unsigned size, bool write, struct emul_fault *f)
+{
+	r->seg_ar[seg] = ar;
+	r->seg_limit[seg] = limit;
+	*f = (struct emul_fault){ .vector = 0xff };
+	return emul_segment_ok(r, seg, offset, size, write, f);
+}
+
+/* Segmentation outside 64-bit code (SDM Vol. 3A 5.3, 5.4.1, 3.4.5.1), canonical inside. */
+static void segment_checks(void)
+{
+	uint64_t gpr[16] = { 0 };
+	struct emul_regs r = { .gpr = gpr, .code_bits = 32, .seg_checks = SEG_CHECK_ALL };
+	struct emul_fault f;
+
+	/* Expand-up: the last byte must be at or below the limit; #SS(0) for SS. */
+	CHECK(seg_ok(&r, SEG_DS, AR_DATA_RW, 0xfff, 0xffc, 4, false, &f));
+	CHECK(!seg_ok(&r, SEG_DS, AR_DATA_RW, 0xfff, 0xffd, 4, false, &f));
+	CHECK_EQ(f.vector, VEC_GP);
+	CHECK(f.has_error && f.error == 0);
+	CHECK(!seg_ok(&r, SEG_SS, AR_DATA_RW, 0xfff, 0x1000, 1, true, &f));
+	CHECK_EQ(f.vector, VEC_SS);
+	CHECK(seg_ok(&r, SEG_ES, AR_DATA_RW, 0xffffffff, 0xfffffffc, 4, true, &f));
+	/* Expand-down: above the limit, up to 4 GiB (B = 1) or 64 KiB (B = 0). */
+	CHECK(seg_ok(&r, SEG_DS, AR_DATA_DOWN, 0xfff, 0x1000, 4, false, &f));
+	CHECK(!seg_ok(&r, SEG_DS, AR_DATA_DOWN, 0xfff, 0xfff, 1, false, &f));
+	CHECK(seg_ok(&r, SEG_DS, AR_DATA_DOWN, 0xfff, 0xfffffffc, 4, false, &f));
+	CHECK(!seg_ok(&r, SEG_DS, AR_DATA_DOWN, 0xfff, 0xfffffffd, 4, false, &f));
+	CHECK(seg_ok(&r, SEG_SS, AR_DATA_DOWN16, 0xfff, 0xfffe, 2, true, &f));
+	CHECK(!seg_ok(&r, SEG_SS, AR_DATA_DOWN16, 0xfff, 0xffff, 2, true, &f));
+	CHECK_EQ(f.vector, VEC_SS);
+	/* Types: no write to read-only data or to code, no read of execute-only code. */
+	CHECK(seg_ok(&r, SEG_DS, AR_DATA_RO, 0xffff, 0x10, 4, false, &f));
+	CHECK(!seg_ok(&r, SEG_DS, AR_DATA_RO, 0xffff, 0x10, 4, true, &f));
+	CHECK_EQ(f.vector, VEC_GP);
+	CHECK(!seg_ok(&r, SEG_CS, AR_CODE_XO, 0xffff, 0x10, 4, false, &f));
+	CHECK(seg_ok(&r, SEG_CS, AR_CODE_XR, 0xffff, 0x10, 4, false, &f));
+	CHECK(!seg_ok(&r, SEG_CS, AR_CODE_XR, 0xffff, 0x10, 4, true, &f));
+	CHECK(!seg_ok(&r, SEG_FS, AR_UNUSABLE_SEG, 0xffff, 0x10, 1, false, &f));
+	CHECK_EQ(f.vector, VEC_GP);
+	CHECK(!seg_ok(&r, SEG_SS, AR_UNUSABLE_SEG | AR_DATA_RW, 0xffff, 0x10, 1, false, &f));
+	CHECK_EQ(f.vector, VEC_SS);
+	/* Real mode and virtual-8086: limits only (a word at 0xffff crosses 64 KiB). */
+	r.code_bits = 16;
+	r.seg_checks = SEG_CHECK_LIMITS;
+	CHECK(seg_ok(&r, SEG_DS, AR_DATA_RO, 0xffff, 0xfffe, 2, true, &f));
+	CHECK(!seg_ok(&r, SEG_DS, AR_DATA_RW, 0xffff, 0xffff, 2, false, &f));
+	CHECK_EQ(f.vector, VEC_GP);
+	r.seg_checks = SEG_CHECK_NONE; /* no segment state given: nothing checked */
+	CHECK(seg_ok(&r, SEG_DS, 0, 0, 0xffff, 2, true, &f));
+	/* 64-bit: no limits; the linear address must be canonical. */
+	r = (struct emul_regs){ .gpr = gpr, .code_bits = 64 };
+	CHECK(seg_ok(&r, SEG_DS, 0, 0, 0x00007ffffffffff8ull, 8, false, &f));
+	CHECK(!seg_ok(&r, SEG_DS, 0, 0, 0x0000800000000000ull, 8, false, &f));
+	CHECK_EQ(f.vector, VEC_GP);
+	CHECK(!seg_ok(&r, SEG_SS, 0, 0, 0x8000000000000000ull, 8, false, &f));
+	CHECK_EQ(f.vector, VEC_SS);
+	r.seg_base[SEG_GS] = 0xffff800000000000ull;
+	CHECK(seg_ok(&r, SEG_GS, 0, 0, 0x10, 8, false, &f));
+}
+
+/* emulate() raises the fault before the access; a REP keeps the elements done. */
+static void segment_faults(void)
+{
+	uint64_t gpr[16] = { 0 };
+	struct emul_regs r = { .gpr = gpr, .code_bits = 32, .seg_checks = SEG_CHECK_ALL };
+	struct emul_insn mov = {
+		.op = EOP_MOV, .len = 3, .dst = { .kind = OPND_REG, .size = 4, .reg = 0 },
+		.src = { .kind = OPND_MEM, .size = 4 },
+		.mem = { .seg = SEG_DS, .base = 3, .index = EMUL_NO_REG, .scale = 1,
+			 .addr_size = 4, .disp = 2 } };
+	struct emul_insn stos = {
+		.op = EOP_STOS, .len = 2, .rep = 1, .dst = { .kind = OPND_MEM, .size = 1 },
+		.src = { .kind = OPND_REG, .size = 1, .reg = 0 },
+		.mem = { .seg = SEG_ES, .base = EMUL_NO_REG, .index = EMUL_NO_REG, .scale = 1,
+			 .addr_size = 4 } };
+	struct emul_fault f;
+
+	for (unsigned s = 0; s < SEG_COUNT; s++) {
+		r.seg_base[s] = (uintptr_t)data;
+		r.seg_ar[s] = AR_DATA_RW;
+		r.seg_limit[s] = 0x103;
+	}
+	memset(data, 0, 0x200);
+	gpr[0] = 0x1111;
+	gpr[3] = 0x100;                  /* [ebx+2]: bytes 0x102-0x105, past 0x103 */
+	CHECK_EQ(emulate(&mov, &r, &host_mem, NULL, &f), EMUL_FAULT);
+	CHECK_EQ(f.vector, VEC_GP);
+	CHECK_EQ(gpr[0], 0x1111);
+	gpr[3] = 0xfe;                   /* bytes 0x100-0x103: inside */
+	CHECK_EQ(emulate(&mov, &r, &host_mem, NULL, &f), EMUL_DONE);
+	mov.mem.seg = SEG_SS;
+	gpr[3] = 0x100;
+	CHECK_EQ(emulate(&mov, &r, &host_mem, NULL, &f), EMUL_FAULT);
+	CHECK_EQ(f.vector, VEC_SS);
+	/* REP STOSB of 8 from 0x100 with ES's limit 0x103: 4 stored, then #GP(0). */
+	gpr[0] = 0x5a;
+	gpr[1] = 8;
+	gpr[7] = 0x100;
+	r.rip = 0x1000;
+	CHECK_EQ(emulate(&stos, &r, &host_mem, NULL, &f), EMUL_FAULT);
+	CHECK_EQ(f.vector, VEC_GP);
+	CHECK_EQ(gpr[1], 4);
+	CHECK_EQ(gpr[7], 0x104);
+	CHECK_EQ(r.rip, 0x1000);
+	CHECK(data[0x100] == 0x5a && data[0x103] == 0x5a && data[0x104] == 0);
+}
+
 int main(void)
 {
 	csh cs64, cs16;
@@ -184,6 +304,8 @@ int main(void)
 	CHECK_EQ(failed_forms, 0);
 	printf("emulate: %u forms x 300 operand sets compared with the CPU\n", nforms);
 	emulated_only(cs16, cs64, ci16, ci64);
+	segment_checks();
+	segment_faults();
 	cs_free(ci64, 1);
 	cs_free(ci16, 1);
 	cs_close(&cs64);

@@ -214,7 +214,7 @@ static void tlb(void)
 	reads = 0;
 	CHECK_EQ(walk_cached(&t, &m, 0x1ff8, WALK_READ, &ops, NULL, &r), WALK_OK);
 	CHECK_EQ(r.gpa, 0xaff8);
-	CHECK_EQ(reads, 1);                 /* a hit: the leaf re-read, nothing else */
+	CHECK_EQ(reads, 4);                 /* a hit: the four entries re-read, no walk */
 	CHECK_EQ(t.hits, 1);
 	CHECK_EQ(walk_cached(&t, &m, 0x1000, WALK_WRITE, &ops, NULL, &r), WALK_OK); /* D: walk */
 	CHECK_EQ(t.misses, 2);
@@ -251,6 +251,43 @@ static void tlb(void)
 	put(0x9008, 0xd000 | P | RW | US | A | D, 8);
 	CHECK_EQ(walk_cached(&t, &m, 0x1010, WALK_READ, &ops, NULL, &r), WALK_OK);
 	CHECK_EQ(r.gpa, 0xd010);
+
+	/*
+	 * An upper level changed, the old leaf entry not (INVLPG does not exit):
+	 * the PDE now maps a 2 MiB page, and back again. Both must be seen.
+	 */
+	put(0x8000, 0x00e00000 | P | RW | US | PS | A, 8);
+	CHECK_EQ(walk_cached(&t, &m, 0x1010, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(r.gpa, 0xe01010);
+	put(0x8000, 0x9000 | P | RW | US | A, 8);
+	CHECK_EQ(walk_cached(&t, &m, 0x1010, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(r.gpa, 0xd010);
+	put(0x7000, 0x5000 | P | RW | US | A, 8);    /* a PDPTE to a PD with nothing present */
+	CHECK_EQ(walk_cached(&t, &m, 0x1010, WALK_READ, &ops, NULL, &r), WALK_PAGE_FAULT);
+}
+
+/* PAE (not long mode): the PDPTE is validated with the rest. */
+static void tlb_pae(void)
+{
+	static struct walk_tlb t;
+	struct walk_mode m = { .cr0 = CR0_PG, .cr3 = 0x3000, .cr4 = CR4_PAE };
+	struct walk_result r;
+
+	memset(mem, 0, sizeof(mem));
+	put(0x3000, 0x4000 | P, 8);
+	put(0x4000, 0x5000 | P | RW, 8);
+	put(0x5008, 0xa000 | P | RW, 8);
+	CHECK_EQ(walk_cached(&t, &m, 0x1234, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(r.gpa, 0xa234);
+	reads = 0;
+	CHECK_EQ(walk_cached(&t, &m, 0x1238, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(reads, 3); /* a hit: the PDPTE, PDE and PTE re-read */
+	put(0x3000, 0x6000 | P, 8);                  /* another page directory */
+	put(0x6000, 0x5000 | P | RW, 8);
+	put(0x5008, 0xa000 | P | RW | A, 8);          /* (the walk had set A) */
+	CHECK_EQ(walk_cached(&t, &m, 0x1234, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(t.misses, 2);
+	CHECK_EQ(r.gpa, 0xa234);
 }
 
 int main(void)
@@ -260,5 +297,6 @@ int main(void)
 	pae();
 	long_mode();
 	tlb();
+	tlb_pae();
 	return check_report("walk");
 }
