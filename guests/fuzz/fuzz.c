@@ -27,6 +27,7 @@ static const struct fuzz_op *const op_table[] = {
 	&fuzz_op_io,
 	&fuzz_op_cr,
 	&fuzz_op_vmcs,
+	&fuzz_op_mmio,
 };
 
 #define NOPS (sizeof(op_table) / sizeof(op_table[0]))
@@ -96,6 +97,11 @@ static unsigned choose_ops(const char *list, const struct fuzz_op **chosen, char
 
 		if (!selected(list, op_table[i]->name))
 			continue;
+		if (op_table[i]->only_named && !*list) {
+			guest_mline("fuzz-skip", "op=%s reason=\"runs only when ops= names it\"",
+				    op_table[i]->name);
+			continue;
+		}
 		if (op_table[i]->init && !op_table[i]->init(&why)) {
 			guest_mline("fuzz-skip", "op=%s reason=\"%s\"", op_table[i]->name, why);
 			continue;

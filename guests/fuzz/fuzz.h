@@ -47,6 +47,8 @@ enum fuzz_outcome {
 
 struct fuzz_op {
 	const char *name;
+	/* Run only when ops= names it (it needs boot options the others do not). */
+	bool only_named;
 	/* Prepares the kind once; false: leave it out, 'why' says why. NULL: nothing to do. */
 	bool (*init)(const char **why);
 	/*
@@ -62,6 +64,7 @@ struct fuzz_op {
 /* Prints "@guest fuzz-trace iter=N op=NAME " and the operation's parameters. */
 void fuzz_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-extern const struct fuzz_op fuzz_op_hypercall, fuzz_op_msr, fuzz_op_io, fuzz_op_cr, fuzz_op_vmcs;
+extern const struct fuzz_op fuzz_op_hypercall, fuzz_op_msr, fuzz_op_io, fuzz_op_cr, fuzz_op_vmcs,
+	fuzz_op_mmio;
 
 #endif
