@@ -248,11 +248,30 @@ static uint64_t mutate(struct rng *r, uint32_t enc, uint8_t type, uint64_t b)
 	}
 }
 
-/* Puts back the valid value of every field that differs from it. */
+/* Whether a VM exit from L3 writes field enc (what L3 changes, and the two controls). */
+static bool exit_changes(uint32_t enc)
+{
+	switch (enc) {
+	case VMCS_GUEST_RIP: case VMCS_GUEST_RSP: case VMCS_GUEST_RFLAGS:
+	case VMCS_GUEST_INTERRUPTIBILITY_STATE: case ACTIVITY_STATE:
+	case VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS: case VMCS_GUEST_IA32_EFER:
+	case VMCS_GUEST_IA32_PAT: case VMCS_GUEST_IA32_DEBUGCTL: case VMCS_GUEST_DR7:
+	case VMCS_VM_ENTRY_CONTROLS: case VMCS_VM_ENTRY_INTERRUPTION_INFORMATION_FIELD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Puts back the valid value of every field that differs from it: those
+ * mutated, and after L3 ran those its exit saved (L3's code changes no
+ * other state: its exception delivery reloads the same CS).
+ */
 static void restore_base(void)
 {
 	for (unsigned i = 0; i < nwritable; i++) {
-		if (l3_ran && table[writable[i]].type == VMCS_TYPE_GUEST)
+		if (l3_ran && exit_changes(table[writable[i]].enc))
 			dirty[i] = true;
 		if (dirty[i]) {
 			vmw(table[writable[i]].enc, base[i]);
