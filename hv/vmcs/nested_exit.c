@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "log.h"
 #include "options.h"
+#include "vmcs/entry_checks.h"
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
 #include "irq/queue.h"
@@ -260,6 +261,8 @@ static uint32_t walk_msr_list(uint64_t pa, uint64_t count, bool store)
 		if (!e || !msr_list_allowed(e[i].index, e[i].reserved))
 			return i + 1;
 		field = vmcs_msr_field(e[i].index);
+		if (field >= 0 && !store && !entry_check_msr_value(e[i].index, e[i].value))
+			return i + 1; /* WRMSR would #GP: the CPU must not get it in a VMCS field */
 		if (field >= 0 && store)
 			e[i].value = vmread((uint32_t)field);
 		else if (field >= 0)

@@ -163,5 +163,15 @@ int main(void)
 	phys_head = 0x1000 | 1 | 1u << 5; /* present, bit 5 reserved */
 	EXPECT(ENTRY_CHECK_GUEST, ENTRY_QUAL_PDPTE);
 	phys_head = NESTED_VMCS_REVISION;
+
+	/* MSR-list values the VMCS would take for a switched MSR: only what WRMSR takes. */
+	CHECK(entry_check_msr_value(0xc0000080u, 0xd01));
+	CHECK(!entry_check_msr_value(0xc0000080u, 0xd01 | 1ull << 12));
+	CHECK(entry_check_msr_value(0x277, 0x0007040600070406ull));
+	CHECK(!entry_check_msr_value(0x277, 0x0007040600070402ull));
+	CHECK(!entry_check_msr_value(0x1d9, 1ull << 16));
+	CHECK(!entry_check_msr_value(0x175, 0x0000800000000000ull));
+	CHECK(entry_check_msr_value(0x176, 0xffff800000000000ull));
+	CHECK(entry_check_msr_value(0x174, ~0ull)); /* SYSENTER_CS: any */
 	return check_report("entry_checks");
 }
