@@ -241,7 +241,7 @@ static uint64_t mutate(struct rng *r, uint32_t enc, uint8_t type, uint64_t b)
 	case ACTIVITY_STATE: {
 		uint64_t v = any_value(r, b);
 
-		return v == 1 ? 0 : v;
+		return (uint32_t)v == 1 ? 0 : v; /* a 32-bit field: VMWRITE keeps the low half */
 	}
 	default:
 		return type == VMCS_TYPE_HOST ? host_value(r, enc, b) : any_value(r, b);
