@@ -123,12 +123,7 @@ static bool init(const char **why)
 		*why = "no VMX for L2 (boot the hypervisor with nested=on)";
 		return false;
 	}
-	caps.revision = (uint32_t)rdmsr(0x480);
-	caps.pin = rdmsr(0x48d);
-	caps.proc = rdmsr(0x48e);
-	caps.exit = rdmsr(0x48f);
-	caps.entry = rdmsr(0x490);
-	caps.proc2 = rdmsr(0x48b);
+	caps_read();
 	maxphyaddr = cpuid(0x80000008, 0).eax & 0xff;
 	l2_pat = rdmsr(MSR_PAT);
 	l2_debugctl = rdmsr(MSR_DEBUGCTL);
