@@ -479,6 +479,13 @@ void nested_exit_handler(struct vcpu *v, uint64_t full_reason)
 		v->exit_count[basic]++;
 	}
 	n->l3_exits++;
+	if (reason & EXIT_REASON_FAILED_VMENTRY) {
+		/* L1's checks passed what the CPU refused: a rule entry_checks.c lacks. */
+		log_warn("the CPU refused L3's VM entry that L1's checks passed: reason %u, "
+			 "qualification %lu", basic, vmread(VMCS_EXIT_QUALIFICATION));
+		log_mline("nested-cpu-entry-failure", "vcpu=%u reason=%u qual=%lu", v->index, basic,
+			  vmread(VMCS_EXIT_QUALIFICATION));
+	}
 	if (reason == EXIT_REASON_EPT_VIOLATION && l2_uses_ept(n))
 		nested_ept_exit(v, n);
 	else if ((reason & EXIT_REASON_FAILED_VMENTRY) || l2_wants(v, n, basic))
