@@ -6,7 +6,8 @@
  * are, one time in two, a form the emulator supports (guests/mmiotest's
  * table, random immediates and operands), one in four such a form with a
  * prefix added or a bit flipped, one in four random bytes; relative
- * branches become NOPs (a loop at CPL 3 would never exit). Run until the
+ * branches become NOPs, in random and mutated bytes every byte that could
+ * be one (a loop at CPL 3 would never exit). Run until the
  * first exception: the #UD of the UD2 after the 16-byte slot means the
  * bytes completed, natively or emulated (a VM exit happened between, by
  * HC_EXIT_COUNT); any other is counted per vector, as raised natively or
@@ -73,6 +74,20 @@ static void defuse_branches(uint8_t *b, unsigned len)
 		b[i] = b[i + 1] = 0x90;
 }
 
+/*
+ * Random bytes decode as several instructions: any of them may branch back.
+ * Every byte that could be such an opcode becomes a NOP.
+ */
+static void defuse_all_branches(uint8_t *b, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++) {
+		if (is_relative_branch(b[i], false))
+			b[i] = 0x90;
+		else if (i + 1 < len && b[i] == 0x0f && is_relative_branch(b[i + 1], true))
+			b[i + 1] = 0x90;
+	}
+}
+
 /* The instruction bytes of one operation; returns their length. */
 static unsigned make_bytes(struct rng *r, uint8_t *b)
 {
@@ -85,6 +100,7 @@ static unsigned make_bytes(struct rng *r, uint8_t *b)
 		len = 1 + (unsigned)rng_below(r, 15);
 		for (unsigned i = 0; i < len; i++)
 			b[i] = (uint8_t)rng_next(r);
+		defuse_all_branches(b, len);
 		return len;
 	}
 	f = forms[rng_below(r, nforms)];
@@ -99,6 +115,8 @@ static unsigned make_bytes(struct rng *r, uint8_t *b)
 	} else if (kind == 2) {
 		b[rng_below(r, len)] ^= (uint8_t)(1u << rng_below(r, 8));
 	}
+	if (kind == 2)
+		defuse_all_branches(b, len);
 	return len;
 }
 
