@@ -26,6 +26,8 @@ static const struct fuzz_op *const op_table[] = {
 	&fuzz_op_msr,
 	&fuzz_op_io,
 	&fuzz_op_cr,
+	&fuzz_op_vmcs,
+	&fuzz_op_mmio,
 };
 
 #define NOPS (sizeof(op_table) / sizeof(op_table[0]))
@@ -95,6 +97,11 @@ static unsigned choose_ops(const char *list, const struct fuzz_op **chosen, char
 
 		if (!selected(list, op_table[i]->name))
 			continue;
+		if (op_table[i]->only_named && !*list) {
+			guest_mline("fuzz-skip", "op=%s reason=\"runs only when ops= names it\"",
+				    op_table[i]->name);
+			continue;
+		}
 		if (op_table[i]->init && !op_table[i]->init(&why)) {
 			guest_mline("fuzz-skip", "op=%s reason=\"%s\"", op_table[i]->name, why);
 			continue;
@@ -129,6 +136,8 @@ static void report(const struct fuzz_options *o, uint64_t done, uint64_t ticks)
 			    counts[i][FUZZ_OK], counts[i][FUZZ_FAULT], counts[i][FUZZ_ERROR]);
 		for (unsigned k = 0; k < FUZZ_OUTCOMES; k++)
 			total[k] += counts[i][k];
+		if (op_table[i]->report)
+			op_table[i]->report();
 	}
 	guest_mline("fuzz", "seed=%lu iters=%lu done=%lu %s=%lu %s=%lu %s=%lu ticks=%lu", o->seed,
 		    o->iters, done, outcome_names[0], total[0], outcome_names[1], total[1],

@@ -47,6 +47,8 @@ enum fuzz_outcome {
 
 struct fuzz_op {
 	const char *name;
+	/* Run only when ops= names it (it needs boot options the others do not). */
+	bool only_named;
 	/* Prepares the kind once; false: leave it out, 'why' says why. NULL: nothing to do. */
 	bool (*init)(const char **why);
 	/*
@@ -55,11 +57,14 @@ struct fuzz_op {
 	 * the access, so the line is out even if the access never returns.
 	 */
 	enum fuzz_outcome (*run)(struct rng *r, bool trace);
+	/* Prints the kind's own counters at the end of a run; NULL: none. */
+	void (*report)(void);
 };
 
 /* Prints "@guest fuzz-trace iter=N op=NAME " and the operation's parameters. */
 void fuzz_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-extern const struct fuzz_op fuzz_op_hypercall, fuzz_op_msr, fuzz_op_io, fuzz_op_cr;
+extern const struct fuzz_op fuzz_op_hypercall, fuzz_op_msr, fuzz_op_io, fuzz_op_cr, fuzz_op_vmcs,
+	fuzz_op_mmio;
 
 #endif

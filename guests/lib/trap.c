@@ -16,6 +16,7 @@
 #define NVECTORS 256
 
 volatile struct guest_fault guest_last_fault;
+static bool (*exception_catcher)(struct exception_frame *f);
 
 extern const uint64_t isr_table[NEXCEPTIONS]; /* hv/isr.S's entry stubs */
 static uint64_t idt[NVECTORS * 2] __attribute__((aligned(16)));
@@ -76,10 +77,17 @@ static void dump_frame(const struct exception_frame *f)
 		     read_cr2(), read_cr3(), read_cr4());
 }
 
+void trap_set_catcher(bool (*catcher)(struct exception_frame *f))
+{
+	exception_catcher = catcher;
+}
+
 void exception_handler(struct exception_frame *f)
 {
 	uint64_t rip = f->rip;
 
+	if (exception_catcher && exception_catcher(f))
+		return;
 	if (extable_fixup(f)) {
 		guest_last_fault.vector = f->vector;
 		guest_last_fault.error_code = f->error_code;

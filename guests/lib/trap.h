@@ -28,6 +28,14 @@ void trap_init(void);
  */
 void trap_set_gate(uint8_t vector, void (*entry)(void));
 
+/*
+ * Installs a catcher the exception path asks first: it returns true when it
+ * took the exception (e.g. one raised at CPL 3 by code a guest runs there
+ * on purpose), having rewritten the frame to resume where it wants. NULL:
+ * none.
+ */
+void trap_set_catcher(bool (*catcher)(struct exception_frame *f));
+
 /* Whether an EXTABLE_INSN that reported 'faulted' raised 'vector'. */
 static inline bool faulted_with(bool faulted, unsigned vector)
 {

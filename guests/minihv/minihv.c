@@ -71,16 +71,7 @@ void vmw(uint64_t field, uint64_t value)
 
 static void read_caps(void)
 {
-	caps.revision = (uint32_t)rdmsr(0x480);
-	caps.pin = rdmsr(0x48d);
-	caps.proc = rdmsr(0x48e);
-	caps.exit = rdmsr(0x48f);
-	caps.entry = rdmsr(0x490);
-	caps.proc2 = rdmsr(0x48b);
-	caps.ept_vpid = rdmsr(0x48c);
-	caps.cr0_fixed0 = rdmsr(0x486);
-	caps.cr4_fixed0 = rdmsr(0x488);
-	caps.misc = rdmsr(0x485);
+	caps_read();
 	guest_mline("minihv-caps", "revision=%#x pin=%#lx proc=%#lx exit=%#lx entry=%#lx "
 		    "misc=%#lx", caps.revision, caps.pin, caps.proc, caps.exit, caps.entry,
 		    caps.misc);

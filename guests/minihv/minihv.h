@@ -28,6 +28,8 @@ struct minihv_caps {
 	uint64_t pin, proc, proc2, exit, entry, cr0_fixed0, cr4_fixed0, ept_vpid, misc;
 };
 extern struct minihv_caps caps;
+/* vmcs_build.c: reads them (TRUE_ controls) into caps. */
+void caps_read(void);
 
 /* A 4 KiB VMX region (VMXON region or VMCS) stamped with 'revision'. */
 uint64_t region(unsigned i, uint32_t revision);

@@ -39,6 +39,20 @@ void gdt_with_tss_init(void)
 	__asm__ volatile("lgdt %0\n\tltr %w1" : : "m"(d), "r"(TSS_SEL) : "memory");
 }
 
+void caps_read(void)
+{
+	caps.revision = (uint32_t)rdmsr(0x480);
+	caps.pin = rdmsr(0x48d);
+	caps.proc = rdmsr(0x48e);
+	caps.exit = rdmsr(0x48f);
+	caps.entry = rdmsr(0x490);
+	caps.proc2 = rdmsr(0x48b);
+	caps.ept_vpid = rdmsr(0x48c);
+	caps.cr0_fixed0 = rdmsr(0x486);
+	caps.cr4_fixed0 = rdmsr(0x488);
+	caps.misc = rdmsr(0x485);
+}
+
 /* A control word: the wanted bits where allowed, and the must-be-1 bits. */
 static uint32_t ctl(uint64_t cap, uint32_t want)
 {

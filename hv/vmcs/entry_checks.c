@@ -523,6 +523,23 @@ static struct entry_check_result check_pdptes(const struct entry_check_env *env)
 	return OK;
 }
 
+bool entry_check_msr_value(uint32_t msr, uint64_t value)
+{
+	switch (msr) {
+	case 0xc0000080u: /* IA32_EFER: SCE, LME, LMA, NXE */
+		return !(value & ~EFER_VALID);
+	case 0x277u:      /* IA32_PAT */
+		return pat_ok(value);
+	case 0x1d9u:      /* IA32_DEBUGCTL: as the guest-state check */
+		return !(value & (~0xffffull | 0x3cull));
+	case 0x175u:      /* IA32_SYSENTER_ESP, IA32_SYSENTER_EIP */
+	case 0x176u:
+		return is_canonical(value);
+	default:
+		return true;
+	}
+}
+
 struct entry_check_result entry_check_event_injection(const struct entry_check_env *env)
 {
 	return check_event_injection(env);

@@ -54,6 +54,14 @@ struct entry_check_result entry_check_guest(const struct entry_check_env *env);
 struct entry_check_result entry_check_event_injection(const struct entry_check_env *env);
 struct entry_check_result entry_check_resume_guest(const struct entry_check_env *env);
 
+/*
+ * Whether WRMSR would take 'value' for an MSR the VMCS switches (IA32_EFER,
+ * IA32_PAT, IA32_DEBUGCTL, SYSENTER_CS/ESP/EIP): a VM-entry MSR-load entry
+ * that it would not fails the entry (SDM Vol. 3C 27.4: reason 34), a
+ * VM-exit one is a VMX abort (28.6). Other MSRs: true (the CPU decides).
+ */
+bool entry_check_msr_value(uint32_t msr, uint64_t value);
+
 /* Whether a linear address is canonical (48-bit linear addresses). */
 static inline bool is_canonical(uint64_t la)
 {

@@ -52,6 +52,7 @@ struct nested_vcpu {
 	uint64_t vmcs02_pa;
 	bool vmcs02_launched;
 	bool immediate_exit;     /* vmcs02's VMX-preemption timer is at 0 (nested_irq.c) */
+	bool launching;          /* the entry into L3 under way is a VMLAUNCH */
 	uint64_t owner;          /* the L2 VMCS whose L3 vmcs02 holds, NO_VMCS if none */
 	/*
 	 * Fields of the owner's guest-status area and exit information whose

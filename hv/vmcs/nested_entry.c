@@ -274,6 +274,7 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 				    r.kind != ENTRY_CHECK_OK ? r.qual : msr_fail);
 		return;
 	}
+	n->launching = launch;
 	if (launch) {
 		vv->launch_state = VVMCS_LAUNCHED;
 		vv->vmxon_epoch = n->vmxon_epoch;

@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "log.h"
 #include "options.h"
+#include "vmcs/entry_checks.h"
 #include "vmcs/fields.h"
 #include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
@@ -258,6 +259,20 @@ struct msr_entry {
 	uint64_t value;
 };
 
+/*
+ * An IA32_EFER list entry into the current VMCS as WRMSR takes it: LME may
+ * not change under paging (#GP: false), LMA is not written.
+ */
+static bool load_efer(uint64_t value)
+{
+	uint64_t now = vmread(VMCS_GUEST_IA32_EFER);
+
+	if ((vmread(VMCS_GUEST_CR0) & CR0_PG) && ((value ^ now) & EFER_LME))
+		return false;
+	vmcs_write(VMCS_GUEST_IA32_EFER, (value & ~EFER_LMA) | (now & EFER_LMA));
+	return true;
+}
+
 /* Loads (WRMSR) or stores (RDMSR) an MSR list; 0, or the 1-based failing entry. */
 static uint32_t walk_msr_list(uint64_t pa, uint64_t count, bool store)
 {
@@ -269,8 +284,14 @@ static uint32_t walk_msr_list(uint64_t pa, uint64_t count, bool store)
 		if (!e || !msr_list_allowed(e[i].index, e[i].reserved))
 			return i + 1;
 		field = vmcs_msr_field(e[i].index);
+		if (field >= 0 && !store && !entry_check_msr_value(e[i].index, e[i].value))
+			return i + 1; /* WRMSR would #GP: the CPU must not get it in a VMCS field */
 		if (field >= 0 && store)
 			e[i].value = vmread((uint32_t)field);
+		else if (e[i].index == MSR_EFER && !load_efer(e[i].value))
+			return i + 1;
+		else if (e[i].index == MSR_EFER)
+			continue;
 		else if (field >= 0)
 			vmcs_write((uint32_t)field, e[i].value);
 		else if (store ? rdmsr_safe(e[i].index, &e[i].value) :
@@ -487,6 +508,15 @@ void nested_exit_handler(struct vcpu *v, uint64_t full_reason)
 		v->exit_count[basic]++;
 	}
 	n->l3_exits++;
+	if (reason & EXIT_REASON_FAILED_VMENTRY) {
+		/* L1's checks passed what the CPU refused: a rule entry_checks.c lacks. */
+		log_warn("the CPU refused L3's VM entry that L1's checks passed: reason %u, "
+			 "qualification %lu", basic, vmread(VMCS_EXIT_QUALIFICATION));
+		log_mline("nested-cpu-entry-failure", "vcpu=%u reason=%u qual=%lu", v->index, basic,
+			  vmread(VMCS_EXIT_QUALIFICATION));
+		if (n->launching)
+			n->vv->launch_state = 0; /* a failed VMLAUNCH leaves the VMCS clear (27.8) */
+	}
 	if (reason == EXIT_REASON_EPT_VIOLATION && l2_uses_ept(n))
 		nested_ept_exit(v, n);
 	else if ((reason & EXIT_REASON_FAILED_VMENTRY) || l2_wants(v, n, basic))

@@ -285,18 +285,34 @@ def cmd_fuzz(args):
     return status
 
 
+# What the kinds of the fuzzing guest that need them add to the hypervisor's command line,
+# and about how many operations a second each runs under Bochs (for the time limit).
+FUZZ_KIND_HV_ARGS = {"vmcs": ("nested=on", 100),
+                     "mmio": ("mmio_test=on emul_unsupported=ud guest_fault=inject", 20)}
+
+
 def fuzz_guest(args, build_dir):
-    """Boots scenario fuzz with GUEST_ITERS operations from GUEST_SEED; 1 if it failed."""
+    """Boots scenario fuzz with GUEST_ITERS operations from GUEST_SEED of the kinds
+    GUEST_OPS (default: those that need no boot option); 1 if it failed."""
+    kinds = [k for k in args.guest_ops.split(",") if k] if args.guest_ops else []
+    hv = " ".join(FUZZ_KIND_HV_ARGS[k][0] for k in kinds if k in FUZZ_KIND_HV_ARGS)
+    rate = min([FUZZ_KIND_HV_ARGS[k][1] for k in kinds if k in FUZZ_KIND_HV_ARGS] + [5000])
+    hv = f"{hv} log=warn".strip() if hv else ""
     guest = f"seed={args.guest_seed} iters={args.guest_iters}"
-    print(f"fuzz: guest: scenario fuzz, {guest} ...", flush=True)
-    out = run_scenario("fuzz", build_dir=build_dir, echo=False, guest_args=guest,
-                       timeout=120 + args.guest_iters // 5000)
+    if kinds:
+        guest += f" ops={','.join(kinds)}"
+    print(f"fuzz: guest: scenario fuzz, {guest}{f' (--hv {hv})' if hv else ''} ...", flush=True)
+    out = run_scenario("fuzz", build_dir=build_dir, echo=False, guest_args=guest, hv_args=hv,
+                       timeout=120 + args.guest_iters // rate)
     ops = serial_log.mlines(out.log, kind="fuzz-op", src="guest")
     total = serial_log.mlines(out.log, kind="fuzz", src="guest")
     panics = len(serial_log.mlines(out.log, kind="panic", src="hv"))
     for _, _, f in ops:
         print(f"  {f['name']:<4} n={f['n']:>9} ok={f['ok']:>9} fault={f['fault']:>9} "
               f"error={f['error']:>9}")
+    for line in out.log.splitlines():
+        if line.startswith(("@guest fuzz-vmcs", "@guest fuzz-mmio")):
+            print(f"  {line}")
     done = int(total[0][2]["done"]) if total else 0
     if total:
         ticks = int(total[0][2]["ticks"])
@@ -305,7 +321,7 @@ def fuzz_guest(args, build_dir):
     met = done >= FUZZ_TARGET_GUEST_OPS and not panics and out.status == 0
     print(f"fuzz: guest: {'PASS' if out.status == 0 else 'FAIL'}: {out.summary} (target >= "
           f"{FUZZ_TARGET_GUEST_OPS:,} operations, 0 panics: {'met' if met else 'missed'}); "
-          f"reproduce: scripts/hv run fuzz --guest \"{guest}\"")
+          f"reproduce: scripts/hv run fuzz --guest \"{guest}\"" + (f" --hv \"{hv}\"" if hv else ""))
     return 0 if out.status == 0 else 1
 
 
@@ -481,6 +497,9 @@ def parser():
                    f"{FUZZ_TARGET_GUEST_OPS:,}, about a minute under Bochs; 0: skip it)")
     p.add_argument("--guest-seed", type=int, default=1, metavar="S",
                    help="the fuzzing guest's seed (default 1)")
+    p.add_argument("--guest-ops", metavar="KINDS",
+                   help="the fuzzing guest's kinds, e.g. vmcs or mmio (they add the boot "
+                   "options they need; default: hc,msr,io,cr)")
     p.set_defaults(func=cmd_fuzz)
 
     p = sub.add_parser("soak", help="Linux as L2 runs a busybox stress loop (fork/exec, tmpfs "

@@ -70,7 +70,10 @@ SCENARIOS = {s.name: s for s in [
              modules=(("guests/probe.elf", "target=sweep"),), timeout=300),
     l2_guest("fuzz", "L2 makes random hypercalls and random accesses to MSRs, ports and "
              "control registers that exit (guests/fuzz; --guest seed=N iters=N ops=hc,msr,io,cr "
-             "trace=N): the hypervisor must survive them all", "fuzz", "seed=1 iters=20000"),
+             "trace=N; ops=vmcs with --hv nested=on: random VMCSs entered; ops=mmio with --hv "
+             "\"mmio_test=on emul_unsupported=ud guest_fault=inject\": instruction bytes at CPL 3 "
+             "against the test MMIO device): the hypervisor must survive them all", "fuzz",
+             "seed=1 iters=20000"),
     Scenario("native-probe", "the probe guest directly on L0 reads 2 MiB: no hypervisor, "
              "so the read succeeds", "guests/probe.elf", kernel_args="target=image"),
     l2_guest("guest-panic", "L2 reads an address its page tables do not map: the guest "

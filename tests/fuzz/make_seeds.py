@@ -194,6 +194,15 @@ SEEDS = {
         "seed-madt": b"\x01" + madt(),
         "seed-fadt": b"\x02" + fadt(),
     },
+    # Byte 0: the environment (fuzz_entry_checks.c); then (field index, value) records.
+    "entry_checks": {
+        "seed-valid": b"\x02",
+        "seed-l0-caps-link": b"\x23",
+        "seed-no-lma": b"\x0a",
+        "seed-zeros": b"\x12",
+        "seed-xor": b"\x02" + struct.pack("<HQ", 0x8000 | 40, 1 << 13) +
+                    struct.pack("<HQ", 90, 0x80000b0e),
+    },
 }
 
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "example_vmcs.h"
 #include "example_vmx_msrs.h"
 #include "vmcs/entry_checks.h"
 #include "vmcs/nested_caps.h"
@@ -38,45 +39,9 @@ static const struct entry_check_env env = { &caps, 39, true, get, read_phys, NUL
 
 #define SET(name, v) (f[VMCS_IDX_##name] = (v))
 
-/* A flat 64-bit segment set, a 64-bit host, HLT exiting: what minihv builds. */
 static void valid_vmcs(void)
 {
-	memset(f, 0, sizeof(f));
-	SET(PIN_BASED_VM_EXECUTION_CONTROLS, (uint32_t)caps.true_pinbased);
-	SET(PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
-	    (uint32_t)caps.true_procbased | PROC_HLT_EXITING);
-	SET(PRIMARY_VM_EXIT_CONTROLS, (uint32_t)caps.true_exit | EXIT_HOST_ADDR_SPACE_SIZE);
-	SET(VM_ENTRY_CONTROLS, (uint32_t)caps.true_entry | ENTRY_IA32E_MODE_GUEST);
-	SET(HOST_CR0, 0x80000033);
-	SET(HOST_CR4, 0x2020);
-	SET(HOST_CR3, 0x1000);
-	SET(HOST_CS_SELECTOR, 8);
-	SET(HOST_SS_SELECTOR, 16);
-	SET(HOST_TR_SELECTOR, 24);
-	SET(HOST_RIP, 0x1000000);
-	SET(GUEST_CR0, 0x80000033);
-	SET(GUEST_CR4, 0x2020);
-	SET(GUEST_CR3, 0x1000);
-	SET(GUEST_CS_SELECTOR, 8);
-	SET(GUEST_CS_LIMIT, 0xffffffff);
-	SET(GUEST_CS_ACCESS_RIGHTS, 0xa09b);
-	for (unsigned i = 0; i < 6; i++) {
-		if (i == 1)
-			continue;
-		f[VMCS_IDX_GUEST_ES_SELECTOR + i] = 16;
-		f[VMCS_IDX_GUEST_ES_LIMIT + i] = 0xffffffff;
-		f[VMCS_IDX_GUEST_ES_ACCESS_RIGHTS + i] = 0xc093;
-	}
-	SET(GUEST_LDTR_ACCESS_RIGHTS, 0x10000);
-	SET(GUEST_TR_SELECTOR, 24);
-	SET(GUEST_TR_LIMIT, 0x67);
-	SET(GUEST_TR_ACCESS_RIGHTS, 0x8b);
-	SET(GUEST_GDTR_LIMIT, 0x27);
-	SET(GUEST_IDTR_LIMIT, 0xfff);
-	SET(GUEST_RIP, 0x2000000);
-	SET(GUEST_RFLAGS, 2);
-	SET(GUEST_IA32_EFER, 0x500);
-	SET(VMCS_LINK_POINTER, ~0ull);
+	example_valid_vmcs(f, &caps);
 }
 
 /*
@@ -258,5 +223,15 @@ int main(void)
 	phys_head = 0x1000 | 1 | 1u << 5; /* present, bit 5 reserved */
 	EXPECT(ENTRY_CHECK_GUEST, ENTRY_QUAL_PDPTE);
 	phys_head = NESTED_VMCS_REVISION;
+
+	/* MSR-list values the VMCS would take for a switched MSR: only what WRMSR takes. */
+	CHECK(entry_check_msr_value(0xc0000080u, 0xd01));
+	CHECK(!entry_check_msr_value(0xc0000080u, 0xd01 | 1ull << 12));
+	CHECK(entry_check_msr_value(0x277, 0x0007040600070406ull));
+	CHECK(!entry_check_msr_value(0x277, 0x0007040600070402ull));
+	CHECK(!entry_check_msr_value(0x1d9, 1ull << 16));
+	CHECK(!entry_check_msr_value(0x175, 0x0000800000000000ull));
+	CHECK(entry_check_msr_value(0x176, 0xffff800000000000ull));
+	CHECK(entry_check_msr_value(0x174, ~0ull)); /* SYSENTER_CS: any */
 	return check_report("entry_checks");
 }
