@@ -1071,7 +1071,8 @@ def check_ptchurn_native(log):
 def check_ptchurn_trace(log):
     """paging_trace=on recorded one @hv ptrace line per CR3 load, page-table write (with
     the address its entry maps) and hidden fault, and walkmodel.py replays them: its
-    shadow counts the same events, its hybrids trap fewer table writes."""
+    shadow counts the same events, its hybrids trap fewer table writes; the TLB-miss
+    loop's own part of the trace is found by its bench line."""
     expect_mline(log, "options", paging="shadow", paging_trace="on")
     s = {k: int(v) for k, v in expect_mline(log, "shadow", active="1").items()}
     events = [f["e"] for _, _, f in serial_log.mlines(log, kind="ptrace", src="hv")]
@@ -1082,6 +1083,11 @@ def check_ptchurn_trace(log):
     assert modes["shadow"].misses == s["hidden"] and modes["shadow"].pt_traps == s["pt_writes"]
     assert modes["hybrid-sw"].pt_traps < s["pt_writes"] // 10, modes["hybrid-sw"].pt_traps
     assert modes["nested"].refs == 24 * s["hidden"]
+    workloads = {}
+    walkmodel.replay(walkmodel.load(log.splitlines()), workloads=workloads)
+    tlb = workloads.get("ptchurn-tlbmiss", {}).get("shadow")
+    # the TLB-miss loop's own part: its one CR3 load and the fills of its first touches
+    assert tlb and tlb.cr3_traps == 1 and tlb.misses > 100, vars(tlb) if tlb else workloads
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
