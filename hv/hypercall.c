@@ -47,8 +47,8 @@ static int64_t hc_emul(struct vcpu *v)
 		return HC_ERR_INVAL;
 	if (promote)
 		emul_set_promotion(n);
-	else
-		emul_set_patching(n);
+	else if (!emul_set_patching(n))
+		return HC_ERR_INVAL; /* no patching in this run (paging=shadow|hybrid) */
 	return HC_OK;
 }
 

@@ -42,7 +42,9 @@ enum hypercall {
 				    the promote= option): every promoted and patched site is
 				    forgotten */
 	HC_EMUL_PATCH = 0x201,   /* RBX = promoted traps before a site is patched (0 = never,
-				    HC_EMUL_PROMOTE_BOOT = the patch= option) */
+				    HC_EMUL_PROMOTE_BOOT = the patch= option); HC_ERR_INVAL
+				    for a threshold where the run cannot patch
+				    (paging=shadow|hybrid), patching left off */
 	HC_EMUL_PATCH_STATS = 0x202, /* -> RBX = VMCALLs of bound patched sites served so far
 					(all vCPUs), RCX = sites patched now */
 

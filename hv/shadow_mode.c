@@ -705,11 +705,11 @@ void shadow_mode_report(void)
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
-		  "pages_used=%lu pages_max=%lu resets=%lu prefetched=%lu unlinked=%lu", started,
-		  s->hidden, s->true_faults, s->pt_writes, s->fills, s->zaps, s->write_protects,
-		  cr3_loads, invlpgs, c->hits, c->misses, c->evictions, c->reclaims,
-		  shadow_cache_hit_rate(c), s->pages_used, s->pages_max, s->resets, s->prefetched,
-		  s->unlinked);
+		  "pages_used=%lu pages_max=%lu resets=%lu prefetched=%lu unlinked=%lu device=%lu",
+		  started, s->hidden, s->true_faults, s->pt_writes, s->fills, s->zaps,
+		  s->write_protects, cr3_loads, invlpgs, c->hits, c->misses, c->evictions,
+		  c->reclaims, shadow_cache_hit_rate(c), s->pages_used, s->pages_max, s->resets,
+		  s->prefetched, s->unlinked, s->device);
 	report_smp();
 	pt_store_log_counters();
 }

@@ -40,8 +40,12 @@ bool emul_exit(struct vcpu *v, uint64_t gpa, struct mmio_device *dev);
 bool emul_code_page_write(uint64_t gpa);
 /* Forgets every promoted site; then promotes after 'threshold' traps (0: never). */
 void emul_set_promotion(uint64_t threshold);
-/* Patches promoted sites after 'hits' promoted traps from now on (0: never). */
-void emul_set_patching(uint64_t hits);
+/*
+ * Patches promoted sites after 'hits' promoted traps from now on (0: never).
+ * False if hits is not 0 but this run cannot patch (paging=shadow|hybrid:
+ * code pages are not remapped in EPT), patching left off.
+ */
+bool emul_set_patching(uint64_t hits);
 /* A VMCALL exit: true if it was a patched site's (emulated, RIP past it). */
 bool emul_patched_vmcall(struct vcpu *v);
 /*

@@ -170,11 +170,14 @@ static void unpatch_page(struct patched_page *pp)
 	pp->page = 0;
 }
 
-void emul_set_patching(uint64_t hits)
+bool emul_set_patching(uint64_t hits)
 {
+	bool offered = emul_code_pages_in_ept();
+
 	spin_lock(&emul_promote_lock);
-	patch_threshold = emul_code_pages_in_ept() ? hits : 0;
+	patch_threshold = offered ? hits : 0;
 	spin_unlock(&emul_promote_lock);
+	return offered || !hits;
 }
 
 /*

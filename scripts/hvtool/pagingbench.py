@@ -5,8 +5,12 @@ write traps, the shadow-table cache's hit rate and the model's walk
 references per TLB miss: walkmodel.py replaying the trace the same guest
 recorded under paging=shadow (scenario ptchurn-trace: paging_trace=on), the
 hybrid row as VMX allows it (hybrid-sw, a whole space switched) with agile
-paging's per-region walk beside it (walk_refs_agile); without a trace, hybrid
-by the share of CR3 loads its spaces ran nested. Parsing and formatting are
+paging's per-region walk beside it (walk_refs_agile). The ctxsw and tlbmiss
+rows count their own workload's events (those between the guest's line
+before its bench line and that line), replayed within the whole run so that
+a space's mode carries over as it did in the measured runs; the churn row
+(ptchurn) counts the whole run. Without a trace, hybrid by the share of CR3
+loads its spaces ran nested. Parsing and formatting are
 pure (test_paging_tools.py)."""
 
 import bench
@@ -20,6 +24,8 @@ WORKLOAD_OF = {"ptchurn-ctxsw": "ctxsw", "ptchurn-remap": "ptchurn",
 MODES = ("nested", "shadow", "hybrid")
 TRACE_SCENARIO = "ptchurn-trace"
 MODEL_OF = {"nested": "nested", "shadow": "shadow", "hybrid": "hybrid-sw"}
+WHOLE = "whole"  # model()'s key of the whole run's counts
+OWN_TRACE = {"ctxsw", "tlbmiss"}  # workloads judged from their own part of the trace
 # Per TLB miss by the model; a hybrid space walks as the mode it runs in (hybrid-sw).
 WALK_REFS = {"nested": walkmodel.nested_refs(), "shadow": walkmodel.GUEST_LEVELS}
 HIT_RATE_TARGET = 90
@@ -51,12 +57,26 @@ def shadow_counters(log):
 
 
 def model(log):
-    """{walkmodel mode: walk references per miss} replaying LOG's recorded trace, or None."""
+    """Replaying LOG's recorded trace: {WHOLE or a bench test's name: {walkmodel mode: walk
+    references per miss}}, the whole run's and each workload's; None without a trace."""
     lines = walkmodel.from_log(log.splitlines())
     if not lines:
         return None
-    modes = walkmodel.replay(walkmodel.parse(lines))
-    return {m: round(c.refs / c.misses, 2) if c.misses else 0 for m, c in modes.items()}
+    workloads = {}
+    modes = walkmodel.replay(walkmodel.parse(lines), workloads=workloads)
+    out = {test: {m: c.per_miss() for m, c in counts.items()}
+           for test, counts in workloads.items()}
+    out[WHOLE] = {m: c.per_miss() for m, c in modes.items()}
+    return out
+
+
+def trace_of(model_refs, test, workload):
+    """The part of model()'s result that judges WORKLOAD's row (bench test TEST)."""
+    if not model_refs:
+        return None
+    if workload in OWN_TRACE and test in model_refs:
+        return model_refs[test]
+    return model_refs[WHOLE]
 
 
 def walk_refs(mode, s, refs=None):
@@ -70,14 +90,15 @@ def walk_refs(mode, s, refs=None):
     return round(share * WALK_REFS["nested"] + (1 - share) * WALK_REFS["shadow"], 2)
 
 
-def rows(mode, log, refs=None):
-    """The rows of one run of MODE (REFS: model(trace log))."""
+def rows(mode, log, model_refs=None):
+    """The rows of one run of MODE (MODEL_REFS: model(trace log))."""
     s = shadow_counters(log)
     out = []
     for r in bench.parse_rows(log, "hv"):
         workload = WORKLOAD_OF.get(r["test"])
         if not workload or "skipped" in r:
             continue
+        refs = trace_of(model_refs, r["test"], workload)
         row = {"mode": mode, "workload": workload, "ticks": r["median"],
                "exits": r.get("exits", 0), "walk_refs_model": walk_refs(mode, s, refs),
                "pt_write_traps": s.get("pt_writes", 0) if workload == "ptchurn" else 0}
@@ -101,14 +122,17 @@ def targets(all_rows):
     sh = by.get(("shadow", "ptchurn"), {}).get("pt_write_traps")
     hw = by.get(("hybrid", "tlbmiss"), {}).get("walk_refs_model")
     sw = by.get(("shadow", "tlbmiss"), {}).get("walk_refs_model")
+    agile = by.get(("hybrid", "tlbmiss"), {}).get("walk_refs_agile")
     return [(f"shadow-cache hit rate >= {HIT_RATE_TARGET}% on the context-switch loop: "
              f"{hit if hit is not None else '-'}%",
              None if hit is None else hit >= HIT_RATE_TARGET),
             (f"hybrid PT-write traps <= 10% of shadow's on the churn workload: "
              f"{hy if hy is not None else '-'} vs {sh if sh is not None else '-'}",
              None if hy is None or not sh else hy <= sh / 10),
-            (f"hybrid walk refs within 10% of shadow's on the TLB-miss workload (model): "
-             f"{hw if hw is not None else '-'} vs {sw if sw is not None else '-'}",
+            (f"hybrid walk refs within 10% of shadow's on the TLB-miss workload (model, its own "
+             f"part of the trace): "
+             f"{hw if hw is not None else '-'} vs {sw if sw is not None else '-'}"
+             f"{f' (agile per-region walk: {agile})' if agile is not None else ''}",
              None if hw is None or not sw else hw <= sw * 1.1),
             linux_target(by)]
 

@@ -19,19 +19,27 @@ traps to the hypervisor:
              to the guest table's host address, so a miss costs
              (g-1) + 1 + h = 8 references, and its table writes do not trap.
              No CPU offers this walk: the model says what it would cost.
-  hybrid-sw  what this hypervisor can do on real VMX: a whole address space
-             is shadowed or nested (EPT on or off per CR3 load), moved to
-             nested by the same write counts.
+  hybrid-sw  what this hypervisor does on real VMX (paging=hybrid; its
+             policy, hv/shadow_mode.c choose_nested): a whole address space
+             is shadowed or nested (EPT on or off), chosen at each of its CR3
+             loads: a shadowed space that trapped --threshold table writes
+             goes nested (its shadow dropped; its writes no longer trap nor
+             count); a nested one is shadowed again after --probe of its
+             loads, its count reset.
 
 Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL]` (the
 guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in the current
-space), `miss VA` (a TLB miss at VA). Both hybrids move a region or space to
-nested after --threshold table writes and back to shadow after --cool misses
-in it without one. TRACE may also be a run's serial log with `@hv ptrace`
-lines (the hypervisor's paging_trace=on under paging=shadow: each CR3 load,
+space), `miss VA` (a TLB miss at VA), `workload NAME` (the events up to the
+next `workload` line are also counted as workload NAME's; `-` for none: the
+replay goes on from the state before it, so a workload is judged as it ran
+within the whole trace). hybrid-hw moves a region to nested after
+--threshold table writes and back to shadow after --cool misses in it
+without one. TRACE may also be a run's serial log with `@hv ptrace` lines (the hypervisor's paging_trace=on under paging=shadow: each CR3 load,
 guest page-table write with the address its entry maps, and hidden fault, so
 a recorded run's misses are the faults the shadow saw, prefetched ones not
-among them). Usage: walkmodel.py TRACE [--trap-cost REFS]."""
+among them; each `@guest bench test=T` line names the events since the
+guest's previous line workload T). Usage: walkmodel.py TRACE [--workload T]
+[--roots N] [--threshold W] [--cool M] [--probe L] [--trap-cost REFS]."""
 
 import argparse
 import sys
@@ -68,6 +76,8 @@ def parse(lines):
         try:
             if kind == "space" and len(args) == 1:
                 events.append(("space", args[0]))
+            elif kind == "workload" and len(args) == 1:
+                events.append(("workload", None if args[0] == "-" else args[0]))
             elif kind == "miss" and len(args) == 1:
                 events.append(("miss", int(args[0], 0)))
             elif kind == "ptwrite" and len(args) in (1, 2):
@@ -83,14 +93,25 @@ def parse(lines):
 
 
 PTRACE = "@hv ptrace "
+GUEST_BENCH = "@guest bench "
 
 
 def from_log(lines):
-    """The trace lines of a serial log's `@hv ptrace` lines (None if it has none)."""
-    out = []
+    """The trace lines of a serial log's `@hv ptrace` lines (None if it has none); the
+    events between the guest's line before a `@guest bench test=T` line and that one
+    become workload T."""
+    out, start, events = [], 0, 0
     for line in lines:
+        if line.startswith("@guest "):
+            test = dict(w.split("=", 1) for w in line.split() if "=" in w).get("test")
+            if line.startswith(GUEST_BENCH) and test and len(out) > start:
+                out.insert(start, f"workload {test}")
+                out.append("workload -")
+            start = len(out)
+            continue
         if not line.startswith(PTRACE):
             continue
+        events += 1
         f = dict(w.split("=", 1) for w in line[len(PTRACE):].split())
         if f.get("e") == "space":
             out.append(f"space {f['root']}")
@@ -100,7 +121,7 @@ def from_log(lines):
             out.append(f"miss {f['va']}")
         else:
             raise ValueError(f"cannot read {line.strip()!r}")
-    return out or None
+    return out if events else None
 
 
 def load(lines):
@@ -110,8 +131,24 @@ def load(lines):
 
 
 class Counts:
+    FIELDS = ("misses", "refs", "pt_traps", "fill_traps", "cr3_traps")
+
     def __init__(self):
         self.misses = self.refs = self.pt_traps = self.fill_traps = self.cr3_traps = 0
+
+    def add(self, now, then, sign=1):
+        """Adds SIGN x (NOW - THEN), field by field."""
+        for f in self.FIELDS:
+            setattr(self, f, getattr(self, f) + sign * (getattr(now, f) - getattr(then, f)))
+
+    def copy(self):
+        c = Counts()
+        c.add(self, Counts())
+        return c
+
+    def per_miss(self):
+        """Walk references per TLB miss (0 without misses)."""
+        return round(self.refs / self.misses, 2) if self.misses else 0
 
     def traps(self):
         return self.pt_traps + self.fill_traps + self.cr3_traps
@@ -121,7 +158,7 @@ class Counts:
 
 
 class Mover:
-    """Moves keys (regions or spaces) to nested after THRESHOLD table writes, back to
+    """hybrid-hw: moves regions to nested after THRESHOLD table writes, back to
     shadow after COOL misses without one."""
 
     def __init__(self, threshold, cool):
@@ -142,6 +179,34 @@ class Mover:
             self.nested.discard(key)
             self.writes[key] = 0
         return nested
+
+
+class Spaces:
+    """hybrid-sw's choice per address space at each CR3 load, as the hypervisor makes it
+    (hv/shadow_mode.c choose_nested: HYBRID_WRITES, HYBRID_PROBE)."""
+
+    def __init__(self, threshold, probe):
+        self.threshold, self.probe = threshold, probe
+        self.writes, self.loads, self.nested = {}, {}, set()
+
+    def write(self, space):
+        """A table write of SPACE: counted while it is shadowed (it traps)."""
+        if space not in self.nested:
+            self.writes[space] = self.writes.get(space, 0) + 1
+
+    def load(self, space):
+        """A CR3 load of SPACE: True if it goes nested now."""
+        if space not in self.nested:
+            if self.writes.get(space, 0) < self.threshold:
+                return False
+            self.nested.add(space)
+            self.loads[space] = 0
+            return True
+        self.loads[space] += 1
+        if self.loads[space] > self.probe:
+            self.nested.discard(space)
+            self.writes[space] = 0
+        return False
 
 
 class Shadow:
@@ -176,18 +241,29 @@ class Shadow:
         self.spaces[space] = {p for p in self.spaces[space] if p >> (span - PAGE_SHIFT) != base}
 
 
-def replay(events, roots=8, threshold=2, cool=64):
-    """{mode: Counts} for the trace."""
-    modes = {m: Counts() for m in ("nested", "shadow", "hybrid-hw", "hybrid-sw")}
+MODES = ("nested", "shadow", "hybrid-hw", "hybrid-sw")
+
+
+def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=64):
+    """{mode: Counts} for the whole trace; WORKLOADS, a dict if given, receives
+    {workload: {mode: Counts}} for the events of each `workload` line."""
+    modes = {m: Counts() for m in MODES}
     shadows = {m: Shadow(roots) for m in ("shadow", "hybrid-hw", "hybrid-sw")}
-    regions, spaces = Mover(threshold, cool), Mover(threshold, cool)
-    space = None
+    regions, spaces = Mover(threshold, cool), Spaces(threshold, probe)
+    space, current, then = None, None, None
     for ev in events:
+        if ev[0] == "workload":
+            if current is not None:
+                close_workload(workloads, current, modes, then)
+            current, then = ev[1], {m: c.copy() for m, c in modes.items()}
+            continue
         if ev[0] == "space":
             space = ev[1]
             for m in ("shadow", "hybrid-hw", "hybrid-sw"):
                 modes[m].cr3_traps += 1
                 shadows[m].switch(space)
+            if spaces.load(space):
+                shadows["hybrid-sw"].clear(space)  # rebuilt when it is shadowed again
             continue
         if space is None:
             raise ValueError("the trace must start with a 'space' line")
@@ -217,13 +293,23 @@ def replay(events, roots=8, threshold=2, cool=64):
         else:
             modes["hybrid-hw"].refs += GUEST_LEVELS
             modes["hybrid-hw"].fill_traps += shadows["hybrid-hw"].fill(space, page)
-        if spaces.miss(space):
+        if space in spaces.nested:
             modes["hybrid-sw"].refs += nested_refs()
-            shadows["hybrid-sw"].clear(space)  # rebuilt when it turns shadow again
         else:
             modes["hybrid-sw"].refs += GUEST_LEVELS
             modes["hybrid-sw"].fill_traps += shadows["hybrid-sw"].fill(space, page)
+    if current is not None:
+        close_workload(workloads, current, modes, then)
     return modes
+
+
+def close_workload(workloads, name, modes, then):
+    """Adds what MODES counted since THEN to workload NAME's counts in WORKLOADS."""
+    if workloads is None:
+        return
+    mine = workloads.setdefault(name, {m: Counts() for m in MODES})
+    for m, c in modes.items():
+        mine[m].add(c, then[m])
 
 
 def table(modes, trap_cost):
@@ -232,7 +318,7 @@ def table(modes, trap_cost):
              f"CR3 traps | cost (refs + {trap_cost} x traps) |",
              "|---|---|---|---|---|---|---|---|"]
     for name, c in modes.items():
-        per = f"{c.refs / c.misses:.2f}" if c.misses else "-"
+        per = f"{c.per_miss():.2f}" if c.misses else "-"
         lines.append(f"| {name} | {c.misses} | {c.refs} | {per} | {c.pt_traps} | "
                      f"{c.fill_traps} | {c.cr3_traps} | {c.cost(trap_cost)} |")
     return "\n".join(lines)
@@ -245,7 +331,14 @@ def main(argv=None):
     ap.add_argument("--threshold", type=int, default=2,
                     help="table writes that move a region or space to nested (default 2)")
     ap.add_argument("--cool", type=int, default=64,
-                    help="misses without a write that move it back to shadow (default 64)")
+                    help="hybrid-hw: misses without a write that move a region back to "
+                    "shadow (default 64)")
+    ap.add_argument("--probe", type=int, default=64,
+                    help="hybrid-sw: a nested space's CR3 loads before it is shadowed "
+                    "again (default 64, the hypervisor's)")
+    ap.add_argument("--workload", metavar="NAME",
+                    help="count only workload NAME's events (its `workload` lines), "
+                    "replayed within the whole trace")
     ap.add_argument("--trap-cost", type=int, default=100,
                     help="one trap's cost in walk references, for the last column "
                     "(default 100)")
@@ -253,7 +346,13 @@ def main(argv=None):
     try:
         with open(args.trace) as f:
             events = load(f)
-        modes = replay(events, args.roots, args.threshold, args.cool)
+        workloads = {}
+        modes = replay(events, args.roots, args.threshold, args.cool, workloads, args.probe)
+        if args.workload:
+            if args.workload not in workloads:
+                raise ValueError(f"no workload {args.workload!r} in the trace "
+                                 f"(it has: {', '.join(workloads) or 'none'})")
+            modes = workloads[args.workload]
     except (OSError, ValueError) as e:
         print(f"walkmodel: error: {e}", file=sys.stderr)
         return 1

@@ -481,6 +481,32 @@ def check_mmiotest(log, smp=False):
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
+def check_mmiotest_shadow(log):
+    """mmiotest under paging=shadow: the device's pages are in no shadow table, so each
+    access is a #PF exit the shadow classifies as a device access and serves as the EPT
+    violation it would be (the emulator, its #PF and #UD included); every form agreed.
+    Nothing is patched (code pages are not remapped in EPT): HC_EMUL_PATCH says so and
+    the bound-site check is skipped with that reason."""
+    expect_mline(log, "options", paging="shadow", mmio_test="on")
+    checks = {f["name"]: f for _, _, f in serial_log.mlines(log, "check", "guest")}
+    missing = MMIOTEST_CHECKS - set(checks)
+    assert not missing, f"checks missing: {sorted(missing)}"
+    failed = [n for n, f in checks.items() if f["result"] != "pass" and n != "mmio-patched-bound"]
+    assert not failed, f"checks failed: {failed}"
+    assert checks["mmio-patched-bound"]["result"] == "skip", checks["mmio-patched-bound"]
+    assert "paging=shadow" in checks["mmio-patched-bound"]["reason"], checks["mmio-patched-bound"]
+    forms = expect_mline(log, "mmio-forms", "guest", mismatches="0")
+    assert int(forms["forms"]) >= 180, forms
+    expect_mline(log, "emul-unsupported", insn="inc dword ptr [rdx]", bytes="ff 02", policy="ud")
+    emul = expect_mline(log, "emul", vcpu="0", page_faults="1", unsupported="1")
+    shadow = expect_mline(log, "shadow", active="1")
+    # every emulation but the table writes began as a device access's #PF
+    assert int(shadow["device"]) >= int(emul["emulated"]) - int(shadow["pt_writes"]) > 1000, \
+        (shadow, emul)
+    expect_mline(log, "patch", patched="0", vmcall_hits="0")
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 def check_shadow_promoted(log):
     """paging=shadow emulates L2's page-table writes; their sites are promoted (no EPT
     write-protection there: every hit compares the bytes) and nothing is patched."""
@@ -1071,7 +1097,8 @@ def check_ptchurn_native(log):
 def check_ptchurn_trace(log):
     """paging_trace=on recorded one @hv ptrace line per CR3 load, page-table write (with
     the address its entry maps) and hidden fault, and walkmodel.py replays them: its
-    shadow counts the same events, its hybrids trap fewer table writes."""
+    shadow counts the same events, its hybrids trap fewer table writes; the TLB-miss
+    loop's own part of the trace is found by its bench line."""
     expect_mline(log, "options", paging="shadow", paging_trace="on")
     s = {k: int(v) for k, v in expect_mline(log, "shadow", active="1").items()}
     events = [f["e"] for _, _, f in serial_log.mlines(log, kind="ptrace", src="hv")]
@@ -1082,6 +1109,11 @@ def check_ptchurn_trace(log):
     assert modes["shadow"].misses == s["hidden"] and modes["shadow"].pt_traps == s["pt_writes"]
     assert modes["hybrid-sw"].pt_traps < s["pt_writes"] // 10, modes["hybrid-sw"].pt_traps
     assert modes["nested"].refs == 24 * s["hidden"]
+    workloads = {}
+    walkmodel.replay(walkmodel.load(log.splitlines()), workloads=workloads)
+    tlb = workloads.get("ptchurn-tlbmiss", {}).get("shadow")
+    # the TLB-miss loop's own part: its one CR3 load and the fills of its first touches
+    assert tlb and tlb.cr3_traps == 1 and tlb.misses > 100, vars(tlb) if tlb else workloads
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
@@ -1332,6 +1364,8 @@ TESTS = {
     "mmiotest-no-fastpath": ("mmiotest", "exit_fastpath=off", runner.EXIT_PASS,
                              check_mmiotest, {}),
     "mmiotest-stop": ("mmiotest-stop", "", runner.EXIT_FAIL, check_mmiotest_stop, {}),
+    "mmiotest-shadow": ("mmiotest", "paging=shadow", runner.EXIT_PASS, check_mmiotest_shadow,
+                        {}),
     "trapbench-smoke": ("trapbench", "", runner.EXIT_PASS, check_trapbench_smoke,
                         {"guest_args": f"iters={SMOKE_ITERS}"}),
     "trapbench-kvm-smoke": ("trapbench-kvm", "", runner.EXIT_PASS, check_trapbench_kvm_smoke,
