@@ -256,6 +256,7 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 		vmcs02_create(v, n);
 	else
 		vmptrld(n->vmcs02_pa);
+	nested_ept_follow_l1(v); /* before vmcs02's EPTP is chosen: it may name an emptied shadow */
 	memset(&everything, 0xff, sizeof(everything));
 	copy_fields(vv, full ? &everything : &n->dirty);
 	if (!quick) {
