@@ -7,6 +7,10 @@
  * invept_checks: two EPTPs over the same tables; INVEPT single-context of
  * one must leave L1's shadow of the other alone, all-context drop both
  * (counted with L1's HC_NESTED_STATS: skipped under another L1).
+ * l1_ept_checks: L1 changes its own EPT under a page L3 has used (the
+ * shared page of HC_SHARED_MAP takes the place of L2's RAM page there);
+ * L3 must read the new page, with no INVEPT by minihv, whose EPT did not
+ * change (this project's L1 only).
  */
 #include "guest.h"
 #include "lib/string.h"
@@ -22,6 +26,8 @@
 #define PAGE_B 0x2200000ull
 #define MAGIC_A 0x4141414141414141ull
 #define MAGIC_B 0x4242424242424242ull
+#define PAGE_C 0x2400000ull  /* L2-physical 36 MiB: free RAM of L2, then the shared page */
+#define MAGIC_C 0x4343434343434343ull
 #define EPT_LARGE_WB (7u | 6u << 3 | 1u << 7)
 #define EXIT_EPT_VIOLATION 48
 #define EXIT_EPT_MISCONFIG 49
@@ -184,4 +190,42 @@ bool invept_checks(uint64_t vmcs, void *l3_stack_top)
 			   b_dropped != ~0ull && a_dropped >= 1 && a_dropped != ~0ull,
 			   "warm_a=%lu warm_b=%lu a_after_single_b=%lu b_after_single_b=%lu "
 			   "a_after_all=%lu", warm_a, warm_b, a_kept, b_dropped, a_dropped);
+}
+
+/* L3 for l1_ept_checks: reads PAGE_C, exits (L1's EPT changes there), reads it again. */
+static void l3_l1_ept_main(void)
+{
+	l3_results[3] = *(volatile uint64_t *)PAGE_C;
+	__asm__ volatile("vmcall" : : "a"(0ull) : "memory");
+	l3_results[4] = *(volatile uint64_t *)PAGE_C;
+	__asm__ volatile("hlt");
+}
+
+bool l1_ept_checks(uint64_t vmcs, void *l3_stack_top)
+{
+	uint64_t rflags, reason = 0;
+	int64_t map = 1; /* HC_SHARED_MAP's answer: 1 until asked */
+	bool launch = true;
+
+	if (!hv_present()) { /* HC_SHARED_MAP is this project's hypercall */
+		guest_mline("skip", "name=nested-ept-l1-change reason=\"not under this hypervisor\"");
+		return true;
+	}
+	*(volatile uint64_t *)PAGE_C = MAGIC_C;
+	vmcs_build_ept(vmcs, l3_l1_ept_main, l3_stack_top, ept_build(), 0);
+	for (;;) {
+		rflags = vmx_run(&(struct l3_regs){ { 0 } }, launch);
+		launch = false;
+		if (rflags || (uint32_t)vmr(VMCS_VM_EXIT_REASON) != EXIT_VMCALL || map != 1)
+			break;
+		map = vmcall(HC_SHARED_MAP, PAGE_C, 0, 0).ret; /* L1 remaps L2's PAGE_C */
+		skip();
+	}
+	if (!rflags)
+		reason = vmr(VMCS_VM_EXIT_REASON);
+	return guest_check("nested-ept-l1-change", !rflags && reason == EXIT_HLT && map == HC_OK &&
+			   l3_results[3] == MAGIC_C && l3_results[4] == HV_SHARED_MAGIC &&
+			   *(volatile uint64_t *)PAGE_C == HV_SHARED_MAGIC,
+			   "rflags=%#lx reason=%lu map=%ld before=%#lx after=%#lx", rflags, reason,
+			   map, l3_results[3], l3_results[4]);
 }

@@ -360,6 +360,7 @@ static bool minihv_run(const char *cmdline, unsigned cpu)
 	ok &= run_second_vmcs(b);
 	ok &= ept_checks(b, l3_stacks[1] + L3_STACK);
 	ok &= invept_checks(b, l3_stacks[1] + L3_STACK);
+	ok &= l1_ept_checks(b, l3_stacks[1] + L3_STACK);
 	if (cmdline_number(cmdline, "urg=", 0))
 		ok &= urg_checks(b, l3_stacks[1] + L3_STACK);
 	ok &= event_delivery_exit(a);

@@ -70,6 +70,8 @@ void skip(void);
 bool ept_checks(uint64_t vmcs, void *l3_stack_top);
 /* ept_checks.c: INVEPT single-context drops L1's shadow of that EPTP only. */
 bool invept_checks(uint64_t vmcs, void *l3_stack_top);
+/* ept_checks.c: a change L1 makes to its own EPT reaches L3 (L1's shadow EPT is rebuilt). */
+bool l1_ept_checks(uint64_t vmcs, void *l3_stack_top);
 /* ept_checks.c: VMCLEAR, VMPTRLD and vmcs_build of vmcs, L3 under eptp (EPT | proc2). */
 void vmcs_build_ept(uint64_t vmcs, void (*l3_entry)(void), void *l3_stack_top, uint64_t eptp,
 		    uint32_t proc2);

@@ -166,6 +166,7 @@ int ept_init(struct ept *e, const struct ept_ops *ops, void *ctx,
 		return EPT_ERR_INVAL;
 	e->ops = ops;
 	e->ctx = ctx;
+	e->gen = 0;
 	e->leaf_levels = 1u << 1 | (allow_2m ? 1u << 2 : 0) | (allow_1g ? 1u << 3 : 0);
 	e->pml4 = ops->alloc_page(ctx);
 	return e->pml4 ? EPT_OK : EPT_ERR_NOMEM;
@@ -179,22 +180,29 @@ static int fixed_type(uint64_t hpa, uint64_t size, void *ctx)
 	return *(const int *)ctx;
 }
 
+/* After a change (even a failed one, which may have done part of it): e->gen moves on. */
+static int changed(struct ept *e, int err)
+{
+	__atomic_store_n(&e->gen, e->gen + 1, __ATOMIC_RELEASE);
+	return err;
+}
+
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size,
 	    unsigned int perms, unsigned int memtype, bool ignore_pat)
 {
 	int type = memtype > 7 ? -1 : (int)memtype;
 
-	return map_range(e, gpa, hpa, size, perms, ignore_pat ? EPT_IGNORE_PAT : 0,
-			 fixed_type, &type);
+	return changed(e, map_range(e, gpa, hpa, size, perms, ignore_pat ? EPT_IGNORE_PAT : 0,
+				    fixed_type, &type));
 }
 
 int ept_map_typed(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size,
 		  unsigned int perms, ept_type_fn type_of, void *ctx)
 {
-	return map_range(e, gpa, hpa, size, perms, 0, type_of, ctx);
+	return changed(e, map_range(e, gpa, hpa, size, perms, 0, type_of, ctx));
 }
 
-int ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
+static int unmap_range(struct ept *e, uint64_t gpa, uint64_t size)
 {
 	if (!range_ok(gpa, size, GPA_LIMIT))
 		return EPT_ERR_INVAL;
@@ -208,6 +216,11 @@ int ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
 		size -= ept_level_size(level);
 	}
 	return EPT_OK;
+}
+
+int ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
+{
+	return changed(e, unmap_range(e, gpa, size));
 }
 
 bool ept_lookup(const struct ept *e, uint64_t gpa, struct ept_mapping *m)

@@ -34,6 +34,14 @@ struct ept {
 	void *ctx;
 	uint64_t pml4;			/* physical address of the PML4 table */
 	unsigned int leaf_levels;	/* bit n: ept_map may write leaves at level n */
+	/*
+	 * Advanced (a release store) after every ept_map, ept_map_typed and
+	 * ept_unmap, whatever they changed: whoever keeps translations derived
+	 * from these tables (nested_ept.c's shadows of guest_ept) compares it
+	 * with the value it built them at. Changes to one EPT are serialized by
+	 * its users, so a plain increment is enough.
+	 */
+	uint64_t gen;
 };
 
 enum ept_error {

@@ -127,10 +127,10 @@ void nested_log_stats(const struct vcpu *v)
 		 n->lazy_fetches);
 	log_mline("nested", "vcpu=%u entries=%lu l3_exits=%lu reflected=%lu lazy_fetches=%lu "
 		  "l3_interrupts=%lu l3_injected=%lu l2_interrupt_exits=%lu ept_fills=%lu "
-		  "ept_large_fills=%lu ept_drops=%lu prefetch=\"%s\" vmcs_shadow=%s", v->index,
+		  "ept_large_fills=%lu ept_drops=%lu ept_l1_changes=%lu prefetch=\"%s\" vmcs_shadow=%s", v->index,
 		  n->entries, n->l3_exits, n->reflected, n->lazy_fetches, n->l3_interrupts,
 		  n->l3_injected, n->l2_interrupt_exits, n->ept_fills, n->ept_large_fills,
-		  n->ept_drops, hv_opts.prefetch, hv_opts.vmcs_shadow ? "hw" : "sw");
+		  n->ept_drops, n->ept_l1_changes, hv_opts.prefetch, hv_opts.vmcs_shadow ? "hw" : "sw");
 	for (unsigned i = 0; i < VMCS_FIELD_ROWS; i++)
 		if (n->vmread_by_field[i] || n->vmwrite_by_field[i])
 			log_mline("nested-vmread", "vcpu=%u field=%s vmread=%lu vmwrite=%lu", v->index,

@@ -66,8 +66,13 @@ struct nested_vcpu {
 	uint64_t entries, l3_exits, reflected, lazy_fetches;
 	/* Interrupts L1 acknowledged while L3 ran; of them injected into L3; exits to L2 for one. */
 	uint64_t l3_interrupts, l3_injected, l2_interrupt_exits;
-	/* Shadow EPT: mappings made (of them large pages), shadows emptied (nested_ept.c). */
-	uint64_t ept_fills, ept_large_fills, ept_drops;
+	/*
+	 * Shadow EPT: mappings made (of them large pages), shadows emptied, times
+	 * all were emptied because L1's EPT changed (nested_ept.c); guest_ept.gen
+	 * the shadows are built at.
+	 */
+	uint64_t ept_fills, ept_large_fills, ept_drops, ept_l1_changes;
+	uint64_t ept_l1_gen;
 	uint64_t vmread_by_field[VMCS_FIELD_ROWS];
 	uint64_t vmwrite_by_field[VMCS_FIELD_ROWS];
 };

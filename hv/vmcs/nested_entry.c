@@ -76,20 +76,25 @@ static uint32_t with_l0(uint64_t cap, uint32_t want)
 }
 
 /*
- * vmcs02, created at L2's first VM entry (vmcs01 current): L1's host state,
- * exits to the L3 exit entry; on a vCPU whose exits save blocking by SMI
- * (exit_init_sipi.c), to the one that clears it.
+ * Where L3's exits go (vmcs01 current): the L3 exit entry; on a vCPU whose
+ * exits save blocking by SMI (exit_init_sipi.c chooses at each SIPI), the
+ * one that clears it.
  */
-static void vmcs02_create(struct vcpu *v, struct nested_vcpu *n)
+static uint64_t l3_exit_entry(void)
 {
 	bool smi_masked = vmread(VMCS_HOST_RIP) == (uint64_t)(uintptr_t)vmx_exit_entry_smi_masked;
 
+	return (uint64_t)(uintptr_t)(smi_masked ? vmx_exit_entry_l3_smi_masked : vmx_exit_entry_l3);
+}
+
+/* vmcs02, created at L2's first VM entry: L1's host state, exits to exit_entry. */
+static void vmcs02_create(struct vcpu *v, struct nested_vcpu *n, uint64_t exit_entry)
+{
 	n->vmcs02_pa = alloc_page_or_panic("vmcs02");
 	*(uint32_t *)(uintptr_t)n->vmcs02_pa = l0.caps.revision;
 	if (vmclear(n->vmcs02_pa) != VMX_OK || vmptrld(n->vmcs02_pa) != VMX_OK)
 		panic("VMCLEAR/VMPTRLD of vmcs02 failed");
-	vmcs_setup_host_state(v, (uint64_t)(uintptr_t)(smi_masked ? vmx_exit_entry_l3_smi_masked :
-								    vmx_exit_entry_l3));
+	vmcs_setup_host_state(v, exit_entry);
 	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
 	vmcs_write(VMCS_EPT_POINTER, guest_mem_eptp());
 	vmcs_write(VMCS_ADDRESS_OF_IO_BITMAP_A, io_bitmap_pa());
@@ -249,13 +254,19 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 				       field_now, nested_read_phys, n };
 	struct entry_check_result r;
 	uint32_t msr_fail;
+	/* Chosen again at each VMLAUNCH: an AP started again may exit otherwise now. */
+	uint64_t exit_entry = launch || !n->vmcs02_pa ? l3_exit_entry() : 0;
 
 	n->l2_cr0 = l2_cr0();
 	n->l2_efer = l2.efer;
-	if (!n->vmcs02_pa)
-		vmcs02_create(v, n);
-	else
+	if (!n->vmcs02_pa) {
+		vmcs02_create(v, n, exit_entry);
+	} else {
 		vmptrld(n->vmcs02_pa);
+		if (exit_entry)
+			vmcs_write(VMCS_HOST_RIP, exit_entry);
+	}
+	nested_ept_follow_l1(v); /* before vmcs02's EPTP is chosen: it may name an emptied shadow */
 	memset(&everything, 0xff, sizeof(everything));
 	copy_fields(vv, full ? &everything : &n->dirty);
 	if (!quick) {

@@ -6,7 +6,8 @@
  * L2's leaf and L1's allow (ept_compose_leaf), with the rights of L2's walk
  * ANDed with L1's, L2's memory type and ignore-PAT bit. INVEPT
  * single-context empties the shadow of that EPTP only, all-context every
- * one of the vCPU's. Tables come from the hypervisor's pool and go back
+ * one of the vCPU's; a change to L1's own EPT (guest_ept.gen moved on,
+ * checked before L3 runs) every one. Tables come from the hypervisor's pool and go back
  * when a shadow is emptied (then an INVEPT of that shadow, so the CPU holds
  * no translation through them before they are reused).
  */
@@ -114,6 +115,20 @@ void nested_ept_invalidate(struct vcpu *v, bool all, uint64_t l2_eptp)
 	for (unsigned i = 0; i < SHADOWS_PER_VCPU; i++)
 		if (set->s[i].assigned)
 			shadow_empty(v, &set->s[i]);
+}
+
+void nested_ept_l1_changed(struct vcpu *v, uint64_t gen)
+{
+	struct shadow_set *set = &shadow_sets[v->index];
+	bool any = false;
+
+	v->nested->ept_l1_gen = gen;
+	for (unsigned i = 0; i < SHADOWS_PER_VCPU; i++)
+		if (set->s[i].assigned) {
+			shadow_empty(v, &set->s[i]);
+			any = true;
+		}
+	v->nested->ept_l1_changes += any; /* none yet at the first L3 entry */
 }
 
 uint64_t nested_ept_eptp(struct vcpu *v, uint64_t l2_eptp)

@@ -523,4 +523,6 @@ void nested_exit_handler(struct vcpu *v, uint64_t full_reason)
 		nested_reflect(v);
 	else
 		handle_for_l3(v, basic);
+	if (n->in_l3)
+		nested_ept_follow_l1(v); /* L3 resumes: not on shadows L1's EPT has outdated */
 }

@@ -1,7 +1,8 @@
 /*
  * test_ept.c - EPT tables in malloc'd pages: entry formats and the EPTP,
  * page-size choice, holes punched into large pages, MTRR-typed mapping,
- * allocation failures part-way, and bad arguments.
+ * allocation failures part-way, bad arguments, and the generation
+ * that tells holders of derived translations (nested EPT) about changes.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -384,6 +385,52 @@ static void test_invalid(void)
 	teardown(&e, &p);
 }
 
+/* MTRR-typed mapping's type_of: write-back everywhere. */
+static int all_wb(uint64_t hpa, uint64_t size, void *ctx)
+{
+	(void)hpa;
+	(void)size;
+	(void)ctx;
+	return MTRR_WB;
+}
+
+/*
+ * e.gen moves on with every change, narrowing or not, failed part-way or
+ * not (nested_ept.c drops its shadows of guest_ept on it); reading doesn't.
+ */
+static void test_generation(void)
+{
+	struct ept_mapping m;
+	struct pool p;
+	struct ept e;
+	uint64_t gen;
+
+	setup(&e, &p, true, true);
+	CHECK_EQ(e.gen, 0);
+	CHECK_EQ(ept_map(&e, 0, 0, 1 * GiB, EPT_RWX, MTRR_WB, false), EPT_OK);
+	CHECK_EQ(e.gen, 1);
+	CHECK(ept_lookup(&e, 0x5000, &m));
+	(void)ept_eptp(&e, false);
+	CHECK_EQ(e.gen, 1);
+	/* Write-protecting a page (the xAPIC trap): a narrowing. */
+	CHECK_EQ(ept_map(&e, 0x5000, 0x5000, 0x1000, EPT_R | EPT_X, MTRR_UC, false), EPT_OK);
+	CHECK_EQ(e.gen, 2);
+	/* Remapping a page elsewhere (the shared page), with the same rights. */
+	CHECK_EQ(ept_map(&e, 0x6000, 0x9000, 0x1000, EPT_RWX, MTRR_WB, false), EPT_OK);
+	CHECK_EQ(e.gen, 3);
+	CHECK_EQ(ept_map_typed(&e, 0x5000, 0x5000, 0x1000, EPT_RWX, all_wb, NULL), EPT_OK);
+	CHECK_EQ(e.gen, 4);
+	CHECK_EQ(ept_unmap(&e, 0x7000, 0x1000), EPT_OK);
+	CHECK_EQ(e.gen, 5);
+	/* A failure part-way may have changed something: it counts too. */
+	gen = e.gen;
+	p.budget = 0;
+	CHECK_EQ(ept_unmap(&e, 0x400000 + 0x7000, 0x1000), EPT_ERR_NOMEM); /* splits a 2 MiB page */
+	CHECK(e.gen != gen);
+	p.budget = -1;
+	teardown(&e, &p);
+}
+
 int main(void)
 {
 	test_format();
@@ -393,5 +440,6 @@ int main(void)
 	test_out_of_memory();
 	test_no_free_page();
 	test_invalid();
+	test_generation();
 	return check_report("ept");
 }
