@@ -13,6 +13,7 @@
 #include "irq/queue.h"
 #include "irq/route.h"
 #include "vcpu.h"
+#include "x86.h"
 
 /* Masks both 8259s before L2 starts (see irq.c). */
 void irq_quiesce_platform(void);
@@ -51,12 +52,9 @@ void ppr_watch_setup(struct vcpu *v);
 /* TPR[7:4] of L2: VTPR while watched, else the real one's (L2's own). */
 static inline unsigned ppr_watch_tpr_class(const struct vcpu *v)
 {
-	uint64_t cr8;
-
 	if (v->ppr_watch)
 		return (*(volatile uint32_t *)(uintptr_t)(v->vapic_pa + 0x80) >> 4) & 0xf;
-	__asm__ volatile("mov %%cr8, %0" : "=r"(cr8));
-	return (unsigned)cr8 & 0xf;
+	return (unsigned)read_cr8() & 0xf;
 }
 /* ISRV[7:4]: the highest class L2 has in service (not the queued ones' ISR bits), or 0. */
 unsigned irq_in_service_class(const struct vcpu *v);
