@@ -61,6 +61,9 @@ bool apic_write_exit(struct vcpu *v, uint64_t gpa);
 bool apic_access_exit(struct vcpu *v, uint64_t gpa);
 void handle_tpr_below_threshold(struct vcpu *v);
 void handle_apic_access(struct vcpu *v);
+/* irq_eoi=virtual (irq/apicv.c): L2 ended a level-triggered vector; L2 wrote its ICR. */
+void handle_virtualized_eoi(struct vcpu *v);
+void handle_apic_write(struct vcpu *v);
 /* L2's WRMSR of the x2APIC ICR while it exits (exit_apic.c). */
 void x2apic_icr_exit(struct vcpu *v, uint64_t icr);
 /*

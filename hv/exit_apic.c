@@ -21,6 +21,7 @@
 #include "exit.h"
 #include "extable.h"
 #include "guest_mem.h"
+#include "irq/irq.h"
 #include "lapic.h"
 #include "lib/string.h"
 #include "log.h"
@@ -85,9 +86,10 @@ static volatile uint32_t *apic_reg(const struct mmio_device *d, uint64_t offset)
 static bool apic_read(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
 		      uint64_t *value)
 {
-	(void)v;
 	if (width != 4 || (offset & 3))
 		return false;
+	if (v->apicv && apicv_read(v, offset, value)) /* ISR, IRR, PPR: L2's virtual ones */
+		return true;
 	*value = *apic_reg(d, offset);
 	return true;
 }

@@ -30,6 +30,7 @@ __attribute__((noreturn, cold, noinline)) static void halted_forever(struct vcpu
 __attribute__((noinline)) static void hlt_with_events(struct vcpu *v)
 {
 	irq_hlt(v);
+	apicv_hlt(v); /* irq_eoi=virtual: a virtual interrupt pending ends it too */
 	skip_instruction();
 }
 
@@ -42,8 +43,11 @@ void handle_hlt(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_STATE,
 		   vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE) & ~BLOCKING_STI_MOVSS);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
-	/* An interrupt queued while L2's STI shadow held it back ends the HLT now. */
-	if (__atomic_load_n(&v->events_waiting, __ATOMIC_RELAXED))
+	/*
+	 * An interrupt queued while L2's STI shadow held it back ends the HLT now
+	 * (or, with irq_eoi=virtual, one pending in L2's virtual IRR).
+	 */
+	if (__atomic_load_n(&v->events_waiting, __ATOMIC_RELAXED) || v->apicv)
 		hlt_with_events(v);
 	else
 		skip_instruction();

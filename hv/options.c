@@ -31,6 +31,7 @@ static const char *const inject_choices[] = { "none", "pf", "ud", "gp", "de", "p
 					      "hang", "stack-overflow", "write-text",
 					      "write-rodata", "exec-data", "canary-leak", "smep", "smap", NULL };
 static const char *const guest_fault_choices[] = { "stop", "inject", NULL };
+static const char *const irq_eoi_choices[] = { "count", "virtual", NULL };
 
 #define OPT(n, t, field, ...) \
 	{ .name = n, .type = t, .offset = offsetof(struct hv_options, field), __VA_ARGS__ }
@@ -96,6 +97,10 @@ static const struct opt_def option_table[] = {
 	OPT("irq", OPT_STR, irq,
 	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
 		    "the hypervisor, per CPU (default: direct everywhere)"),
+	OPT("irq_eoi", OPT_ENUM, irq_eoi, .choices = irq_eoi_choices,
+	    .help = "intercepting CPUs: count, L2's EOI ends the real APIC's highest vector in "
+		    "service; virtual, virtual-interrupt delivery ends each vector, level-"
+		    "triggered ones on the real APIC at L2's EOI (where L0 offers it)"),
 };
 
 #define NOPTS (sizeof(option_table) / sizeof(option_table[0]))

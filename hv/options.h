@@ -26,6 +26,13 @@ enum emul_unsupported_policy { EMUL_UNSUPPORTED_STOP, EMUL_UNSUPPORTED_UD };
 /* How the loaded guest is started: as L2, or by a plain jump (the native baseline). */
 enum launch_mode { LAUNCH_VMX, LAUNCH_DIRECT };
 
+/*
+ * How the EOI of an interrupt an intercepting CPU acknowledged is balanced
+ * (irq/apicv.c): count, L2's EOI goes to the real APIC and ends its highest
+ * vector in service; virtual, virtual-interrupt delivery, EOIs per vector.
+ */
+enum irq_eoi_mode { IRQ_EOI_COUNT, IRQ_EOI_VIRTUAL };
+
 /* L2's VMREAD/VMWRITE: all trapped (sw), or the shadowed ones on L0's VMCS shadowing (hw). */
 enum vmcs_shadow_mode { VMCS_SHADOW_SW, VMCS_SHADOW_HW };
 
@@ -56,6 +63,7 @@ struct hv_options {
 	uint64_t pool_backing; /* percent of the region machine pages back */
 	bool exit_fastpath; /* CPUID and VMCALL HC_VERSION served in vmx_entry.S */
 	char irq[CMDLINE_STR_MAX]; /* per-CPU interrupt policy, parsed into irq_policy (irq/) */
+	unsigned irq_eoi;  /* enum irq_eoi_mode: intercepted interrupts' EOI (irq/apicv.c) */
 };
 
 extern struct hv_options hv_opts;

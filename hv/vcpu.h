@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "irq/eoi_held.h"
 #include "irq/queue.h"
 #include "vmcs/exit_reasons.h"
 #include "vmx.h"
@@ -56,6 +57,9 @@ struct vcpu {
 	uint64_t vapic_pa;      /* the virtual-APIC page (VTPR), 0 where L0 lacks the TPR shadow */
 	uint64_t apic_access_pa; /* L2's xAPIC page while watched */
 	uint64_t ppr_watches;   /* watches started, for the log */
+	/* irq_eoi=virtual (irq/apicv.c): virtual-interrupt delivery on this vCPU. */
+	bool apicv;
+	struct irq_eoi_held eoi_held; /* level-triggered vectors in the real ISR for L2 */
 };
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S expects gpr[] first");

@@ -95,6 +95,7 @@ void irq_setup_vmcs(struct vcpu *v)
 		vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 			   vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
 			   PROC_MWAIT_EXITING);
+	apicv_setup(v);
 	v->proc_ctls = (uint32_t)vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 	v->irq = (struct irq_queue){ 0 };
 	v->root_nmi = false;
@@ -226,6 +227,8 @@ void irq_log_counters(const struct vcpu *v)
 		  "nmis_raised=%lu nmis_injected=%lu ppr_watch=%s ppr_watches=%lu", v->index,
 		  v->intercept_irq ? "intercept" : "direct", q->raised, q->injected, q->merged,
 		  q->nmis_raised, q->nmis_injected,
-		  v->vapic_pa ? "tpr-shadow" : v->intercept_irq ? "cr8-exiting" : "none",
+		  v->apicv ? "apicv" : v->vapic_pa ? "tpr-shadow" : v->intercept_irq ? "cr8-exiting" : "none",
 		  v->ppr_watches);
+	if (v->intercept_irq)
+		apicv_log_counters(v);
 }

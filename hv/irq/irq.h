@@ -46,13 +46,36 @@ void irq_inject_pending(struct vcpu *v);
  */
 void irq_queue_acknowledged(struct vcpu *v, unsigned vector);
 
+/* irq/apicv.c: irq_eoi=virtual, virtual-interrupt delivery on an intercepting vCPU. */
+/* At VMCS setup, after ppr_watch_setup: turns it on where asked for and possible. */
+void apicv_setup(struct vcpu *v);
+/*
+ * An acknowledged VECTOR into L2's virtual IRR (its real EOI sent now if
+ * edge-triggered, at L2's EOI if level-triggered); false for a vector that
+ * is not in service (spurious, ExtINT), to be queued and injected as before.
+ */
+bool apicv_acknowledged(struct vcpu *v, unsigned vector);
+/*
+ * Whether a virtual interrupt waits while L2 may not take one (RFLAGS.IF
+ * clear, STI or MOV-SS blocking): interrupt-window exiting must hold it then.
+ */
+bool apicv_needs_window(const struct irq_entry_state *s);
+/* L2's HLT: ended at once if a virtual interrupt may be delivered. */
+void apicv_hlt(struct vcpu *v);
+/* SVI[7:4]: the highest class in L2's virtual ISR. */
+unsigned apicv_in_service_class(void);
+/* An emulated read of L2's xAPIC register OFFSET served by its virtual APIC (ISR, IRR, PPR). */
+bool apicv_read(struct vcpu *v, uint64_t offset, uint64_t *value);
+/* The end-of-run line "@hv irq-eoi" of an intercepting vCPU. */
+void apicv_log_counters(const struct vcpu *v);
+
 /* irq/ppr_watch.c: L2's processor priority while a queued interrupt waits for it. */
 /* At VMCS setup: the virtual-APIC page of an intercepting vCPU, where L0 offers it. */
 void ppr_watch_setup(struct vcpu *v);
 /* TPR[7:4] of L2: VTPR while watched, else the real one's (L2's own). */
 static inline unsigned ppr_watch_tpr_class(const struct vcpu *v)
 {
-	if (v->ppr_watch)
+	if (v->ppr_watch || v->apicv)
 		return (*(volatile uint32_t *)(uintptr_t)(v->vapic_pa + 0x80) >> 4) & 0xf;
 	return (unsigned)read_cr8() & 0xf;
 }

@@ -67,7 +67,11 @@ unsigned irq_in_service_class(const struct vcpu *v)
 {
 	int highest = irq_queue_highest(&v->irq);
 	uint64_t base = 0;
-	bool x2apic = !lapic_xapic_base(&base);
+	bool x2apic;
+
+	if (v->apicv)
+		return apicv_in_service_class();
+	x2apic = !lapic_xapic_base(&base);
 
 	/*
 	 * The real ISR holds L2's interrupts in service and the queued ones the
@@ -140,10 +144,11 @@ void handle_apic_access(struct vcpu *v)
 	uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
 	unsigned type = APIC_ACCESS_TYPE(q);
 
-	if (!v->ppr_watch || (type != APIC_ACCESS_LINEAR_READ &&
-			      type != APIC_ACCESS_LINEAR_WRITE)) {
+	bool on = v->ppr_watch || v->apicv; /* the page is L2's APIC-access page only then */
+
+	if (!on || (type != APIC_ACCESS_LINEAR_READ && type != APIC_ACCESS_LINEAR_WRITE)) {
 		log_error("vCPU %u: APIC-access exit, qualification %#lx (%s)", v->index, q,
-			  v->ppr_watch ? "not an instruction's read or write" : "no watch on");
+			  on ? "not an instruction's read or write" : "no watch on");
 		guest_stop(v, false, "apic-access");
 	}
 	if (!apic_access_exit(v, v->apic_access_pa + APIC_ACCESS_OFFSET(q)))

@@ -1,0 +1,258 @@
+/*
+ * irq/apicv.c - irq_eoi=virtual: an intercepting vCPU takes L2's interrupts
+ * through virtual-interrupt delivery (SDM Vol. 3C 29.2), so every EOI is
+ * balanced per vector and L2's EOI of an edge-triggered vector costs no exit.
+ *
+ * Under irq_eoi=count the hypervisor injects each acknowledged vector and
+ * L2's EOI goes to the real APIC, which ends its highest vector in service:
+ * that may be one still queued, ended before L2 has seen it. Here instead:
+ * - an acknowledged vector (the external-interrupt exit) goes into L2's
+ *   virtual IRR on the virtual-APIC page and RVI; the CPU delivers it when
+ *   RFLAGS.IF, interruptibility and the virtual PPR allow (29.2.1), through
+ *   the virtual ISR and SVI, and L2's EOI (a write to the xAPIC page's EOI
+ *   register, APIC-access virtualization) ends the highest virtual ISR
+ *   bit without an exit (EOI virtualization, 29.1.4). TPR reads and writes
+ *   and MOV CR8 use the virtual TPR (29.1.2); the real TPR stays 0;
+ * - on the real APIC an edge-triggered vector is ended at once (the one
+ *   acknowledged is the highest in service: the APIC delivered it above the
+ *   processor priority, 11.8.3.1); a level-triggered one (its TMR bit set,
+ *   11.8.4) stays in service until L2 ends it: its bit in the EOI-exit
+ *   bitmap makes that EOI exit (EOI-induced VM exit, reason 45) and its
+ *   real EOI, which lets the IOAPIC send it again, goes then (eoi_held.h);
+ * - a spurious vector, or one delivered as ExtINT (no ISR bit: the 8259's),
+ *   is never in service: it is injected as before (irq/queue.h), with NMIs;
+ * - every other access to L2's xAPIC page exits (APIC access, fault-like:
+ *   no APIC-register virtualization, so no register copy to keep in step)
+ *   and is emulated on the real APIC (exit_apic.c), except reads of ISR,
+ *   IRR and PPR, which L2 gets from its virtual APIC (apicv_read): so a
+ *   vector acknowledged but not yet delivered is in L2's IRR, not its ISR.
+ *   An ICR write is virtualized (29.4.3.2): a fixed self-IPI goes into the
+ *   virtual IRR without an exit (self-IPI virtualization); any other exits
+ *   after the write (APIC-write VM exit, reason 56) and is sent on the real
+ *   APIC, whose ICR high half L2's earlier write (an APIC access) set.
+ * Needs L2's APIC in xAPIC mode (x2APIC's EOI and ICR would reach the real
+ * APIC: the run stops with a clear error if L2 switches) and no nested VMX
+ * (an exit from L3 acknowledges with vmcs02 current, where RVI cannot be
+ * written); elsewhere, or where L0 lacks the controls, the vCPU counts.
+ * Posted interrupts (absent in Bochs 2.7) would let another CPU raise
+ * a vector without the exit; not used.
+ */
+#include "exit.h"
+#include "guest_stop.h"
+#include "irq/irq.h"
+#include "l0.h"
+#include "lapic.h"
+#include "log.h"
+#include "options.h"
+#include "vmcs_setup.h"
+#include "vmx.h"
+#include "vmx_bits.h"
+#include "x86.h"
+
+#define APIC_TPR 0x080
+#define APIC_PPR 0x0a0
+#define APIC_EOI 0x0b0
+#define APIC_ISR 0x100 /* 8 registers, 16 bytes apart, as TMR and IRR */
+#define APIC_TMR 0x180
+#define APIC_IRR 0x200
+#define APIC_ICR_LO 0x300
+#define APIC_WRITE_OFFSET(q) ((q) & 0xfff)
+
+static volatile uint32_t *reg32(uint64_t pa)
+{
+	return (volatile uint32_t *)(uintptr_t)pa;
+}
+
+/* Bit V of the 256-bit register at OFFSET of the APIC page at BASE (ISR, TMR, IRR). */
+static bool reg_bit(uint64_t base, unsigned offset, unsigned v)
+{
+	return *reg32(base + offset + 16 * (v / 32)) >> (v % 32) & 1;
+}
+
+static bool offered(void)
+{
+	const struct vmx_caps *c = &l0.caps;
+
+	return vmx_ctl_may_be_1(c->proc, PROC_USE_TPR_SHADOW) &&
+	       vmx_ctl_may_be_1(c->proc2, PROC2_VIRT_APIC_ACCESSES | PROC2_VIRT_INTR_DELIVERY);
+}
+
+void apicv_setup(struct vcpu *v)
+{
+	uint64_t base;
+	const char *why = NULL;
+
+	v->apicv = false;
+	v->eoi_held = (struct irq_eoi_held){ 0 };
+	if (!v->intercept_irq || hv_opts.irq_eoi != IRQ_EOI_VIRTUAL)
+		return;
+	if (!offered() || !v->vapic_pa)
+		why = "L0 offers no virtual-interrupt delivery with APIC-access virtualization";
+	else if (hv_opts.nested)
+		why = "nested=on";
+	else if (!lapic_xapic_base(&base))
+		why = "the local APIC is in x2APIC mode";
+	if (why) {
+		log_info("vCPU %u: irq_eoi=virtual not possible (%s): EOIs are counted", v->index,
+			 why);
+		return;
+	}
+	/* The virtual-APIC page starts empty but for L2's TPR; the real TPR stays 0. */
+	for (unsigned off = 0; off < 0x400; off += 4)
+		*reg32(v->vapic_pa + off) = 0;
+	*reg32(v->vapic_pa + APIC_TPR) = *reg32(base + APIC_TPR) & 0xff;
+	*reg32(base + APIC_TPR) = 0;
+	v->apic_access_pa = base;
+	vmcs_write(VMCS_APIC_ACCESS_ADDRESS, base);
+	for (unsigned i = 0; i < 4; i++)
+		vmcs_write(VMCS_EOI_EXIT_BITMAP_0 + 2 * i, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPT_STATUS, 0);
+	vmcs_write(VMCS_TPR_THRESHOLD, 0);
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+		   PROC2_VIRT_APIC_ACCESSES | PROC2_VIRT_INTR_DELIVERY);
+	vmcs_write(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   (vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
+		    PROC_USE_TPR_SHADOW) & ~(PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING));
+	v->apicv = true;
+}
+
+/* Sets or clears V's bit in the EOI-exit bitmap (four 64-bit fields, SDM Vol. 3C 25.6.8). */
+static void eoi_exit_bit(unsigned v, bool set)
+{
+	uint64_t field = VMCS_EOI_EXIT_BITMAP_0 + 2 * (v / 64);
+	uint64_t bits = vmread(field), bit = 1ull << (v % 64);
+
+	vmcs_write(field, set ? bits | bit : bits & ~bit);
+}
+
+/*
+ * Ends the HLT L2 waits in if the virtual interrupt now pending may be
+ * delivered: RVI's class above VPPR's, RFLAGS.IF set (29.2.1). The CPU does
+ * so itself (29.2.2); done here too so an L0 that leaves a vCPU halted with a
+ * virtual interrupt recognized cannot lose it.
+ */
+static void wake_hlt(struct vcpu *v)
+{
+	unsigned rvi = (unsigned)vmread(VMCS_GUEST_INTERRUPT_STATUS) & 0xff;
+	unsigned vppr = *reg32(v->vapic_pa + APIC_PPR) & 0xff;
+
+	if ((rvi >> 4) > (vppr >> 4) && (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	    vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+		vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+}
+
+bool apicv_acknowledged(struct vcpu *v, unsigned vector)
+{
+	uint64_t base = v->apic_access_pa, status;
+
+	if (!lapic_xapic_base(&base) || base != v->apic_access_pa) {
+		log_error("vCPU %u: irq_eoi=virtual needs L2's local APIC in xAPIC mode at %#lx; "
+			  "L2 moved it (x2APIC or a new base): its EOIs would reach the real APIC",
+			  v->index, v->apic_access_pa);
+		guest_stop(v, false, "apicv-x2apic");
+	}
+	/* Spurious, or ExtINT (the 8259's vectors): no ISR bit, injected as before. */
+	if (vector < 16 || !reg_bit(base, APIC_ISR, vector))
+		return false;
+	if (reg_bit(base, APIC_TMR, vector)) {
+		irq_eoi_held_add(&v->eoi_held, vector);
+		eoi_exit_bit(vector, true);
+	} else {
+		*reg32(base + APIC_EOI) = 0; /* ends VECTOR: the highest in service */
+	}
+	*reg32(v->vapic_pa + APIC_IRR + 16 * (vector / 32)) |= 1u << (vector % 32);
+	status = vmread(VMCS_GUEST_INTERRUPT_STATUS);
+	if ((status & 0xff) < vector) /* RVI: the highest vector in the virtual IRR */
+		vmcs_write(VMCS_GUEST_INTERRUPT_STATUS, (status & 0xff00) | vector);
+	v->irq.raised++;
+	wake_hlt(v);
+	return true;
+}
+
+/*
+ * Bochs 2.7 delivers a pending virtual interrupt, whatever RFLAGS.IF, when
+ * a real interrupt arrives that external-interrupt exiting should turn into
+ * a VM exit (its InterruptAcknowledge tries the virtual one first), so an
+ * interrupt acknowledged while L2 has interrupts off would go in at once and
+ * out of priority order. The SDM recognizes a virtual interrupt only when
+ * RFLAGS.IF is set and no STI/MOV-SS blocking is on (29.2.2), and never
+ * while interrupt-window exiting is on; Bochs does not evaluate it then
+ * either. So while L2 has interrupts off and its virtual IRR is not empty,
+ * the window is open: its exit comes once L2 may take the interrupt, and
+ * the VM entry after it, the window closed, delivers it. Correct on any L0;
+ * one exit more where an interrupt arrives while L2 has interrupts off.
+ */
+bool apicv_needs_window(const struct irq_entry_state *s)
+{
+	return (!s->rflags_if ||
+		(s->interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) &&
+	       (vmread(VMCS_GUEST_INTERRUPT_STATUS) & 0xff);
+}
+
+void apicv_hlt(struct vcpu *v)
+{
+	if (v->apicv)
+		wake_hlt(v);
+}
+
+unsigned apicv_in_service_class(void)
+{
+	return ((unsigned)vmread(VMCS_GUEST_INTERRUPT_STATUS) >> 12) & 0xf; /* SVI[7:4] */
+}
+
+void handle_virtualized_eoi(struct vcpu *v)
+{
+	unsigned vector = (unsigned)vmread(VMCS_EXIT_QUALIFICATION) & 0xff;
+	unsigned n;
+
+	if (!v->apicv) {
+		log_error("vCPU %u: EOI-induced exit without virtual-interrupt delivery", v->index);
+		guest_stop(v, false, "virtualized-eoi");
+	}
+	eoi_exit_bit(vector, false);
+	n = irq_eoi_held_end(&v->eoi_held, vector);
+	if (!n && !irq_eoi_held_has(&v->eoi_held, vector))
+		log_error("vCPU %u: L2 ended vector %#x, which the hypervisor did not hold",
+			  v->index, vector);
+	while (n--)
+		*reg32(v->apic_access_pa + APIC_EOI) = 0;
+	/* Trap-like: L2's write is done, RIP past it; the CPU evaluates what is pending. */
+}
+
+void handle_apic_write(struct vcpu *v)
+{
+	unsigned offset = APIC_WRITE_OFFSET(vmread(VMCS_EXIT_QUALIFICATION));
+
+	if (!v->apicv || offset != APIC_ICR_LO) {
+		log_error("vCPU %u: APIC-write exit at offset %#x (%s)", v->index, offset,
+			  v->apicv ? "only the ICR's is expected" : "no virtual-interrupt delivery");
+		guest_stop(v, false, "apic-write");
+	}
+	/* Trap-like: the value is in VICR_LO; the real ICR high half is L2's already. */
+	*reg32(v->apic_access_pa + APIC_ICR_LO) = *reg32(v->vapic_pa + APIC_ICR_LO);
+}
+
+bool apicv_read(struct vcpu *v, uint64_t offset, uint64_t *value)
+{
+	if (offset == APIC_PPR) {
+		*value = *reg32(v->vapic_pa + APIC_PPR);
+	} else if (offset >= APIC_ISR && offset < APIC_TMR && !(offset & 0xf)) {
+		*value = *reg32(v->vapic_pa + offset);
+	} else if (offset >= APIC_IRR && offset < APIC_IRR + 0x80 && !(offset & 0xf)) {
+		/* Acknowledged or not: both are pending for L2. */
+		*value = *reg32(v->vapic_pa + offset) | *reg32(v->apic_access_pa + offset);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void apicv_log_counters(const struct vcpu *v)
+{
+	const struct irq_eoi_held *h = &v->eoi_held;
+
+	log_mline("irq-eoi", "vcpu=%u mode=%s level_acks=%lu level_eois=%lu deferred=%lu "
+		  "unknown=%lu", v->index, v->apicv ? "virtual" : "count", h->acks, h->eois,
+		  h->deferred, h->unknown);
+}
