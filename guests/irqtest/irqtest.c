@@ -14,11 +14,18 @@
  * none on a direct one. Last, on each CPU, the cost of one interrupt (a
  * self-IPI, raise to handler, and the VM exits per interrupt with its EOI)
  * as benchmark lines "@guest bench test=irq-...".
+ * With level=1 also, on each CPU, COM1 as a level-triggered source whose
+ * interrupt arrives while a lower vector's handler runs with interrupts
+ * off: that handler's EOI must end only its own vector, or the IOAPIC sends
+ * the level one again at once (irq_eoi=count's hazard, README).
  * Runs natively too (the checks of what L2 sees hold on bare L0 as well).
  */
+#include <stddef.h>
+
 #include "apic.h"
 #include "bench_ipi.h"
 #include "guest.h"
+#include "guest_options.h"
 #include "lib/format.h"
 #include "msi_probe.h"
 #include "smp.h"
@@ -39,6 +46,8 @@
 #define VEC_PPR_LOW 0x66    /* class 6: waits while 0x91 is in service, then for the TPR */
 #define VEC_PPR_HIGH 0x91
 #define VEC_BENCH 0x40
+#define VEC_LEVEL 0x74      /* COM1, level-triggered (level=1): class 7 */
+#define VEC_LEVEL_LOW 0x52  /* in service, interrupts off, when VEC_LEVEL comes: class 5 */
 #define VEC_SPURIOUS 0xff
 #define NMI_VECTOR 2
 
@@ -66,6 +75,11 @@
 #define PIT_DIVISOR 1193    /* about 1 kHz */
 #define IOAPIC_BASE 0xfec00000ull
 #define RTE_MASKED (1u << 16)
+#define RTE_LEVEL (1u << 15)
+#define APIC_ISR 0x100
+#define APIC_TMR 0x180
+#define APIC_IRR 0x200
+#define LEVEL_SEEN_WANT 0xcd /* before: low in service, level pending (TMR); after: low ended */
 #define RTE_READ_ONLY ((1u << 12) | (1u << 14)) /* delivery status, remote IRR */
 
 #define TIMER_TICKS 20
@@ -80,7 +94,8 @@
 extern void irqtest_entry_0x44(void), irqtest_entry_0x48(void), irqtest_entry_0x50(void),
 	irqtest_entry_0x60(void), irqtest_entry_0x61(void), irqtest_entry_0x65(void),
 	irqtest_entry_0x66(void), irqtest_entry_0x71(void), irqtest_entry_0x91(void),
-	irqtest_entry_0xff(void), irqtest_nmi_entry(void);
+	irqtest_entry_0xff(void), irqtest_nmi_entry(void), irqtest_entry_0x52(void),
+	irqtest_entry_0x74(void);
 
 /* What each CPU's handlers saw. */
 struct cpu_seen {
@@ -93,9 +108,18 @@ struct cpu_seen {
 	uint64_t tpr_held;              /* VEC_TPR arrivals while the TPR was 0x70 */
 	/* VEC_PPR_LOW arrivals in VEC_PPR_HIGH's handler: per variant (EOI, TPR) */
 	uint64_t ppr_in_service[2], ppr_tpr_held[2], ppr_after_drop[2];
+	/* level=1: VEC_LEVEL arrivals before VEC_LEVEL_LOW's EOI, in all, and in time */
+	uint64_t level_before_eoi;
+	bool level_arrived;
+	/*
+	 * Bits 3:0 before VEC_LEVEL_LOW's EOI, 7:4 after: VEC_LEVEL_LOW in the ISR,
+	 * VEC_LEVEL in the ISR, in the IRR, in the TMR (LEVEL_SEEN_WANT natively).
+	 */
+	unsigned level_seen;
 };
 
 static struct cpu_seen seen[NCPUS];
+static bool level_test; /* level=1 */
 static uint32_t apic_ids[NCPUS];
 static bool under_hv;
 static volatile uint64_t pit_total, pit_stop_at; /* PIT interrupts on any CPU; stop there */
@@ -157,6 +181,40 @@ static void ppr_high(struct cpu_seen *s)
 	__asm__ volatile("cli");
 }
 
+static void spin(unsigned n);
+
+/* Bit V of the 256-bit APIC register at OFFSET (ISR, TMR, IRR: SDM Vol. 3A 11.8.4). */
+static unsigned apic_bit(unsigned offset, unsigned v)
+{
+	return *apic_reg(offset + 16 * (v / 32)) >> (v % 32) & 1;
+}
+
+/* What VEC_LEVEL_LOW's handler reads of both vectors, around its EOI (level_seen). */
+static unsigned level_state(unsigned shift)
+{
+	return (apic_bit(APIC_ISR, VEC_LEVEL_LOW) | apic_bit(APIC_ISR, VEC_LEVEL) << 1 |
+		apic_bit(APIC_IRR, VEC_LEVEL) << 2 | apic_bit(APIC_TMR, VEC_LEVEL) << 3) << shift;
+}
+
+/*
+ * VEC_LEVEL_LOW's handler (interrupts off): COM1's line rises, so VEC_LEVEL
+ * (level-triggered, higher) waits for this handler's IRET: in the IRR, with
+ * its TMR bit, not in service. This handler's EOI must end VEC_LEVEL_LOW
+ * alone. Ending VEC_LEVEL instead (an EOI balanced by count, with VEC_LEVEL
+ * already acknowledged) leaves VEC_LEVEL_LOW in service, and lets an IOAPIC
+ * that honours remote IRR send VEC_LEVEL again while the line is still up,
+ * and again, until L2 services COM1 (Bochs 2.7's ignores the EOI).
+ */
+static void level_low(struct cpu_seen *s)
+{
+	outb(UART_IER, IER_THRE);
+	spin(20000); /* VEC_LEVEL reaches this CPU */
+	s->level_before_eoi = s->count[VEC_LEVEL];
+	s->level_seen = level_state(0);
+	eoi();
+	s->level_seen |= level_state(4);
+}
+
 void irqtest_interrupt(uint64_t vector);
 void irqtest_interrupt(uint64_t vector)
 {
@@ -169,8 +227,14 @@ void irqtest_interrupt(uint64_t vector)
 		return;
 	}
 
+	if (vector == VEC_LEVEL_LOW) {
+		s->count[vector]++;
+		s->total++;
+		level_low(s); /* its own EOI */
+		return;
+	}
 	/* The device first: the count lets the sender (maybe another CPU) go on. */
-	if (vector == VEC_SERIAL) {
+	if (vector == VEC_SERIAL || vector == VEC_LEVEL) {
 		inb(UART_IIR);      /* reading IIR clears the THRE interrupt */
 		outb(UART_IER, 0);
 	}
@@ -495,6 +559,27 @@ static bool pit_to(unsigned target)
 	return ok;
 }
 
+/*
+ * level=1: COM1 level-triggered to this CPU; VEC_LEVEL_LOW sent to itself by
+ * its APIC ID (not the self shorthand, which irq_eoi=virtual virtualizes:
+ * this one must be a real interrupt, in the real ISR under irq_eoi=count).
+ */
+static void level_job(unsigned cpu)
+{
+	struct cpu_seen *s = &seen[cpu];
+
+	__asm__ volatile("cli");
+	route(COM1_GSI, RTE_LEVEL | VEC_LEVEL, apic_ids[cpu]); /* fixed, physical, high */
+	outb(UART_MCR, inb(UART_MCR) | MCR_OUT2);
+	smp_send_ipi(apic_ids[cpu], ICR_FIXED | VEC_LEVEL_LOW);
+	__asm__ volatile("sti");
+	s->level_arrived = wait_for(&s->count[VEC_LEVEL], 1);
+	spin(50000); /* a second VEC_LEVEL, sent again too early, would land now */
+	__asm__ volatile("cli");
+	outb(UART_MCR, inb(UART_MCR) & ~MCR_OUT2);
+	ioapic_write(0x10 + 2 * COM1_GSI, RTE_MASKED | VEC_SERIAL);
+}
+
 /* One NMI; then one held in its handler while a second comes, which must wait for IRET. */
 static void nmi_sender(unsigned to)
 {
@@ -622,6 +707,13 @@ static bool check_cpu(unsigned cpu, const struct hv_irq *before)
 		  s->count[VEC_SERIAL], serial_want[cpu]);
 	CPU_CHECK("pit", s->count[VEC_PIT] == pit_want[cpu], "got=%lu want=%lu",
 		  s->count[VEC_PIT], pit_want[cpu]);
+	if (level_test)
+		CPU_CHECK("level", s->level_arrived && s->level_before_eoi == 0 &&
+			  s->count[VEC_LEVEL] == 1 && s->count[VEC_LEVEL_LOW] == 1 &&
+			  s->level_seen == LEVEL_SEEN_WANT,
+			  "arrived=%u before_eoi=%lu level=%lu low=%lu seen=%#x want=%#x",
+			  s->level_arrived, s->level_before_eoi, s->count[VEC_LEVEL],
+			  s->count[VEC_LEVEL_LOW], s->level_seen, LEVEL_SEEN_WANT);
 	CPU_CHECK("nmi", s->nmis == 3 && s->nmi_max_depth == 1, "nmis=%lu max_depth=%lu",
 		  s->nmis, s->nmi_max_depth);
 	if (under_hv) {
@@ -656,6 +748,10 @@ static bool test_cpu(unsigned cpu)
 	ok &= run_pair(cpu, tpr_receiver, tpr_sender);
 	ok &= ppr_pairs(cpu);
 	ok &= run_pair(cpu, nmi_receiver, nmi_sender);
+	if (level_test) {
+		post(cpu, level_job, cpu);
+		ok &= cpu == 0 || ap_wait();
+	}
 	__asm__ volatile("cli");
 	return guest_check("jobs-finished", ok, "cpu=%u", cpu);
 }
@@ -678,12 +774,25 @@ static bool test_devices(void)
 	return ok;
 }
 
+struct irqtest_options {
+	bool level;
+};
+
+static const struct opt_def option_table[] = {
+	{ .name = "level", .type = OPT_BOOL, .offset = offsetof(struct irqtest_options, level),
+	  .help = "also COM1 as a level-triggered source under a lower vector in service" },
+};
+
 bool guest_main(const char *cmdline)
 {
+	struct irqtest_options o = { 0 };
 	const char *err;
 	bool ok = true;
 
-	(void)cmdline;
+	if (!guest_parse_options(cmdline, option_table, sizeof(option_table) /
+				 sizeof(option_table[0]), &o, "irqtest-error"))
+		return false;
+	level_test = o.level;
 	under_hv = hv_present();
 	trap_set_gate(NMI_VECTOR, irqtest_nmi_entry);
 	trap_set_gate(VEC_SERIAL, irqtest_entry_0x44);
@@ -697,6 +806,8 @@ bool guest_main(const char *cmdline)
 	trap_set_gate(VEC_PPR_HIGH, irqtest_entry_0x91);
 	trap_set_gate(VEC_SPURIOUS, irqtest_entry_0xff);
 	trap_set_gate(VEC_BENCH, bench_ipi_entry);
+	trap_set_gate(VEC_LEVEL, irqtest_entry_0x74);
+	trap_set_gate(VEC_LEVEL_LOW, irqtest_entry_0x52);
 	err = apic_init(VEC_SPURIOUS);
 	if (err) {
 		guest_mline("irqtest-error", "reason=\"%s\"", err);

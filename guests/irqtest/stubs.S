@@ -50,11 +50,13 @@ irqtest_common:
 	vector_entry 0x44
 	vector_entry 0x48
 	vector_entry 0x50
+	vector_entry 0x52
 	vector_entry 0x60
 	vector_entry 0x61
 	vector_entry 0x65
 	vector_entry 0x66
 	vector_entry 0x71
+	vector_entry 0x74
 	vector_entry 0x91
 	vector_entry 0xff
 
