@@ -101,6 +101,8 @@ static bool apic_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, u
 
 	if (width != 4 || (offset & 3))
 		return false;
+	if (v->apicv && apicv_write(v, offset, val)) /* EOI, TPR: L2's virtual ones */
+		return true;
 	if (offset == XAPIC_ICR_LO && init_to_waiting(v, val, *apic_reg(d, XAPIC_ICR_HI) >> 24)) {
 		log_info("vCPU %u: L2's INIT IPI %#x to a vCPU waiting for SIPI: dropped",
 			 v->index, val);

@@ -201,15 +201,11 @@ unsigned apicv_in_service_class(void)
 	return ((unsigned)vmread(VMCS_GUEST_INTERRUPT_STATUS) >> 12) & 0xf; /* SVI[7:4] */
 }
 
-void handle_virtualized_eoi(struct vcpu *v)
+/* L2 ended level-triggered VECTOR: its real EOI now, or with a higher one's (eoi_held.h). */
+static void level_ended(struct vcpu *v, unsigned vector)
 {
-	unsigned vector = (unsigned)vmread(VMCS_EXIT_QUALIFICATION) & 0xff;
 	unsigned n;
 
-	if (!v->apicv) {
-		log_error("vCPU %u: EOI-induced exit without virtual-interrupt delivery", v->index);
-		guest_stop(v, false, "virtualized-eoi");
-	}
 	eoi_exit_bit(vector, false);
 	n = irq_eoi_held_end(&v->eoi_held, vector);
 	if (!n && !irq_eoi_held_has(&v->eoi_held, vector))
@@ -217,7 +213,73 @@ void handle_virtualized_eoi(struct vcpu *v)
 			  v->index, vector);
 	while (n--)
 		*reg32(v->apic_access_pa + APIC_EOI) = 0;
+}
+
+void handle_virtualized_eoi(struct vcpu *v)
+{
+	if (!v->apicv) {
+		log_error("vCPU %u: EOI-induced exit without virtual-interrupt delivery", v->index);
+		guest_stop(v, false, "virtualized-eoi");
+	}
 	/* Trap-like: L2's write is done, RIP past it; the CPU evaluates what is pending. */
+	level_ended(v, (unsigned)vmread(VMCS_EXIT_QUALIFICATION) & 0xff);
+}
+
+/* The highest bit of the virtual ISR, or 0 (SDM Vol. 3C 29.1.4). */
+static unsigned visr_highest(const struct vcpu *v)
+{
+	for (int r = 7; r >= 0; r--) {
+		uint32_t isr = *reg32(v->vapic_pa + APIC_ISR + 16 * (unsigned)r);
+
+		if (isr)
+			return (unsigned)(r * 32 + 31 - __builtin_clz(isr));
+	}
+	return 0;
+}
+
+/* PPR virtualization (29.1.3): VPPR from VTPR and SVI. */
+static void ppr_virtualize(struct vcpu *v)
+{
+	unsigned vtpr = *reg32(v->vapic_pa + APIC_TPR) & 0xff;
+	unsigned svi = ((unsigned)vmread(VMCS_GUEST_INTERRUPT_STATUS) >> 8) & 0xff;
+
+	*reg32(v->vapic_pa + APIC_PPR) = (vtpr >> 4) >= (svi >> 4) ? vtpr : svi & 0xf0;
+}
+
+/* EOI virtualization (29.1.4) done by the hypervisor, for a write it emulates. */
+static void eoi_virtualize(struct vcpu *v)
+{
+	uint64_t status = vmread(VMCS_GUEST_INTERRUPT_STATUS);
+	unsigned svi = (unsigned)(status >> 8) & 0xff;
+	uint64_t bitmap = vmread(VMCS_EOI_EXIT_BITMAP_0 + 2 * (svi / 64));
+
+	*reg32(v->vapic_pa + APIC_EOI) = 0;
+	*reg32(v->vapic_pa + APIC_ISR + 16 * (svi / 32)) &= ~(1u << (svi % 32));
+	vmcs_write(VMCS_GUEST_INTERRUPT_STATUS, (status & 0xff) | visr_highest(v) << 8);
+	ppr_virtualize(v);
+	if (bitmap >> (svi % 64) & 1)
+		level_ended(v, svi);
+}
+
+/*
+ * A write to L2's xAPIC page that exited as an EPT violation instead of
+ * being virtualized (the page is read-only in L2's EPT while L2 starts its
+ * APs, exit_apic.c: that exit comes first, 29.4.1): the EOI and the TPR are
+ * the virtual APIC's, done here as the CPU would (29.4.3.2); the rest goes
+ * to the real APIC (false). The CPU evaluates pending virtual interrupts
+ * again at the VM entry (26.3.2.5).
+ */
+bool apicv_write(struct vcpu *v, uint64_t offset, uint32_t value)
+{
+	if (offset == APIC_EOI) {
+		eoi_virtualize(v);
+	} else if (offset == APIC_TPR) {
+		*reg32(v->vapic_pa + APIC_TPR) = value & 0xff;
+		ppr_virtualize(v);
+	} else {
+		return false;
+	}
+	return true;
 }
 
 void handle_apic_write(struct vcpu *v)

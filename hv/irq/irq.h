@@ -66,6 +66,8 @@ void apicv_hlt(struct vcpu *v);
 unsigned apicv_in_service_class(void);
 /* An emulated read of L2's xAPIC register OFFSET served by its virtual APIC (ISR, IRR, PPR). */
 bool apicv_read(struct vcpu *v, uint64_t offset, uint64_t *value);
+/* An emulated write to L2's xAPIC register OFFSET its virtual APIC takes (EOI, TPR). */
+bool apicv_write(struct vcpu *v, uint64_t offset, uint32_t value);
 /* The end-of-run line "@hv irq-eoi" of an intercepting vCPU. */
 void apicv_log_counters(const struct vcpu *v);
 
