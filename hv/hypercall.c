@@ -81,7 +81,8 @@ void handle_vmcall(struct vcpu *v)
 		case HC_IRQ_INFO:
 			v->gpr[GPR_RBX] = (v->intercept_irq ? HC_IRQ_INTERCEPT : 0) |
 					  (v->virtual_nmis ? HC_IRQ_NMI_EXITING : 0) |
-					  (irq_routes_policed() ? HC_IRQ_ROUTES_POLICED : 0);
+					  (irq_routes_policed() ? HC_IRQ_ROUTES_POLICED : 0) |
+					  (v->apicv ? HC_IRQ_VIRTUAL_EOI : 0);
 			v->gpr[GPR_RCX] = v->irq.raised;
 			v->gpr[GPR_RDX] = v->irq.nmis_raised;
 			break;

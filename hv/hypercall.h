@@ -114,6 +114,7 @@ struct hv_shared_page {
 #define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */
 #define HC_IRQ_NMI_EXITING 2u /* NMIs exit (virtual NMIs) */
 #define HC_IRQ_ROUTES_POLICED 4u /* ioapic_model=on: L2's IOAPIC routes are held to irq= */
+#define HC_IRQ_VIRTUAL_EOI 8u /* irq_eoi=virtual in effect: virtual-interrupt delivery */
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

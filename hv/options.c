@@ -20,6 +20,7 @@ struct hv_options hv_opts = {
 	.pool_mib = 8,
 	.pool_backing = 50,
 	.exit_fastpath = true,
+	.irq_eoi = IRQ_EOI_VIRTUAL,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
