@@ -115,6 +115,7 @@ void apicv_setup(struct vcpu *v)
 		   (vmread(VMCS_PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) |
 		    PROC_USE_TPR_SHADOW) & ~(PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING));
 	v->apicv = true;
+	v->ppr_watch = true; /* for good: the virtual TPR and PPR are L2's (irq_inject_pending) */
 }
 
 /* Sets or clears V's bit in the EOI-exit bitmap (four 64-bit fields, SDM Vol. 3C 25.6.8). */
@@ -183,11 +184,14 @@ bool apicv_acknowledged(struct vcpu *v, unsigned vector)
  * the VM entry after it, the window closed, delivers it. Correct on any L0;
  * one exit more where an interrupt arrives while L2 has interrupts off.
  */
-bool apicv_needs_window(const struct irq_entry_state *s)
+uint32_t apicv_controls(const struct irq_entry_state *s)
 {
-	return (!s->rflags_if ||
-		(s->interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) &&
-	       (vmread(VMCS_GUEST_INTERRUPT_STATUS) & 0xff);
+	bool blocked = !s->rflags_if ||
+		       (s->interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+
+	return PROC_USE_TPR_SHADOW |
+	       (blocked && (vmread(VMCS_GUEST_INTERRUPT_STATUS) & 0xff) ?
+		PROC_INTR_WINDOW_EXITING : 0);
 }
 
 void apicv_hlt(struct vcpu *v)

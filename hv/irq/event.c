@@ -210,11 +210,11 @@ void irq_inject_pending(struct vcpu *v)
 				activity = ACTIVITY_ACTIVE;
 			}
 		}
-		proc_update(v, WINDOWS, (d.intr_window || (v->apicv && apicv_needs_window(&s)) ?
-					 PROC_INTR_WINDOW_EXITING : 0) |
+		/* irq_eoi=virtual keeps ppr_watch on: nothing more to test on the count path */
+		proc_update(v, WINDOWS, (d.intr_window ? PROC_INTR_WINDOW_EXITING : 0) |
 					(d.nmi_window ? PROC_NMI_WINDOW_EXITING : 0) |
-					(v->apicv ? PROC_USE_TPR_SHADOW :
-					 d.held || v->ppr_watch ? ppr_watch_update(v, &d) : 0));
+					(d.held || v->ppr_watch ? (v->apicv ? apicv_controls(&s) :
+								   ppr_watch_update(v, &d)) : 0));
 		/* An NMI handled from here on sets it again (irq_nmi_in_root), or is seen below. */
 		__atomic_store_n(&v->events_waiting, !irq_queue_empty(&v->irq), __ATOMIC_RELAXED);
 		if (!__atomic_load_n(&v->root_nmi, __ATOMIC_ACQUIRE))

@@ -56,10 +56,12 @@ void apicv_setup(struct vcpu *v);
  */
 bool apicv_acknowledged(struct vcpu *v, unsigned vector);
 /*
- * Whether a virtual interrupt waits while L2 may not take one (RFLAGS.IF
- * clear, STI or MOV-SS blocking): interrupt-window exiting must hold it then.
+ * The primary controls virtual-interrupt delivery needs at the coming VM
+ * entry: the TPR shadow, and interrupt-window exiting while a virtual
+ * interrupt waits and L2 may not take one (RFLAGS.IF clear, STI or MOV-SS
+ * blocking, state S).
  */
-bool apicv_needs_window(const struct irq_entry_state *s);
+uint32_t apicv_controls(const struct irq_entry_state *s);
 /* L2's HLT: ended at once if a virtual interrupt may be delivered. */
 void apicv_hlt(struct vcpu *v);
 /* SVI[7:4]: the highest class in L2's virtual ISR. */
@@ -77,7 +79,7 @@ void ppr_watch_setup(struct vcpu *v);
 /* TPR[7:4] of L2: VTPR while watched, else the real one's (L2's own). */
 static inline unsigned ppr_watch_tpr_class(const struct vcpu *v)
 {
-	if (v->ppr_watch || v->apicv)
+	if (v->ppr_watch) /* on for good under irq_eoi=virtual */
 		return (*(volatile uint32_t *)(uintptr_t)(v->vapic_pa + 0x80) >> 4) & 0xf;
 	return (unsigned)read_cr8() & 0xf;
 }

@@ -144,7 +144,7 @@ void handle_apic_access(struct vcpu *v)
 	uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
 	unsigned type = APIC_ACCESS_TYPE(q);
 
-	bool on = v->ppr_watch || v->apicv; /* the page is L2's APIC-access page only then */
+	bool on = v->ppr_watch; /* the page is L2's APIC-access page only then (or apicv) */
 
 	if (!on || (type != APIC_ACCESS_LINEAR_READ && type != APIC_ACCESS_LINEAR_WRITE)) {
 		log_error("vCPU %u: APIC-access exit, qualification %#lx (%s)", v->index, q,
