@@ -22,7 +22,14 @@ extern volatile uint64_t bench_ipi_tsc, bench_ipi_count; /* bench_ipi.S */
  * VECTOR (whose gate must be bench_ipi_entry); the wait loop ends once the
  * stub has run. Ticks from the ICR write to the stub's timestamp.
  */
-#define BENCH_SELF_IPI_TIMED(name, vector)                                               \
+#define BENCH_SELF_IPI_TIMED(name, vector) BENCH_IPI_TIMED(name, APIC_ICR_SELF_FIXED | (vector))
+
+/*
+ * The same for the ICR low word ICR: e.g. a fixed IPI to the destination
+ * the ICR's high word already names (this CPU's APIC ID: a self-IPI
+ * without the self shorthand).
+ */
+#define BENCH_IPI_TIMED(name, icr_low)                                                   \
 	static uint64_t name(void)                                                       \
 	{                                                                                \
 		uint64_t ticks, start;                                                   \
@@ -33,7 +40,7 @@ extern volatile uint64_t bench_ipi_tsc, bench_ipi_count; /* bench_ipi.S */
 				 "je 1b\n\t" BENCH_IPI_STUB_END                          \
 				 : "=&a"(ticks), [tsc0] "=&r"(start)                     \
 				 : [icr] "r"(apic_reg(APIC_ICR_LOW)),                    \
-				   [icr_val] "i"(APIC_ICR_SELF_FIXED | (vector)),        \
+				   [icr_val] "i"(icr_low),                               \
 				   [seen] "r"(bench_ipi_count), [count] "m"(bench_ipi_count), \
 				   [stub_tsc] "m"(bench_ipi_tsc)                         \
 				 : "rdx", "cc", "memory");                               \

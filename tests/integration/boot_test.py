@@ -666,6 +666,11 @@ def irqtest_check(policies, policed=False, level=False):
                 continue
             # irq_eoi=virtual: the self-IPI is the CPU's own (self-IPI virtualization)
             assert int(row["exits"]) == (int(row["n"]) if name == "intercept" else 0), row
+            # by APIC ID: it exits once intercepted, and its ICR write once more under
+            # irq_eoi=virtual (an APIC-write exit); its EOI never
+            by_id = expect_mline(log, "bench", "guest", test=f"irq-{name}-by-id", cpu=str(cpu))
+            want = {"direct": 0, "intercept": 1, "intercept-virtual": 2}[name]
+            assert int(by_id["exits"]) == want * int(by_id["n"]), by_id
             count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
             assert (int(count["raised"]) > 0) == (policy == "intercept"), count
             assert int(count["nmis_raised"]) == int(count["nmis_injected"]) > 0, count

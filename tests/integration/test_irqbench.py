@@ -57,6 +57,9 @@ class IrqBenchTest(unittest.TestCase):
         only = irqbench.measure(virtual, "intercept-virtual")
         self.assertEqual({r["test"] for r in only},
                          {"irq-intercept-virtual", "irq-intercept-virtual-exits"})
+        by_id = irqbench.measure("@guest bench test=irq-intercept-virtual-by-id cpu=1 min=600 "
+                                 "median=600 p99=605 n=200 exits=400\n", "intercept-virtual")
+        self.assertEqual(by_id[1]["eoi_exits"], 0.0)
         rows = irqbench.measure(LOG) + only
         goals = irqbench.targets(rows, LOG)
         self.assertEqual([g["status"] for g in goals], ["met", "met", "met"])
