@@ -22,6 +22,7 @@ void handle_init(struct vcpu *v)
 {
 	vcpu_enter_real_mode(v, 0xf000, 0xffff0000, 0xfff0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+	apicv_init(v); /* irq_eoi=virtual: the virtual APIC's INIT reset */
 	__atomic_store_n(&v->started, false, __ATOMIC_RELEASE);
 }
 

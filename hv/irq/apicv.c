@@ -194,6 +194,34 @@ uint32_t apicv_controls(const struct irq_entry_state *s)
 		PROC_INTR_WINDOW_EXITING : 0);
 }
 
+void apicv_init(struct vcpu *v)
+{
+	unsigned held = 0;
+
+	if (!v->apicv)
+		return;
+	/*
+	 * The APIC's INIT reset clears IRR, ISR and TPR (SDM Vol. 3A 11.4.7.3); the
+	 * real APIC kept L2's level-triggered vectors in service: they end now.
+	 */
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t bits = v->eoi_held.held[w]; bits; bits &= bits - 1)
+			held++;
+	while (held--)
+		*reg32(v->apic_access_pa + APIC_EOI) = 0;
+	for (unsigned r = 0; r < 8; r++) {
+		*reg32(v->vapic_pa + APIC_ISR + 16 * r) = 0;
+		*reg32(v->vapic_pa + APIC_IRR + 16 * r) = 0;
+	}
+	*reg32(v->vapic_pa + APIC_TPR) = 0;
+	*reg32(v->vapic_pa + APIC_PPR) = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		v->eoi_held.held[i] = v->eoi_held.ended[i] = 0;
+		vmcs_write(VMCS_EOI_EXIT_BITMAP_0 + 2 * i, 0);
+	}
+	vmcs_write(VMCS_GUEST_INTERRUPT_STATUS, 0);
+}
+
 void apicv_hlt(struct vcpu *v)
 {
 	if (v->apicv)

@@ -62,6 +62,8 @@ bool apicv_acknowledged(struct vcpu *v, unsigned vector);
  * blocking, state S).
  */
 uint32_t apicv_controls(const struct irq_entry_state *s);
+/* L2's INIT to the vCPU: its virtual APIC reset, the level vectors it held ended. */
+void apicv_init(struct vcpu *v);
 /* L2's HLT: ended at once if a virtual interrupt may be delivered. */
 void apicv_hlt(struct vcpu *v);
 /* SVI[7:4]: the highest class in L2's virtual ISR. */
