@@ -27,7 +27,7 @@ static uint8_t *fn_space(uint16_t bdf)
 	return NULL;
 }
 
-static uint32_t fake_read(void *ctx, uint16_t bdf, uint8_t offset, unsigned size)
+static uint32_t fake_read(void *ctx, uint16_t bdf, uint16_t offset, unsigned size)
 {
 	const uint8_t *s = fn_space(bdf);
 	uint32_t v = 0;
@@ -39,7 +39,7 @@ static uint32_t fake_read(void *ctx, uint16_t bdf, uint8_t offset, unsigned size
 	return v;
 }
 
-static void fake_write(void *ctx, uint16_t bdf, uint8_t offset, unsigned size, uint32_t value)
+static void fake_write(void *ctx, uint16_t bdf, uint16_t offset, unsigned size, uint32_t value)
 {
 	uint8_t *s = fn_space(bdf);
 
@@ -88,15 +88,12 @@ static const uint32_t ids[2] = { 0, 1 };
 static unsigned notes;
 static enum irq_route_result last_result;
 
-static void note(struct msi_model *m, const struct msi_device *d, uint32_t wrote,
-		 uint32_t programmed, enum irq_route_result r)
+static void note(struct msi_model *m, const struct msi_note *n)
 {
 	(void)m;
-	(void)d;
-	(void)wrote;
-	(void)programmed;
+	CHECK_EQ(n->entry, -1);
 	notes++;
-	last_result = r;
+	last_result = n->result;
 }
 
 static uint32_t cfg_read(struct msi_model *m, uint16_t bdf, unsigned reg, unsigned size)
@@ -119,12 +116,12 @@ int main(void)
 {
 	struct irq_policy pol = { .intercept = 1u << 1 }; /* CPU 1 intercepts, CPU 0 direct */
 	struct irq_cpus cpus = { .n = 2, .apic_id = ids, .policy = &pol };
-	struct pci_cfg_hw hw = { fake_read, fake_write, NULL };
-	struct msi_model m;
+	struct msi_model_ops ops = { .cfg = { fake_read, fake_write, NULL }, .note = note };
+	static struct msi_model m;
 	uint32_t v;
 
 	build_spaces();
-	CHECK(msi_model_init(&m, &hw, &cpus, note));
+	CHECK(msi_model_init(&m, &ops, &cpus));
 	CHECK_EQ(m.n_dev, 2);
 	CHECK_EQ(m.dev[0].bdf, BDF(0, 3, 0));
 	CHECK_EQ(m.dev[0].cap, 0x50);

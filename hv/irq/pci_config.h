@@ -1,0 +1,36 @@
+/*
+ * irq/pci_config.h - what the two halves of msi_model=on's glue share:
+ * the model and its lock (irq/pci_config.c: the configuration ports, the
+ * real configuration space, setup) and the MMIO side (irq/pci_mmio.c:
+ * MSI-X table pages and ECAM windows intercepted through EPT).
+ */
+#ifndef HV_IRQ_PCI_CONFIG_H
+#define HV_IRQ_PCI_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "acpi.h"
+#include "irq/msi.h"
+#include "lib/spinlock.h"
+
+/* The model; every use holds pci_model_lock (L2's CPUs share one configuration space). */
+extern struct msi_model pci_model;
+extern struct spinlock pci_model_lock;
+
+/*
+ * struct msi_model_ops.moved: F's table was located (OLD_PA 0: at boot, the
+ * pages get intercepted; after boot that is refused) or moved; the
+ * interception follows. Called with pci_model_lock held.
+ */
+bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_pa);
+/* At setup, after the scan: boot is over for pci_msix_moved; one line per MSI-X function. */
+void pci_msix_report(void);
+/*
+ * At setup: every ECAM window of MCFG (N of them) in segment 0 behind the
+ * model; returns how many are intercepted, and logs each and the reason
+ * when there are none.
+ */
+unsigned pci_ecam_setup(const struct acpi_mcfg *mcfg, const char *why_none);
+
+#endif

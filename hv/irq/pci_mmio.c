@@ -1,0 +1,235 @@
+/*
+ * irq/pci_mmio.c - the memory side of msi_model=on: each MSI-X table's
+ * pages and each ECAM window of segment 0 are unmapped from L2's EPT and
+ * registered as emulated MMIO (hv/emul), so L2's accesses reach the model
+ * (irq/msix.h, irq/ecam.h) under pci_model_lock. A table follows its BAR:
+ * the old pages are mapped back, the new ones unmapped, and the other CPUs
+ * flush their EPT translations (shadow_kick.h) before the move returns.
+ *
+ * Limits, logged where they bite: tables are intercepted only below 4 GiB
+ * (the hypervisor reaches device memory through its identity map), only if
+ * located at boot (the MMIO registry grows only then), and a move must keep
+ * the table's place among the other emulated ranges (emul/mmio.h).
+ */
+#include "emul/emul_exit.h"
+#include "emul/mmio.h"
+#include "guest_mem.h"
+#include "irq/ecam.h"
+#include "irq/pci_config.h"
+#include "log.h"
+#include "mmu/ept.h"
+#include "panic.h"
+#include "shadow_kick.h"
+#include "vmx.h"
+
+#define IDENTITY_MAPPED_END (4ull << 30)
+
+static struct mmio_device msix_devices[MSIX_MODEL_MAX_FUNCTIONS];
+static struct mmio_device ecam_devices[ACPI_MAX_MCFG];
+static bool booted; /* after setup: the registry no longer grows */
+
+static bool msix_read(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
+		      uint64_t *value)
+{
+	bool ok;
+
+	(void)v;
+	spin_lock(&pci_model_lock);
+	ok = msix_table_read(&pci_model, d->priv, offset, width, value);
+	spin_unlock(&pci_model_lock);
+	return ok;
+}
+
+static bool msix_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
+		       uint64_t value)
+{
+	bool ok;
+
+	(void)v;
+	spin_lock(&pci_model_lock);
+	ok = msix_table_write(&pci_model, d->priv, offset, width, value);
+	spin_unlock(&pci_model_lock);
+	return ok;
+}
+
+/* L2's EPT changed under the other CPUs too: they drop stale translations now. */
+static void flush_everywhere(void)
+{
+	invept_all();
+	emul_flush_translations();
+	if (shadow_kick_possible())
+		shadow_kick_others();
+}
+
+static void unmap_pages(uint64_t base, uint64_t size)
+{
+	if (ept_unmap(&guest_ept, base, size))
+		panic("unmapping guest-physical %#lx-%#lx from L2's EPT failed", base,
+		      base + size - 1);
+}
+
+static void map_pages_back(uint64_t base, uint64_t size)
+{
+	for (uint64_t p = base; p < base + size; p += MSIX_PAGE)
+		guest_mem_map_page(p, p, EPT_RWX);
+}
+
+static void log_bdf_move(const struct msix_function *f, uint64_t old_pa, const char *why)
+{
+	log_mline("irq-msix-move", "bdf=%02x:%02x.%u from=%#lx to=%#lx intercepted=%s%s%s",
+		  f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, old_pa, f->table_pa,
+		  why ? "no" : "yes", why ? " why=" : "", why ? why : "");
+}
+
+/* Intercepts F's pages for the first time (at boot); NULL or why not. */
+static const char *intercept_first(struct mmio_device *d, struct msix_function *f)
+{
+	enum mmio_register_result r;
+
+	if (booted)
+		return "located-after-boot";
+	*d = (struct mmio_device){ .name = "msix-table", .base = msix_pages_base(f),
+				   .size = msix_pages_size(f), .read = msix_read,
+				   .write = msix_write, .priv = f };
+	r = mmio_register(d);
+	if (r != MMIO_OK) {
+		d->size = 0;
+		return r == MMIO_FULL ? "mmio-registry-full" : "overlaps-emulated-range";
+	}
+	unmap_pages(d->base, d->size);
+	emul_flush_translations();
+	return NULL;
+}
+
+/* Moves F's interception from D's pages to the table's new ones; NULL or why not. */
+static const char *intercept_moved(struct mmio_device *d, struct msix_function *f, bool was)
+{
+	uint64_t old_base = d->base, old_size = d->size;
+
+	if (!d->size)
+		return "never-intercepted";
+	if (was)
+		map_pages_back(old_base, old_size);
+	if (!mmio_move(d, msix_pages_base(f), msix_pages_size(f)))
+		return "move-crosses-emulated-range";
+	unmap_pages(d->base, d->size);
+	flush_everywhere();
+	return NULL;
+}
+
+bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_pa)
+{
+	struct mmio_device *d = &msix_devices[f - m->msix];
+	const char *why;
+
+	if (f->table_pa + msix_pages_size(f) > IDENTITY_MAPPED_END) {
+		why = "above-4g";
+		if (old_pa && f->intercepted)
+			map_pages_back(d->base, d->size);
+	} else {
+		why = old_pa ? intercept_moved(d, f, f->intercepted) : intercept_first(d, f);
+	}
+	if (old_pa || booted)
+		log_bdf_move(f, old_pa, why);
+	if (why && old_pa)
+		log_warn("PCI %02x:%02x.%u: its MSI-X table moved to %#lx and is no longer "
+			 "intercepted (%s): its message addresses go unchecked", f->bdf >> 8,
+			 (f->bdf >> 3) & 0x1f, f->bdf & 7, f->table_pa, why);
+	return !why;
+}
+
+void pci_msix_report(void)
+{
+	booted = true;
+	for (unsigned i = 0; i < pci_model.n_msix; i++) {
+		const struct msix_function *f = &pci_model.msix[i];
+		const char *why = f->intercepted ? NULL : !f->l2_addr ? "no-room-for-entries" :
+				  !f->table_pa ? "not-located" :
+				  f->table_pa + msix_pages_size(f) > IDENTITY_MAPPED_END ? "above-4g" :
+				  "overlaps-emulated-range";
+
+		log_mline("irq-msix-device", "bdf=%02x:%02x.%u cap=%#x entries=%u table_bir=%u "
+			  "table_offset=%#x pba_bir=%u pba_offset=%#x table=%#lx intercepted=%s%s%s",
+			  f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, f->cap, f->n_entries,
+			  MSIX_BIR(f->table), MSIX_OFFSET(f->table), MSIX_BIR(f->pba),
+			  MSIX_OFFSET(f->pba), f->table_pa, why ? "no" : "yes", why ? " why=" : "",
+			  why ? why : "");
+		if (why)
+			log_warn("PCI %02x:%02x.%u: MSI-X table not intercepted (%s): its message "
+				 "addresses go unchecked", f->bdf >> 8, (f->bdf >> 3) & 0x1f,
+				 f->bdf & 7, why);
+	}
+}
+
+static bool ecam_mmio_read(struct mmio_device *d, struct vcpu *v, uint64_t offset,
+			   unsigned width, uint64_t *value)
+{
+	bool ok;
+
+	(void)v;
+	spin_lock(&pci_model_lock);
+	ok = ecam_read(&pci_model, d->priv, offset, width, value);
+	spin_unlock(&pci_model_lock);
+	return ok;
+}
+
+static bool ecam_mmio_write(struct mmio_device *d, struct vcpu *v, uint64_t offset,
+			    unsigned width, uint64_t value)
+{
+	bool ok;
+
+	(void)v;
+	spin_lock(&pci_model_lock);
+	ok = ecam_write(&pci_model, d->priv, offset, width, value);
+	spin_unlock(&pci_model_lock);
+	return ok;
+}
+
+/* Window W behind the model; NULL or why not. */
+static const char *ecam_intercept(const struct acpi_mcfg_entry *w, struct mmio_device *d)
+{
+	enum mmio_register_result r;
+
+	if (w->segment != 0)
+		return "segment-not-0"; /* 0xCF8 and the model reach segment 0 only */
+	*d = (struct mmio_device){ .name = "ecam", .base = ecam_window_base(w),
+				   .size = ecam_window_size(w), .read = ecam_mmio_read,
+				   .write = ecam_mmio_write, .priv = (void *)w };
+	r = mmio_register(d);
+	if (r != MMIO_OK)
+		return r == MMIO_FULL ? "mmio-registry-full" : r == MMIO_EMPTY ? "empty-window" :
+		       "overlaps-emulated-range";
+	unmap_pages(d->base, d->size);
+	return NULL;
+}
+
+unsigned pci_ecam_setup(const struct acpi_mcfg *mcfg, const char *why_none)
+{
+	unsigned intercepted = 0;
+
+	for (unsigned i = 0; i < mcfg->n; i++) {
+		const struct acpi_mcfg_entry *w = &mcfg->entries[i];
+		const char *why = ecam_intercept(w, &ecam_devices[i]);
+
+		intercepted += !why;
+		log_mline("irq-ecam-window", "base=%#lx segment=%u buses=%u-%u intercepted=%s%s%s",
+			  ecam_window_base(w), w->segment, w->bus_start, w->bus_end,
+			  why ? "no" : "yes", why ? " why=" : "", why ? why : "");
+		if (why)
+			log_warn("ECAM window %#lx (segment %u): not intercepted (%s)",
+				 ecam_window_base(w), w->segment, why);
+		else
+			log_info("ECAM window %#lx-%#lx (buses %u-%u): L2's accesses go through the "
+				 "model", ecam_window_base(w),
+				 ecam_window_base(w) + ecam_window_size(w) - 1, w->bus_start,
+				 w->bus_end);
+	}
+	if (intercepted)
+		emul_flush_translations();
+	if (!mcfg->n)
+		log_info("PCIe ECAM: none to intercept (%s); configuration space only through "
+			 "0xcf8/0xcfc", why_none);
+	log_mline("irq-ecam", "windows=%u intercepted=%u%s%s%s", mcfg->n, intercepted,
+		  why_none ? " reason=\"" : "", why_none ? why_none : "", why_none ? "\"" : "");
+	return intercepted;
+}
