@@ -17,5 +17,11 @@
  * "@guest skip name=msi reason=...". False if a check failed.
  */
 bool msi_probe(const uint32_t *apic_ids, unsigned ncpus);
+/*
+ * msix_table.c: msix_test=on's synthetic MSI-X table written and read
+ * through MMIO, each entry compared with what HC_MSIX_TEST says the
+ * "device" has; "@guest skip name=msix-synthetic" without it.
+ */
+bool msix_table_check(bool under_hv, const uint32_t *apic_ids);
 
 #endif

@@ -51,6 +51,17 @@ uint64_t msix_bar_address(struct msi_model *m, uint16_t bdf, unsigned bir, unsig
 	return 0; /* type 3 is reserved */
 }
 
+/* L2's view of F's addresses, from the device's table. */
+static void read_view(struct msi_model *m, struct msix_function *f)
+{
+	for (unsigned i = 0; i < f->n_entries; i++) {
+		uint64_t e = f->table_pa + (uint64_t)i * MSIX_ENTRY_SIZE;
+
+		f->l2_addr[i][0] = (uint32_t)table_read(m, e + MSIX_ENTRY_ADDR_LO, 4);
+		f->l2_addr[i][1] = (uint32_t)table_read(m, e + MSIX_ENTRY_ADDR_HI, 4);
+	}
+}
+
 /*
  * Locates F's table again; when it is somewhere new, L2's view of its
  * addresses is taken from the device (the first time) and the caller
@@ -64,16 +75,10 @@ static void locate(struct msi_model *m, struct msix_function *f)
 	if (!pa || pa == old || !f->l2_addr)
 		return;
 	f->table_pa = pa;
-	if (!old) {
-		for (unsigned i = 0; i < f->n_entries; i++) {
-			uint64_t e = pa + (uint64_t)i * MSIX_ENTRY_SIZE;
-
-			f->l2_addr[i][0] = (uint32_t)table_read(m, e + MSIX_ENTRY_ADDR_LO, 4);
-			f->l2_addr[i][1] = (uint32_t)table_read(m, e + MSIX_ENTRY_ADDR_HI, 4);
-		}
-	} else {
+	if (!old)
+		read_view(m, f);
+	else
 		m->msix_moves++;
-	}
 	if (m->ops.moved)
 		f->intercepted = m->ops.moved(m, f, old);
 }
@@ -101,6 +106,24 @@ bool msix_add(struct msi_model *m, uint16_t bdf, uint8_t cap)
 	return true;
 }
 
+bool msix_add_synthetic(struct msi_model *m, uint64_t pa, uint16_t n)
+{
+	struct msix_function *f;
+
+	if (m->n_msix == MSIX_MODEL_MAX_FUNCTIONS || !n || n > MSIX_PAGE / 2 / MSIX_ENTRY_SIZE ||
+	    m->msix_addr_used + n > MSIX_MODEL_MAX_ENTRIES)
+		return false;
+	f = &m->msix[m->n_msix++];
+	*f = (struct msix_function){ .bdf = 0xffff, .synthetic = true, .n_entries = n,
+				     .control = MSIX_CONTROL_ENABLE, .pba = MSIX_PAGE / 2,
+				     .table_pa = pa, .l2_addr = &m->msix_addr[m->msix_addr_used] };
+	m->msix_addr_used += n;
+	read_view(m, f);
+	if (m->ops.moved)
+		f->intercepted = m->ops.moved(m, f, 0);
+	return true;
+}
+
 /* Whether [offset, offset + size) shares a byte with [at, at + len). */
 static bool touches(uint16_t offset, unsigned size, unsigned at, unsigned len)
 {
@@ -112,7 +135,7 @@ void msix_config_written(struct msi_model *m, uint16_t bdf, uint16_t offset, uns
 	for (unsigned i = 0; i < m->n_msix; i++) {
 		struct msix_function *f = &m->msix[i];
 
-		if (f->bdf != bdf)
+		if (f->bdf != bdf || f->synthetic)
 			continue;
 		if (touches(offset, size, f->cap + MSIX_CONTROL, 2))
 			f->control = (uint16_t)cfg_read(m, bdf, f->cap + MSIX_CONTROL, 2);

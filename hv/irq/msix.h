@@ -54,6 +54,7 @@ struct msix_function {
 	uint32_t table, pba;    /* the capability's offset/BIR dwords */
 	uint64_t table_pa;      /* where the table is now; 0 while never located */
 	bool intercepted;       /* its pages exit to the model (set by the caller) */
+	bool synthetic;         /* msix_add_synthetic's: no configuration space */
 	uint32_t (*l2_addr)[2]; /* L2's message address (low, high) per entry; NULL: no room */
 };
 
@@ -78,6 +79,12 @@ static inline uint64_t msix_pages_size(const struct msix_function *f)
 uint64_t msix_bar_address(struct msi_model *m, uint16_t bdf, unsigned bir, unsigned n_bars);
 /* In the scan: records BDF's MSI-X capability at CAP; false when the table is full. */
 bool msix_add(struct msi_model *m, uint16_t bdf, uint8_t cap);
+/*
+ * A table of N entries at PA with no PCI function behind it (msix_test=on:
+ * platforms without MSI-X): MSI-X on, function unmasked, the PBA in the
+ * same page at 0x800; found as BDF 0xffff. False when full.
+ */
+bool msix_add_synthetic(struct msi_model *m, uint64_t pa, uint16_t n);
 /*
  * After L2's configuration write of SIZE bytes at OFFSET of BDF reached the
  * device: message control is read again, and a table whose BAR or

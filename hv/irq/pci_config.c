@@ -18,6 +18,7 @@
 #include "irq/irq.h"
 #include "irq/pci_config.h"
 #include "log.h"
+#include "options.h"
 #include "platform.h"
 #include "x86.h"
 
@@ -81,10 +82,20 @@ static void hw_write(void *ctx, uint16_t bdf, uint16_t offset, unsigned size, ui
 	io_port_out((uint16_t)(PCI_CONFIG_DATA + (offset & 3)), size, value);
 }
 
-/* MSI-X tables through the identity map (pci_mmio.c intercepts only those below 4 GiB). */
+/*
+ * MSI-X tables through the identity map (pci_mmio.c intercepts only those
+ * below 4 GiB), msix_test=on's in its hypervisor page.
+ */
+static volatile void *table_ptr(uint64_t pa)
+{
+	volatile void *test = pci_msix_test_mem(pa);
+
+	return test ? test : (volatile void *)(uintptr_t)pa;
+}
+
 static uint64_t table_hw_read(void *ctx, uint64_t pa, unsigned width)
 {
-	volatile void *p = (volatile void *)(uintptr_t)pa;
+	volatile void *p = table_ptr(pa);
 
 	(void)ctx;
 	switch (width) {
@@ -97,7 +108,7 @@ static uint64_t table_hw_read(void *ctx, uint64_t pa, unsigned width)
 
 static void table_hw_write(void *ctx, uint64_t pa, unsigned width, uint64_t value)
 {
-	volatile void *p = (volatile void *)(uintptr_t)pa;
+	volatile void *p = table_ptr(pa);
 
 	(void)ctx;
 	switch (width) {
@@ -186,7 +197,7 @@ void irq_msi_setup(const struct irq_cpus *cpus)
 		.moved = pci_msix_moved,
 	};
 	const char *why = NULL;
-	unsigned windows;
+	unsigned windows, msix;
 
 	read_mcfg(&why);
 	hw_ecam = reachable_ecam();
@@ -194,6 +205,9 @@ void irq_msi_setup(const struct irq_cpus *cpus)
 	if (!msi_model_init(&pci_model, &ops, cpus))
 		log_warn("msi_model: more than %u PCI functions with MSI or %u with MSI-X; the rest "
 			 "unchecked", MSI_MODEL_MAX_DEVICES, MSIX_MODEL_MAX_FUNCTIONS);
+	msix = pci_model.n_msix;
+	if (hv_opts.msix_test)
+		pci_msix_test_setup();
 	spin_unlock(&pci_model_lock);
 	for (unsigned i = 0; i < pci_model.n_dev; i++) {
 		const struct msi_device *d = &pci_model.dev[i];
@@ -204,11 +218,12 @@ void irq_msi_setup(const struct irq_cpus *cpus)
 	pci_msix_report();
 	windows = pci_ecam_setup(&mcfg, why);
 	log_info("PCI configuration space (0xcf8/0xcfc%s) through the MSI model: %u function%s "
-		 "with MSI, %u with MSI-X%s", windows ? " and ECAM" : "", pci_model.n_dev,
-		 pci_model.n_dev == 1 ? "" : "s", pci_model.n_msix,
-		 pci_model.n_dev + pci_model.n_msix ? "" : " (nothing to steer on this machine)");
-	log_mline("irq-msi-model", "devices=%u msix=%u ecam_windows=%u", pci_model.n_dev,
-		  pci_model.n_msix, windows);
+		 "with MSI, %u with MSI-X%s%s", windows ? " and ECAM" : "", pci_model.n_dev,
+		 pci_model.n_dev == 1 ? "" : "s", msix,
+		 pci_model.n_dev + msix ? "" : " (nothing to steer on this machine)",
+		 hv_opts.msix_test ? "; msix_test=on: a synthetic MSI-X table at 0xd0010000" : "");
+	log_mline("irq-msi-model", "devices=%u msix=%u msix_synthetic=%u ecam_windows=%u",
+		  pci_model.n_dev, msix, pci_model.n_msix - msix, windows);
 	io_port_claim(PCI_CONFIG_ADDRESS, 1, config_port);
 	io_port_claim(PCI_CONFIG_DATA, 4, config_port);
 	active = true;

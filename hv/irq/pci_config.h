@@ -24,6 +24,20 @@ extern struct spinlock pci_model_lock;
  * interception follows. Called with pci_model_lock held.
  */
 bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_pa);
+/*
+ * msix_test=on (at setup, before pci_msix_report): a synthetic table of
+ * MSIX_TEST_ENTRIES at MSIX_TEST_BASE, its "device memory" a hypervisor
+ * page (entries masked, the PBA at 0x800 reads HC_MSIX_TEST_PBA): the whole
+ * interception path without a PCI function behind it.
+ */
+#define MSIX_TEST_BASE 0xd0010000ull
+#define MSIX_TEST_ENTRIES 8
+void pci_msix_test_setup(void);
+/* The synthetic table's memory for an access at PA, or NULL (pci_config.c's table ops). */
+volatile void *pci_msix_test_mem(uint64_t pa);
+/* HC_MSIX_TEST: the "device" side of an entry, for the guest to compare (hypercall.h). */
+struct vcpu;
+int64_t pci_msix_test_hypercall(struct vcpu *v);
 /* At setup, after the scan: boot is over for pci_msix_moved; one line per MSI-X function. */
 void pci_msix_report(void);
 /*

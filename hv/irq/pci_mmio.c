@@ -14,17 +14,22 @@
 #include "emul/emul_exit.h"
 #include "emul/mmio.h"
 #include "guest_mem.h"
+#include "hypercall.h"
 #include "irq/ecam.h"
 #include "irq/pci_config.h"
 #include "log.h"
 #include "mmu/ept.h"
 #include "panic.h"
 #include "shadow_kick.h"
+#include "vcpu.h"
 #include "vmx.h"
 
 #define IDENTITY_MAPPED_END (4ull << 30)
 
 static struct mmio_device msix_devices[MSIX_MODEL_MAX_FUNCTIONS];
+static uint8_t msix_test_page[MSIX_PAGE] __attribute__((aligned(MSIX_PAGE)));
+static struct msix_function *msix_test_fn;
+static bool msix_test_on; /* the page stands for device memory from before the table is added */
 static struct mmio_device ecam_devices[ACPI_MAX_MCFG];
 static bool booted; /* after setup: the registry no longer grows */
 
@@ -138,6 +143,42 @@ bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_p
 	return !why;
 }
 
+void pci_msix_test_setup(void)
+{
+	if (guest_mem_ptr(MSIX_TEST_BASE, MSIX_PAGE))
+		panic("msix_test=on: %#llx is L2's RAM; boot with less memory",
+		      (unsigned long long)MSIX_TEST_BASE);
+	for (unsigned i = 0; i < MSIX_TEST_ENTRIES; i++)
+		msix_test_page[i * MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL] = MSIX_CTRL_MASKED; /* reset */
+	*(uint32_t *)(msix_test_page + MSIX_PAGE / 2) = HC_MSIX_TEST_PBA;
+	msix_test_on = true;
+	if (!msix_add_synthetic(&pci_model, MSIX_TEST_BASE, MSIX_TEST_ENTRIES))
+		panic("msix_test=on: no room in the MSI model for the synthetic table");
+	msix_test_fn = &pci_model.msix[pci_model.n_msix - 1];
+}
+
+volatile void *pci_msix_test_mem(uint64_t pa)
+{
+	if (!msix_test_on || pa - MSIX_TEST_BASE >= MSIX_PAGE)
+		return NULL;
+	return msix_test_page + (pa - MSIX_TEST_BASE);
+}
+
+int64_t pci_msix_test_hypercall(struct vcpu *v)
+{
+	uint64_t entry = v->gpr[GPR_RBX];
+	const uint8_t *e = msix_test_page + entry * MSIX_ENTRY_SIZE;
+
+	if (!msix_test_fn || entry >= MSIX_TEST_ENTRIES)
+		return HC_ERR_INVAL;
+	spin_lock(&pci_model_lock);
+	v->gpr[GPR_RBX] = MSIX_TEST_BASE;
+	v->gpr[GPR_RCX] = *(const uint64_t *)(e + MSIX_ENTRY_ADDR_LO);
+	v->gpr[GPR_RDX] = *(const uint32_t *)(e + MSIX_ENTRY_CTRL);
+	spin_unlock(&pci_model_lock);
+	return HC_OK;
+}
+
 void pci_msix_report(void)
 {
 	booted = true;
@@ -148,12 +189,12 @@ void pci_msix_report(void)
 				  f->table_pa + msix_pages_size(f) > IDENTITY_MAPPED_END ? "above-4g" :
 				  "overlaps-emulated-range";
 
-		log_mline("irq-msix-device", "bdf=%02x:%02x.%u cap=%#x entries=%u table_bir=%u "
-			  "table_offset=%#x pba_bir=%u pba_offset=%#x table=%#lx intercepted=%s%s%s",
-			  f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, f->cap, f->n_entries,
-			  MSIX_BIR(f->table), MSIX_OFFSET(f->table), MSIX_BIR(f->pba),
-			  MSIX_OFFSET(f->pba), f->table_pa, why ? "no" : "yes", why ? " why=" : "",
-			  why ? why : "");
+		log_mline("irq-msix-device", "bdf=%02x:%02x.%u synthetic=%d cap=%#x entries=%u "
+			  "table_bir=%u table_offset=%#x pba_bir=%u pba_offset=%#x table=%#lx "
+			  "intercepted=%s%s%s", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7,
+			  f->synthetic, f->cap, f->n_entries, MSIX_BIR(f->table),
+			  MSIX_OFFSET(f->table), MSIX_BIR(f->pba), MSIX_OFFSET(f->pba), f->table_pa,
+			  why ? "no" : "yes", why ? " why=" : "", why ? why : "");
 		if (why)
 			log_warn("PCI %02x:%02x.%u: MSI-X table not intercepted (%s): its message "
 				 "addresses go unchecked", f->bdf >> 8, (f->bdf >> 3) & 0x1f,
