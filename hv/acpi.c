@@ -386,7 +386,8 @@ enum acpi_error acpi_parse_mcfg(const void *table, size_t len, struct acpi_mcfg 
 	if ((tlen - MCFG_HDR) % MCFG_ENTRY)
 		return ACPI_ERR_MCFG_ENTRY;
 	for (uint32_t off = MCFG_HDR; off < tlen; off += MCFG_ENTRY) {
-		struct acpi_mcfg_entry e = { .base = rd64(t + off), .segment = (uint16_t)(t[off + 8] | t[off + 9] << 8),
+		struct acpi_mcfg_entry e = { .base = rd64(t + off),
+					     .segment = (uint16_t)(t[off + 8] | t[off + 9] << 8),
 					     .bus_start = t[off + 10], .bus_end = t[off + 11] };
 
 		if (e.bus_end < e.bus_start)

@@ -33,26 +33,35 @@ static bool msix_test_on; /* the page stands for device memory from before the t
 static struct mmio_device ecam_devices[ACPI_MAX_MCFG];
 static bool booted; /* after setup: the registry no longer grows */
 
-static bool msix_read(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
-		      uint64_t *value)
+/* Whether D is an ECAM window's (else an MSI-X table's). */
+static bool is_ecam(const struct mmio_device *d)
+{
+	return d >= ecam_devices && d < ecam_devices + ACPI_MAX_MCFG;
+}
+
+/* L2's access to a table's pages or a window, under the model's lock. */
+static bool model_read(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
+		       uint64_t *value)
 {
 	bool ok;
 
 	(void)v;
 	spin_lock(&pci_model_lock);
-	ok = msix_table_read(&pci_model, d->priv, offset, width, value);
+	ok = is_ecam(d) ? ecam_read(&pci_model, d->priv, offset, width, value) :
+			  msix_table_read(&pci_model, d->priv, offset, width, value);
 	spin_unlock(&pci_model_lock);
 	return ok;
 }
 
-static bool msix_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
-		       uint64_t value)
+static bool model_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, unsigned width,
+			uint64_t value)
 {
 	bool ok;
 
 	(void)v;
 	spin_lock(&pci_model_lock);
-	ok = msix_table_write(&pci_model, d->priv, offset, width, value);
+	ok = is_ecam(d) ? ecam_write(&pci_model, d->priv, offset, width, value) :
+			  msix_table_write(&pci_model, d->priv, offset, width, value);
 	spin_unlock(&pci_model_lock);
 	return ok;
 }
@@ -94,8 +103,8 @@ static const char *intercept_first(struct mmio_device *d, struct msix_function *
 	if (booted)
 		return "located-after-boot";
 	*d = (struct mmio_device){ .name = "msix-table", .base = msix_pages_base(f),
-				   .size = msix_pages_size(f), .read = msix_read,
-				   .write = msix_write, .priv = f };
+				   .size = msix_pages_size(f), .read = model_read,
+				   .write = model_write, .priv = f };
 	r = mmio_register(d);
 	if (r != MMIO_OK) {
 		d->size = 0;
@@ -202,30 +211,6 @@ void pci_msix_report(void)
 	}
 }
 
-static bool ecam_mmio_read(struct mmio_device *d, struct vcpu *v, uint64_t offset,
-			   unsigned width, uint64_t *value)
-{
-	bool ok;
-
-	(void)v;
-	spin_lock(&pci_model_lock);
-	ok = ecam_read(&pci_model, d->priv, offset, width, value);
-	spin_unlock(&pci_model_lock);
-	return ok;
-}
-
-static bool ecam_mmio_write(struct mmio_device *d, struct vcpu *v, uint64_t offset,
-			    unsigned width, uint64_t value)
-{
-	bool ok;
-
-	(void)v;
-	spin_lock(&pci_model_lock);
-	ok = ecam_write(&pci_model, d->priv, offset, width, value);
-	spin_unlock(&pci_model_lock);
-	return ok;
-}
-
 /* Window W behind the model; NULL or why not. */
 static const char *ecam_intercept(const struct acpi_mcfg_entry *w, struct mmio_device *d)
 {
@@ -234,8 +219,8 @@ static const char *ecam_intercept(const struct acpi_mcfg_entry *w, struct mmio_d
 	if (w->segment != 0)
 		return "segment-not-0"; /* 0xCF8 and the model reach segment 0 only */
 	*d = (struct mmio_device){ .name = "ecam", .base = ecam_window_base(w),
-				   .size = ecam_window_size(w), .read = ecam_mmio_read,
-				   .write = ecam_mmio_write, .priv = (void *)w };
+				   .size = ecam_window_size(w), .read = model_read,
+				   .write = model_write, .priv = (void *)w };
 	r = mmio_register(d);
 	if (r != MMIO_OK)
 		return r == MMIO_FULL ? "mmio-registry-full" : r == MMIO_EMPTY ? "empty-window" :

@@ -5,62 +5,10 @@
  * the MSI address and the MSI-X BAR reached through ECAM take the same
  * path as through 0xCF8/0xCFC; registers past 0xff reach the device.
  */
-#include <string.h>
-
-#include "check.h"
+#include "fake_pci.h"
 #include "irq/ecam.h"
 
-#define BDF(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
 #define OFF(bus, dev, fn, reg) ((uint64_t)(bus) << 20 | (uint64_t)(dev) << 15 | (fn) << 12 | (reg))
-
-/* Two functions with 4 KiB of configuration space each. */
-static uint8_t space[2][4096];
-static const uint16_t present[2] = { BDF(0x10, 2, 0), BDF(0x11, 31, 7) };
-struct cfg_access {
-	uint16_t bdf, reg;
-	unsigned size;
-};
-static struct cfg_access acc[8];
-static unsigned nacc;
-
-static uint8_t *fn_space(uint16_t bdf)
-{
-	for (unsigned i = 0; i < 2; i++)
-		if (present[i] == bdf)
-			return space[i];
-	return NULL;
-}
-
-static void record(uint16_t bdf, uint16_t reg, unsigned size)
-{
-	CHECK(size == 1 || size == 2 || size == 4);
-	CHECK((reg & 3) + size <= 4);
-	if (nacc < 8)
-		acc[nacc++] = (struct cfg_access){ bdf, reg, size };
-}
-
-static uint32_t cfg_read(void *ctx, uint16_t bdf, uint16_t reg, unsigned size)
-{
-	const uint8_t *s = fn_space(bdf);
-	uint32_t v = 0;
-
-	(void)ctx;
-	record(bdf, reg, size);
-	if (!s)
-		return ~0u;
-	memcpy(&v, s + reg, size);
-	return v;
-}
-
-static void cfg_write(void *ctx, uint16_t bdf, uint16_t reg, unsigned size, uint32_t value)
-{
-	uint8_t *s = fn_space(bdf);
-
-	(void)ctx;
-	record(bdf, reg, size);
-	if (s)
-		memcpy(s + reg, &value, size);
-}
 
 static uint64_t mem_read(void *ctx, uint64_t pa, unsigned width)
 {
@@ -130,14 +78,18 @@ static void test_accesses(void)
 	static const uint32_t ids[2] = { 0, 1 };
 	struct irq_policy pol = { .intercept = 1u << 1 };
 	struct irq_cpus cpus = { .n = 2, .apic_id = ids, .policy = &pol };
-	struct msi_model_ops ops = { .cfg = { cfg_read, cfg_write, NULL },
+	struct msi_model_ops ops = { .cfg = { fake_pci_read, fake_pci_write, NULL },
 				     .table = { mem_read, mem_write, NULL },
 				     .note = note, .moved = moved };
 	struct acpi_mcfg_entry w = { .base = 0xe0000000, .bus_start = 0x10, .bus_end = 0x11 };
 	static struct msi_model m;
-	uint8_t *s = space[0];
+	uint8_t *s = fake_pci.space[0];
 	uint64_t v, o = OFF(0, 2, 0, 0);
+	const struct fake_pci_access *acc = fake_pci.last;
 
+	fake_pci_reset();
+	fake_pci.bdf[0] = BDF(0x10, 2, 0);
+	fake_pci.bdf[1] = BDF(0x11, 31, 7); /* the window's last function */
 	/* 10:02.0 with MSI at 0x50 and MSI-X at 0x60 (BAR 0, memory on); extended regs. */
 	memcpy(s, &(uint32_t){ 0x12348086 }, 4);
 	s[PCI_COMMAND] = PCI_COMMAND_MEMORY;
@@ -152,19 +104,22 @@ static void test_accesses(void)
 	CHECK(m.n_dev == 1 && m.n_msix == 1 && moves == 1);
 
 	/* Every width, aligned or not: one configuration access per dword piece. */
-	nacc = 0;
+	fake_pci.n_access = 0;
 	CHECK(ecam_read(&m, &w, o, 4, &v) && v == 0x12348086);
-	CHECK(nacc == 1 && acc[0].bdf == BDF(0x10, 2, 0) && acc[0].reg == 0 && acc[0].size == 4);
+	CHECK(fake_pci.n_access == 1 && acc[0].bdf == BDF(0x10, 2, 0) && acc[0].offset == 0 &&
+	      acc[0].size == 4);
 	CHECK(ecam_read(&m, &w, o + 2, 2, &v) && v == 0x1234);
 	CHECK(ecam_read(&m, &w, o + 1, 1, &v) && v == 0x80);
-	nacc = 0;
+	fake_pci.n_access = 0;
 	CHECK(ecam_read(&m, &w, o, 8, &v) && v == ((uint64_t)PCI_COMMAND_MEMORY << 32 |
 						   (1ull << 20) << 32 | 0x12348086));
-	CHECK(nacc == 2 && acc[1].reg == 4 && acc[1].size == 4);
-	nacc = 0;
-	CHECK(ecam_read(&m, &w, o + 1, 4, &v) && v == (0x00123480 | (uint64_t)PCI_COMMAND_MEMORY << 24));
-	CHECK(nacc == 3 && acc[0].reg == 1 && acc[0].size == 2 && acc[1].reg == 3 &&
-	      acc[1].size == 1 && acc[2].reg == 4 && acc[2].size == 1); /* 3 bytes go as 2 + 1 */
+	CHECK(fake_pci.n_access == 2 && acc[1].offset == 4 && acc[1].size == 4);
+	fake_pci.n_access = 0;
+	CHECK(ecam_read(&m, &w, o + 1, 4, &v) &&
+	      v == (0x00123480 | (uint64_t)PCI_COMMAND_MEMORY << 24));
+	/* 3 bytes go as 2 + 1, then the next dword's first byte. */
+	CHECK(fake_pci.n_access == 3 && acc[0].offset == 1 && acc[0].size == 2 && acc[1].offset == 3 &&
+	      acc[1].size == 1 && acc[2].offset == 4 && acc[2].size == 1);
 	CHECK(ecam_read(&m, &w, o + 0x100, 4, &v) && v == 0x00010001); /* past 0xff */
 	CHECK(ecam_read(&m, &w, OFF(1, 0, 0, 0), 2, &v) && v == 0xffff); /* nobody there */
 	CHECK(!ecam_read(&m, &w, OFF(2, 0, 0, 0), 4, &v));               /* past the window */

@@ -7,18 +7,9 @@
  * one, refused narrow accesses, tables that follow BAR reprogramming but
  * not BAR sizing, and the address pool running out.
  */
-#include <string.h>
+#include "fake_pci.h"
 
-#include "check.h"
-#include "irq/msi.h"
-
-#define BDF(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
 #define DEST(apic) ((uint32_t)(apic) << MSI_ADDR_DEST_SHIFT)
-
-/* Configuration spaces of a few functions; every other function is absent. */
-#define NFN 4
-static uint8_t space[NFN][256];
-static uint16_t present[NFN];
 
 /* Device memory: two pages at each of a few physical addresses. */
 #define NMEM 4
@@ -30,35 +21,6 @@ struct mem_write_rec {
 };
 static struct mem_write_rec wlog[16];
 static unsigned nwlog;
-
-static uint8_t *fn_space(uint16_t bdf)
-{
-	for (unsigned i = 0; i < NFN; i++)
-		if (present[i] == bdf)
-			return space[i];
-	return NULL;
-}
-
-static uint32_t cfg_read(void *ctx, uint16_t bdf, uint16_t offset, unsigned size)
-{
-	const uint8_t *s = fn_space(bdf);
-	uint32_t v = 0;
-
-	(void)ctx;
-	if (!s || offset >= 256)
-		return ~0u;
-	memcpy(&v, s + offset, size);
-	return v;
-}
-
-static void cfg_write(void *ctx, uint16_t bdf, uint16_t offset, unsigned size, uint32_t value)
-{
-	uint8_t *s = fn_space(bdf);
-
-	(void)ctx;
-	if (s && offset < 256)
-		memcpy(s + offset, &value, size);
-}
 
 static uint8_t *mem_at(uint64_t pa, unsigned width)
 {
@@ -96,29 +58,24 @@ static uint32_t mem32(uint64_t pa)
 	return (uint32_t)mem_read(NULL, pa, 4);
 }
 
-static void put(uint8_t *s, unsigned off, uint32_t v, unsigned size)
-{
-	memcpy(s + off, &v, size);
-}
-
 /* Function I at BDF: header LAYOUT, capabilities from 0x40, MSI-X at CAP after them. */
 static uint8_t *add_fn(unsigned i, uint16_t bdf, uint8_t layout, uint8_t cap, uint16_t control,
 		       uint32_t table, uint32_t pba)
 {
-	uint8_t *s = space[i];
+	uint8_t *s = fake_pci.space[i];
 
-	present[i] = bdf;
-	put(s, 0x00, 0x1234, 2);
-	put(s, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
-	put(s, 0x06, 1u << 4, 2);  /* capability list */
+	fake_pci.bdf[i] = bdf;
+	fake_pci_put(s, 0x00, 0x1234, 2);
+	fake_pci_put(s, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	fake_pci_put(s, 0x06, 1u << 4, 2);  /* capability list */
 	s[PCI_HEADER_TYPE] = layout;
 	s[0x34] = 0x40;
 	s[0x40] = 0x01;            /* power management, next: MSI-X */
 	s[0x41] = cap;
 	s[cap] = PCI_CAP_ID_MSIX;
-	put(s, cap + MSIX_CONTROL, control, 2);
-	put(s, cap + MSIX_TABLE, table, 4);
-	put(s, cap + MSIX_PBA, pba, 4);
+	fake_pci_put(s, cap + MSIX_CONTROL, control, 2);
+	fake_pci_put(s, cap + MSIX_TABLE, table, 4);
+	fake_pci_put(s, cap + MSIX_PBA, pba, 4);
 	return s;
 }
 
@@ -145,7 +102,7 @@ static bool moved(struct msi_model *m, struct msix_function *f, uint64_t old_pa)
 static const uint32_t ids[2] = { 0, 1 };
 static struct irq_policy pol = { .intercept = 1u << 1 }; /* CPU 1 intercepts, CPU 0 direct */
 static const struct irq_cpus cpus = { .n = 2, .apic_id = ids, .policy = &pol };
-static const struct msi_model_ops ops = { .cfg = { cfg_read, cfg_write, NULL },
+static const struct msi_model_ops ops = { .cfg = { fake_pci_read, fake_pci_write, NULL },
 					  .table = { mem_read, mem_write, NULL },
 					  .note = note, .moved = moved };
 static struct msi_model m;
@@ -157,24 +114,23 @@ static void build(void)
 {
 	uint8_t *s;
 
-	memset(space, 0, sizeof(space));
+	fake_pci_reset();
 	memset(mem, 0, sizeof(mem));
-	memset(present, 0xff, sizeof(present));
 	/* 00:03.0: 4 entries, table and PBA in BAR 2, a 64-bit BAR (2 and 3). */
 	s = add_fn(0, BDF(0, 3, 0), 0, 0x70, 3, 0x800 | 2, 0x900 | 2);
-	put(s, PCI_BAR0 + 8, 0xfebf0000 | 4, 4);
+	fake_pci_put(s, PCI_BAR0 + 8, 0xfebf0000 | 4, 4);
 	mem[0].base = 0xfebf0000;
 	/* Entry 0 as firmware left it: to APIC 1, masked; entry 1 cleared, masked. */
-	put(mem[0].b, 0x800, MSI_ADDR_BASE | DEST(1), 4);
-	put(mem[0].b, 0x80c, MSIX_CTRL_MASKED, 4);
-	put(mem[0].b, 0x81c, MSIX_CTRL_MASKED, 4);
-	put(mem[0].b, 0x900, 0x5, 4);         /* PBA: entries 0 and 2 pending */
+	fake_pci_put(mem[0].b, 0x800, MSI_ADDR_BASE | DEST(1), 4);
+	fake_pci_put(mem[0].b, 0x80c, MSIX_CTRL_MASKED, 4);
+	fake_pci_put(mem[0].b, 0x81c, MSIX_CTRL_MASKED, 4);
+	fake_pci_put(mem[0].b, 0x900, 0x5, 4);         /* PBA: entries 0 and 2 pending */
 	/* 00:04.0: the table in BAR 5 said to be 64-bit: no BAR 6 holds its upper half. */
 	s = add_fn(1, BDF(0, 4, 0), 0, 0x50, 0, 5, 5);
-	put(s, PCI_BAR0 + 20, 0xfd000000 | 4, 4);
+	fake_pci_put(s, PCI_BAR0 + 20, 0xfd000000 | 4, 4);
 	/* 00:05.0: a bridge (two BARs), 2 entries from 0xff8 of BAR 0 on. */
 	s = add_fn(2, BDF(0, 5, 0), 1, 0x60, 1, 0xff8, 0x1000);
-	put(s, PCI_BAR0, 0xfe000000, 4);
+	fake_pci_put(s, PCI_BAR0, 0xfe000000, 4);
 	mem[1].base = 0xfe000000;
 }
 
@@ -210,26 +166,26 @@ static void test_scan_and_locate(void)
 
 static void test_bar_decode(void)
 {
-	uint8_t *s = space[1];
+	uint8_t *s = fake_pci.space[1];
 	uint16_t b = BDF(0, 4, 0);
 
-	put(s, PCI_BAR0, 0xfd000000, 4);
+	fake_pci_put(s, PCI_BAR0, 0xfd000000, 4);
 	CHECK_EQ(msix_bar_address(&m, b, 0, 6), 0xfd000000);
-	put(s, PCI_BAR0, 0xfd000000 | 2, 4);         /* below 1 MiB type: still 32 bits */
+	fake_pci_put(s, PCI_BAR0, 0xfd000000 | 2, 4);         /* below 1 MiB type: still 32 bits */
 	CHECK_EQ(msix_bar_address(&m, b, 0, 6), 0xfd000000);
-	put(s, PCI_BAR0, 0xfd000000 | 6, 4);         /* type 3: reserved */
+	fake_pci_put(s, PCI_BAR0, 0xfd000000 | 6, 4);         /* type 3: reserved */
 	CHECK_EQ(msix_bar_address(&m, b, 0, 6), 0);
-	put(s, PCI_BAR0, 0xc001, 4);                 /* I/O */
+	fake_pci_put(s, PCI_BAR0, 0xc001, 4);                 /* I/O */
 	CHECK_EQ(msix_bar_address(&m, b, 0, 6), 0);
-	put(s, PCI_BAR0, 0, 4);                      /* unassigned */
+	fake_pci_put(s, PCI_BAR0, 0, 4);                      /* unassigned */
 	CHECK_EQ(msix_bar_address(&m, b, 0, 6), 0);
-	put(s, PCI_BAR0 + 4, 0xc | 4, 4);            /* 64-bit, prefetchable, above 4 GiB */
-	put(s, PCI_BAR0 + 8, 0x8, 4);
+	fake_pci_put(s, PCI_BAR0 + 4, 0xc | 4, 4);            /* 64-bit, prefetchable, above 4 GiB */
+	fake_pci_put(s, PCI_BAR0 + 8, 0x8, 4);
 	CHECK_EQ(msix_bar_address(&m, b, 1, 6), 0x800000000ull);
 	CHECK_EQ(msix_bar_address(&m, b, 1, 2), 0);  /* a bridge has no BAR 2 for its top */
 	CHECK_EQ(msix_bar_address(&m, b, 6, 6), 0);  /* BIR 6, 7: reserved */
 	CHECK_EQ(msix_bar_address(&m, b, 5, 6), 0);  /* 64-bit in the last slot */
-	put(s, PCI_COMMAND, 0, 2);                   /* memory space off */
+	fake_pci_put(s, PCI_COMMAND, 0, 2);                   /* memory space off */
 	CHECK_EQ(msix_bar_address(&m, b, 1, 6), 0);
 }
 
@@ -251,7 +207,8 @@ static void test_entries(void)
 	CHECK_EQ(mem32(T0 + 0x10), MSI_ADDR_BASE | DEST(0));
 	CHECK_EQ(rd(f, 0x810, 4), MSI_ADDR_BASE | DEST(1) | MSI_ADDR_LOGICAL);
 	CHECK(notes == 1 && last_note.entry == 1 && last_note.bdf == BDF(0, 3, 0) &&
-	      last_note.result == IRQ_ROUTE_CORRECTED && last_note.programmed == (MSI_ADDR_BASE | DEST(0)));
+	      last_note.result == IRQ_ROUTE_CORRECTED &&
+	      last_note.programmed == (MSI_ADDR_BASE | DEST(0)));
 	CHECK(m.msix_corrections == 1 && m.msix_unmasked_updates == 0);
 	for (unsigned i = 0; i < nwlog; i++)
 		CHECK(wlog[i].pa != T0 + 0x1c); /* masked: the mask is left alone */
@@ -300,8 +257,8 @@ static void test_entries(void)
 	wr(f, 0x7fc, 8, 0x0000000077777777ull | (uint64_t)(MSI_ADDR_BASE | DEST(1)) << 32);
 	CHECK_EQ(mem32(T0 - 4), 0x77777777);          /* the dword before the table: passed */
 	CHECK_EQ(mem32(T0), MSI_ADDR_BASE | DEST(0));  /* entry 0's address: steered */
-	put(mem[0].b, 0x83c, MSIX_CTRL_MASKED, 4);
-	put(mem[0].b, 0x840, 0x99, 4);
+	fake_pci_put(mem[0].b, 0x83c, MSIX_CTRL_MASKED, 4);
+	fake_pci_put(mem[0].b, 0x840, 0x99, 4);
 	CHECK_EQ(rd(f, 0x83c, 8), 0x99ull << 32 | MSIX_CTRL_MASKED); /* last mask, then past */
 
 	/* All CPUs intercept: no CPU fits, programmed as written. */
@@ -366,7 +323,7 @@ static void test_pool(void)
 	for (unsigned i = 0; i < 3; i++) {
 		uint8_t *s = add_fn(i, BDF(1, i, 0), 0, 0x50, 2047, 0, 0);
 
-		put(s, PCI_BAR0, 0xf0000000 + i * 0x100000, 4);
+		fake_pci_put(s, PCI_BAR0, 0xf0000000 + i * 0x100000, 4);
 	}
 	moves = 0;
 	CHECK(msi_model_init(&big, &ops, &cpus));
