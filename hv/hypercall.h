@@ -55,6 +55,9 @@ enum hypercall {
 			       * the table's guest-physical address, RCX = the entry's message
 			       * address as the "device" has it, RDX = its vector control;
 			       * HC_ERR_INVAL without msix_test=on or past the table */
+	HC_MSIX_TEST_MOVE = 0x381, /* RBX = a page-aligned guest-physical address below 4 GiB,
+				    * outside RAM: the synthetic table moves there, as a BAR write
+				    * moves a device's -> RBX = 1 if intercepted there */
 
 	/* Robustness (issue 10): 0x500-0x5ff. */
 	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */

@@ -3,8 +3,9 @@
  * (PCI Local Bus 3.0 6.8.2 entries, no PCI function behind it): Bochs has
  * no MSI-X device, so this is how the hypervisor's table interception runs
  * live there. L2 writes entries through MMIO and reads back its own view;
- * HC_MSIX_TEST shows what the "device" was given. Without the table (or
- * without the hypervisor) it prints a skip line.
+ * HC_MSIX_TEST shows what the "device" was given; HC_MSIX_TEST_MOVE moves
+ * the table as a BAR write would, and the interception must follow it.
+ * Without the table (or without the hypervisor) it prints a skip line.
  */
 #include "guest.h"
 #include "msi_probe.h"
@@ -12,6 +13,7 @@
 
 #define MSI_BASE 0xfee00000u
 #define MASKED 1u
+#define MOVE_BY 0x10000u /* where the table moves: the page 64 KiB up */
 
 /* The device's side of entry I: its message address, vector control. */
 static struct hc_result device(unsigned i)
@@ -22,6 +24,29 @@ static struct hc_result device(unsigned i)
 static uint32_t dest(uint32_t apic_id)
 {
 	return MSI_BASE | apic_id << 12;
+}
+
+/*
+ * The table at T moves MOVE_BY up: L2's view goes with it, a write there is
+ * steered, and nothing answers at the old place any more (all ones).
+ */
+static bool moved_table_check(volatile uint32_t *t, const uint32_t *apic_ids)
+{
+	uint64_t to = (uint64_t)(uintptr_t)t + MOVE_BY;
+	volatile uint32_t *n = (volatile uint32_t *)(uintptr_t)to;
+	struct hc_result r = vmcall(HC_MSIX_TEST_MOVE, to, 0, 0);
+	bool ok = guest_check("msix-move", r.ret == HC_OK && r.rbx == 1, "ret=%ld intercepted=%lu",
+			      r.ret, r.rbx);
+
+	if (!ok)
+		return false;
+	n[4] = dest(apic_ids[1]);
+	r = device(1);
+	ok &= guest_check("msix-moved-steer", r.rbx == to && n[0] == (dest(apic_ids[1]) | 4) &&
+			  n[4] == dest(apic_ids[1]) && r.rcx == dest(apic_ids[0]),
+			  "table=%#lx entry0=%#x entry1=%#x device=%#lx", r.rbx, n[0], n[4], r.rcx);
+	ok &= guest_check("msix-old-gone", t[0] == ~0u, "old=%#x", t[0]);
+	return ok;
 }
 
 bool msix_table_check(bool under_hv, const uint32_t *apic_ids)
@@ -72,6 +97,7 @@ bool msix_table_check(bool under_hv, const uint32_t *apic_ids)
 	ok &= guest_check("msix-pba", t[0x800 / 4] == HC_MSIX_TEST_PBA, "pba=%#x", t[0x800 / 4]);
 	ok &= guest_check("msix-narrow", ((volatile uint8_t *)t)[0] == 0xff, "byte=%#x",
 			  ((volatile uint8_t *)t)[0]);
+	ok &= moved_table_check(t, apic_ids);
 	guest_mline("msix-synthetic", "table=%#lx result=%s", (uint64_t)(uintptr_t)t,
 		    ok ? "pass" : "fail");
 	return ok;

@@ -63,16 +63,15 @@ static void read_view(struct msi_model *m, struct msix_function *f)
 }
 
 /*
- * Locates F's table again; when it is somewhere new, L2's view of its
- * addresses is taken from the device (the first time) and the caller
+ * F's table is at PA (not 0) now: when that is somewhere new, L2's view of
+ * its addresses is taken from the device (the first time) and the caller
  * moves the interception.
  */
-static void locate(struct msi_model *m, struct msix_function *f)
+static void relocate(struct msi_model *m, struct msix_function *f, uint64_t pa)
 {
-	uint64_t bar = msix_bar_address(m, f->bdf, MSIX_BIR(f->table), f->n_bars);
-	uint64_t pa = bar ? bar + MSIX_OFFSET(f->table) : 0, old = f->table_pa;
+	uint64_t old = f->table_pa;
 
-	if (!pa || pa == old || !f->l2_addr)
+	if (pa == old)
 		return;
 	f->table_pa = pa;
 	if (!old)
@@ -81,6 +80,15 @@ static void locate(struct msi_model *m, struct msix_function *f)
 		m->msix_moves++;
 	if (m->ops.moved)
 		f->intercepted = m->ops.moved(m, f, old);
+}
+
+/* Locates F's table again, through its BAR. */
+static void locate(struct msi_model *m, struct msix_function *f)
+{
+	uint64_t bar = msix_bar_address(m, f->bdf, MSIX_BIR(f->table), f->n_bars);
+
+	if (bar && f->l2_addr)
+		relocate(m, f, bar + MSIX_OFFSET(f->table));
 }
 
 bool msix_add(struct msi_model *m, uint16_t bdf, uint8_t cap)
@@ -116,12 +124,16 @@ bool msix_add_synthetic(struct msi_model *m, uint64_t pa, uint16_t n)
 	f = &m->msix[m->n_msix++];
 	*f = (struct msix_function){ .bdf = 0xffff, .synthetic = true, .n_entries = n,
 				     .control = MSIX_CONTROL_ENABLE, .pba = MSIX_PAGE / 2,
-				     .table_pa = pa, .l2_addr = &m->msix_addr[m->msix_addr_used] };
+				     .l2_addr = &m->msix_addr[m->msix_addr_used] };
 	m->msix_addr_used += n;
-	read_view(m, f);
-	if (m->ops.moved)
-		f->intercepted = m->ops.moved(m, f, 0);
+	relocate(m, f, pa);
 	return true;
+}
+
+void msix_move_synthetic(struct msi_model *m, struct msix_function *f, uint64_t pa)
+{
+	if (f->synthetic && pa)
+		relocate(m, f, pa);
 }
 
 /* Whether [offset, offset + size) shares a byte with [at, at + len). */

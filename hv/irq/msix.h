@@ -85,6 +85,8 @@ bool msix_add(struct msi_model *m, uint16_t bdf, uint8_t cap);
  * same page at 0x800; found as BDF 0xffff. False when full.
  */
 bool msix_add_synthetic(struct msi_model *m, uint64_t pa, uint16_t n);
+/* Its stand-in for a BAR write: the table (and its memory) is at PA (not 0) now. */
+void msix_move_synthetic(struct msi_model *m, struct msix_function *f, uint64_t pa);
 /*
  * After L2's configuration write of SIZE bytes at OFFSET of BDF reached the
  * device: message control is read again, and a table whose BAR or

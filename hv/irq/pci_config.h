@@ -35,9 +35,12 @@ bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_p
 void pci_msix_test_setup(void);
 /* The synthetic table's memory for an access at PA, or NULL (pci_config.c's table ops). */
 volatile void *pci_msix_test_mem(uint64_t pa);
-/* HC_MSIX_TEST: the "device" side of an entry, for the guest to compare (hypercall.h). */
+/*
+ * HC_MSIX_TEST: the "device" side of an entry, for the guest to compare;
+ * HC_MSIX_TEST_MOVE: the table moved, as a BAR write would (hypercall.h).
+ */
 struct vcpu;
-int64_t pci_msix_test_hypercall(struct vcpu *v);
+int64_t pci_msix_test_hypercall(struct vcpu *v, uint64_t fn);
 /* At setup, after the scan: boot is over for pci_msix_moved; one line per MSI-X function. */
 void pci_msix_report(void);
 /*

@@ -29,7 +29,7 @@
 static struct mmio_device msix_devices[MSIX_MODEL_MAX_FUNCTIONS];
 static uint8_t msix_test_page[MSIX_PAGE] __attribute__((aligned(MSIX_PAGE)));
 static struct msix_function *msix_test_fn;
-static bool msix_test_on; /* the page stands for device memory from before the table is added */
+static uint64_t msix_test_base; /* where the page stands for device memory; 0: msix_test=off */
 static struct mmio_device ecam_devices[ACPI_MAX_MCFG];
 static bool booted; /* after setup: the registry no longer grows */
 
@@ -66,7 +66,10 @@ static bool model_write(struct mmio_device *d, struct vcpu *v, uint64_t offset, 
 	return ok;
 }
 
-/* L2's EPT changed under the other CPUs too: they drop stale translations now. */
+/*
+ * L2's EPT changed under the other CPUs too: they drop stale translations
+ * now where NMI kicks work, else at their next INVEPT (logged: flush=).
+ */
 static void flush_everywhere(void)
 {
 	invept_all();
@@ -90,9 +93,10 @@ static void map_pages_back(uint64_t base, uint64_t size)
 
 static void log_bdf_move(const struct msix_function *f, uint64_t old_pa, const char *why)
 {
-	log_mline("irq-msix-move", "bdf=%02x:%02x.%u from=%#lx to=%#lx intercepted=%s%s%s",
-		  f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, old_pa, f->table_pa,
-		  why ? "no" : "yes", why ? " why=" : "", why ? why : "");
+	log_mline("irq-msix-move", "bdf=%02x:%02x.%u from=%#lx to=%#lx intercepted=%s%s%s "
+		  "flush=%s", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, old_pa, f->table_pa,
+		  why ? "no" : "yes", why ? " why=" : "", why ? why : "",
+		  shadow_kick_possible() ? "all-cpus" : "this-cpu");
 }
 
 /* Intercepts F's pages for the first time (at boot); NULL or why not. */
@@ -160,7 +164,7 @@ void pci_msix_test_setup(void)
 	for (unsigned i = 0; i < MSIX_TEST_ENTRIES; i++)
 		msix_test_page[i * MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL] = MSIX_CTRL_MASKED; /* reset */
 	*(uint32_t *)(msix_test_page + MSIX_PAGE / 2) = HC_MSIX_TEST_PBA;
-	msix_test_on = true;
+	msix_test_base = MSIX_TEST_BASE; /* before the model reads the table */
 	if (!msix_add_synthetic(&pci_model, MSIX_TEST_BASE, MSIX_TEST_ENTRIES))
 		panic("msix_test=on: no room in the MSI model for the synthetic table");
 	msix_test_fn = &pci_model.msix[pci_model.n_msix - 1];
@@ -168,20 +172,38 @@ void pci_msix_test_setup(void)
 
 volatile void *pci_msix_test_mem(uint64_t pa)
 {
-	if (!msix_test_on || pa - MSIX_TEST_BASE >= MSIX_PAGE)
+	if (!msix_test_base || pa - msix_test_base >= MSIX_PAGE)
 		return NULL;
-	return msix_test_page + (pa - MSIX_TEST_BASE);
+	return msix_test_page + (pa - msix_test_base);
 }
 
-int64_t pci_msix_test_hypercall(struct vcpu *v)
+/* HC_MSIX_TEST_MOVE: the table to page-aligned GPA NEW, outside RAM, below 4 GiB. */
+static int64_t msix_test_move(struct vcpu *v, uint64_t new)
+{
+	if ((new & (MSIX_PAGE - 1)) || !new || new >= IDENTITY_MAPPED_END ||
+	    guest_mem_ptr(new, MSIX_PAGE))
+		return HC_ERR_INVAL;
+	spin_lock(&pci_model_lock);
+	msix_test_base = new; /* the "device memory" moves with its BAR */
+	msix_move_synthetic(&pci_model, msix_test_fn, new);
+	v->gpr[GPR_RBX] = msix_test_fn->intercepted;
+	spin_unlock(&pci_model_lock);
+	return HC_OK;
+}
+
+int64_t pci_msix_test_hypercall(struct vcpu *v, uint64_t fn)
 {
 	uint64_t entry = v->gpr[GPR_RBX];
 	const uint8_t *e = msix_test_page + entry * MSIX_ENTRY_SIZE;
 
-	if (!msix_test_fn || entry >= MSIX_TEST_ENTRIES)
+	if (!msix_test_fn)
+		return HC_ERR_INVAL;
+	if (fn == HC_MSIX_TEST_MOVE)
+		return msix_test_move(v, v->gpr[GPR_RBX]);
+	if (entry >= MSIX_TEST_ENTRIES)
 		return HC_ERR_INVAL;
 	spin_lock(&pci_model_lock);
-	v->gpr[GPR_RBX] = MSIX_TEST_BASE;
+	v->gpr[GPR_RBX] = msix_test_base;
 	v->gpr[GPR_RCX] = *(const uint64_t *)(e + MSIX_ENTRY_ADDR_LO);
 	v->gpr[GPR_RDX] = *(const uint32_t *)(e + MSIX_ENTRY_CTRL);
 	spin_unlock(&pci_model_lock);

@@ -705,18 +705,21 @@ def check_msi_model_platform(log, row):
 
 def check_msix_synthetic(log, counts):
     """msix_test=on: the guest's checks of the synthetic MSI-X table passed (its view of each
-    entry, the device's through HC_MSIX_TEST, the PBA passed through, a byte refused), and
-    the hypervisor logged exactly the two corrections of entry 0 (masked, then live: the
-    live one masked around), with the same irq-msi line kind as MSI."""
+    entry, the device's through HC_MSIX_TEST, the PBA passed through, a byte refused, the
+    table moved 64 KiB up as a BAR write would move it), and the hypervisor logged exactly
+    the corrections of entry 0 (masked, then live: the live one masked around) and of
+    entry 1 at the new place, with the same irq-msi line kind as MSI, and the move."""
     table = expect_mline(log, "irq-msix-device", synthetic="1", intercepted="yes")
     expect_mline(log, "msix-synthetic", "guest", table=table["table"], result="pass")
     fixes = [f for _, _, f in serial_log.mlines(log, kind="irq-msi", src="hv")
              if f["kind"] == "msix"]
     assert [(f["entry"], f["result"], int(f["programmed"], 16) >> 12 & 0xff)
-            for f in fixes] == [("0", "corrected", 0)] * 2, fixes
+            for f in fixes] == [("0", "corrected", 0)] * 2 + [("1", "corrected", 0)], fixes
     assert int(fixes[1]["wrote"], 16) & 4 and not int(fixes[1]["programmed"], 16) & 4, fixes
-    assert (counts["msix_writes"], counts["msix_corrections"],
-            counts["msix_unmasked_updates"]) == ("3", "2", "1"), counts
+    to = hex(int(table["table"], 16) + 0x10000)
+    expect_mline(log, "irq-msix-move", bdf="ff:1f.7", to=to, intercepted="yes", flush="all-cpus")
+    assert (counts["msix_writes"], counts["msix_corrections"], counts["msix_unmasked_updates"],
+            counts["msix_moves"]) == ("4", "3", "1", "1"), counts
 
 
 def check_irqtest_msi_model(log):

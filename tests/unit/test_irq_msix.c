@@ -314,6 +314,32 @@ static void test_bar_moves(void)
 	CHECK_EQ(moves, before + 2);
 }
 
+/* msix_test=on's table: no configuration space, MSI-X on, moved by hand. */
+static void test_synthetic(void)
+{
+	struct msix_function *f;
+	unsigned before = moves;
+
+	mem[3].base = 0xd0010000;
+	fake_pci_put(mem[3].b, 0, MSI_ADDR_BASE | DEST(1), 4);
+	CHECK(msix_add_synthetic(&m, 0xd0010000, 8));
+	f = &m.msix[m.n_msix - 1];
+	CHECK(f->synthetic && f->bdf == 0xffff && f->table_pa == 0xd0010000 && f->n_entries == 8);
+	CHECK(moves == before + 1 && last_old == 0);
+	CHECK_EQ(rd(f, 0, 4), MSI_ADDR_BASE | DEST(1));
+	CHECK_EQ(f->control, MSIX_CONTROL_ENABLE);
+	/* Configuration writes to ff:1f.7 are nobody's: nothing moves. */
+	msi_model_config_write(&m, 0xffff, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	CHECK_EQ(moves, before + 1);
+	msix_move_synthetic(&m, f, 0xd0011000);
+	CHECK(moves == before + 2 && last_old == 0xd0010000 && f->table_pa == 0xd0011000);
+	CHECK_EQ(rd(f, 0, 4), MSI_ADDR_BASE | DEST(1)); /* L2's view moved along */
+	msix_move_synthetic(&m, f, 0);                   /* nowhere: ignored */
+	msix_move_synthetic(&m, &m.msix[0], 0xd0012000); /* a PCI function's: by its BAR only */
+	CHECK(moves == before + 2 && m.msix[0].table_pa != 0xd0012000);
+	CHECK(!msix_add_synthetic(&m, 0xd0020000, 129)); /* more than half a page of entries */
+}
+
 /* Three tables of 2048 entries: the third finds no room for L2's addresses. */
 static void test_pool(void)
 {
@@ -342,6 +368,7 @@ int main(void)
 	test_two_pages();
 	test_bar_moves();
 	test_bar_decode();
+	test_synthetic();
 	test_pool();
 	return check_failures ? 1 : 0;
 }
