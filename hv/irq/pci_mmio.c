@@ -27,6 +27,7 @@
 #define IDENTITY_MAPPED_END (4ull << 30)
 
 static struct mmio_device msix_devices[MSIX_MODEL_MAX_FUNCTIONS];
+static const char *msix_why_not[MSIX_MODEL_MAX_FUNCTIONS]; /* the last refusal, per function */
 static uint8_t msix_test_page[MSIX_PAGE] __attribute__((aligned(MSIX_PAGE)));
 static struct msix_function *msix_test_fn;
 static uint64_t msix_test_base; /* where the page stands for device memory; 0: msix_test=off */
@@ -137,7 +138,8 @@ static const char *intercept_moved(struct mmio_device *d, struct msix_function *
 
 bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_pa)
 {
-	struct mmio_device *d = &msix_devices[f - m->msix];
+	unsigned i = (unsigned)(f - m->msix);
+	struct mmio_device *d = &msix_devices[i];
 	const char *why;
 
 	if (f->table_pa + msix_pages_size(f) > IDENTITY_MAPPED_END) {
@@ -147,11 +149,13 @@ bool pci_msix_moved(struct msi_model *m, struct msix_function *f, uint64_t old_p
 	} else {
 		why = old_pa ? intercept_moved(d, f, f->intercepted) : intercept_first(d, f);
 	}
-	if (old_pa || booted)
-		log_bdf_move(f, old_pa, why);
-	if (why && old_pa)
-		log_warn("PCI %02x:%02x.%u: its MSI-X table moved to %#lx and is no longer "
-			 "intercepted (%s): its message addresses go unchecked", f->bdf >> 8,
+	msix_why_not[i] = why;
+	if (!booted)
+		return !why; /* pci_msix_report says it */
+	log_bdf_move(f, old_pa, why);
+	if (why)
+		log_warn("PCI %02x:%02x.%u: its MSI-X table is now at %#lx and not intercepted "
+			 "(%s): its message addresses go unchecked", f->bdf >> 8,
 			 (f->bdf >> 3) & 0x1f, f->bdf & 7, f->table_pa, why);
 	return !why;
 }
@@ -216,9 +220,7 @@ void pci_msix_report(void)
 	for (unsigned i = 0; i < pci_model.n_msix; i++) {
 		const struct msix_function *f = &pci_model.msix[i];
 		const char *why = f->intercepted ? NULL : !f->l2_addr ? "no-room-for-entries" :
-				  !f->table_pa ? "not-located" :
-				  f->table_pa + msix_pages_size(f) > IDENTITY_MAPPED_END ? "above-4g" :
-				  "overlaps-emulated-range";
+				  !f->table_pa ? "not-located" : msix_why_not[i];
 
 		log_mline("irq-msix-device", "bdf=%02x:%02x.%u synthetic=%d cap=%#x entries=%u "
 			  "table_bir=%u table_offset=%#x pba_bir=%u pba_offset=%#x table=%#lx "
