@@ -177,7 +177,7 @@ static void program_entry(struct msi_model *m, struct msix_function *f, unsigned
 		if (m->ops.note)
 			m->ops.note(m, &(struct msi_note){ f->bdf, (int)i, wrote, out, r });
 	}
-	/* PCI 3.0 6.8.2.9: an unmasked entry may be sent at any time; mask it around the update. */
+	/* PCI 3.0 6.8.3.5: an unmasked entry may be sent at any time; mask it around the update. */
 	live = (f->control & MSIX_CONTROL_ENABLE) && !(f->control & MSIX_CONTROL_FUNCTION_MASK);
 	if (live) {
 		ctrl = (uint32_t)table_read(m, pa + MSIX_ENTRY_CTRL, 4);

@@ -9,7 +9,7 @@
  * data, vector control and everything else on those pages (the PBA)
  * reach the device. The model never lets the device see an entry
  * half-written: an address L2 changes while its entry is live (unmasked,
- * function not masked, MSI-X on; "undefined" in 6.8.2.9) is programmed with
+ * function not masked, MSI-X on; "undefined" in 6.8.3.5) is programmed with
  * the entry masked around it, and L2's mask bit is put back.
  * Pure logic: it also builds hosted, for tests/unit/test_irq_msix.c.
  */
