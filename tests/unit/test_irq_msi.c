@@ -1,7 +1,8 @@
 /*
  * test_irq_msi.c - the configuration-space model behind msi_model=on: the
  * scan for MSI capabilities (capability lists, single- and multi-function
- * devices), configuration mechanism #1 forwarded access by access, and the
+ * devices; the walk's edges: no list, reserved pointer bits, a pointer into
+ * the header, the last dword, loops), configuration mechanism #1 forwarded access by access, and the
  * message address L2 writes: kept, corrected to a direct CPU (shown to L2
  * as written), or no CPU fits.
  */
@@ -63,6 +64,37 @@ static void cfg_write(struct msi_model *m, uint16_t bdf, unsigned reg, unsigned 
 	CHECK(msi_model_port_write(m, (uint16_t)(PCI_CONFIG_DATA + (reg & 3)), size, value));
 }
 
+/* The capability walk's edges (PCI 3.0 6.7), on function 00:00.0. */
+static void test_find_cap(void)
+{
+	struct pci_cfg_hw hw = { fake_pci_read, fake_pci_write, NULL };
+	uint8_t *s = fake_pci.space[0];
+	uint16_t b = BDF(0, 0, 0);
+
+	build_spaces();
+	s[0x34] = 0x40;
+	s[0x40] = PCI_CAP_ID_MSI;
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSI), 0);      /* status: no list */
+	fake_pci_put(s, 0x06, 1u << 4, 2);
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSI), 0x40);
+	s[0x34] = 0x43;                                          /* bits 1:0 reserved */
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSI), 0x40);
+	s[0x34] = 0x3c;                                          /* inside the header: none */
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSI), 0);
+	s[0x34] = 0x40;
+	s[0x40] = 0x01;
+	s[0x41] = 0xfc;                                          /* the last dword... */
+	s[0xfc] = PCI_CAP_ID_MSIX;
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSIX), 0xfc);
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSI), 0);      /* ...ends the list */
+	s[0xfd] = 0x40;                                          /* a loop: given up */
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSI), 0);
+	s[0x41] = 0x41;                                          /* points at itself */
+	fake_pci.n_access = 0;
+	CHECK_EQ(pci_find_cap(&hw, b, PCI_CAP_ID_MSIX), 0);
+	CHECK_EQ(fake_pci.n_access, 2 + 48);                     /* 48 links at the most */
+}
+
 int main(void)
 {
 	struct irq_policy pol = { .intercept = 1u << 1 }; /* CPU 1 intercepts, CPU 0 direct */
@@ -71,6 +103,7 @@ int main(void)
 	static struct msi_model m;
 	uint32_t v;
 
+	test_find_cap();
 	build_spaces();
 	CHECK(msi_model_init(&m, &ops, &cpus));
 	CHECK_EQ(m.n_dev, 2);
