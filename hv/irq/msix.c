@@ -211,10 +211,19 @@ static int table_access(const struct msix_function *f, uint64_t offset, unsigned
 	return (width == 4 || width == 8) && !(offset & 3) ? 1 : -1;
 }
 
-/* Whether table byte T (dword-aligned) is a message address dword. */
-static bool is_address(uint64_t t)
+/*
+ * L2's view of the message address dword at O (dword-aligned, from the
+ * pages' base; the table starts at START), or NULL for any other dword:
+ * data, vector control, and what lies outside the table (the device's).
+ */
+static uint32_t *address_dword(struct msix_function *f, uint64_t start, uint64_t o)
 {
-	return t % MSIX_ENTRY_SIZE <= MSIX_ENTRY_ADDR_HI;
+	uint64_t t = o - start;
+
+	if (o < start || t >= (uint64_t)f->n_entries * MSIX_ENTRY_SIZE ||
+	    t % MSIX_ENTRY_SIZE > MSIX_ENTRY_ADDR_HI)
+		return NULL;
+	return &f->l2_addr[t / MSIX_ENTRY_SIZE][t % MSIX_ENTRY_SIZE / 4];
 }
 
 bool msix_table_read(struct msi_model *m, struct msix_function *f, uint64_t offset,
@@ -229,14 +238,10 @@ bool msix_table_read(struct msi_model *m, struct msix_function *f, uint64_t offs
 		return kind == 0;
 	}
 	for (unsigned k = 0; k < width / 4; k++) {
-		uint64_t o = offset + 4 * k, t = o - start, d;
+		uint64_t o = offset + 4 * k;
+		const uint32_t *view = address_dword(f, start, o);
+		uint64_t d = view ? *view : table_read(m, base + o, 4);
 
-		if (o < start || t >= (uint64_t)f->n_entries * MSIX_ENTRY_SIZE)
-			d = table_read(m, base + o, 4);
-		else if (is_address(t))
-			d = f->l2_addr[t / MSIX_ENTRY_SIZE][t % MSIX_ENTRY_SIZE / 4];
-		else
-			d = table_read(m, base + o, 4); /* data, vector control: the device's */
 		v |= d << (32 * k);
 	}
 	*value = v;
@@ -255,16 +260,15 @@ bool msix_table_write(struct msi_model *m, struct msix_function *f, uint64_t off
 		return kind == 0;
 	}
 	for (unsigned k = 0; k < width / 4; k++) {
-		uint64_t o = offset + 4 * k, t = o - start;
+		uint64_t o = offset + 4 * k;
+		uint32_t *view = address_dword(f, start, o);
 		uint32_t d = (uint32_t)(value >> (32 * k));
 
-		if (o < start || t >= (uint64_t)f->n_entries * MSIX_ENTRY_SIZE) {
-			table_write(m, base + o, 4, d);
-		} else if (is_address(t)) {
-			f->l2_addr[t / MSIX_ENTRY_SIZE][t % MSIX_ENTRY_SIZE / 4] = d;
-			pending = (int)(t / MSIX_ENTRY_SIZE);
+		if (view) {
+			*view = d;
+			pending = (int)((o - start) / MSIX_ENTRY_SIZE);
 		} else {
-			table_write(m, base + o, 4, d); /* data, vector control (the mask bit) */
+			table_write(m, base + o, 4, d); /* data, vector control (the mask bit), PBA */
 		}
 	}
 	/* A qword of both address halves is programmed once, not half at a time. */

@@ -153,27 +153,24 @@ static void config_port(struct vcpu *v, struct io_access a, uint32_t value)
 		io_in_result(v, a, value);
 }
 
-/* MCFG, if the platform has one; *why says why not. */
-static bool read_mcfg(const char **why)
+/* Reads MCFG's windows into mcfg; NULL, or why there are none. */
+static const char *read_mcfg(void)
 {
 	struct acpi_table t;
 	enum acpi_error err;
 
-	if (!platform_has_madt) {
-		*why = "no usable ACPI tables";
-		return false;
-	}
+	mcfg.n = 0;
+	if (!platform_has_madt)
+		return "no usable ACPI tables";
 	err = acpi_find_table(&platform_acpi, "MCFG", &t);
 	if (err == ACPI_OK)
 		err = acpi_parse_mcfg(t.data, t.length, &mcfg);
 	if (err != ACPI_OK) {
-		*why = err == ACPI_ERR_NOT_FOUND ? "no ACPI MCFG table (no ECAM on this platform)" :
-						   acpi_strerror(err);
 		mcfg.n = 0;
-		return false;
+		return err == ACPI_ERR_NOT_FOUND ? "no ACPI MCFG table (no ECAM on this platform)" :
+						   acpi_strerror(err);
 	}
-	*why = mcfg.n ? NULL : "the ACPI MCFG table lists no window";
-	return true;
+	return mcfg.n ? NULL : "the ACPI MCFG table lists no window";
 }
 
 /* The segment 0 window below 4 GiB the hypervisor's own configuration accesses use, or NULL. */
@@ -196,10 +193,9 @@ void irq_msi_setup(const struct irq_cpus *cpus)
 		.note = msi_note,
 		.moved = pci_msix_moved,
 	};
-	const char *why = NULL;
+	const char *why = read_mcfg();
 	unsigned windows, msix;
 
-	read_mcfg(&why);
 	hw_ecam = reachable_ecam();
 	spin_lock(&pci_model_lock);
 	if (!msi_model_init(&pci_model, &ops, cpus))
