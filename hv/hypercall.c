@@ -105,9 +105,9 @@ void handle_vmcall(struct vcpu *v)
 		default:
 			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
 				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
-			else if (v->gpr[GPR_RAX] == HC_MSIX_TEST ||
-				 v->gpr[GPR_RAX] == HC_MSIX_TEST_MOVE)
-				ret = pci_msix_test_hypercall(v, v->gpr[GPR_RAX]);
+			else if (v->gpr[GPR_RAX] >= HC_MSIX_TEST &&
+				 v->gpr[GPR_RAX] <= HC_ECAM_TEST)
+				ret = pci_test_hypercall(v, v->gpr[GPR_RAX]);
 			else
 				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
 				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;

@@ -58,6 +58,8 @@ enum hypercall {
 	HC_MSIX_TEST_MOVE = 0x381, /* RBX = a page-aligned guest-physical address below 4 GiB,
 				    * outside RAM: the synthetic table moves there, as a BAR write
 				    * moves a device's -> RBX = 1 if intercepted there */
+	HC_ECAM_TEST = 0x382, /* -> RBX = the guest-physical base of ecam_test=on's synthetic
+			       * ECAM window (bus 0, 1 MiB); HC_ERR_INVAL without ecam_test=on */
 
 	/* Robustness (issue 10): 0x500-0x5ff. */
 	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */

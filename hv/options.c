@@ -96,6 +96,9 @@ static const struct opt_def option_table[] = {
 	OPT("msix_test", OPT_BOOL, msix_test,
 	    .help = "with msi_model=on: a synthetic MSI-X table (no PCI function) at 0xd0010000 "
 		    "behind the model, for tests on platforms without an MSI-X device"),
+	OPT("ecam_test", OPT_BOOL, ecam_test,
+	    .help = "with msi_model=on: a synthetic ECAM window for bus 0 at 0xd0100000 (not in "
+		    "MCFG) behind the model, for tests on platforms without ECAM"),
 	OPT("irq", OPT_STR, irq,
 	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
 		    "the hypervisor, per CPU (default: direct everywhere)"),

@@ -23,5 +23,10 @@ bool msi_probe(const uint32_t *apic_ids, unsigned ncpus);
  * "device" has; "@guest skip name=msix-synthetic" without it.
  */
 bool msix_table_check(bool under_hv, const uint32_t *apic_ids);
+/*
+ * ecam_window.c: bus 0 through ecam_test=on's synthetic ECAM window against
+ * 0xCF8/0xCFC; "@guest skip name=ecam-synthetic" without it.
+ */
+bool ecam_window_check(bool under_hv);
 
 #endif

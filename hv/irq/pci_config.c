@@ -195,6 +195,7 @@ void irq_msi_setup(const struct irq_cpus *cpus)
 	};
 	const char *why = read_mcfg();
 	unsigned windows, msix;
+	bool ecam_test;
 
 	hw_ecam = reachable_ecam();
 	spin_lock(&pci_model_lock);
@@ -213,13 +214,15 @@ void irq_msi_setup(const struct irq_cpus *cpus)
 	}
 	pci_msix_report();
 	windows = pci_ecam_setup(&mcfg, why);
+	ecam_test = hv_opts.ecam_test && pci_ecam_test_setup();
 	log_info("PCI configuration space (0xcf8/0xcfc%s) through the MSI model: %u function%s "
-		 "with MSI, %u with MSI-X%s%s", windows ? " and ECAM" : "", pci_model.n_dev,
+		 "with MSI, %u with MSI-X%s%s", windows || ecam_test ? " and ECAM" : "", pci_model.n_dev,
 		 pci_model.n_dev == 1 ? "" : "s", msix,
 		 pci_model.n_dev + msix ? "" : " (nothing to steer on this machine)",
 		 hv_opts.msix_test ? "; msix_test=on: a synthetic MSI-X table at 0xd0010000" : "");
-	log_mline("irq-msi-model", "devices=%u msix=%u msix_synthetic=%u ecam_windows=%u",
-		  pci_model.n_dev, msix, pci_model.n_msix - msix, windows);
+	log_mline("irq-msi-model", "devices=%u msix=%u msix_synthetic=%u ecam_windows=%u "
+		  "ecam_synthetic=%d", pci_model.n_dev, msix, pci_model.n_msix - msix, windows,
+		  ecam_test);
 	io_port_claim(PCI_CONFIG_ADDRESS, 1, config_port);
 	io_port_claim(PCI_CONFIG_DATA, 4, config_port);
 	active = true;

@@ -36,11 +36,20 @@ void pci_msix_test_setup(void);
 /* The synthetic table's memory for an access at PA, or NULL (pci_config.c's table ops). */
 volatile void *pci_msix_test_mem(uint64_t pa);
 /*
+ * ecam_test=on (at setup): a synthetic ECAM window for bus 0 at
+ * ECAM_TEST_BASE, not in MCFG, behind the model, so the ECAM path runs
+ * live on platforms without one; the real configuration space is behind
+ * it (through 0xcf8/0xcfc: registers past 0xff read all ones).
+ */
+#define ECAM_TEST_BASE 0xd0100000ull
+bool pci_ecam_test_setup(void);
+/*
  * HC_MSIX_TEST: the "device" side of an entry, for the guest to compare;
- * HC_MSIX_TEST_MOVE: the table moved, as a BAR write would (hypercall.h).
+ * HC_MSIX_TEST_MOVE: the table moved, as a BAR write would; HC_ECAM_TEST:
+ * where the synthetic window is (hypercall.h).
  */
 struct vcpu;
-int64_t pci_msix_test_hypercall(struct vcpu *v, uint64_t fn);
+int64_t pci_test_hypercall(struct vcpu *v, uint64_t fn);
 /* At setup, after the scan: boot is over for pci_msix_moved; one line per MSI-X function. */
 void pci_msix_report(void);
 /*

@@ -31,13 +31,15 @@ static const char *msix_why_not[MSIX_MODEL_MAX_FUNCTIONS]; /* the last refusal, 
 static uint8_t msix_test_page[MSIX_PAGE] __attribute__((aligned(MSIX_PAGE)));
 static struct msix_function *msix_test_fn;
 static uint64_t msix_test_base; /* where the page stands for device memory; 0: msix_test=off */
-static struct mmio_device ecam_devices[ACPI_MAX_MCFG];
+static struct mmio_device ecam_devices[ACPI_MAX_MCFG + 1]; /* MCFG's, then ecam_test=on's */
+static const struct acpi_mcfg_entry ecam_test_window = { .base = ECAM_TEST_BASE };
+static bool ecam_test_on;
 static bool booted; /* after setup: the registry no longer grows */
 
 /* Whether D is an ECAM window's (else an MSI-X table's). */
 static bool is_ecam(const struct mmio_device *d)
 {
-	return d >= ecam_devices && d < ecam_devices + ACPI_MAX_MCFG;
+	return d >= ecam_devices && d <= ecam_devices + ACPI_MAX_MCFG;
 }
 
 /* L2's access to a table's pages or a window, under the model's lock. */
@@ -195,11 +197,15 @@ static int64_t msix_test_move(struct vcpu *v, uint64_t new)
 	return HC_OK;
 }
 
-int64_t pci_msix_test_hypercall(struct vcpu *v, uint64_t fn)
+int64_t pci_test_hypercall(struct vcpu *v, uint64_t fn)
 {
 	uint64_t entry = v->gpr[GPR_RBX];
 	const uint8_t *e = msix_test_page + entry * MSIX_ENTRY_SIZE;
 
+	if (fn == HC_ECAM_TEST) {
+		v->gpr[GPR_RBX] = ECAM_TEST_BASE;
+		return ecam_test_on ? HC_OK : HC_ERR_INVAL;
+	}
 	if (!msix_test_fn)
 		return HC_ERR_INVAL;
 	if (fn == HC_MSIX_TEST_MOVE)
@@ -253,6 +259,21 @@ static const char *ecam_intercept(const struct acpi_mcfg_entry *w, struct mmio_d
 	return NULL;
 }
 
+/* Window W's lines: intercepted (WHY NULL) or not. */
+static void log_window(const struct acpi_mcfg_entry *w, const char *why, bool synthetic)
+{
+	log_mline("irq-ecam-window", "base=%#lx segment=%u buses=%u-%u synthetic=%d "
+		  "intercepted=%s%s%s", ecam_window_base(w), w->segment, w->bus_start, w->bus_end,
+		  synthetic, why ? "no" : "yes", why ? " why=" : "", why ? why : "");
+	if (why)
+		log_warn("ECAM window %#lx (segment %u): not intercepted (%s)",
+			 ecam_window_base(w), w->segment, why);
+	else
+		log_info("%sECAM window %#lx-%#lx (buses %u-%u): L2's accesses go through the model",
+			 synthetic ? "ecam_test=on: synthetic " : "", ecam_window_base(w),
+			 ecam_window_base(w) + ecam_window_size(w) - 1, w->bus_start, w->bus_end);
+}
+
 unsigned pci_ecam_setup(const struct acpi_mcfg *mcfg, const char *why_none)
 {
 	unsigned intercepted = 0;
@@ -262,17 +283,7 @@ unsigned pci_ecam_setup(const struct acpi_mcfg *mcfg, const char *why_none)
 		const char *why = ecam_intercept(w, &ecam_devices[i]);
 
 		intercepted += !why;
-		log_mline("irq-ecam-window", "base=%#lx segment=%u buses=%u-%u intercepted=%s%s%s",
-			  ecam_window_base(w), w->segment, w->bus_start, w->bus_end,
-			  why ? "no" : "yes", why ? " why=" : "", why ? why : "");
-		if (why)
-			log_warn("ECAM window %#lx (segment %u): not intercepted (%s)",
-				 ecam_window_base(w), w->segment, why);
-		else
-			log_info("ECAM window %#lx-%#lx (buses %u-%u): L2's accesses go through the "
-				 "model", ecam_window_base(w),
-				 ecam_window_base(w) + ecam_window_size(w) - 1, w->bus_start,
-				 w->bus_end);
+		log_window(w, why, false);
 	}
 	if (intercepted)
 		emul_flush_translations();
@@ -282,4 +293,18 @@ unsigned pci_ecam_setup(const struct acpi_mcfg *mcfg, const char *why_none)
 	log_mline("irq-ecam", "windows=%u intercepted=%u%s%s%s", mcfg->n, intercepted,
 		  why_none ? " reason=\"" : "", why_none ? why_none : "", why_none ? "\"" : "");
 	return intercepted;
+}
+
+bool pci_ecam_test_setup(void)
+{
+	const char *why;
+
+	if (guest_mem_ptr(ECAM_TEST_BASE, ecam_window_size(&ecam_test_window)))
+		panic("ecam_test=on: %#llx is L2's RAM; boot with less memory",
+		      (unsigned long long)ECAM_TEST_BASE);
+	why = ecam_intercept(&ecam_test_window, &ecam_devices[ACPI_MAX_MCFG]);
+	log_window(&ecam_test_window, why, true);
+	emul_flush_translations();
+	ecam_test_on = !why;
+	return ecam_test_on;
 }

@@ -688,15 +688,16 @@ def check_msi_model_platform(log, row):
     assert sum(f["synthetic"] == "0" for f in tables) == int(model["msix"]), (model, tables)
     assert sum(f["synthetic"] == "1" for f in tables) == int(model["msix_synthetic"]), tables
     ecam = expect_mline(log, "irq-ecam")
-    windows = serial_log.mlines(log, kind="irq-ecam-window", src="hv")
-    assert len(windows) == int(ecam["windows"]), (ecam, windows)
+    windows = [f for _, _, f in serial_log.mlines(log, kind="irq-ecam-window", src="hv")]
+    assert sum(f["synthetic"] == "0" for f in windows) == int(ecam["windows"]), (ecam, windows)
+    assert sum(f["synthetic"] == "1" for f in windows) == int(model["ecam_synthetic"]), windows
     assert int(ecam["intercepted"]) == int(model["ecam_windows"]), (ecam, model)
     if ecam["windows"] == "0":
         assert ecam.get("reason"), ecam
         expect_text(log, "PCIe ECAM: none to intercept")
         print(f"SKIP {row} (ECAM interception): {ecam['reason']}")
     counts = expect_mline(log, "irq-msi-count")
-    if ecam["intercepted"] == "0":
+    if ecam["intercepted"] == "0" and model["ecam_synthetic"] == "0":
         assert counts["ecam_accesses"] == "0", counts
     if model["msix"] == "0" and model["msix_synthetic"] == "0":
         assert counts["msix_writes"] == "0" and counts["msix_moves"] == "0", counts
@@ -722,13 +723,26 @@ def check_msix_synthetic(log, counts):
             counts["msix_moves"]) == ("4", "3", "1", "1"), counts
 
 
+def check_ecam_synthetic(log, counts, scan):
+    """ecam_test=on: the synthetic ECAM window for bus 0 was intercepted, and through it the
+    guest read every function of Bochs's bus 0 as through 0xCF8/0xCFC (all the functions its
+    port scan found), wrote a scratch register, and read all ones past 0xff: every access an
+    ECAM access of the model."""
+    window = expect_mline(log, "irq-ecam-window", synthetic="1", intercepted="yes",
+                          buses="0-0")
+    seen = expect_mline(log, "ecam-synthetic", "guest", base=window["base"], result="pass")
+    assert seen["functions"] == scan["functions"], (seen, scan)
+    assert int(counts["ecam_accesses"]) >= 256, counts
+
+
 def check_irqtest_msi_model(log):
     """irqtest with msi_model=on: L2's configuration ports go through the model, which
     found the MSI and MSI-X functions the guest's own scan finds (the same scan natively
     finds the i440FX host bridge on Bochs), and each message address the guest steers reads
     back as written. Bochs 2.7 has no PCI device with MSI or MSI-X and no ECAM: those parts
-    are SKIPped there, each with its reason; msix_test=on's synthetic MSI-X table runs the
-    table interception live instead (check_msix_synthetic)."""
+    are SKIPped there, each with its reason; msix_test=on's synthetic MSI-X table and
+    ecam_test=on's synthetic ECAM window run the interception live instead
+    (check_msix_synthetic, check_ecam_synthetic)."""
     irqtest_check(("direct", "intercept"))(log)
     expect_mline(log, "irq-policy", msi_model="on")
     model, counts = check_msi_model_platform(log, "irqtest-msi-model")
@@ -748,6 +762,7 @@ def check_irqtest_msi_model(log):
         skip = expect_mline(log, "skip", "guest", name="msix")
         print(f"SKIP irqtest-msi-model (MSI-X tables of a PCI device): {skip['reason']}")
     check_msix_synthetic(log, counts)
+    check_ecam_synthetic(log, counts, scan)
 
 
 def check_msix_test_needs_model(log):
@@ -1487,7 +1502,8 @@ TESTS = {
                                    ioapic_model_check(("direct", "intercept"),
                                                       {4: [("corrected", 0, 1)],
                                                        2: [("corrected", 1, 0)]}), {}),
-    "irqtest-msi-model": ("irqtest", "irq=0:direct,1:intercept msi_model=on msix_test=on",
+    "irqtest-msi-model": ("irqtest", "irq=0:direct,1:intercept msi_model=on msix_test=on "
+                          "ecam_test=on",
                           runner.EXIT_PASS,
                           check_irqtest_msi_model, {}),
     "msix-test-needs-model": ("boot", "msix_test=on", runner.EXIT_FAIL,
