@@ -695,7 +695,7 @@ def check_msi_model_platform(log, row):
     if ecam["windows"] == "0":
         assert ecam.get("reason"), ecam
         expect_text(log, "PCIe ECAM: none to intercept")
-        print(f"SKIP {row} (ECAM interception): {ecam['reason']}")
+        print(f"SKIP {row} (ECAM windows of the platform's MCFG): {ecam['reason']}")
     counts = expect_mline(log, "irq-msi-count")
     if ecam["intercepted"] == "0" and model["ecam_synthetic"] == "0":
         assert counts["ecam_accesses"] == "0", counts
