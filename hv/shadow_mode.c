@@ -281,6 +281,18 @@ static void set_ept(struct shadow_vcpu *sv, bool on)
 }
 
 /*
+ * hybrid: whether the n-th move gets its line: every one at log=debug, else
+ * the first LOGGED_MOVES and then one per power of two (a serial line costs
+ * Bochs' UART about 4,000 ticks a character, and Linux boots with hundreds).
+ */
+#define LOGGED_MOVES 16
+
+static bool move_logged(uint64_t n)
+{
+	return log_level >= LOG_DEBUG || n <= LOGGED_MOVES || !(n & (n - 1));
+}
+
+/*
  * hybrid: whether cr3's space runs nested from this load on (the policy of
  * mmu/hybrid_policy.h; each move logged with its reason). A space going
  * nested loses its shadow unless another vCPU runs on it (that one's
@@ -299,10 +311,11 @@ static bool choose_nested(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3)
 		to_shadow++;
 		quiet_moves += m == HYBRID_TO_SHADOW_QUIET;
 	}
-	if (m != HYBRID_STAY)
-		log_mline("hybrid-move", "vcpu=%u root=%#lx to=%s reason=%s table=%#lx misses=%lu "
-			  "shadow_loads=%lu quiet_need=%u", v->index, p->root, p->nested ? "nested" :
-			  "shadow", hybrid_move_reason(m), p->hot[0], p->misses, p->shadow_loads,
+	if (m != HYBRID_STAY && move_logged(to_nested + to_shadow))
+		log_mline("hybrid-move", "vcpu=%u n=%lu root=%#lx to=%s reason=%s table=%#lx "
+			  "misses=%lu shadow_loads=%lu quiet_need=%u", v->index, to_nested +
+			  to_shadow, p->root, p->nested ? "nested" : "shadow",
+			  hybrid_move_reason(m), p->hot[0], p->misses, p->shadow_loads,
 			  p->quiet_need);
 	sv->space = p;
 	if (p->nested)

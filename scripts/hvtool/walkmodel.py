@@ -20,16 +20,19 @@ traps to the hypervisor:
              (g-1) + 1 + h = 8 references, and its table writes do not trap.
              No CPU offers this walk: the model says what it would cost.
   hybrid-sw  what this hypervisor does on real VMX (paging=hybrid; its
-             policy, hv/shadow_mode.c choose_nested): a whole address space
+             policy, hv/mmu/hybrid_policy.c): a whole address space
              is shadowed or nested (EPT on or off), chosen at each of its CR3
              loads: a shadowed space that trapped --threshold table writes
              goes nested (its shadow dropped; its writes no longer trap nor
-             count); a nested one is shadowed again after --probe of its
-             loads, its count reset.
+             count); a nested one is shadowed again at the first of its
+             loads where none of the tables it wrote was written since its
+             previous load (--quiet loads in a row) if it took --misses
+             hidden faults per 100 shadowed loads (its TLB-miss cost), or
+             after --probe of its loads, its count reset.
 
-Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL]` (the
-guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in the current
-space), `miss VA` (a TLB miss at VA), `workload NAME` (the events up to the
+Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL
+[TABLE]]` (the guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in
+the current space, in the table page TABLE), `miss VA` (a TLB miss at VA), `workload NAME` (the events up to the
 next `workload` line are also counted as workload NAME's; `-` for none: the
 replay goes on from the state before it, so a workload is judged as it ran
 within the whole trace). hybrid-hw moves a region to nested after
@@ -39,7 +42,8 @@ guest page-table write with the address its entry maps, and hidden fault, so
 a recorded run's misses are the faults the shadow saw, prefetched ones not
 among them; each `@guest bench test=T` line names the events since the
 guest's previous line workload T). Usage: walkmodel.py TRACE [--workload T]
-[--roots N] [--threshold W] [--cool M] [--probe L] [--trap-cost REFS]."""
+[--roots N] [--threshold W] [--cool M] [--probe L] [--quiet Q] [--misses P]
+[--trap-cost REFS]."""
 
 import argparse
 import sys
