@@ -21,8 +21,7 @@ struct hv_options hv_opts = {
 	.pool_backing = 50,
 	.exit_fastpath = true,
 	.hybrid_writes = 2,
-	.hybrid_probe = 64,
-	.hybrid_quiet = 1,
+	.hybrid_quiet = 4,
 	.hybrid_misses = 5,
 };
 
@@ -87,7 +86,7 @@ static const struct opt_def option_table[] = {
 		    "to nested (at its next CR3 load)"),
 	OPT("hybrid_probe", OPT_UINT, hybrid_probe, .min = 1, .max = 1000000, .off = true,
 	    .help = "paging=hybrid: CR3 loads of a nested space before it is shadowed again "
-		    "to be measured anew, quiet or not"),
+		    "to be measured anew, quiet or not (default off)"),
 	OPT("hybrid_quiet", OPT_UINT, hybrid_quiet, .min = 1, .max = 64,
 	    .help = "paging=hybrid: CR3 loads of a nested space in a row with the tables it "
 		    "wrote unchanged before it may be shadowed again (doubled after a failed try)"),

@@ -206,7 +206,7 @@ class Spaces:
 
     HOT, TRIAL, QUIET_MAX = 2, 16, 64
 
-    def __init__(self, threshold, probe, quiet=1, misses=5):
+    def __init__(self, threshold, probe=0, quiet=4, misses=5):
         self.threshold, self.probe, self.quiet, self.min_misses = threshold, probe, quiet, misses
         self.spaces, self.written, self.clock = {}, {}, 0
 
@@ -302,7 +302,7 @@ class Shadow:
 MODES = ("nested", "shadow", "hybrid-hw", "hybrid-sw")
 
 
-def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=64, quiet=1, misses=5):
+def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=0, quiet=4, misses=5):
     """{mode: Counts} for the whole trace; WORKLOADS, a dict if given, receives
     {workload: {mode: Counts}} for the events of each `workload` line."""
     modes = {m: Counts() for m in MODES}
@@ -394,12 +394,12 @@ def main(argv=None):
     ap.add_argument("--cool", type=int, default=64,
                     help="hybrid-hw: misses without a write that move a region back to "
                     "shadow (default 64)")
-    ap.add_argument("--probe", type=int, default=64,
+    ap.add_argument("--probe", type=int, default=0,
                     help="hybrid-sw: a nested space's CR3 loads before it is shadowed "
-                    "again (default 64, the hypervisor's)")
-    ap.add_argument("--quiet", type=int, default=1,
+                    "again anyway (default 0: never, the hypervisor's)")
+    ap.add_argument("--quiet", type=int, default=4,
                     help="hybrid-sw: loads in a row with its written tables unchanged before "
-                    "a nested space is shadowed again (default 1, the hypervisor's)")
+                    "a nested space is shadowed again (default 4, the hypervisor's)")
     ap.add_argument("--misses", type=int, default=5,
                     help="hybrid-sw: ... if it took this many hidden faults per 100 "
                     "shadowed loads (default 5, the hypervisor's)")
