@@ -32,8 +32,9 @@ traps to the hypervisor:
 
 Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL
 [TABLE]]` (the guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in
-the current space, in the table page TABLE), `miss VA` (a TLB miss at VA), `workload NAME` (the events up to the
-next `workload` line are also counted as workload NAME's; `-` for none: the
+the current space, in the table page TABLE), `miss VA` (a TLB miss at VA),
+`workload NAME` (the events up to the next `workload` line are also counted
+as workload NAME's; `-` for none: the
 replay goes on from the state before it, so a workload is judged as it ran
 within the whole trace). hybrid-hw moves a region to nested after
 --threshold table writes and back to shadow after --cool misses in it
