@@ -371,6 +371,34 @@ enum acpi_error acpi_parse_fadt(const void *table, size_t len,
 	return err;
 }
 
+/* The MCFG: the header, 8 reserved bytes, then 16-byte entries. */
+#define MCFG_HDR 44
+#define MCFG_ENTRY 16
+
+enum acpi_error acpi_parse_mcfg(const void *table, size_t len, struct acpi_mcfg *out)
+{
+	const uint8_t *t = table;
+	uint32_t tlen;
+	enum acpi_error err = open_table(t, len, "MCFG", MCFG_HDR, out, sizeof(*out), &tlen);
+
+	if (err)
+		return err;
+	if ((tlen - MCFG_HDR) % MCFG_ENTRY)
+		return ACPI_ERR_MCFG_ENTRY;
+	for (uint32_t off = MCFG_HDR; off < tlen; off += MCFG_ENTRY) {
+		struct acpi_mcfg_entry e = { .base = rd64(t + off),
+					     .segment = (uint16_t)(t[off + 8] | t[off + 9] << 8),
+					     .bus_start = t[off + 10], .bus_end = t[off + 11] };
+
+		if (e.bus_end < e.bus_start)
+			return ACPI_ERR_MCFG_ENTRY;
+		if (out->n == ACPI_MAX_MCFG)
+			return ACPI_ERR_TOO_MANY_MCFG;
+		out->entries[out->n++] = e;
+	}
+	return ACPI_OK;
+}
+
 /* Scans 'len' bytes at 'phys' on 16-byte boundaries for a valid RSDP. */
 static bool scan_rsdp(acpi_map_fn map, void *ctx, uint64_t phys, size_t len,
 		      uint64_t *found)
@@ -436,6 +464,10 @@ const char *acpi_strerror(enum acpi_error err)
 		return "too many IOAPICs";
 	case ACPI_ERR_TOO_MANY_OVERRIDES:
 		return "too many interrupt source overrides";
+	case ACPI_ERR_MCFG_ENTRY:
+		return "malformed MCFG entry";
+	case ACPI_ERR_TOO_MANY_MCFG:
+		return "too many MCFG entries";
 	}
 	return "unknown error";
 }

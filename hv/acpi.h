@@ -1,7 +1,8 @@
 /*
  * acpi.h - the ACPI tables the hypervisor reads (ACPI 6.5, 5.2): finding and
  * checking the RSDP, RSDT/XSDT lookup, the MADT's CPUs, IOAPICs and
- * interrupt overrides, and the FADT's power-off and reset registers.
+ * interrupt overrides, the FADT's power-off and reset registers, and the
+ * MCFG's PCIe configuration windows.
  */
 #ifndef HV_ACPI_H
 #define HV_ACPI_H
@@ -13,6 +14,7 @@
 #define ACPI_MAX_CPUS 64
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_OVERRIDES 16
+#define ACPI_MAX_MCFG 8
 
 /*
  * Makes 'len' bytes of physical memory at 'phys' readable and returns where,
@@ -38,6 +40,8 @@ enum acpi_error {
 	ACPI_ERR_TOO_MANY_CPUS,
 	ACPI_ERR_TOO_MANY_IOAPICS,
 	ACPI_ERR_TOO_MANY_OVERRIDES,
+	ACPI_ERR_MCFG_ENTRY,     /* an MCFG entry cut short, or its end bus below its start */
+	ACPI_ERR_TOO_MANY_MCFG,
 };
 
 /* The validated root: RSDT or XSDT, whose entries acpi_find_table walks. */
@@ -113,6 +117,21 @@ struct acpi_fadt {
 	uint8_t reset_value;
 };
 
+/*
+ * The MCFG (PCI Firmware 3.0 4.1.2): memory-mapped configuration (ECAM)
+ * windows, one per PCI segment group and bus range.
+ */
+struct acpi_mcfg_entry {
+	uint64_t base;      /* where bus 0's configuration space would be */
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+};
+
+struct acpi_mcfg {
+	struct acpi_mcfg_entry entries[ACPI_MAX_MCFG];
+	unsigned n;
+};
+
 /* Checks the RSDP in the 'len' bytes at 'rsdp' (e.g. Multiboot2's copy). */
 enum acpi_error acpi_rsdp_check(const void *rsdp, size_t len);
 
@@ -134,6 +153,9 @@ enum acpi_error acpi_parse_madt(const void *table, size_t len,
 /* Checks and parses a FADT ("FACP") of which 'len' bytes are readable. */
 enum acpi_error acpi_parse_fadt(const void *table, size_t len,
 				struct acpi_fadt *out);
+
+/* Checks and parses an MCFG ("MCFG") of which 'len' bytes are readable. */
+enum acpi_error acpi_parse_mcfg(const void *table, size_t len, struct acpi_mcfg *out);
 
 /*
  * Finds the RSDP where a PC BIOS leaves it (5.2.5.1): on a 16-byte boundary

@@ -9,6 +9,7 @@
 #include "guest_stop.h"
 #include "hypercall.h"
 #include "irq/irq.h"
+#include "irq/pci_config.h"
 #include "lib/string.h"
 #include "log.h"
 #include "vmcs/nested.h"
@@ -104,6 +105,9 @@ void handle_vmcall(struct vcpu *v)
 		default:
 			if (v->gpr[GPR_RAX] >= HC_PAGING_FIRST && v->gpr[GPR_RAX] <= HC_PAGING_LAST)
 				ret = paging_hypercall(v, v->gpr[GPR_RAX]);
+			else if (v->gpr[GPR_RAX] >= HC_MSIX_TEST &&
+				 v->gpr[GPR_RAX] <= HC_ECAM_TEST)
+				ret = pci_test_hypercall(v, v->gpr[GPR_RAX]);
 			else
 				ret = v->gpr[GPR_RAX] >> 8 == HC_PROT_REGISTER >> 8 ?
 				      prot_hypercall(v, v->gpr[GPR_RAX]) : HC_ERR_UNKNOWN;

@@ -51,6 +51,15 @@ enum hypercall {
 	/* Interrupt policy (hv/irq/; issue 7): 0x300-0x3ff. */
 	HC_IRQ_INFO = 0x300, /* -> RBX = this vCPU's HC_IRQ_* flags, RCX = external interrupts
 			      * it intercepted so far, RDX = NMIs it intercepted */
+	HC_MSIX_TEST = 0x380, /* RBX = entry of msix_test=on's synthetic MSI-X table -> RBX =
+			       * the table's guest-physical address, RCX = the entry's message
+			       * address as the "device" has it, RDX = its vector control;
+			       * HC_ERR_INVAL without msix_test=on or past the table */
+	HC_MSIX_TEST_MOVE = 0x381, /* RBX = a page-aligned guest-physical address below 4 GiB,
+				    * outside RAM: the synthetic table moves there, as a BAR write
+				    * moves a device's -> RBX = 1 if intercepted there */
+	HC_ECAM_TEST = 0x382, /* -> RBX = the guest-physical base of ecam_test=on's synthetic
+			       * ECAM window (bus 0, 1 MiB); HC_ERR_INVAL without ecam_test=on */
 
 	/* Robustness (issue 10): 0x500-0x5ff. */
 	HC_PROBE_CANARY = 0x500, /* -> RBX = the complement of hv/canary.h's value */
@@ -114,6 +123,8 @@ struct hv_shared_page {
 #define HC_IRQ_INTERCEPT 1u   /* irq=<cpu>:intercept (else direct) */
 #define HC_IRQ_NMI_EXITING 2u /* NMIs exit (virtual NMIs) */
 #define HC_IRQ_ROUTES_POLICED 4u /* ioapic_model=on: L2's IOAPIC routes are held to irq= */
+/* What HC_MSIX_TEST's synthetic table's PBA reads: entry 3 pending. */
+#define HC_MSIX_TEST_PBA 0x8u
 
 #define HC_OK 0
 #define HC_ERR_UNKNOWN (-1) /* no such function */

@@ -155,6 +155,11 @@ void boot_main(uint32_t magic, uint64_t info)
 	if (options_parse(mbi.cmdline))
 		hv_finish(false, "bad-cmdline");
 	options_log();
+	if ((hv_opts.msix_test || hv_opts.ecam_test) && !hv_opts.msi_model) {
+		log_error("command line: %s=on needs msi_model=on",
+			  hv_opts.msix_test ? "msix_test" : "ecam_test");
+		hv_finish(false, "bad-cmdline");
+	}
 	log_boot_info();
 
 	boot_mem_init(&mbi, hv_opts.hvmem);

@@ -106,8 +106,14 @@ static const struct opt_def option_table[] = {
 	OPT("ioapic_model", OPT_BOOL, ioapic_model,
 	    .help = "L2's IOAPIC through the hypervisor's model, routes checked against irq="),
 	OPT("msi_model", OPT_BOOL, msi_model,
-	    .help = "L2's PCI configuration ports (0xcf8/0xcfc) through the hypervisor, MSI "
-		    "addresses checked against irq="),
+	    .help = "L2's PCI configuration space (0xcf8/0xcfc, ECAM) and MSI-X tables through "
+		    "the hypervisor, MSI and MSI-X addresses checked against irq="),
+	OPT("msix_test", OPT_BOOL, msix_test,
+	    .help = "with msi_model=on: a synthetic MSI-X table (no PCI function) at 0xd0010000 "
+		    "behind the model, for tests on platforms without an MSI-X device"),
+	OPT("ecam_test", OPT_BOOL, ecam_test,
+	    .help = "with msi_model=on: a synthetic ECAM window for bus 0 at 0xd0100000 (not in "
+		    "MCFG) behind the model, for tests on platforms without ECAM"),
 	OPT("irq", OPT_STR, irq,
 	    .help = "<cpu>:direct|intercept,...: external interrupts straight to L2 or through "
 		    "the hypervisor, per CPU (default: direct everywhere)"),

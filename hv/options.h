@@ -45,6 +45,8 @@ struct hv_options {
 	uint64_t patch_threshold;   /* promoted traps before a site is patched; 0: off */
 	bool ioapic_model; /* L2's IOAPIC accesses through the model (hv/irq/ioapic.h) */
 	bool msi_model;    /* L2's PCI configuration ports through the MSI model (hv/irq/msi.h) */
+	bool msix_test;    /* a synthetic MSI-X table behind the model (hv/irq/pci_mmio.c) */
+	bool ecam_test;    /* a synthetic ECAM window behind the model (hv/irq/pci_mmio.c) */
 	bool selfprotect;  /* W^X, NX, guard pages, SMEP/SMAP for the hypervisor itself */
 	bool protect;      /* per-program protection tables: CR3 exits pick EPT views */
 	unsigned guest_fault; /* enum guest_fault_policy */

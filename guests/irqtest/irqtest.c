@@ -716,6 +716,8 @@ bool guest_main(const char *cmdline)
 		ok &= test_cpu(cpu);
 	ok = ok && test_devices();
 	ok &= msi_probe(apic_ids, NCPUS);
+	ok &= msix_table_check(under_hv, apic_ids);
+	ok &= ecam_window_check(under_hv);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++)
 		ok &= check_cpu(cpu, &hv_start[cpu]);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++) {

@@ -1,8 +1,9 @@
 /*
  * msi_probe.c - irqtest's PCI scan (PCI Local Bus 3.0 3.2.2.3.2, 6.7,
- * 6.8.1). Bochs 2.7 has no PCI device with an MSI capability, so there the
- * scan finds none and says so; under QEMU (e.g. its 'edu' device) the
- * message addresses are written and read back.
+ * 6.8.1, 6.8.2). Bochs 2.7 has no PCI device with an MSI or MSI-X
+ * capability, so there the scan finds none and says so; under QEMU (e.g.
+ * its 'edu' device) MSI message addresses are written and read back. MSI-X
+ * capabilities are counted, for the hypervisor's model to agree with.
  */
 #include "guest.h"
 #include "msi_probe.h"
@@ -14,6 +15,7 @@
 #define STATUS_CAP_LIST (1u << 20) /* in the dword at 0x04 */
 #define HEADER_MULTI (1u << 23)    /* in the dword at 0x0c */
 #define CAP_ID_MSI 0x05
+#define CAP_ID_MSIX 0x11
 #define MSI_ENABLE (1u << 16)      /* message control bit 0, in the capability's first dword */
 #define MSI_BASE 0xfee00000u
 
@@ -29,7 +31,8 @@ static void cfg_write(unsigned bdf, unsigned reg, uint32_t value)
 	outl(CONFIG_DATA, value);
 }
 
-static unsigned msi_cap(unsigned bdf)
+/* The offset of BDF's capability ID, or 0. */
+static unsigned find_cap(unsigned bdf, unsigned id)
 {
 	unsigned p;
 
@@ -39,7 +42,7 @@ static unsigned msi_cap(unsigned bdf)
 	for (unsigned i = 0; i < 48 && p >= 0x40; i++) {
 		uint32_t h = cfg_read(bdf, p);
 
-		if ((h & 0xff) == CAP_ID_MSI)
+		if ((h & 0xff) == id)
 			return p;
 		p = (h >> 8) & 0xfc;
 	}
@@ -67,7 +70,7 @@ static bool steer(unsigned bdf, unsigned cap, const uint32_t *apic_ids, unsigned
 
 bool msi_probe(const uint32_t *apic_ids, unsigned ncpus)
 {
-	unsigned functions = 0, msi = 0, steered = 0;
+	unsigned functions = 0, msi = 0, msix = 0, steered = 0;
 	uint32_t host_bridge = cfg_read(0, 0);
 	bool ok = true;
 
@@ -79,7 +82,8 @@ bool msi_probe(const uint32_t *apic_ids, unsigned ncpus)
 			continue;
 		}
 		functions++;
-		cap = msi_cap(bdf);
+		msix += find_cap(bdf, CAP_ID_MSIX) != 0;
+		cap = find_cap(bdf, CAP_ID_MSI);
 		if (cap) {
 			msi++;
 			if (!(cfg_read(bdf, cap) & MSI_ENABLE)) {
@@ -90,10 +94,13 @@ bool msi_probe(const uint32_t *apic_ids, unsigned ncpus)
 		if ((bdf & 7) == 0 && !(cfg_read(bdf, 0x0c) & HEADER_MULTI))
 			bdf |= 7;
 	}
-	guest_mline("pci-scan", "functions=%u msi=%u steered=%u host_bridge=%04x:%04x", functions,
-		    msi, steered, host_bridge & 0xffff, host_bridge >> 16);
+	guest_mline("pci-scan", "functions=%u msi=%u msix=%u steered=%u host_bridge=%04x:%04x",
+		    functions, msi, msix, steered, host_bridge & 0xffff, host_bridge >> 16);
 	if (!msi)
 		guest_mline("skip", "name=msi reason=\"no PCI function with an MSI capability on "
 			    "this machine (Bochs 2.7 has none)\"");
+	if (!msix)
+		guest_mline("skip", "name=msix reason=\"no PCI function with an MSI-X capability "
+			    "on this machine (Bochs 2.7 has none)\"");
 	return ok;
 }

@@ -17,5 +17,16 @@
  * "@guest skip name=msi reason=...". False if a check failed.
  */
 bool msi_probe(const uint32_t *apic_ids, unsigned ncpus);
+/*
+ * msix_table.c: msix_test=on's synthetic MSI-X table written and read
+ * through MMIO, each entry compared with what HC_MSIX_TEST says the
+ * "device" has; "@guest skip name=msix-synthetic" without it.
+ */
+bool msix_table_check(bool under_hv, const uint32_t *apic_ids);
+/*
+ * ecam_window.c: bus 0 through ecam_test=on's synthetic ECAM window against
+ * 0xCF8/0xCFC; "@guest skip name=ecam-synthetic" without it.
+ */
+bool ecam_window_check(bool under_hv);
 
 #endif

@@ -29,6 +29,23 @@ enum mmio_register_result mmio_register(struct mmio_device *d)
 	return MMIO_OK;
 }
 
+bool mmio_move(struct mmio_device *d, uint64_t base, uint64_t size)
+{
+	unsigned i;
+
+	for (i = 0; i < ndevices && devices[i] != d; i++)
+		;
+	if (i == ndevices || size == 0 || base + size < base ||
+	    (i > 0 && devices[i - 1]->base + devices[i - 1]->size > base) ||
+	    (i + 1 < ndevices && base + size > devices[i + 1]->base))
+		return false;
+	/* Never wider than the old or the new range: first the smaller size, then the base. */
+	__atomic_store_n(&d->size, size < d->size ? size : d->size, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->base, base, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->size, size, __ATOMIC_RELEASE);
+	return true;
+}
+
 struct mmio_device *mmio_find(uint64_t gpa)
 {
 	unsigned lo = 0, hi = ndevices;

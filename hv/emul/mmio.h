@@ -33,7 +33,7 @@ struct mmio_device {
 	uint64_t reads, writes; /* accesses served, for the end-of-run counters */
 };
 
-#define MMIO_MAX_DEVICES 16
+#define MMIO_MAX_DEVICES 32
 
 enum mmio_register_result {
 	MMIO_OK,
@@ -44,7 +44,15 @@ enum mmio_register_result {
 
 /* Adds D (kept by pointer; it must outlive the run). Not thread-safe: at boot. */
 enum mmio_register_result mmio_register(struct mmio_device *d);
-/* The device whose range holds GPA, or NULL. Lock-free: read-only after boot. */
+/*
+ * Moves registered D to [base, base + size) if that keeps its place in the
+ * order and shares no byte with another device; false (D unchanged)
+ * otherwise. Callers serialize their moves; a concurrent mmio_find sees D
+ * at its old range, its new one, or a part of either, never another
+ * device's bytes (a guest racing a BAR move with an access to it can miss).
+ */
+bool mmio_move(struct mmio_device *d, uint64_t base, uint64_t size);
+/* The device whose range holds GPA, or NULL. Lock-free: only mmio_move changes it after boot. */
 struct mmio_device *mmio_find(uint64_t gpa);
 /* The registered devices, in ascending base order: *count set. */
 struct mmio_device *const *mmio_devices(unsigned *count);

@@ -679,18 +679,77 @@ def ioapic_model_check(policies, routes):
     return check
 
 
+def check_msi_model_platform(log, row):
+    """What the MSI model found and intercepted beyond MSI, with a SKIP for each part the
+    platform gives nothing to: one irq-msix-device line per MSI-X function, and the ECAM
+    windows of ACPI's MCFG (Bochs 2.7's i440FX has no MCFG: none, with the reason)."""
+    model = expect_mline(log, "irq-msi-model")
+    tables = [f for _, _, f in serial_log.mlines(log, kind="irq-msix-device", src="hv")]
+    assert sum(f["synthetic"] == "0" for f in tables) == int(model["msix"]), (model, tables)
+    assert sum(f["synthetic"] == "1" for f in tables) == int(model["msix_synthetic"]), tables
+    ecam = expect_mline(log, "irq-ecam")
+    windows = [f for _, _, f in serial_log.mlines(log, kind="irq-ecam-window", src="hv")]
+    assert sum(f["synthetic"] == "0" for f in windows) == int(ecam["windows"]), (ecam, windows)
+    assert sum(f["synthetic"] == "1" for f in windows) == int(model["ecam_synthetic"]), windows
+    assert int(ecam["intercepted"]) == int(model["ecam_windows"]), (ecam, model)
+    if ecam["windows"] == "0":
+        assert ecam.get("reason"), ecam
+        expect_text(log, "PCIe ECAM: none to intercept")
+        print(f"SKIP {row} (ECAM windows of the platform's MCFG): {ecam['reason']}")
+    counts = expect_mline(log, "irq-msi-count")
+    if ecam["intercepted"] == "0" and model["ecam_synthetic"] == "0":
+        assert counts["ecam_accesses"] == "0", counts
+    if model["msix"] == "0" and model["msix_synthetic"] == "0":
+        assert counts["msix_writes"] == "0" and counts["msix_moves"] == "0", counts
+    return model, counts
+
+
+def check_msix_synthetic(log, counts):
+    """msix_test=on: the guest's checks of the synthetic MSI-X table passed (its view of each
+    entry, the device's through HC_MSIX_TEST, the PBA passed through, a byte refused, the
+    table moved 64 KiB up as a BAR write would move it), and the hypervisor logged exactly
+    the corrections of entry 0 (masked, then live: the live one masked around) and of
+    entry 1 at the new place, with the same irq-msi line kind as MSI, and the move."""
+    table = expect_mline(log, "irq-msix-device", synthetic="1", intercepted="yes")
+    expect_mline(log, "msix-synthetic", "guest", table=table["table"], result="pass")
+    fixes = [f for _, _, f in serial_log.mlines(log, kind="irq-msi", src="hv")
+             if f["kind"] == "msix"]
+    assert [(f["entry"], f["result"], int(f["programmed"], 16) >> 12 & 0xff)
+            for f in fixes] == [("0", "corrected", 0)] * 2 + [("1", "corrected", 0)], fixes
+    assert int(fixes[1]["wrote"], 16) & 4 and not int(fixes[1]["programmed"], 16) & 4, fixes
+    to = hex(int(table["table"], 16) + 0x10000)
+    expect_mline(log, "irq-msix-move", bdf="ff:1f.7", to=to, intercepted="yes", flush="all-cpus")
+    assert (counts["msix_writes"], counts["msix_corrections"], counts["msix_unmasked_updates"],
+            counts["msix_moves"]) == ("4", "3", "1", "1"), counts
+
+
+def check_ecam_synthetic(log, counts, scan):
+    """ecam_test=on: the synthetic ECAM window for bus 0 was intercepted, and through it the
+    guest read every function of Bochs's bus 0 as through 0xCF8/0xCFC (all the functions its
+    port scan found), wrote a scratch register, and read all ones past 0xff: every access an
+    ECAM access of the model."""
+    window = expect_mline(log, "irq-ecam-window", synthetic="1", intercepted="yes",
+                          buses="0-0")
+    seen = expect_mline(log, "ecam-synthetic", "guest", base=window["base"], result="pass")
+    assert seen["functions"] == scan["functions"], (seen, scan)
+    assert int(counts["ecam_accesses"]) >= 256, counts
+
+
 def check_irqtest_msi_model(log):
     """irqtest with msi_model=on: L2's configuration ports go through the model, which
-    found the MSI functions the guest's own scan finds (the same scan natively finds the
-    i440FX host bridge on Bochs), and each message address the guest steers reads back as
-    written. Bochs 2.7 has no PCI device with MSI: the steering part is SKIPped there."""
+    found the MSI and MSI-X functions the guest's own scan finds (the same scan natively
+    finds the i440FX host bridge on Bochs), and each message address the guest steers reads
+    back as written. Bochs 2.7 has no PCI device with MSI or MSI-X and no ECAM: those parts
+    are SKIPped there, each with its reason; msix_test=on's synthetic MSI-X table and
+    ecam_test=on's synthetic ECAM window run the interception live instead
+    (check_msix_synthetic, check_ecam_synthetic)."""
     irqtest_check(("direct", "intercept"))(log)
     expect_mline(log, "irq-policy", msi_model="on")
-    model = expect_mline(log, "irq-msi-model")
+    model, counts = check_msi_model_platform(log, "irqtest-msi-model")
     scan = expect_mline(log, "pci-scan", "guest", host_bridge="8086:1237")
     assert int(scan["functions"]) >= 3, scan
     assert model["devices"] == scan["msi"], (model, scan)
-    counts = expect_mline(log, "irq-msi-count")
+    assert model["msix"] == scan["msix"], (model, scan)
     # The scan reads each function's vendor ID at least: all of it went through the model.
     assert int(counts["config_accesses"]) >= 2 * int(scan["functions"]), counts
     if scan["msi"] == "0":
@@ -699,6 +758,17 @@ def check_irqtest_msi_model(log):
         assert counts["msi_writes"] == "0", counts
     else:
         assert int(counts["msi_writes"]) >= 2 * int(scan["steered"]), counts
+    if scan["msix"] == "0":
+        skip = expect_mline(log, "skip", "guest", name="msix")
+        print(f"SKIP irqtest-msi-model (MSI-X tables of a PCI device): {skip['reason']}")
+    check_msix_synthetic(log, counts)
+    check_ecam_synthetic(log, counts, scan)
+
+
+def check_msix_test_needs_model(log):
+    expect_text(log, "command line: msix_test=on needs msi_model=on")
+    expect_mline(log, "verdict", result="fail", reason="bad-cmdline")
+    assert not serial_log.mlines(log, kind="l2-entry"), "L2 started despite a bad command line"
 
 
 def check_irq_bad_word(log):
@@ -733,14 +803,14 @@ def linux_irq_check(policies):
 
 def check_linux_msi_model(log):
     """Linux on two CPUs with msi_model=on: its whole PCI enumeration (configuration
-    mechanism #1 on Bochs, which has no ECAM) went through the model, and it found the
-    PCI functions Bochs has (the i440FX host bridge, PIIX3 ISA/IDE/ACPI, VGA)."""
+    mechanism #1 on Bochs, which has no ECAM: SKIPped with the reason) went through the
+    model, and it found the PCI functions Bochs has (the i440FX host bridge, PIIX3
+    ISA/IDE/ACPI, VGA)."""
     linux_irq_check(("direct", "intercept"))(log)
     expect_mline(log, "irq-policy", msi_model="on")
-    expect_mline(log, "irq-msi-model")
+    _, counts = check_msi_model_platform(log, "linux-smp2-msi-model")
     pci = expect_mline(log, "pci", "linux")
     assert int(pci["functions"]) >= 4, pci
-    counts = expect_mline(log, "irq-msi-count")
     assert int(counts["config_accesses"]) >= 16 * int(pci["functions"]), counts
 
 
@@ -1456,8 +1526,12 @@ TESTS = {
                                    ioapic_model_check(("direct", "intercept"),
                                                       {4: [("corrected", 0, 1)],
                                                        2: [("corrected", 1, 0)]}), {}),
-    "irqtest-msi-model": ("irqtest", "irq=0:direct,1:intercept msi_model=on", runner.EXIT_PASS,
+    "irqtest-msi-model": ("irqtest", "irq=0:direct,1:intercept msi_model=on msix_test=on "
+                          "ecam_test=on",
+                          runner.EXIT_PASS,
                           check_irqtest_msi_model, {}),
+    "msix-test-needs-model": ("boot", "msix_test=on", runner.EXIT_FAIL,
+                              check_msix_test_needs_model, {}),
     "irq-bad-word": ("boot", "irq=0:direct,1:sometimes", runner.EXIT_FAIL, check_irq_bad_word,
                      {}),
     "irq-bad-cpu": ("hello", "irq=5:intercept", runner.EXIT_FAIL, check_irq_bad_cpu,

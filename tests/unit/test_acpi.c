@@ -870,10 +870,77 @@ static void test_find_mutations(void)
 	free(clean.bytes);
 }
 
+/* An MCFG entry: base, segment, start and end bus, 4 reserved bytes. */
+static void mcfg_entry(struct tbl *t, uint64_t base, uint16_t seg, uint8_t start, uint8_t end)
+{
+	put(t, base, 8);
+	put(t, seg, 2);
+	put(t, start, 1);
+	put(t, end, 1);
+	put(t, 0, 4);
+}
+
+static enum acpi_error parse_mcfg(struct tbl *t, struct acpi_mcfg *out)
+{
+	seal(t);
+	return acpi_parse_mcfg(t->b, t->len, out);
+}
+
+/* The MCFG: QEMU q35's single window, two segments, an empty table, broken entries. */
+static void test_mcfg(void)
+{
+	struct acpi_mcfg m;
+	struct tbl *t = tbl_start("MCFG", 1);
+
+	put(t, 0, 8);
+	mcfg_entry(t, 0xb0000000, 0, 0, 255);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_OK);
+	CHECK(m.n == 1 && m.entries[0].base == 0xb0000000 && m.entries[0].segment == 0 &&
+	      m.entries[0].bus_start == 0 && m.entries[0].bus_end == 255);
+
+	t = tbl_start("MCFG", 1);
+	put(t, 0, 8);
+	mcfg_entry(t, 0x4000000000ull, 1, 0x10, 0x1f);
+	mcfg_entry(t, 0xe0000000, 0, 0, 0);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_OK);
+	CHECK(m.n == 2 && m.entries[0].base == 0x4000000000ull && m.entries[0].segment == 1 &&
+	      m.entries[0].bus_start == 0x10 && m.entries[0].bus_end == 0x1f &&
+	      m.entries[1].bus_end == 0);
+
+	t = tbl_start("MCFG", 1);
+	put(t, 0, 8);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_OK); /* no windows at all */
+	CHECK_EQ(m.n, 0);
+
+	t = tbl_start("MCFG", 1); /* the reserved 8 bytes cut short */
+	put(t, 0, 4);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_ERR_LENGTH);
+
+	t = tbl_start("MCFG", 1); /* half an entry */
+	put(t, 0, 8);
+	put(t, 0xb0000000, 8);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_ERR_MCFG_ENTRY);
+
+	t = tbl_start("MCFG", 1); /* buses backwards */
+	put(t, 0, 8);
+	mcfg_entry(t, 0xb0000000, 0, 8, 7);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_ERR_MCFG_ENTRY);
+
+	t = tbl_start("MCFG", 1);
+	put(t, 0, 8);
+	for (unsigned i = 0; i <= ACPI_MAX_MCFG; i++)
+		mcfg_entry(t, 0xb0000000 + (uint64_t)i * 0x10000000, (uint16_t)i, 0, 255);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_ERR_TOO_MANY_MCFG);
+
+	t = tbl_start("APIC", 1);
+	put(t, 0, 8);
+	CHECK_EQ(parse_mcfg(t, &m), ACPI_ERR_SIGNATURE);
+}
+
 /* Every error has its own description. */
 static void test_names(void)
 {
-	for (int i = ACPI_OK; i <= ACPI_ERR_TOO_MANY_OVERRIDES; i++) {
+	for (int i = ACPI_OK; i <= ACPI_ERR_TOO_MANY_MCFG; i++) {
 		CHECK(strcmp(acpi_strerror(i), "unknown error") != 0);
 		for (int j = ACPI_OK; j < i; j++)
 			CHECK(strcmp(acpi_strerror(i), acpi_strerror(j)) != 0);
@@ -899,6 +966,7 @@ int main(void)
 	test_rsdp_find();
 	test_madt_mutations();
 	test_find_mutations();
+	test_mcfg();
 	test_names();
 	return check_report("acpi");
 }

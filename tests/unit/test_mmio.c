@@ -1,6 +1,6 @@
 /*
  * test_mmio.c - the MMIO registry: ordering, overlap and edge refusals,
- * lookups at every range boundary.
+ * lookups at every range boundary, moves.
  */
 #include <stdint.h>
 
@@ -48,6 +48,20 @@ int main(void)
 	CHECK(mmio_find(0xfed00400) == NULL);
 	CHECK(mmio_find(0) == NULL);
 	CHECK(mmio_find(UINT64_MAX) == NULL);
+
+	/* Moves: within the gap between neighbours only, never onto another device. */
+	CHECK(mmio_move(&touching, 0xfec02000, 0x2000));
+	CHECK(mmio_find(0xfec01000) == NULL && mmio_find(0xfec03fff) == &touching);
+	CHECK(!mmio_move(&touching, 0xfec00800, 0x1000));  /* onto the IOAPIC */
+	CHECK(!mmio_move(&touching, 0xfecff000, 0x2000));  /* onto the HPET */
+	CHECK(!mmio_move(&touching, 0xe0000000, 0x1000));  /* past the IOAPIC: order broken */
+	CHECK(!mmio_move(&touching, 0xfec02000, 0));       /* empty */
+	CHECK(!mmio_move(&inside, 0xfec05000, 0x1000));    /* not registered */
+	CHECK(touching.base == 0xfec02000 && touching.size == 0x2000);
+	CHECK(mmio_move(&touching, 0xfecfe000, 0x2000));   /* up to the HPET's first byte */
+	CHECK(mmio_find(0xfecfffff) == &touching && mmio_find(0xfed00000) == &hpet);
+	CHECK(mmio_move(&test, 0, 0x1000));                /* the lowest: nothing below */
+	CHECK(mmio_find(0) == &test);
 
 	mmio_reset();
 	for (unsigned i = 0; i < MMIO_MAX_DEVICES + 1; i++) {
