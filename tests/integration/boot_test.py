@@ -1142,6 +1142,21 @@ def check_ptchurn_hybrid(log, s, h):
     assert tlb and int(tlb[0]["exits"]) >= 100, tlb  # ran shadowed: its fills exited
 
 
+def check_ptchurn_hybrid_no_misses(log):
+    """The TLB-miss cost gates the quiet moves: asked for more hidden faults than any space
+    took (hybrid_misses=100000 per 100 loads), no space is shadowed again, so the TLB-miss
+    loop runs nested as before the policy had them (no fills: no exits)."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= PTCHURN_CHECKS and set(checks.values()) == {"pass"}, checks
+    expect_mline(log, "options", paging="hybrid", hybrid_misses="100000")
+    h = {k: int(v) for k, v in expect_mline(log, "shadow", mode="hybrid").items() if k != "mode"}
+    assert h["to_nested"] >= 8 and h["to_shadow"] == 0, h
+    tlb = [f for _, _, f in serial_log.mlines(log, kind="bench", src="guest")
+           if f["test"] == "ptchurn-tlbmiss"]
+    assert tlb and tlb[0]["exits"] == "0", tlb
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+
+
 PTCHURN_SMP_CHECKS = PTCHURN_CHECKS | {"ptchurn-smp-start", "ptchurn-smp-shootdown",
                                        "ptchurn-smp-newtable", "ptchurn-smp-parallel"}
 
@@ -1557,6 +1572,8 @@ TESTS = {
     "ptchurn": ("ptchurn", "", runner.EXIT_PASS, ptchurn_check("nested"), {}),
     "ptchurn-shadow": ("ptchurn-shadow", "", runner.EXIT_PASS, ptchurn_check("shadow"), {}),
     "ptchurn-hybrid": ("ptchurn-hybrid", "", runner.EXIT_PASS, ptchurn_check("hybrid"), {}),
+    "ptchurn-hybrid-no-misses": ("ptchurn-hybrid", "hybrid_misses=100000", runner.EXIT_PASS,
+                                 check_ptchurn_hybrid_no_misses, {}),
     "ptchurn-trace": ("ptchurn-trace", "", runner.EXIT_PASS, check_ptchurn_trace, {}),
     "ptchurn-native": ("ptchurn-native", "", runner.EXIT_PASS, check_ptchurn_native, {}),
     "linux-shadow": ("linux", "paging=shadow", runner.EXIT_PASS, linux_paging_check("shadow"),
