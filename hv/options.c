@@ -21,6 +21,9 @@ struct hv_options hv_opts = {
 	.pool_backing = 50,
 	.exit_fastpath = true,
 	.irq_eoi = IRQ_EOI_VIRTUAL,
+	.hybrid_writes = 2,
+	.hybrid_quiet = 4,
+	.hybrid_misses = 5,
 };
 
 static const char *const launch_choices[] = { "vmx", "direct", NULL };
@@ -80,6 +83,18 @@ static const struct opt_def option_table[] = {
 	OPT("paging_trace", OPT_BOOL, paging_trace,
 	    .help = "paging=shadow|hybrid: log each CR3 load, guest page-table write and hidden "
 		    "fault (@hv ptrace), a trace for scripts/hvtool/walkmodel.py"),
+	OPT("hybrid_writes", OPT_UINT, hybrid_writes, .min = 1, .max = 1000000,
+	    .help = "paging=hybrid: page-table-write traps of a shadowed space that move it "
+		    "to nested (at its next CR3 load)"),
+	OPT("hybrid_probe", OPT_UINT, hybrid_probe, .min = 1, .max = 1000000, .off = true,
+	    .help = "paging=hybrid: CR3 loads of a nested space before it is shadowed again "
+		    "to be measured anew, quiet or not (default off)"),
+	OPT("hybrid_quiet", OPT_UINT, hybrid_quiet, .min = 1, .max = 64,
+	    .help = "paging=hybrid: CR3 loads of a nested space in a row with the tables it "
+		    "wrote unchanged before it may be shadowed again (doubled after a failed try)"),
+	OPT("hybrid_misses", OPT_UINT, hybrid_misses, .min = 0, .max = 100000,
+	    .help = "paging=hybrid: hidden faults per 100 shadowed CR3 loads a quiet space "
+		    "must have taken (its TLB-miss cost) to be shadowed again"),
 	OPT("pool", OPT_BOOL, pool,
 	    .help = "back the top pool_mib MiB of L2's RAM on demand from a page pool "
 		    "(first touch, sharing, swapping; one CPU)"),

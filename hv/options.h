@@ -61,6 +61,10 @@ struct hv_options {
 	unsigned paging;   /* enum paging_mode */
 	bool pool;         /* back part of L2's RAM by a page pool (guest_pool.h) */
 	bool paging_trace; /* paging=shadow|hybrid: an @hv ptrace line per paging event */
+	uint64_t hybrid_writes; /* paging=hybrid (mmu/hybrid_policy.h): traps that make a space nested */
+	uint64_t hybrid_probe;  /* ... its loads nested before it is shadowed anyway; 0: never */
+	uint64_t hybrid_quiet;  /* ... its loads in a row with its written tables unchanged */
+	uint64_t hybrid_misses; /* ... and hidden faults per 100 shadowed loads: shadowed again */
 	uint64_t pool_mib; /* ... that many MiB at the top of its RAM below 4 GiB */
 	uint64_t pool_backing; /* percent of the region machine pages back */
 	bool exit_fastpath; /* CPUID and VMCALL HC_VERSION served in vmx_entry.S */

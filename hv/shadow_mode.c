@@ -35,6 +35,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
+#include "mmu/hybrid_policy.h"
 #include "mmu/shadow_pt.h"
 #include "options.h"
 #include "panic.h"
@@ -64,24 +65,6 @@
 #define CR4_PCIDE (1ull << 17)
 #define CPUID7_EBX_INVPCID (1u << 10)
 
-/*
- * paging=hybrid: each address space (guest root) runs shadowed or nested,
- * chosen at its CR3 loads: HYBRID_WRITES page-table-write traps while it is
- * shadowed move it to nested (its shadow dropped); after HYBRID_PROBE CR3
- * loads nested it is shadowed again, to measure anew (nested runs give no
- * count of their table writes). VMX has no walk mixing the two, so a space
- * is one or the other, as the model's hybrid-sw (scripts/hvtool/walkmodel.py).
- */
-#define HYBRID_SPACES 32
-#define HYBRID_WRITES 2
-#define HYBRID_PROBE 64
-
-struct space_policy {
-	uint64_t root, last_use;
-	uint32_t writes, nested_loads;
-	bool nested, valid;
-};
-
 /* One vCPU's side of it. */
 struct shadow_vcpu {
 	bool active;             /* shadow paging on in its VMCS (it paged in long mode) */
@@ -90,7 +73,7 @@ struct shadow_vcpu {
 	uint64_t guest_cr3;      /* L2's CR3 as it loaded it */
 	uint64_t last_ad;        /* update_ad's last address */
 	uint32_t exc_bitmap;     /* the exception bitmap besides #PF */
-	struct space_policy *space;
+	struct hybrid_space *space; /* hybrid: the policy's entry of its space */
 };
 
 static struct shadow_pt spt;
@@ -98,8 +81,8 @@ static struct spinlock lock; /* spt, the policy and the counters */
 static struct shadow_vcpu vstate[MAX_VCPUS];
 static bool started;         /* some vCPU turned shadow paging on */
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
-static uint64_t ad_updates, policy_clock, unshadows, invpcids;
-static struct space_policy spaces[HYBRID_SPACES];
+static uint64_t ad_updates, unshadows, invpcids, quiet_moves;
+static struct hybrid_policy policy; /* paging=hybrid: mmu/hybrid_policy.h */
 
 /* The vCPU this CPU runs. */
 static struct shadow_vcpu *this_vcpu(void)
@@ -138,6 +121,13 @@ static uint64_t *table(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	return (uint64_t *)(uintptr_t)hpa;
+}
+
+/* hybrid: a guest table page's entries, for the policy's fingerprints (NULL: not RAM). */
+static const uint64_t *table_page(void *ctx, uint64_t gpa)
+{
+	(void)ctx;
+	return guest_mem_ptr(gpa & ~(PAGE_SIZE - 1), PAGE_SIZE);
 }
 
 /*
@@ -209,6 +199,12 @@ void shadow_mode_init(void)
 		ops.sync = sync_others;
 	if (!shadow_pt_init(&spt, &c))
 		panic("shadow page tables: bad configuration");
+	if (hv_opts.paging == PAGING_HYBRID)
+		hybrid_init(&policy, &(struct hybrid_config){
+			.writes = (uint32_t)hv_opts.hybrid_writes,
+			.probe = (uint32_t)hv_opts.hybrid_probe,
+			.quiet = (uint32_t)hv_opts.hybrid_quiet,
+			.misses = (uint32_t)hv_opts.hybrid_misses }, table_page, NULL);
 	for (unsigned i = 0; i < MAX_VCPUS; i++)
 		vstate[i] = (struct shadow_vcpu){ .ept_on = true, .slot = SHADOW_NO_SLOT };
 	log_info("paging=%s: %u shadow table pages, %u roots cached, %u CPU%s; shadow paging "
@@ -271,25 +267,6 @@ static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 		  vmread(VMCS_GUEST_CR3));
 }
 
-/* hybrid: the policy entry of root (a new one shadowed; the least recently used goes). */
-static struct space_policy *space_of(uint64_t root)
-{
-	struct space_policy *p = &spaces[0];
-
-	for (unsigned i = 0; i < HYBRID_SPACES; i++) {
-		if (spaces[i].valid && spaces[i].root == root) {
-			p = &spaces[i];
-			goto found;
-		}
-		if (!spaces[i].valid || spaces[i].last_use < p->last_use)
-			p = &spaces[i];
-	}
-	*p = (struct space_policy){ .root = root, .valid = true };
-found:
-	p->last_use = ++policy_clock;
-	return p;
-}
-
 /* hybrid: EPT on (a nested space) or off (a shadowed one), #PF exiting with it. */
 static void set_ept(struct shadow_vcpu *sv, bool on)
 {
@@ -304,25 +281,42 @@ static void set_ept(struct shadow_vcpu *sv, bool on)
 }
 
 /*
- * hybrid: whether root runs nested from this load on (the policy of
- * HYBRID_*). Its shadow goes unless another vCPU runs on it (that one's
+ * hybrid: whether the n-th move gets its line: every one at log=debug, else
+ * the first LOGGED_MOVES and then one per power of two (a serial line costs
+ * Bochs' UART about 4,000 ticks a character, and Linux boots with hundreds).
+ */
+#define LOGGED_MOVES 16
+
+static bool move_logged(uint64_t n)
+{
+	return log_level >= LOG_DEBUG || n <= LOGGED_MOVES || !(n & (n - 1));
+}
+
+/*
+ * hybrid: whether cr3's space runs nested from this load on (the policy of
+ * mmu/hybrid_policy.h; each move logged with its reason). A space going
+ * nested loses its shadow unless another vCPU runs on it (that one's
  * tables stay protected, so this vCPU's writes to them are still seen).
  */
-static bool choose_nested(struct shadow_vcpu *sv, uint64_t cr3)
+static bool choose_nested(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3)
 {
-	struct space_policy *p = space_of(cr3 & SPT_ADDR);
+	struct hybrid_space *p = hybrid_space_of(&policy, cr3 & SPT_ADDR);
+	enum hybrid_move m = hybrid_load(&policy, p);
 
-	if (!p->nested && p->writes >= HYBRID_WRITES) {
-		p->nested = true;
-		p->nested_loads = 0;
+	if (m == HYBRID_TO_NESTED) {
 		to_nested++;
 		shadow_pt_leave(&spt);
 		shadow_pt_forget(&spt, cr3);
-	} else if (p->nested && ++p->nested_loads > HYBRID_PROBE) {
-		p->nested = false;
-		p->writes = 0;
+	} else if (m != HYBRID_STAY) {
 		to_shadow++;
+		quiet_moves += m == HYBRID_TO_SHADOW_QUIET;
 	}
+	if (m != HYBRID_STAY && move_logged(to_nested + to_shadow))
+		log_mline("hybrid-move", "vcpu=%u n=%lu root=%#lx to=%s reason=%s table=%#lx "
+			  "misses=%lu shadow_loads=%lu quiet_need=%u", v->index, to_nested +
+			  to_shadow, p->root, p->nested ? "nested" : "shadow",
+			  hybrid_move_reason(m), p->hot[0], p->misses, p->shadow_loads,
+			  p->quiet_need);
 	sv->space = p;
 	if (p->nested)
 		shadow_pt_leave(&spt);
@@ -346,7 +340,8 @@ static void trace_ptwrite(uint64_t gpa)
 	unsigned level;
 
 	if (hv_opts.paging_trace && shadow_pt_entry_va(&spt, gpa, &va, &level))
-		log_mline("ptrace", "e=ptwrite va=%#lx level=%u", va, level);
+		log_mline("ptrace", "e=ptwrite va=%#lx level=%u table=%#lx", va, level,
+			  (uint64_t)(gpa & ~(PAGE_SIZE - 1)));
 }
 
 static void trace_miss(uint64_t va)
@@ -373,7 +368,7 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 	sv->guest_cr3 = cr3;
 	cr3_loads++;
 	trace_space(cr3);
-	if (hv_opts.paging == PAGING_HYBRID && choose_nested(sv, cr3)) {
+	if (hv_opts.paging == PAGING_HYBRID && choose_nested(v, sv, cr3)) {
 		nested_loads++;
 		leave(sv);
 		set_ept(sv, true);
@@ -538,6 +533,8 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		if (vectoring & INTR_INFO_VALID)
 			reinject(vectoring);
 		trace_miss(va);
+		if (sv->space)
+			hybrid_miss(sv->space);
 		break;
 	case SHADOW_TRUE_FAULT:
 		if (vectoring & INTR_INFO_VALID)
@@ -553,7 +550,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		trace_ptwrite(gpa);
 		emulate_table_write(v, sv, &m, va, err, gpa);
 		if (sv->space)
-			sv->space->writes++;
+			hybrid_pt_write(sv->space, gpa);
 		break;
 	case SHADOW_DEVICE:
 		device = true; /* served below, the lock free: a device may take its time */
@@ -696,12 +693,14 @@ void shadow_mode_report(void)
 		 invlpgs);
 	if (hv_opts.paging == PAGING_HYBRID)
 		log_info("hybrid: %lu of the CR3 loads nested, %lu moves to nested, %lu back to "
-			 "shadow, %lu table writes trapped while nested, %lu A/D updates",
-			 nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
+			 "shadow (%lu as their tables went quiet), %lu table writes trapped while "
+			 "nested, %lu A/D updates", nested_loads, to_nested, to_shadow, quiet_moves,
+			 nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
-		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu invpcid=%lu", hv_opts.paging ==
-		  PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested, to_shadow,
-		  nested_pt_writes, ad_updates, unshadows, invpcids);
+		  "to_shadow_quiet=%lu nested_pt_writes=%lu ad_updates=%lu unshadows=%lu "
+		  "invpcid=%lu", hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow",
+		  nested_loads, to_nested, to_shadow, quiet_moves, nested_pt_writes, ad_updates,
+		  unshadows, invpcids);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "

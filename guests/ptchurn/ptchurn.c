@@ -128,14 +128,18 @@ static bool ctxsw(void)
 			   ROUNDS, SPACES, bad);
 }
 
-/* In each space: point a PTE at another frame, INVLPG, read through it. */
+/*
+ * In each space: point a PTE at another frame, INVLPG, read through it
+ * (the space's k-th remap names frame_of(.., k + 1): never the one there).
+ */
 static bool remap(void)
 {
 	uint64_t e = exits_so_far();
 
 	bad = 0;
 	for (unsigned r = 0; r < ROUNDS; r++) {
-		unsigned s = r % SPACES, i = (r / SPACES) % WINDOW, f = frame_of(s, i, r + 1);
+		unsigned s = r % SPACES, i = (r / SPACES) % WINDOW;
+		unsigned f = frame_of(s, i, r / SPACES + 1);
 		uint64_t t;
 
 		write_cr3(pa(pml4[s]));

@@ -132,7 +132,7 @@ SCENARIOS = {s.name: s for s in [
     Scenario("ptchurn-shadow", "the ptchurn guest under shadow page tables (paging=shadow)",
              HV, kernel_args="paging=shadow", modules=(("guests/ptchurn.elf", ""),)),
     Scenario("ptchurn-hybrid", "the ptchurn guest under paging=hybrid: each address space "
-             "shadowed until its tables are written, then nested", HV,
+             "shadowed until its tables are written, then nested until they go quiet", HV,
              kernel_args="paging=hybrid", modules=(("guests/ptchurn.elf", ""),)),
     Scenario("ptchurn-trace", "the ptchurn guest under paging=shadow with paging_trace=on: "
              "its CR3 loads, table writes and hidden faults as @hv ptrace lines, the trace "

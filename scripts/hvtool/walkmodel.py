@@ -20,17 +20,21 @@ traps to the hypervisor:
              (g-1) + 1 + h = 8 references, and its table writes do not trap.
              No CPU offers this walk: the model says what it would cost.
   hybrid-sw  what this hypervisor does on real VMX (paging=hybrid; its
-             policy, hv/shadow_mode.c choose_nested): a whole address space
+             policy, hv/mmu/hybrid_policy.c): a whole address space
              is shadowed or nested (EPT on or off), chosen at each of its CR3
              loads: a shadowed space that trapped --threshold table writes
              goes nested (its shadow dropped; its writes no longer trap nor
-             count); a nested one is shadowed again after --probe of its
-             loads, its count reset.
+             count); a nested one is shadowed again at the first of its
+             loads where none of the tables it wrote was written since its
+             previous load (--quiet loads in a row) if it took --misses
+             hidden faults per 100 shadowed loads (its TLB-miss cost), or
+             after --probe of its loads, its count reset.
 
-Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL]` (the
-guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in the current
-space), `miss VA` (a TLB miss at VA), `workload NAME` (the events up to the
-next `workload` line are also counted as workload NAME's; `-` for none: the
+Trace lines (# comments): `space ID` (a CR3 load), `ptwrite VA [LEVEL
+[TABLE]]` (the guest wrote the level-LEVEL entry, 1 = PTE, that maps VA in
+the current space, in the table page TABLE), `miss VA` (a TLB miss at VA),
+`workload NAME` (the events up to the next `workload` line are also counted
+as workload NAME's; `-` for none: the
 replay goes on from the state before it, so a workload is judged as it ran
 within the whole trace). hybrid-hw moves a region to nested after
 --threshold table writes and back to shadow after --cool misses in it
@@ -39,7 +43,8 @@ guest page-table write with the address its entry maps, and hidden fault, so
 a recorded run's misses are the faults the shadow saw, prefetched ones not
 among them; each `@guest bench test=T` line names the events since the
 guest's previous line workload T). Usage: walkmodel.py TRACE [--workload T]
-[--roots N] [--threshold W] [--cool M] [--probe L] [--trap-cost REFS]."""
+[--roots N] [--threshold W] [--cool M] [--probe L] [--quiet Q] [--misses P]
+[--trap-cost REFS]."""
 
 import argparse
 import sys
@@ -80,11 +85,12 @@ def parse(lines):
                 events.append(("workload", None if args[0] == "-" else args[0]))
             elif kind == "miss" and len(args) == 1:
                 events.append(("miss", int(args[0], 0)))
-            elif kind == "ptwrite" and len(args) in (1, 2):
-                level = int(args[1]) if len(args) == 2 else 1
+            elif kind == "ptwrite" and len(args) in (1, 2, 3):
+                level = int(args[1]) if len(args) >= 2 else 1
                 if not 1 <= level <= GUEST_LEVELS:
                     raise ValueError(level)
-                events.append(("ptwrite", int(args[0], 0), level))
+                table = int(args[2], 0) if len(args) == 3 else None
+                events.append(("ptwrite", int(args[0], 0), level, table))
             else:
                 raise ValueError(kind)
         except ValueError:
@@ -116,7 +122,8 @@ def from_log(lines):
         if f.get("e") == "space":
             out.append(f"space {f['root']}")
         elif f.get("e") == "ptwrite":
-            out.append(f"ptwrite {f['va']} {f['level']}")
+            out.append(f"ptwrite {f['va']} {f['level']} {f['table']}" if "table" in f
+                       else f"ptwrite {f['va']} {f['level']}")
         elif f.get("e") == "miss":
             out.append(f"miss {f['va']}")
         else:
@@ -181,32 +188,84 @@ class Mover:
         return nested
 
 
+class Space:
+    """One address space's state in hybrid-sw (hv/mmu/hybrid_policy.h struct hybrid_space)."""
+
+    def __init__(self, quiet):
+        self.nested, self.quiet_move = False, False
+        self.writes = self.stint_loads = self.quiet_loads = self.misses = self.shadow_loads = 0
+        self.quiet_need, self.hot, self.checked = quiet, [], 0
+
+
 class Spaces:
     """hybrid-sw's choice per address space at each CR3 load, as the hypervisor makes it
-    (hv/shadow_mode.c choose_nested: HYBRID_WRITES, HYBRID_PROBE)."""
+    (hv/mmu/hybrid_policy.c hybrid_load): nested at the load after THRESHOLD table writes
+    trapped while shadowed; shadowed again at the first load where the tables it wrote
+    (its last HOT) were not written since its previous load (QUIET loads in a row,
+    doubled after a quiet move that writes answered within TRIAL loads) if it took at
+    least MISSES hidden faults per 100 shadowed loads; blind after PROBE loads nested."""
 
-    def __init__(self, threshold, probe):
-        self.threshold, self.probe = threshold, probe
-        self.writes, self.loads, self.nested = {}, {}, set()
+    HOT, TRIAL, QUIET_MAX = 2, 16, 64
 
-    def write(self, space):
-        """A table write of SPACE: counted while it is shadowed (it traps)."""
-        if space not in self.nested:
-            self.writes[space] = self.writes.get(space, 0) + 1
+    def __init__(self, threshold, probe=0, quiet=4, misses=5):
+        self.threshold, self.probe, self.quiet, self.min_misses = threshold, probe, quiet, misses
+        self.spaces, self.written, self.clock = {}, {}, 0
+
+    def of(self, space):
+        return self.spaces.setdefault(space, Space(self.quiet))
+
+    @property
+    def nested(self):
+        return {k for k, s in self.spaces.items() if s.nested}
+
+    def write(self, space, table):
+        """A write to guest table TABLE while SPACE runs: it traps (and counts, the table
+        hot) if SPACE is shadowed; a nested space's check sees it either way."""
+        self.clock += 1
+        self.written[table] = self.clock
+        s = self.of(space)
+        if s.nested:
+            return
+        s.writes += 1
+        if table in s.hot:
+            return
+        s.hot = (s.hot + [table])[-self.HOT:]
+
+    def miss(self, space):
+        """A hidden fault (a fill) of shadowed SPACE: its TLB-miss cost."""
+        self.of(space).misses += 1
 
     def load(self, space):
-        """A CR3 load of SPACE: True if it goes nested now."""
-        if space not in self.nested:
-            if self.writes.get(space, 0) < self.threshold:
-                return False
-            self.nested.add(space)
-            self.loads[space] = 0
-            return True
-        self.loads[space] += 1
-        if self.loads[space] > self.probe:
-            self.nested.discard(space)
-            self.writes[space] = 0
-        return False
+        """A CR3 load of SPACE: its move (None, 'nested', 'quiet' or 'probe')."""
+        s = self.of(space)
+        s.stint_loads += 1
+        if not s.nested:
+            if s.writes >= self.threshold:
+                if s.quiet_move and s.quiet_need < self.QUIET_MAX:
+                    s.quiet_need *= 2
+                s.nested, s.quiet_move, s.stint_loads, s.quiet_loads = True, False, 0, 0
+                s.checked = self.clock
+                return "nested"
+            s.shadow_loads += 1
+            if s.quiet_move and s.stint_loads >= self.TRIAL:
+                s.quiet_move, s.quiet_need = False, self.quiet
+            return None
+        changed = any(self.written.get(t, 0) > s.checked for t in s.hot)
+        s.checked = self.clock
+        s.quiet_loads = 0 if changed else s.quiet_loads + 1
+        if (s.hot and s.quiet_loads >= s.quiet_need and s.shadow_loads
+                and s.misses * 100 >= self.min_misses * s.shadow_loads):
+            return self.to_shadow(s, "quiet")
+        if self.probe and s.stint_loads > self.probe:
+            return self.to_shadow(s, "probe")
+        return None
+
+    @staticmethod
+    def to_shadow(s, why):
+        s.nested, s.quiet_move = False, why == "quiet"
+        s.writes, s.hot, s.stint_loads = 0, [], 0
+        s.shadow_loads += 1
+        return why
 
 
 class Shadow:
@@ -244,12 +303,12 @@ class Shadow:
 MODES = ("nested", "shadow", "hybrid-hw", "hybrid-sw")
 
 
-def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=64):
+def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=0, quiet=4, misses=5):
     """{mode: Counts} for the whole trace; WORKLOADS, a dict if given, receives
     {workload: {mode: Counts}} for the events of each `workload` line."""
     modes = {m: Counts() for m in MODES}
     shadows = {m: Shadow(roots) for m in ("shadow", "hybrid-hw", "hybrid-sw")}
-    regions, spaces = Mover(threshold, cool), Spaces(threshold, probe)
+    regions, spaces = Mover(threshold, cool), Spaces(threshold, probe, quiet, misses)
     space, current, then = None, None, None
     for ev in events:
         if ev[0] == "workload":
@@ -262,7 +321,7 @@ def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=64):
             for m in ("shadow", "hybrid-hw", "hybrid-sw"):
                 modes[m].cr3_traps += 1
                 shadows[m].switch(space)
-            if spaces.load(space):
+            if spaces.load(space) == "nested":
                 shadows["hybrid-sw"].clear(space)  # rebuilt when it is shadowed again
             continue
         if space is None:
@@ -280,7 +339,8 @@ def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=64):
                 modes["hybrid-sw"].pt_traps += 1
                 shadows["hybrid-sw"].drop(space, va, level)
             regions.write(region)
-            spaces.write(space)
+            spaces.write(space, ev[3] if ev[3] is not None else
+                         (space, level, va >> (PAGE_SHIFT + 9 * level)))
             continue
         for c in modes.values():
             c.misses += 1
@@ -297,7 +357,9 @@ def replay(events, roots=8, threshold=2, cool=64, workloads=None, probe=64):
             modes["hybrid-sw"].refs += nested_refs()
         else:
             modes["hybrid-sw"].refs += GUEST_LEVELS
-            modes["hybrid-sw"].fill_traps += shadows["hybrid-sw"].fill(space, page)
+            if shadows["hybrid-sw"].fill(space, page):
+                modes["hybrid-sw"].fill_traps += 1
+                spaces.miss(space)
     if current is not None:
         close_workload(workloads, current, modes, then)
     return modes
@@ -333,9 +395,15 @@ def main(argv=None):
     ap.add_argument("--cool", type=int, default=64,
                     help="hybrid-hw: misses without a write that move a region back to "
                     "shadow (default 64)")
-    ap.add_argument("--probe", type=int, default=64,
+    ap.add_argument("--probe", type=int, default=0,
                     help="hybrid-sw: a nested space's CR3 loads before it is shadowed "
-                    "again (default 64, the hypervisor's)")
+                    "again anyway (default 0: never, the hypervisor's)")
+    ap.add_argument("--quiet", type=int, default=4,
+                    help="hybrid-sw: loads in a row with its written tables unchanged before "
+                    "a nested space is shadowed again (default 4, the hypervisor's)")
+    ap.add_argument("--misses", type=int, default=5,
+                    help="hybrid-sw: ... if it took this many hidden faults per 100 "
+                    "shadowed loads (default 5, the hypervisor's)")
     ap.add_argument("--workload", metavar="NAME",
                     help="count only workload NAME's events (its `workload` lines), "
                     "replayed within the whole trace")
@@ -347,7 +415,8 @@ def main(argv=None):
         with open(args.trace) as f:
             events = load(f)
         workloads = {}
-        modes = replay(events, args.roots, args.threshold, args.cool, workloads, args.probe)
+        modes = replay(events, args.roots, args.threshold, args.cool, workloads, args.probe,
+                       args.quiet, args.misses)
         if args.workload:
             if args.workload not in workloads:
                 raise ValueError(f"no workload {args.workload!r} in the trace "

@@ -1170,10 +1170,45 @@ def ptchurn_check(mode):
             assert p["cmpxchg"] >= 2, p  # one taken, one failed
             assert h["invpcid"] == 4, h  # the PCID check's four types, emulated
         if mode == "hybrid":
-            assert h["to_nested"] == 8 and h["nested_loads"] > 200, h  # every space moved
-            assert s["pt_writes"] <= 527 // 10, s  # shadow traps 527 on this guest
+            check_ptchurn_hybrid(log, s, h)
         expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
     return check
+
+
+def check_ptchurn_hybrid(log, s, h):
+    """Under hybrid every space went nested after its first table writes, so it trapped
+    at most 10% of shadow's page-table writes (the issue's target); once their tables
+    went quiet they were shadowed again, each move logged with its reason, so the
+    TLB-miss loop ran shadowed: its first touches were fills (exits), its misses
+    one-dimensional walks."""
+    assert h["to_nested"] >= 8 and h["nested_loads"] > 200, h  # every space moved
+    assert s["pt_writes"] <= 463 // 10, s  # shadow traps 463 on this guest
+    moves = [f for _, _, f in serial_log.mlines(log, kind="hybrid-move", src="hv")]
+    # the first 16 moves are logged, then one per power of two
+    n = h["to_nested"] + h["to_shadow"]
+    assert len(moves) == min(n, 16) + sum(1 for k in range(5, 64) if 16 < 1 << k <= n), \
+        (len(moves), h)
+    assert {(m["to"], m["reason"]) for m in moves} >= {("nested", "pt-writes"),
+                                                       ("shadow", "quiet")}, moves
+    assert h["to_shadow_quiet"] >= 1, h
+    tlb = [f for _, _, f in serial_log.mlines(log, kind="bench", src="guest")
+           if f["test"] == "ptchurn-tlbmiss"]
+    assert tlb and int(tlb[0]["exits"]) >= 100, tlb  # ran shadowed: its fills exited
+
+
+def check_ptchurn_hybrid_no_misses(log):
+    """The TLB-miss cost gates the quiet moves: asked for more hidden faults than any space
+    took (hybrid_misses=100000 per 100 loads), no space is shadowed again, so the TLB-miss
+    loop runs nested as before the policy had them (no fills: no exits)."""
+    checks = {f["name"]: f["result"] for _, _, f in serial_log.mlines(log, "check", "guest")}
+    assert checks.keys() >= PTCHURN_CHECKS and set(checks.values()) == {"pass"}, checks
+    expect_mline(log, "options", paging="hybrid", hybrid_misses="100000")
+    h = {k: int(v) for k, v in expect_mline(log, "shadow", mode="hybrid").items() if k != "mode"}
+    assert h["to_nested"] >= 8 and h["to_shadow"] == 0, h
+    tlb = [f for _, _, f in serial_log.mlines(log, kind="bench", src="guest")
+           if f["test"] == "ptchurn-tlbmiss"]
+    assert tlb and tlb[0]["exits"] == "0", tlb
+    expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
 PTCHURN_SMP_CHECKS = PTCHURN_CHECKS | {"ptchurn-smp-start", "ptchurn-smp-shootdown",
@@ -1233,6 +1268,9 @@ def check_ptchurn_trace(log):
     tlb = workloads.get("ptchurn-tlbmiss", {}).get("shadow")
     # the TLB-miss loop's own part: its one CR3 load and the fills of its first touches
     assert tlb and tlb.cr3_traps == 1 and tlb.misses > 100, vars(tlb) if tlb else workloads
+    # the issue's target: hybrid as VMX allows it walks within 10% of shadow's there
+    sw = workloads["ptchurn-tlbmiss"]["hybrid-sw"]
+    assert sw.per_miss() <= 1.1 * tlb.per_miss(), (sw.per_miss(), tlb.per_miss())
     expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
 
 
@@ -1261,7 +1299,8 @@ def check_linux_paging(log, mode, cpus=1):
     if mode == "hybrid":
         h = {k: int(v) for k, v in expect_mline(log, "shadow", mode="hybrid").items()
              if k != "mode"}
-        assert h["to_nested"] > 0 and h["nested_loads"] > s["cr3_loads"] // 2, h
+        # spaces went nested as they wrote their tables and came back as these went quiet
+        assert h["to_nested"] > 0 and h["to_shadow_quiet"] > 0 and h["nested_loads"] > 0, h
     expect_mline(log, "verdict", result="pass", reason="guest-poweroff")
 
 
@@ -1603,6 +1642,8 @@ TESTS = {
     "ptchurn": ("ptchurn", "", runner.EXIT_PASS, ptchurn_check("nested"), {}),
     "ptchurn-shadow": ("ptchurn-shadow", "", runner.EXIT_PASS, ptchurn_check("shadow"), {}),
     "ptchurn-hybrid": ("ptchurn-hybrid", "", runner.EXIT_PASS, ptchurn_check("hybrid"), {}),
+    "ptchurn-hybrid-no-misses": ("ptchurn-hybrid", "hybrid_misses=100000", runner.EXIT_PASS,
+                                 check_ptchurn_hybrid_no_misses, {}),
     "ptchurn-trace": ("ptchurn-trace", "", runner.EXIT_PASS, check_ptchurn_trace, {}),
     "ptchurn-native": ("ptchurn-native", "", runner.EXIT_PASS, check_ptchurn_native, {}),
     "linux-shadow": ("linux", "paging=shadow", runner.EXIT_PASS, linux_paging_check("shadow"),

@@ -130,6 +130,32 @@ class WalkModel(unittest.TestCase):
         # nested at the second load, for 2 more; the 4th load is shadowed again: a refill
         self.assertEqual((sw.refs, sw.pt_traps, sw.fill_traps), (24 * 3 + 4, 2, 1))
 
+    def test_hybrid_sw_quiet_move(self):
+        # a takes a miss, writes its table (id 0x5000) twice and goes nested at its next
+        # load; at the load after that its table was not written: shadowed again
+        trace = ["space a", "miss 0x1000", "ptwrite 0x1000 1 0x5000",
+                 "ptwrite 0x1000 1 0x5000", "space a", "miss 0x2000", "space a",
+                 "miss 0x3000"]
+        sw = walkmodel.replay(walkmodel.parse(trace), quiet=1)["hybrid-sw"]
+        self.assertEqual((sw.refs, sw.pt_traps, sw.fill_traps), (4 + 24 + 4, 2, 2))
+        # b writing a's table between a's loads keeps a nested (any space's write counts)
+        busy = trace[:6] + ["space b", "ptwrite 0x1000 1 0x5000", "space a", "miss 0x3000"]
+        sw = walkmodel.replay(walkmodel.parse(busy), quiet=1)["hybrid-sw"]
+        self.assertEqual(sw.refs, 4 + 24 + 24)
+        # a space that took no misses while shadowed gains nothing: it stays nested
+        idle = trace[:1] + trace[2:]
+        self.assertEqual(walkmodel.replay(walkmodel.parse(idle), quiet=1)["hybrid-sw"].refs,
+                         24 + 24)
+        # two quiet loads in a row needed; by default (the hypervisor's) four
+        sw = walkmodel.replay(walkmodel.parse(trace + ["space a", "miss 0x4000"]),
+                              quiet=2)["hybrid-sw"]
+        self.assertEqual(sw.refs, 4 + 24 + 24 + 4)
+        sw = walkmodel.replay(walkmodel.parse(trace + ["space a", "miss 0x4000"] * 3))
+        self.assertEqual(sw["hybrid-sw"].refs, 4 + 24 * 4 + 4)
+        # the blind probe is off by default
+        self.assertEqual(walkmodel.replay(walkmodel.parse(idle + ["space a"] * 80 + [
+            "miss 0x5000"]))["hybrid-sw"].refs, 24 * 3)
+
     def test_bad_traces(self):
         for bad in (["miss 0x1000"], ["space a", "ptwrite 0x1000 5"], ["jump 1"]):
             with self.assertRaises(ValueError):
