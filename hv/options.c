@@ -6,6 +6,7 @@
 
 #include "irq/policy.h"
 #include "lib/format.h"
+#include "lib/string.h"
 #include "log.h"
 #include "options.h"
 
@@ -151,37 +152,43 @@ int options_parse(const char *cmdline)
 	return n;
 }
 
+/*
+ * Every option's value, as "@hv options" lines of whole key=value tokens:
+ * a token that would not fit starts another line (scripts merge them), so
+ * no option is ever cut off, however many the table grows to.
+ */
 void options_log(void)
 {
-	char line[480]; /* within CONSOLE_LINE_MAX with the prefix */
+	char line[400], tok[CMDLINE_STR_MAX + 40]; /* a line within CONSOLE_LINE_MAX with the prefix */
 	size_t len = 0;
 
-	for (size_t i = 0; i < NOPTS && len < sizeof(line); i++) {
+	for (size_t i = 0; i < NOPTS; i++) {
 		const struct opt_def *d = &option_table[i];
 		const char *field = (const char *)&hv_opts + d->offset;
+		size_t n;
 
 		if (d->type == OPT_ENUM)
-			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%s",
-						   i ? " " : "", d->name,
-						   d->choices[*(const unsigned *)field]);
+			hv_snprintf(tok, sizeof(tok), "%s=%s", d->name,
+				    d->choices[*(const unsigned *)field]);
 		else if (d->type == OPT_BOOL)
-			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%s",
-						   i ? " " : "", d->name,
-						   *(const bool *)field ? "on" : "off");
+			hv_snprintf(tok, sizeof(tok), "%s=%s", d->name,
+				    *(const bool *)field ? "on" : "off");
 		else if (d->type == OPT_SET)
-			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%#lx",
-						   i ? " " : "", d->name,
-						   *(const uint64_t *)field);
+			hv_snprintf(tok, sizeof(tok), "%s=%#lx", d->name, *(const uint64_t *)field);
 		else if (d->type == OPT_UINT && d->off && !*(const uint64_t *)field)
-			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=off",
-						   i ? " " : "", d->name);
+			hv_snprintf(tok, sizeof(tok), "%s=off", d->name);
 		else if (d->type == OPT_UINT)
-			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=%lu",
-						   i ? " " : "", d->name,
-						   *(const uint64_t *)field);
+			hv_snprintf(tok, sizeof(tok), "%s=%lu", d->name, *(const uint64_t *)field);
 		else
-			len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s=\"%s\"",
-						   i ? " " : "", d->name, field);
+			hv_snprintf(tok, sizeof(tok), "%s=\"%s\"", d->name, field);
+		n = strlen(tok);
+		if (len && len + 1 + n >= sizeof(line)) {
+			log_mline("options", "%s", line);
+			len = 0;
+		}
+		len += (size_t)hv_snprintf(line + len, sizeof(line) - len, "%s%s", len ? " " : "",
+					   tok);
 	}
-	log_mline("options", "%s", line);
+	if (len)
+		log_mline("options", "%s", line);
 }

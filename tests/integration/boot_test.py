@@ -29,6 +29,11 @@ def expect_mline(text, line_kind, src="hv", /, **want):
     """The first LINE_KIND machine line from SRC whose fields include WANT
     (any field name, even 'log' or 'src'); fails if there is none."""
     lines = serial_log.mlines(text, kind=line_kind, src=src)
+    if line_kind == "options" and lines:  # one table printed over several lines
+        merged = {}
+        for _, _, f in lines:
+            merged.update(f)
+        lines = [(lines[0][0], lines[0][1], merged)]
     for _, _, f in lines:
         if all(f.get(k) == v for k, v in want.items()):
             return f
