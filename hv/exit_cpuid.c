@@ -6,7 +6,8 @@
  * trusts for it on Intel), and our leaves from 0x40000000: 0x40000000 the
  * signature "NestedHVisor" and the highest leaf, 0x40000010 the TSC
  * frequency in kHz (the leaf VMware and KVM use). MONITOR/MWAIT is hidden
- * once a CPU intercepts interrupts (irq/irq.c).
+ * once a CPU intercepts interrupts (irq/irq.c), and x2APIC while
+ * intercepting CPUs use irq_eoi=virtual (irq/apicv.c).
  * Unedited basic leaves are served by vmx_entry.S's fast path (exit_fast.h)
  * with the same answer; this is the C path for the rest, and for all
  * leaves when the fast path is off: the VMREAD of the exit reason plus
@@ -25,6 +26,7 @@
 
 #define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_X2APIC (1u << 21)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID7_EBX_ERMS (1u << 9)
@@ -107,6 +109,8 @@ static struct cpuid_regs l0_leaf(uint32_t leaf, uint32_t sub)
 			r.ecx &= ~CPUID1_ECX_VMX;
 		if (irq_any_intercept()) /* L2 idles with HLT (irq/irq.c) */
 			r.ecx &= ~CPUID1_ECX_MONITOR;
+		if (apicv_hides_x2apic()) /* irq_eoi=virtual virtualizes xAPIC mode only */
+			r.ecx &= ~CPUID1_ECX_X2APIC;
 		from_guest_cr4(&r.ecx, CPUID1_ECX_OSXSAVE, CR4_OSXSAVE);
 	}
 	shadow_mode_cpuid(leaf, sub, &r.ebx, &r.ecx);

@@ -77,6 +77,18 @@ static bool offered(void)
 	       vmx_ctl_may_be_1(c->proc2, PROC2_VIRT_APIC_ACCESSES | PROC2_VIRT_INTR_DELIVERY);
 }
 
+/*
+ * Whether intercepting vCPUs take irq_eoi=virtual (where apicv_setup will
+ * turn it on): then CPUID hides x2APIC from L2 (exit_cpuid.c), so Linux
+ * keeps its APIC in xAPIC mode, the one this scheme virtualizes, instead of
+ * switching to x2APIC on an L0 that offers it (KVM) and stopping the run.
+ */
+bool apicv_hides_x2apic(void)
+{
+	return irq_any_intercept() && hv_opts.irq_eoi == IRQ_EOI_VIRTUAL && !hv_opts.nested &&
+	       offered();
+}
+
 void apicv_setup(struct vcpu *v)
 {
 	uint64_t base;

@@ -49,6 +49,8 @@ void irq_queue_acknowledged(struct vcpu *v, unsigned vector);
 /* irq/apicv.c: irq_eoi=virtual, virtual-interrupt delivery on an intercepting vCPU. */
 /* At VMCS setup, after ppr_watch_setup: turns it on where asked for and possible. */
 void apicv_setup(struct vcpu *v);
+/* Whether CPUID hides x2APIC from L2 because irq_eoi=virtual needs xAPIC mode. */
+bool apicv_hides_x2apic(void);
 /*
  * An acknowledged VECTOR into L2's virtual IRR (its real EOI sent now if
  * edge-triggered, at L2's EOI if level-triggered); false for a vector that

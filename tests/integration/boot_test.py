@@ -847,6 +847,11 @@ def linux_irq_check(policies):
     def check(log):
         base(log)
         expect_mline(log, "irq-policy", mwait_hidden="1")
+        # irq_eoi=virtual virtualizes xAPIC mode only: CPUID hides x2APIC (irq/apicv.c)
+        virtual = any(p == "intercept" and irq_eoi_mode(log, cpu) == "virtual"
+                      for cpu, p in enumerate(policies))
+        flags = expect_mline(log, "cpuinfo-flags", "linux")
+        assert ("x2apic" in flags) != virtual, f"x2apic shown={'x2apic' in flags}, virtual={virtual}"
         for cpu, policy in enumerate(policies):
             count = expect_mline(log, "irq-count", vcpu=str(cpu), policy=policy)
             raised, injected = int(count["raised"]), int(count["injected"])
