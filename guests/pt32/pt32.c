@@ -325,6 +325,14 @@ static void script_pae(void)
 
 /* ---- running and judging ---- */
 
+/* MOV to CR3 in long mode: under paging=shadow, shadow paging starts (or goes on) here. */
+static void reload_cr3(void)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
+}
+
 static bool run(const char *mode, uint32_t cr3, uint32_t cr4, bool nxe)
 {
 	struct legacy_run r = { .cr3 = cr3, .cr4 = cr4, .nxe = nxe, .script = pa(ops),
@@ -332,6 +340,7 @@ static bool run(const char *mode, uint32_t cr3, uint32_t cr4, bool nxe)
 	unsigned bad[C_CHECKS] = { 0 }, used[C_CHECKS] = { 0 }, nfaults = 0, nbad = 0;
 	bool ok = true;
 
+	reload_cr3();
 	ops[nops] = (struct op){ OP_END, 0, 0, 0 };
 	for (unsigned i = 0; i < nops; i++)
 		recs[i] = (struct rec){ 0 };
