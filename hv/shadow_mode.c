@@ -86,6 +86,7 @@ struct space_policy {
 struct shadow_vcpu {
 	bool active;             /* shadow paging on in its VMCS (it paged in long mode) */
 	bool ept_on;             /* its VMCS runs on EPT: not active yet, or a nested space */
+	bool fresh;              /* turned on, no shadow run on yet */
 	bool told_nested;        /* hybrid: its paging outside long mode runs nested (logged) */
 	uint32_t proc2_off;      /* the secondary controls turn_on cleared (EPT, unrestricted) */
 	int slot;                /* its shadow_pt cache slot (spt.current while it works) */
@@ -102,6 +103,7 @@ static bool started;         /* some vCPU turned shadow paging on */
 static bool low_tables;      /* the table pages lie below 4 GiB: PAE-format roots can */
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
 static uint64_t ad_updates, policy_clock, unshadows, invpcids, turn_offs;
+static uint64_t format_starts[3]; /* shadow paging began in each shadow_format */
 static struct space_policy spaces[HYBRID_SPACES];
 
 /* The vCPU this CPU runs. */
@@ -274,6 +276,7 @@ static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 	vmcs_write(VMCS_CR4_READ_SHADOW, cr4); /* the bits just taken read as they were */
 	invept_all();
 	sv->active = true;
+	sv->fresh = true;
 	sv->ept_on = false;
 	started = true;
 	log_info("paging=%s: vCPU %u pages (CR0 %#lx): shadow page tables on, EPT off",
@@ -445,6 +448,9 @@ static bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
 
 	enter(sv);
 	sv->guest_cr3 = cr3;
+	if (f != spt.fmt || sv->fresh)
+		format_starts[f]++;
+	sv->fresh = false;
 	if (!shadow_pt_set_format(&spt, f)) {
 		leave(sv);
 		log_error("paging=shadow: vCPU %u pages in %s mode while another vCPU runs on "
@@ -833,9 +839,10 @@ void shadow_mode_report(void)
 			 nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
 		  "nested_pt_writes=%lu ad_updates=%lu unshadows=%lu invpcid=%lu turn_offs=%lu "
-		  "format=%s", hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", nested_loads,
-		  to_nested, to_shadow, nested_pt_writes, ad_updates, unshadows, invpcids, turn_offs,
-		  shadow_format_name(spt.fmt));
+		  "on_4level=%lu on_pae=%lu on_32bit=%lu", hv_opts.paging == PAGING_HYBRID ? "hybrid"
+		  : "shadow", nested_loads, to_nested, to_shadow, nested_pt_writes, ad_updates,
+		  unshadows, invpcids, turn_offs, format_starts[SHADOW_FMT_LONG],
+		  format_starts[SHADOW_FMT_PAE], format_starts[SHADOW_FMT_32BIT]);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "
