@@ -12,7 +12,14 @@
 #define PAGE 4096ull
 #define ENTRIES 512u
 #define UPPER (SPT_P | SPT_W | SPT_U | SPT_A) /* the leaf decides the rights */
-#define PDPTE SPT_P /* a PAE-format root's entries have no rights (Vol. 3A 4.4.1) */
+/*
+ * A PAE-format root's entries: no rights, bits 2:1 and 8:5 reserved (Vol.
+ * 3A 4.4.1). With EPT off every VM entry checks and loads the four PDPTEs
+ * from the root at GUEST_CR3 (Vol. 3C 26.3.1.6, 27.3.2.4; a reserved bit
+ * set fails the entry as invalid guest state; the VMCS's PDPTE fields are
+ * not used), so a change here counts from the next entry on.
+ */
+#define PDPTE SPT_P
 #define ZAP_BATCH 64u
 /* Neighbouring entries a hidden fault fills too, an aligned group (KVM's PTE_PREFETCH_NUM). */
 #define PREFETCH 8u
