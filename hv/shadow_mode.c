@@ -2,19 +2,21 @@
  * shadow_mode.c - shadow paging on VMX (paging=shadow). L2 starts under EPT
  * as usual (it may run unpaged, which VMX allows only with EPT and
  * unrestricted guest); CR3 loads exit from the start. The first CR3 load
- * in long mode with paging (and CR0.WP, which the write protection of guest
- * tables relies on) turns shadow paging on for good: EPT and unrestricted
- * guest off, CR3 stores and INVLPG exit, every #PF exits (PFEC mask and
- * match 0), PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow
- * root of L2's CR3 (shadow_pt.h, cached per root). L2's EPT stays the
+ * with paging (and CR0.WP, which the write protection of guest tables
+ * relies on) turns shadow paging on: EPT and unrestricted guest off, CR3
+ * stores and INVLPG exit, every #PF exits (PFEC mask and match 0),
+ * PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow root of L2's
+ * CR3 (shadow_pt.h, cached per root). Paging (or WP) turned off returns L2
+ * to EPT until it pages again; 32-bit and PAE paging run on PAE-format
+ * shadows (mmu/shadow_format.h) with the real CR4.PAE the host's. L2's EPT stays the
  * guest-physical map the shadow entries are built from, so the memory
  * hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
  * own (injected, CR2 set) or a write to a guest table (emulated by
  * hv/emul/, then the shadow entries it changed are dropped). No page pool
- * or protection views; L2 must keep paging on once it is.
+ * or protection views.
  *
  * More than one vCPU: each turns shadow paging on in its own VMCS at its
- * own first CR3 load in long mode and runs on its own cache slot of the
+ * own first CR3 load with paging and runs on its own cache slot of the
  * one shared set of shadow tables, under one lock. Until then (and in a
  * nested space under hybrid) it runs on EPT, where every page holding a
  * table some shadow mirrors is read-only, so its writes to such tables
