@@ -103,7 +103,7 @@ static bool emulate_cr0_write(struct vcpu *v, uint64_t value)
 	value |= CR0_ET; /* hardwired to 1 */
 	vmcs_set_guest_cr0(value);
 	update_long_mode(old, value);
-	if ((old ^ value) & (CR0_PG | CR0_WP))
+	if ((old ^ value) & (CR0_PG | CR0_WP | CR0_CD | CR0_NW)) /* CD, NW: PDPTEs reloaded */
 		shadow_mode_paging_changed(v);
 	return true;
 }

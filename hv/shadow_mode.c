@@ -64,6 +64,7 @@
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define RFLAGS_AC (1ull << 18)
 #define CR4_PCIDE (1ull << 17)
+#define CR4_PGE (1ull << 7)
 #define CPUID7_EBX_INVPCID (1u << 10)
 
 /*
@@ -527,8 +528,9 @@ void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value)
 
 	if (hv_opts.paging == PAGING_NESTED)
 		return;
-	if ((old ^ value) & (CR4_PAE | CR4_PSE))
-		shadow_mode_paging_changed(v); /* another format: other shadows */
+	/* Another format (PAE, PSE), or PDPTEs reloaded (PGE, SMEP: exit_cr.c). */
+	if ((old ^ value) & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP))
+		shadow_mode_paging_changed(v);
 	else if (sv->active && !sv->ept_on) /* the write took the real PAE the shadow needs */
 		vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) | CR4_PAE);
 }

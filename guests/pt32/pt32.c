@@ -123,10 +123,10 @@ static void faults(enum check_id c, uint32_t code, uint32_t va, uint32_t err)
 	emit(c, code, va, 1, 0, (struct expect){ .fault = 1, .err = err, .cr2 = va });
 }
 
-/* A PTE/PDE at (identity-mapped) address entry gets v, and va is flushed. */
-static void set_entry(enum check_id c, volatile void *entry, uint32_t v, uint32_t va)
+/* The (identity-mapped) entry at 'entry' gets v in its low dword, and va is flushed. */
+static void set_entry(enum check_id c, uint32_t entry, uint32_t v, uint32_t va)
 {
-	store(c, pa(entry), v);
+	store(c, entry, v);
 	invlpg(c, va);
 }
 
@@ -157,6 +157,53 @@ static void init_idt(void)
 	}
 }
 
+/* Where a mode's window is: its entries in space A, the directory entry, both spaces. */
+struct layout {
+	uint32_t pt, esize;  /* space A's window table, its entry size */
+	uint32_t pde;        /* the directory entry that maps it */
+	uint32_t cr3[2];     /* spaces A and B */
+	uint32_t b_page;     /* a window page of space B ... */
+	unsigned b_frame;    /* ... and the frame it maps */
+};
+
+static uint32_t entry(const struct layout *l, unsigned i)
+{
+	return l->pt + i * l->esize;
+}
+
+/* What every mode checks, on window pages 0-3 of space A (mapped to frames 0-3). */
+static void script_common(const struct layout *l)
+{
+	/* A on what was read, D only on what was written; A on the directory entry. */
+	load(C_AD, entry(l, 2), A | D, A);
+	store(C_AD, WIN + PAGE + 8, 0x1234);
+	load(C_AD, entry(l, 1), A | D, A | D);
+	load(C_AD, l->pde, A, A);
+	load(C_AD, WIN + PAGE + 8, ~0u, 0x1234);
+	set_entry(C_REMAP, entry(l, 0), pa(frames[12]) | P | RW, WIN);
+	load(C_REMAP, WIN, ~0u, stamp(12));
+	set_entry(C_UNMAP, entry(l, 3), 0, WIN + 3 * PAGE);
+	faults(C_UNMAP, OP_LOAD, WIN + 3 * PAGE, 0);
+	faults(C_UNMAP, OP_STORE, WIN + 3 * PAGE + 4, PF_W);
+	set_entry(C_UNMAP, entry(l, 3), pa(frames[3]) | P | RW, WIN + 3 * PAGE);
+	load(C_UNMAP, WIN + 3 * PAGE, ~0u, stamp(3));
+	set_entry(C_RO, entry(l, 2), pa(frames[2]) | P, WIN + 2 * PAGE);
+	load(C_RO, WIN + 2 * PAGE, ~0u, stamp(2));
+	faults(C_RO, OP_STORE, WIN + 2 * PAGE + 16, PF_P | PF_W);
+	load(C_RO, WIN + 2 * PAGE + 16, ~0u, 0);
+	for (unsigned round = 0; round < 2; round++) {
+		load_cr3(C_CR3, l->cr3[1]);
+		load(C_CR3, WIN, ~0u, stamp(8));
+		load(C_CR3, l->b_page, ~0u, stamp(l->b_frame));
+		load_cr3(C_CR3, l->cr3[0]);
+		load(C_CR3, WIN, ~0u, stamp(12));
+	}
+	emit(C_XCHG, OP_XCHG, entry(l, 1), pa(frames[14]) | P | RW, 0,
+	     (struct expect){ .mask = ~0u, .value = pa(frames[1]) | P | RW | A | D });
+	invlpg(C_XCHG, WIN + PAGE);
+	load(C_XCHG, WIN + PAGE, ~0u, stamp(14));
+}
+
 /* ---- 32-bit paging ---- */
 
 static void build32(bool pse)
@@ -183,42 +230,17 @@ static void build32(bool pse)
 static void script32(bool pse)
 {
 	const uint32_t hi = WIN + 2 * MIB; /* the table's second half */
+	const struct layout l = { pa(win32[0]), 4, pa(&pd32[0][WIN >> 22]),
+				  { pa(pd32[0]), pa(pd32[1]) }, hi + 3 * PAGE, 15 };
 
 	for (unsigned k = 0; k < 4; k++) {
 		load(C_MAP, WIN + k * PAGE, ~0u, stamp(k));
 		load(C_MAP, hi + k * PAGE, ~0u, stamp(4 + k));
 	}
 	faults(C_MAP, OP_LOAD, HOLE, 0);
-	/* A on what was read, D only on what was written; A on the directory entry. */
-	load(C_AD, pa(&win32[0][2]), A | D, A);
-	store(C_AD, WIN + PAGE + 8, 0x1234);
-	load(C_AD, pa(&win32[0][1]), A | D, A | D);
-	load(C_AD, pa(&pd32[0][WIN >> 22]), A, A);
-	load(C_AD, WIN + PAGE + 8, ~0u, 0x1234);
-	set_entry(C_REMAP, &win32[0][0], pa(frames[12]) | P | RW, WIN);
-	load(C_REMAP, WIN, ~0u, stamp(12));
-	set_entry(C_REMAP, &win32[0][513], pa(frames[13]) | P | RW, hi + PAGE);
+	script_common(&l);
+	set_entry(C_REMAP, pa(&win32[0][513]), pa(frames[13]) | P | RW, hi + PAGE);
 	load(C_REMAP, hi + PAGE, ~0u, stamp(13));
-	set_entry(C_UNMAP, &win32[0][3], 0, WIN + 3 * PAGE);
-	faults(C_UNMAP, OP_LOAD, WIN + 3 * PAGE, 0);
-	faults(C_UNMAP, OP_STORE, WIN + 3 * PAGE + 4, PF_W);
-	set_entry(C_UNMAP, &win32[0][3], pa(frames[3]) | P | RW, WIN + 3 * PAGE);
-	load(C_UNMAP, WIN + 3 * PAGE, ~0u, stamp(3));
-	set_entry(C_RO, &win32[0][2], pa(frames[2]) | P, WIN + 2 * PAGE);
-	load(C_RO, WIN + 2 * PAGE, ~0u, stamp(2));
-	faults(C_RO, OP_STORE, WIN + 2 * PAGE + 16, PF_P | PF_W);
-	load(C_RO, WIN + 2 * PAGE + 16, ~0u, 0);
-	for (unsigned round = 0; round < 2; round++) {
-		load_cr3(C_CR3, pa(pd32[1]));
-		load(C_CR3, WIN, ~0u, stamp(8));
-		load(C_CR3, hi + 3 * PAGE, ~0u, stamp(15));
-		load_cr3(C_CR3, pa(pd32[0]));
-		load(C_CR3, WIN, ~0u, stamp(12));
-	}
-	emit(C_XCHG, OP_XCHG, pa(&win32[0][1]), pa(frames[14]) | P | RW, 0,
-	     (struct expect){ .mask = ~0u, .value = pa(frames[1]) | P | RW | A | D });
-	invlpg(C_XCHG, WIN + PAGE);
-	load(C_XCHG, WIN + PAGE, ~0u, stamp(14));
 	if (!pse)
 		return;
 	load(C_LARGE, BIG, ~0u, stamp(0x100));
@@ -227,9 +249,9 @@ static void script32(bool pse)
 	store(C_LARGE, BIG + MIB + 8, 0x77);
 	load(C_LARGE, pa(&pd32[0][BIG >> 22]), A | D, A | D);
 	/* A 4 MiB page becomes a page table and back. */
-	set_entry(C_LARGE, &pd32[0][BIG >> 22], pa(win32[0]) | P | RW, BIG);
+	set_entry(C_LARGE, pa(&pd32[0][BIG >> 22]), pa(win32[0]) | P | RW, BIG);
 	load(C_LARGE, BIG, ~0u, stamp(12));
-	set_entry(C_LARGE, &pd32[0][BIG >> 22], pa(big) | P | RW | PS, BIG);
+	set_entry(C_LARGE, pa(&pd32[0][BIG >> 22]), pa(big) | P | RW | PS, BIG);
 	load(C_LARGE, BIG + 2 * MIB, ~0u, stamp(0x102));
 	load(C_LARGE, BIG, ~0u, stamp(0x100));
 }
@@ -262,37 +284,15 @@ static void build_pae(void)
 static void script_pae(void)
 {
 	const uint32_t x = WIN + 7 * PAGE; /* the code page */
+	const struct layout l = { pa(win64[0]), 8, pa(&pd_win[0][0]),
+				  { pa(pdpt[0]), pa(pdpt[1]) }, WIN + 6 * PAGE, 14 };
 
 	for (unsigned k = 0; k < 7; k++)
 		load(C_MAP, WIN + k * PAGE, ~0u, stamp(k));
 	faults(C_MAP, OP_LOAD, HOLE, 0);
-	load(C_AD, pa(&win64[0][2]), A | D, A);
-	store(C_AD, WIN + PAGE + 8, 0x1234);
-	load(C_AD, pa(&win64[0][1]), A | D, A | D);
-	load(C_AD, pa(&pd_win[0][0]), A, A);
-	set_entry(C_REMAP, &win64[0][0], pa(frames[12]) | P | RW, WIN);
-	load(C_REMAP, WIN, ~0u, stamp(12));
+	script_common(&l);
 	set_entry64(C_REMAP, &win64[0][4], pa(frames[13]) | P | RW, 0, WIN + 4 * PAGE);
 	load(C_REMAP, WIN + 4 * PAGE, ~0u, stamp(13));
-	set_entry64(C_UNMAP, &win64[0][3], 0, 0, WIN + 3 * PAGE);
-	faults(C_UNMAP, OP_LOAD, WIN + 3 * PAGE, 0);
-	faults(C_UNMAP, OP_STORE, WIN + 3 * PAGE + 4, PF_W);
-	set_entry(C_UNMAP, &win64[0][3], pa(frames[3]) | P | RW, WIN + 3 * PAGE);
-	load(C_UNMAP, WIN + 3 * PAGE, ~0u, stamp(3));
-	set_entry(C_RO, &win64[0][2], pa(frames[2]) | P, WIN + 2 * PAGE);
-	load(C_RO, WIN + 2 * PAGE, ~0u, stamp(2));
-	faults(C_RO, OP_STORE, WIN + 2 * PAGE + 16, PF_P | PF_W);
-	for (unsigned round = 0; round < 2; round++) {
-		load_cr3(C_CR3, pa(pdpt[1]));
-		load(C_CR3, WIN, ~0u, stamp(8));
-		load(C_CR3, WIN + 6 * PAGE, ~0u, stamp(14));
-		load_cr3(C_CR3, pa(pdpt[0]));
-		load(C_CR3, WIN, ~0u, stamp(12));
-	}
-	emit(C_XCHG, OP_XCHG, pa(&win64[0][1]), pa(frames[15]) | P | RW, 0,
-	     (struct expect){ .mask = ~0u, .value = pa(frames[1]) | P | RW | A | D });
-	invlpg(C_XCHG, WIN + PAGE);
-	load(C_XCHG, WIN + PAGE, ~0u, stamp(15));
 	load(C_LARGE, BIG, ~0u, stamp(0x100));
 	load(C_LARGE, BIG + 3 * MIB, ~0u, stamp(0x103));
 	load(C_LARGE, pa(&pd_big[1]), A | D, A);
@@ -306,7 +306,7 @@ static void script_pae(void)
 	set_entry64(C_NX, &win64[0][7], pa(legacy_exec_page) | P | RW | A, 0, x);
 	emit(C_NX, OP_CALL, x, 0, 0, (struct expect){ 0 });
 	/* A 2 MiB page with bit 13 set: reserved (Vol. 3A 4.4.2). */
-	set_entry(C_RSVD, &pd_win[0][1], pa(big) | P | RW | PS | (1u << 13), WIN + 2 * MIB);
+	set_entry(C_RSVD, pa(&pd_win[0][1]), pa(big) | P | RW | PS | (1u << 13), WIN + 2 * MIB);
 	faults(C_RSVD, OP_LOAD, WIN + 2 * MIB, PF_P | PF_RSVD);
 	faults(C_RSVD, OP_STORE, WIN + 2 * MIB, PF_P | PF_W | PF_RSVD);
 	/*
