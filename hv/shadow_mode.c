@@ -540,6 +540,18 @@ uint64_t shadow_mode_guest_cr4(void)
 	return hv_opts.paging == PAGING_NESTED ? vmread(VMCS_GUEST_CR4) : l2_cr4();
 }
 
+const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	static uint64_t pdptes[MAX_VCPUS][4];
+	uint64_t *p = pdptes[this_cpu()->vcpu->index];
+
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (efer & EFER_LMA))
+		return NULL;
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
+	return p;
+}
+
 /* ---- #PF ---- */
 
 /* Writes to a guest table: straight to L2's RAM, then the shadow forgets what they change. */
@@ -577,6 +589,7 @@ static void load_mode(struct walk_mode *m)
 		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
 		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
 	};
+	m->pdpte = shadow_mode_guest_pdptes(m->cr0, m->cr4, m->efer);
 }
 
 /* The event whose delivery the #PF interrupted goes in again (SDM Vol. 3C 28.2.4). */

@@ -32,6 +32,12 @@ uint64_t shadow_mode_guest_cr3(void);
 /* L2's own CR4 for walks of its tables: under shadow paging the real PAE may be the host's. */
 uint64_t shadow_mode_guest_cr4(void);
 /*
+ * Under PAE paging (cr0, cr4, efer L2's own) the four PDPTEs its CPU holds,
+ * for walk_mode.pdpte: the VMCS's (saved there at the exit with EPT on,
+ * loaded there by exit_cr.c with shadow paging); else NULL.
+ */
+const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer);
+/*
  * paging=hybrid, a nested space: an EPT violation that is a write to a guest
  * table some shadow mirrors (write-protected in EPT) is emulated and the
  * shadows told; true if it was one.

@@ -298,6 +298,7 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 		.cr4 = shadow_mode_guest_cr4(), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.ac = (rflags & RFLAGS_AC) != 0,
 	};
+	env->mode.pdpte = shadow_mode_guest_pdptes(env->mode.cr0, env->mode.cr4, env->mode.efer);
 	env->mode.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3
 					     : AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)));
 	/* Segment limits and rights only outside 64-bit code (emulate.c ignores seg_checks there). */

@@ -1,13 +1,12 @@
 /*
  * shadow_format.c - the guest paging formats of shadow_format.h: index
- * arithmetic per format, and the walk with cached PAE PDPTEs.
+ * arithmetic per format.
  */
 #include "mmu/shadow_format.h"
 
 #define PS (1ull << 7)
 #define ADDR_64 0x000ffffffffff000ull
 #define ADDR_32 0xfffff000ull
-#define PDPT_SIZE 32u
 
 bool shadow_format_of(const struct walk_mode *m, enum shadow_format *f)
 {
@@ -70,42 +69,4 @@ bool shadow_format_leaf(enum shadow_format f, const struct walk_mode *m, unsigne
 		return true;
 	/* 32-bit paging: PS counts with CR4.PSE only (Vol. 3A 4.3); PS is reserved in a PML4E. */
 	return (e & PS) && level < 4 && (f != SHADOW_FMT_32BIT || (m->cr4 & CR4_PSE));
-}
-
-/* Reads of the PDPT at CR3 answered from the PDPTEs cached at its load. */
-struct cached_pdpt {
-	const struct walk_ops *ops;
-	void *ctx;
-	uint64_t base;
-	const uint64_t *pdpte;
-};
-
-static bool cached_read(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
-{
-	const struct cached_pdpt *c = ctx;
-
-	if (size == 8 && gpa - c->base < PDPT_SIZE && !(gpa & 7)) {
-		*val = c->pdpte[(gpa - c->base) / 8];
-		return true;
-	}
-	return c->ops->read(c->ctx, gpa, val, size);
-}
-
-static bool cached_write(void *ctx, uint64_t gpa, uint64_t val, unsigned size)
-{
-	const struct cached_pdpt *c = ctx;
-
-	return c->ops->write(c->ctx, gpa, val, size);
-}
-
-enum walk_status shadow_format_walk(const struct walk_mode *m, const uint64_t *pdpte,
-				    uint64_t va, enum walk_access acc, const struct walk_ops *ops,
-				    void *ctx, struct walk_result *res)
-{
-	static const struct walk_ops cached_ops = { cached_read, cached_write };
-	struct cached_pdpt c = { ops, ctx, m->cr3 & (ADDR_32 | 0xfe0), pdpte };
-
-	if (!pdpte || (m->efer & EFER_LMA) || !(m->cr4 & CR4_PAE))
-		return walk_guest(m, va, acc, ops, ctx, res);
-	return walk_guest(m, va, acc, &cached_ops, &c, res);
 }

@@ -45,12 +45,5 @@ unsigned shadow_format_per(enum shadow_format f, unsigned level);
 /* Whether guest entry e at level (not the root's) is a leaf: a page, or a large page. */
 bool shadow_format_leaf(enum shadow_format f, const struct walk_mode *m, unsigned level,
 			uint64_t e);
-/*
- * The guest walk of walk.h with, under PAE, the four PDPTEs given (those
- * the guest's CR3 load cached) in place of the memory at CR3.
- */
-enum walk_status shadow_format_walk(const struct walk_mode *m, const uint64_t *pdpte,
-				    uint64_t va, enum walk_access acc, const struct walk_ops *ops,
-				    void *ctx, struct walk_result *res);
 
 #endif

@@ -5,8 +5,6 @@
  * writable leaves recorded by guest page (rmap) so a page that becomes a
  * guest table can be write-protected wherever it is mapped.
  */
-#include <stddef.h>
-
 #include "mmu/shadow_pt.h"
 
 #define PAGE 4096ull
@@ -582,6 +580,7 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 {
 	enum walk_access acc = error & PF_I ? WALK_FETCH : error & PF_W ? WALK_WRITE : WALK_READ;
 	struct walk_result res;
+	struct walk_mode wm = *m;
 	enum shadow_format f;
 	uint64_t hpa;
 	bool ram_writable;
@@ -590,8 +589,9 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 		s->stats.unsupported++;
 		return SHADOW_UNSUPPORTED;
 	}
-	switch (shadow_format_walk(m, f == SHADOW_FMT_PAE ? s->pdpte[s->current] : NULL, va, acc,
-				   &s->c.ops->guest, s->c.ctx, &res)) {
+	if (f == SHADOW_FMT_PAE) /* the PDPTEs this root was built from */
+		wm.pdpte = s->pdpte[s->current];
+	switch (walk_guest(&wm, va, acc, &s->c.ops->guest, s->c.ctx, &res)) {
 	case WALK_PAGE_FAULT:
 		s->stats.true_faults++;
 		*guest_error = res.error;
