@@ -85,7 +85,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned i = 0; i < 16; i++)
 			if (i != 0 && i != 2 && (gpr[i] >> 63))
 				gpr[i] &= SANDBOX - 1;
-		gpr[1] &= 0xffff; /* RCX: a REP runs at most 64 Ki elements */
+		/*
+		 * RCX: at most 8 Ki elements, enough for a REP of qwords to
+		 * cross the whole sandbox and fault at its end; every element
+		 * runs the same code, and longer counts only slowed the run to
+		 * 1.4k inputs/s. Bits 63:32 stay when byte 0's top bit is set,
+		 * so a REP with 32- or 16-bit addresses must count with ECX or
+		 * CX (a 64-bit count there would run until it faults or hangs).
+		 */
+		gpr[1] &= (data[0] & 0x80 ? ~0ull << 32 : 0) | 0x1fff;
 		r.rflags = 0x2 | (size > 3 ? (uint64_t)data[size - 1] << 2 & 0xcd5 : 0);
 		r.rip = size > 2 ? data[size - 2] : 0;
 		r.code_bits = (uint8_t)bits_of[mode];
