@@ -400,8 +400,7 @@ static void trace_miss(uint64_t va)
 /*
  * The format L2 pages in, if shadow paging serves it: paging and CR0.WP
  * on (the write protection of its tables relies on WP); outside long mode
- * only under paging=shadow (hybrid runs it nested, logged once) and with
- * the table pages below 4 GiB.
+ * only with the table pages below 4 GiB (else nested, logged once).
  */
 static bool shadowable(struct vcpu *v, struct shadow_vcpu *sv, enum shadow_format *f)
 {
@@ -410,13 +409,12 @@ static bool shadowable(struct vcpu *v, struct shadow_vcpu *sv, enum shadow_forma
 
 	if (!(m.cr0 & CR0_WP) || !shadow_format_of(&m, f))
 		return false;
-	if (*f == SHADOW_FMT_LONG || (hv_opts.paging == PAGING_SHADOW && low_tables))
+	if (*f == SHADOW_FMT_LONG || low_tables)
 		return true;
 	if (!sv->told_nested)
 		log_info("paging=%s: vCPU %u pages in %s mode: it runs nested (EPT) while it does "
-			 "(%s)", hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", v->index,
-			 shadow_format_name(*f), low_tables ? "hybrid shadows 4-level paging only" :
-			 "the shadow table pages lie above 4 GiB");
+			 "(the shadow table pages lie above 4 GiB)", hv_opts.paging ==
+			 PAGING_HYBRID ? "hybrid" : "shadow", v->index, shadow_format_name(*f));
 	sv->told_nested = true;
 	return false;
 }
@@ -466,6 +464,8 @@ static bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
 		leave(sv);
 		set_ept(sv, true);
 		vmcs_write(VMCS_GUEST_CR3, cr3);
+		/* On EPT the CPU walks L2's own tables: CR4.PAE as L2 has it (PDPTEs: the VMCS's). */
+		vmcs_write(VMCS_GUEST_CR4, (vmread(VMCS_GUEST_CR4) & ~CR4_PAE) | (l2_cr4() & CR4_PAE));
 		return false;
 	}
 	r = activate_root(cr3, &root);
