@@ -464,8 +464,9 @@ static bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
 		leave(sv);
 		set_ept(sv, true);
 		vmcs_write(VMCS_GUEST_CR3, cr3);
-		/* On EPT the CPU walks L2's own tables: CR4.PAE as L2 has it (PDPTEs: the VMCS's). */
-		vmcs_write(VMCS_GUEST_CR4, (vmread(VMCS_GUEST_CR4) & ~CR4_PAE) | (l2_cr4() & CR4_PAE));
+		/* On EPT the CPU walks L2's own tables: a 32-bit guest's without PAE. */
+		if (f == SHADOW_FMT_32BIT)
+			vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) & ~CR4_PAE);
 		return false;
 	}
 	r = activate_root(cr3, &root);
