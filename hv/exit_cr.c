@@ -175,15 +175,15 @@ static bool load_pae_pdptes(uint64_t cr3)
  */
 static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 {
-	/* L2's own CR4: under shadow paging the real PAE may be the host's. */
-	uint64_t cr4 = l2_cr4(), cap = l0.caps.ept_vpid_cap;
+	/* PCIDE and PG are L2's own in the real registers; PAE may be the host's (shadow). */
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4), cap = l0.caps.ept_vpid_cap;
 	bool keep = (cr4 & CR4_PCIDE) && (value & CR3_NO_FLUSH);
 	bool long_mode = vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA, shadowed;
 
 	value &= ~(keep ? CR3_NO_FLUSH : 0);
 	if (long_mode && (value & above_maxphyaddr()))
 		return false;
-	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
+	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (l2_cr4() & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
 	shadowed = shadow_mode_cr3_load(v, value);

@@ -66,6 +66,8 @@
 #define CR4_PCIDE (1ull << 17)
 #define CR4_PGE (1ull << 7)
 #define CPUID7_EBX_INVPCID (1u << 10)
+/* Inlined into every CR3 load (a context switch): a call costs a switch ~3%. */
+#define CR3_PATH inline __attribute__((always_inline))
 
 /*
  * paging=hybrid: each address space (guest root) runs shadowed or nested,
@@ -90,6 +92,7 @@ struct shadow_vcpu {
 	bool active;             /* shadow paging on in its VMCS (it paged in long mode) */
 	bool ept_on;             /* its VMCS runs on EPT: not active yet, or a nested space */
 	bool fresh;              /* turned on, no shadow run on yet */
+	enum shadow_format fmt;  /* the format it runs in while active */
 	bool told_nested;        /* hybrid: its paging outside long mode runs nested (logged) */
 	uint32_t proc2_off;      /* the secondary controls turn_on cleared (EPT, unrestricted) */
 	int slot;                /* its shadow_pt cache slot (spt.current while it works) */
@@ -423,7 +426,7 @@ static bool shadowable(struct vcpu *v, struct shadow_vcpu *sv, enum shadow_forma
  * The shadow root of L2's CR3 cr3 (the lock held); PAE: built from the
  * PDPTEs exit_cr.c loaded into the VMCS at the CR3 load (or CR0/CR4 write).
  */
-static enum shadow_result activate_root(uint64_t cr3, uint64_t *root)
+static CR3_PATH enum shadow_result activate_root(uint64_t cr3, uint64_t *root)
 {
 	enum shadow_result r = shadow_pt_activate(&spt, cr3, root);
 	uint64_t pdpte[4];
@@ -441,7 +444,7 @@ static enum shadow_result activate_root(uint64_t cr3, uint64_t *root)
  * paging turned on); PAE: with the PDPTEs exit_cr.c loaded into the VMCS.
  * False if L2 runs nested instead (hybrid's choice).
  */
-static bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
+static CR3_PATH bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
 			 enum shadow_format f)
 {
 	uint64_t root;
@@ -449,10 +452,11 @@ static bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
 
 	enter(sv);
 	sv->guest_cr3 = cr3;
+	sv->fmt = f;
 	if (f != spt.fmt || sv->fresh)
 		format_starts[f]++;
 	sv->fresh = false;
-	if (!shadow_pt_set_format(&spt, f)) {
+	if (f != spt.fmt && !shadow_pt_set_format(&spt, f)) {
 		leave(sv);
 		log_error("paging=shadow: vCPU %u pages in %s mode while another vCPU runs on "
 			  "shadows of another format: not supported", v->index,
@@ -477,7 +481,8 @@ static bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
 		guest_stop(v, false, "shadow-error");
 	}
 	/* The CPU walks PAE-format shadows for PAE and 32-bit guests alike. */
-	vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) | CR4_PAE);
+	if (f == SHADOW_FMT_32BIT)
+		vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) | CR4_PAE);
 	vmcs_write(VMCS_GUEST_CR3, root);
 	return true;
 }
@@ -487,10 +492,16 @@ bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
 	struct shadow_vcpu *sv = &vstate[v->index];
 	enum shadow_format f;
 
-	if (hv_opts.paging == PAGING_NESTED || !shadowable(v, sv, &f))
-		return false; /* not paging yet (or not in a format shadowed): nested */
-	if (!sv->active)
+	if (hv_opts.paging == PAGING_NESTED)
+		return false;
+	/* Active, the format changes only by a CR0/CR4 write (shadow_mode_paging_changed). */
+	if (sv->active) {
+		f = sv->fmt;
+	} else {
+		if (!shadowable(v, sv, &f))
+			return false; /* not paging yet (or not in a format shadowed): nested */
 		turn_on(v, sv);
+	}
 	cr3_loads++;
 	trace_space(cr3);
 	return run_shadowed(v, sv, cr3, f);
@@ -529,7 +540,13 @@ void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value)
 
 	if (hv_opts.paging == PAGING_NESTED)
 		return;
-	/* Another format (PAE, PSE), or PDPTEs reloaded (PGE, SMEP: exit_cr.c). */
+	/* PSE changes what a 32-bit guest's PS bits mean: its shadows go, of every root. */
+	if ((old ^ value) & CR4_PSE && sv->active && sv->fmt == SHADOW_FMT_32BIT) {
+		enter(sv);
+		shadow_pt_drop_all(&spt);
+		leave(sv);
+	}
+	/* Another format (PAE), or PDPTEs reloaded (PGE, SMEP, PSE: exit_cr.c). */
 	if ((old ^ value) & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP))
 		shadow_mode_paging_changed(v);
 	else if (sv->active && !sv->ept_on) /* the write took the real PAE the shadow needs */
@@ -538,16 +555,21 @@ void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value)
 
 uint64_t shadow_mode_guest_cr4(void)
 {
-	return hv_opts.paging == PAGING_NESTED ? vmread(VMCS_GUEST_CR4) : l2_cr4();
+	const struct shadow_vcpu *sv = this_vcpu();
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4);
+
+	/* Only PAE is ever the host's, and only under a 32-bit guest's shadows (run_shadowed). */
+	return sv->active && !sv->ept_on && sv->fmt == SHADOW_FMT_32BIT ? cr4 & ~CR4_PAE : cr4;
 }
 
 const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
 	static uint64_t pdptes[MAX_VCPUS][4];
-	uint64_t *p = pdptes[this_cpu()->vcpu->index];
+	uint64_t *p;
 
 	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (efer & EFER_LMA))
 		return NULL;
+	p = pdptes[this_cpu()->vcpu->index];
 	for (unsigned i = 0; i < 4; i++)
 		p[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
 	return p;
@@ -584,12 +606,18 @@ static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t of
  */
 static void load_mode(struct walk_mode *m)
 {
+	const struct shadow_vcpu *sv = this_vcpu();
+
 	*m = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = shadow_mode_guest_cr3(),
-		.cr4 = shadow_mode_guest_cr4(), .efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cr0 = vmread(VMCS_GUEST_CR0),
+		.cr3 = sv->active ? sv->guest_cr3 : vmread(VMCS_GUEST_CR3),
+		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
 		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
 	};
+	if (sv->active && sv->fmt == SHADOW_FMT_LONG)
+		return; /* the real CR4 is L2's; no PDPTEs */
+	m->cr4 = shadow_mode_guest_cr4();
 	m->pdpte = shadow_mode_guest_pdptes(m->cr0, m->cr4, m->efer);
 }
 

@@ -23,6 +23,8 @@
 #define PREFETCH 8u
 #define FLOOD_WRITES 8u /* writes to a table no fault walked since, before it is dropped */
 #define VA_BITS 0xffffffffffffull /* a 4-level linear address, without its sign extension */
+/* The fill path takes the format as a parameter and is inlined per format (shadow_pt_fault). */
+#define FORMAT_INLINE inline __attribute__((always_inline))
 
 /* ---- table pages ---- */
 
@@ -398,28 +400,28 @@ struct guest_path {
 };
 
 /* The guest entry at level that maps va in guest table gt. */
-static uint64_t guest_entry_gpa(const struct shadow_pt *s, uint64_t gt, unsigned level, uint64_t va)
+static uint64_t guest_entry_gpa(enum shadow_format f, uint64_t gt, unsigned level, uint64_t va)
 {
-	return gt + (uint64_t)shadow_format_guest_index(s->fmt, level, va) * gsize(s);
+	return gt + (uint64_t)shadow_format_guest_index(f, level, va) * shadow_format_entry_size(f);
 }
 
 /*
  * Outside long mode the root's level mirrors no guest table: a PAE guest's
  * PDPTE is the cached one, a 32-bit guest's directory is the level below.
  */
-static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-		       struct guest_path *p)
+static FORMAT_INLINE bool guest_path(struct shadow_pt *s, enum shadow_format f,
+				     const struct walk_mode *m, uint64_t va, struct guest_path *p)
 {
 	unsigned top = 4;
-	uint64_t addr = shadow_format_addr_mask(s->fmt);
+	uint64_t addr = shadow_format_addr_mask(f);
 
 	p->user = p->writable = true;
 	p->nx = false;
-	if (s->fmt == SHADOW_FMT_LONG) {
+	if (f == SHADOW_FMT_LONG) {
 		p->gt[4] = m->cr3 & SPT_ADDR;
 	} else {
 		p->gt[3] = SHADOW_NO_TABLE;
-		p->ge[3] = s->fmt == SHADOW_FMT_PAE ? s->pdpte[s->current][(va >> 30) & 3]
+		p->ge[3] = f == SHADOW_FMT_PAE ? s->pdpte[s->current][(va >> 30) & 3]
 						    : (m->cr3 & addr) | SPT_P;
 		if (!(p->ge[3] & SPT_P))
 			return false;
@@ -429,11 +431,11 @@ static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t 
 	for (unsigned level = top;; level--) {
 		uint64_t e = 0;
 
-		if (!s->c.ops->guest.read(s->c.ctx, guest_entry_gpa(s, p->gt[level], level, va), &e,
-					  gsize(s)))
+		if (!s->c.ops->guest.read(s->c.ctx, guest_entry_gpa(f, p->gt[level], level, va), &e,
+					  shadow_format_entry_size(f)))
 			return false;
 		p->ge[level] = e;
-		if (shadow_format_leaf(s->fmt, m, level, e)) {
+		if (shadow_format_leaf(f, m, level, e)) {
 			p->leaf_level = level;
 			p->leaf = e;
 			return true;
@@ -461,11 +463,12 @@ static uint64_t leaf_entry(uint64_t hpa, uint64_t leaf, unsigned leaf_level, boo
  * accessed (for a large page: this walk did), so no A bit is owed; a
  * writable one only with D set and an rmap node free, as in fill.
  */
-static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp, unsigned k,
-		     const struct guest_path *p, const struct walk_result *res)
+static FORMAT_INLINE void prefetch(struct shadow_pt *s, enum shadow_format f,
+				   const struct walk_mode *m, uint32_t sp, unsigned k,
+				   const struct guest_path *p, const struct walk_result *res)
 {
 	uint64_t *t = table_of(s, sp);
-	unsigned size = gsize(s), first = s->c.pages[sp].first;
+	unsigned size = shadow_format_entry_size(f), first = s->c.pages[sp].first;
 
 	for (unsigned j = k & ~(PREFETCH - 1); j < (k & ~(PREFETCH - 1)) + PREFETCH; j++) {
 		uint64_t leaf = p->leaf, gpa, hpa;
@@ -500,14 +503,15 @@ static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp
  * level whose entry changed since guest_path read it (another CPU wrote it
  * before it flushed its writable translation), or 0 if none did.
  */
-static unsigned path_changed(struct shadow_pt *s, uint64_t va, const struct guest_path *p)
+static FORMAT_INLINE unsigned path_changed(struct shadow_pt *s, enum shadow_format f, uint64_t va,
+					   const struct guest_path *p)
 {
 	/* Outside long mode the root's level is no guest table's (guest_path). */
-	for (unsigned level = s->fmt == SHADOW_FMT_LONG ? 4 : 2; level >= p->leaf_level; level--) {
+	for (unsigned level = f == SHADOW_FMT_LONG ? 4 : 2; level >= p->leaf_level; level--) {
 		uint64_t e = 0;
 
-		if (!s->c.ops->guest.read(s->c.ctx, guest_entry_gpa(s, p->gt[level], level, va), &e,
-					  gsize(s)) ||
+		if (!s->c.ops->guest.read(s->c.ctx, guest_entry_gpa(f, p->gt[level], level, va), &e,
+					  shadow_format_entry_size(f)) ||
 		    e != p->ge[level])
 			return level;
 	}
@@ -516,9 +520,10 @@ static unsigned path_changed(struct shadow_pt *s, uint64_t va, const struct gues
 
 enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR, FILL_RETRY };
 
-/* Builds the shadow path for va from the guest's (already walked: res). */
-static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-			     const struct walk_result *res)
+/* Builds the shadow path for va from the guest's (already walked: res), in format f. */
+static FORMAT_INLINE enum fill_result fill(struct shadow_pt *s, enum shadow_format f,
+					   const struct walk_mode *m, uint64_t va,
+					   const struct walk_result *res)
 {
 	uint64_t hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
 	struct guest_path p;
@@ -526,9 +531,9 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 	uint32_t sp = s->root_page[s->current], path[5], new_tables = s->new_tables;
 	bool ram_writable, w;
 
-	if (!guest_path(s, m, va, &p) || !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+	if (!guest_path(s, f, m, va, &p) || !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
 		return FILL_ERROR;
-	for (unsigned level = shadow_format_top(s->fmt); level > 1; level--) {
+	for (unsigned level = shadow_format_top(f); level > 1; level--) {
 		uint32_t n;
 
 		path[level] = sp;
@@ -542,14 +547,14 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 			       level - 1 >= p.leaf_level ? p.gt[level - 1] : SHADOW_NO_TABLE, va);
 		if (n == SHADOW_NONE)
 			return FILL_NOMEM;
-		table_of(s, sp)[k] = s->c.pages[n].hpa | (level == 3 && s->fmt != SHADOW_FMT_LONG ?
+		table_of(s, sp)[k] = s->c.pages[n].hpa | (level == 3 && f != SHADOW_FMT_LONG ?
 							   PDPTE : UPPER);
 		s->c.pages[n].parent = sp;
 		s->c.pages[n].parent_index = (uint16_t)k;
 		sp = n;
 	}
 	if (s->new_tables != new_tables) {
-		changed = path_changed(s, va, &p);
+		changed = path_changed(s, f, va, &p);
 		if (changed > 1)
 			zap_entry(s, path[changed], index_at(va, changed));
 		if (changed) {
@@ -571,7 +576,7 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 	if ((old & SPT_P) && ((old ^ e) & ~SPT_W))
 		s->flush = true;
 	s->stats.fills++;
-	prefetch(s, m, sp, k, &p, res);
+	prefetch(s, f, m, sp, k, &p, res);
 	return FILL_OK;
 }
 
@@ -580,7 +585,8 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 {
 	enum walk_access acc = error & PF_I ? WALK_FETCH : error & PF_W ? WALK_WRITE : WALK_READ;
 	struct walk_result res;
-	struct walk_mode wm = *m;
+	struct walk_mode pae;
+	const struct walk_mode *wm = m;
 	enum shadow_format f;
 	uint64_t hpa;
 	bool ram_writable;
@@ -589,9 +595,12 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 		s->stats.unsupported++;
 		return SHADOW_UNSUPPORTED;
 	}
-	if (f == SHADOW_FMT_PAE) /* the PDPTEs this root was built from */
-		wm.pdpte = s->pdpte[s->current];
-	switch (walk_guest(&wm, va, acc, &s->c.ops->guest, s->c.ctx, &res)) {
+	if (f == SHADOW_FMT_PAE) { /* the PDPTEs this root was built from */
+		pae = *m;
+		pae.pdpte = s->pdpte[s->current];
+		wm = &pae;
+	}
+	switch (walk_guest(wm, va, acc, &s->c.ops->guest, s->c.ctx, &res)) {
 	case WALK_PAGE_FAULT:
 		s->stats.true_faults++;
 		*guest_error = res.error;
@@ -613,13 +622,15 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 		return SHADOW_DEVICE;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		enum fill_result f = fill(s, m, va, &res);
+		/* The 4-level fill compiled apart: the other formats cost it nothing. */
+		enum fill_result r = f == SHADOW_FMT_LONG ? fill(s, SHADOW_FMT_LONG, m, va, &res)
+							  : fill(s, f, m, va, &res);
 
-		if (f == FILL_OK || f == FILL_RETRY) { /* a retry: the guest faults again */
+		if (r == FILL_OK || r == FILL_RETRY) { /* a retry: the guest faults again */
 			s->stats.hidden++;
 			return SHADOW_FILLED;
 		}
-		if (f == FILL_ERROR)
+		if (r == FILL_ERROR)
 			return SHADOW_ERROR;
 		reset_all(s); /* out of table pages or rmap nodes: start over once */
 	}
