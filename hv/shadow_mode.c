@@ -8,9 +8,9 @@
  * PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow root of L2's
  * CR3 (shadow_pt.h, cached per root). Paging (or WP) turned off returns L2
  * to EPT until it pages again; 32-bit and PAE paging run on PAE-format
- * shadows (mmu/shadow_format.h) with the real CR4.PAE the host's. L2's EPT stays the
- * guest-physical map the shadow entries are built from, so the memory
- * hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
+ * shadows (mmu/shadow_format.h) with the real CR4.PAE the host's. L2's EPT
+ * stays the guest-physical map the shadow entries are built from, so the
+ * memory hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
  * own (injected, CR2 set) or a write to a guest table (emulated by
  * hv/emul/, then the shadow entries it changed are dropped). No page pool
  * or protection views.
@@ -93,7 +93,7 @@ struct shadow_vcpu {
 	bool ept_on;             /* its VMCS runs on EPT: not active yet, or a nested space */
 	bool fresh;              /* turned on, no shadow run on yet */
 	enum shadow_format fmt;  /* the format it runs in while active */
-	bool told_nested;        /* hybrid: its paging outside long mode runs nested (logged) */
+	bool told_nested;        /* its 32-bit/PAE paging runs nested: no table pages below 4 GiB */
 	uint32_t proc2_off;      /* the secondary controls turn_on cleared (EPT, unrestricted) */
 	int slot;                /* its shadow_pt cache slot (spt.current while it works) */
 	uint64_t guest_cr3;      /* L2's CR3 as it loaded it */
@@ -262,7 +262,8 @@ static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 	uint64_t proc2 = vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 
 	sv->proc2_off = (uint32_t)(proc2 & (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
-	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, proc2 & ~(uint64_t)sv->proc2_off);
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   proc2 & ~(uint64_t)sv->proc2_off);
 	/* Through v->proc_ctls: irq/event.c writes the VMCS from that copy. */
 	irq_proc_update(v, 0, PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
 	sv->exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);

@@ -287,7 +287,8 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt, uin
 	s->c.pages[i].level = (uint8_t)level;
 	s->c.pages[i].slot = (int8_t)s->current;
 	s->c.pages[i].guest_table = gt;
-	s->c.pages[i].first = (uint16_t)(gt == SHADOW_NO_TABLE ? 0 : shadow_format_first(s->fmt, level, va));
+	s->c.pages[i].first = (uint16_t)(gt == SHADOW_NO_TABLE ? 0
+							       : shadow_format_first(s->fmt, level, va));
 	s->c.pages[i].parent = SHADOW_NONE;
 	s->c.pages[i].writes = 0;
 	s->c.pages[i].va = level >= 4 ? 0 : va & ~((1ull << (12 + 9 * level)) - 1) & VA_BITS;
