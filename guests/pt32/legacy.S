@@ -143,6 +143,14 @@ op_cx8: /* the 8-byte entry at A becomes C:B, LOCK CMPXCHG8B as a PAE kernel wri
 	movzbl %al, %eax
 	mov %eax, REC_VALUE(%edi)  /* 1: written */
 	jmp done
+op_cr4: /* CR4 = (CR4 & ~B) | A */
+	mov OP_B(%esi), %edx
+	not %edx
+	mov %cr4, %eax
+	and %edx, %eax
+	or OP_A(%esi), %eax
+	mov %eax, %cr4
+	jmp done
 done:
 	add $16, %esi
 	add $16, %edi
@@ -241,7 +249,7 @@ gdt_desc:
 	.word gdt_end - gdt - 1
 	.quad gdt
 op_table:
-	.long op_end, op_load, op_store, op_invlpg, op_cr3, op_call, op_xchg, op_cx8
+	.long op_end, op_load, op_store, op_invlpg, op_cr3, op_call, op_xchg, op_cx8, op_cr4
 	.set OPS, (. - op_table) / 4
 
 	.data

@@ -39,10 +39,11 @@
 #define MAX_OPS 160
 
 enum check_id { C_MAP, C_AD, C_REMAP, C_UNMAP, C_RO, C_CR3, C_XCHG, C_LARGE, C_NX, C_RSVD,
-		C_PDPTE, C_CHECKS };
+		C_PDPTE, C_PSE, C_CHECKS };
 
 static const char *const check_names[C_CHECKS] = {
 	"map", "ad", "remap", "unmap", "readonly", "cr3", "xchg", "large", "nx", "rsvd", "pdpte",
+	"pse",
 };
 
 extern char __bss_end[];
@@ -223,8 +224,7 @@ static void build32(bool pse)
 	for (unsigned i = 0; i < IDENT / (4 * MIB); i++)
 		for (unsigned j = 0; j < 1024; j++)
 			ident32[i][j] = ((i * 1024 + j) * PAGE) | P | RW;
-	if (pse)
-		pd32[0][BIG >> 22] = pa(big) | P | RW | PS;
+	pd32[0][BIG >> 22] = pa(big) | P | RW | PS; /* a table without PSE (script32) */
 }
 
 static void script32(bool pse)
@@ -241,8 +241,22 @@ static void script32(bool pse)
 	script_common(&l);
 	set_entry(C_REMAP, pa(&win32[0][513]), pa(frames[13]) | P | RW, hi + PAGE);
 	load(C_REMAP, hi + PAGE, ~0u, stamp(13));
-	if (!pse)
+	if (!pse) {
+		/*
+		 * BIG's PDE has PS set, which means nothing without CR4.PSE: it points
+		 * at a page table (big's first page), whose entry 0 (a stamp, bit 0
+		 * clear) is not present. CR4.PSE on with paging on makes it a 4 MiB
+		 * page; off again, a table (MOV to CR4 changing PSE flushes the TLB,
+		 * Vol. 3A 4.10.4.1; the identity map here needs no PSE).
+		 */
+		faults(C_PSE, OP_LOAD, BIG, 0);
+		emit(C_PSE, OP_CR4, CR4_PSE, 0, 0, (struct expect){ 0 });
+		load(C_PSE, BIG + 4, ~0u, 0);
+		load(C_PSE, BIG, ~0u, stamp(0x100));
+		emit(C_PSE, OP_CR4, 0, CR4_PSE, 0, (struct expect){ 0 });
+		faults(C_PSE, OP_LOAD, BIG, 0);
 		return;
+	}
 	load(C_LARGE, BIG, ~0u, stamp(0x100));
 	load(C_LARGE, BIG + 3 * MIB, ~0u, stamp(0x103));
 	load(C_LARGE, pa(&pd32[0][BIG >> 22]), A | D, A);

@@ -1091,7 +1091,7 @@ def check_ptchurn_native(log):
 
 PT32_COMMON = {"map", "ad", "remap", "unmap", "readonly", "cr3", "xchg", "script-ran"}
 PT32_MODES = {  # the checks of each paging mode it runs, and the true #PFs its script takes
-    "32bit": (PT32_COMMON, 4),
+    "32bit": (PT32_COMMON | {"pse"}, 6),
     "32bit-pse": (PT32_COMMON | {"large"}, 4),
     "pae": (PT32_COMMON | {"large", "nx", "rsvd", "pdpte"}, 10),
 }
