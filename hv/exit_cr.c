@@ -13,6 +13,7 @@
 #include "irq/irq.h"
 #include "l0.h"
 #include "log.h"
+#include "vmcs/l2_mem.h"
 #include "vmcs/nested.h"
 #include "prot.h"
 #include "shadow_mode.h"
@@ -32,6 +33,8 @@
 #define CR4_PCIDE (1ull << 17)
 #define PDPTE_P 1ull
 #define PDPTE_RESERVED 0x1e6ull		/* bits 2:1, 8:5 (SDM Vol. 3A 4.4.1) */
+
+static bool load_pae_pdptes(uint64_t cr3);
 
 static uint64_t read_gpr(struct vcpu *v, unsigned reg)
 {
@@ -61,7 +64,7 @@ static void update_long_mode(uint64_t old_cr0, uint64_t cr0)
  */
 static bool bad_paging_change(uint64_t old, uint64_t value)
 {
-	uint64_t cr4 = vmread(VMCS_GUEST_CR4), efer = vmread(VMCS_GUEST_IA32_EFER);
+	uint64_t cr4 = l2_cr4(), efer = vmread(VMCS_GUEST_IA32_EFER);
 
 	if (!((old ^ value) & CR0_PG))
 		return false;
@@ -72,20 +75,36 @@ static bool bad_paging_change(uint64_t old, uint64_t value)
 }
 
 /*
- * MOV to CR0: #GP for what the CPU refuses (SDM Vol. 3A 2.5, MOV CRn). PG is
- * not in the guest/host mask, so its current value is the real register's,
- * not the read shadow's.
+ * Whether a MOV to CR0 or CR4 that changes 'changed' (of CD, NW, PG; PAE,
+ * PGE, PSE, SMEP) loads the PDPTEs, leaving PAE paging in use (Vol. 3A
+ * 4.4.1); they come from L2's CR3. False: one is bad (#GP).
  */
-static bool emulate_cr0_write(uint64_t value)
+static bool pdptes_reload(uint64_t changed, uint64_t cr0, uint64_t cr4)
+{
+	if (!changed || !(cr0 & CR0_PG) || !(cr4 & CR4_PAE) ||
+	    (vmread(VMCS_GUEST_IA32_EFER) & EFER_LME))
+		return true;
+	return load_pae_pdptes(shadow_mode_guest_cr3());
+}
+
+/*
+ * MOV to CR0: #GP for what the CPU refuses (SDM Vol. 3A 2.5, MOV CRn). PG
+ * is in the guest/host mask only under paging=shadow|hybrid, and then the
+ * real register holds L2's value of it too.
+ */
+static bool emulate_cr0_write(struct vcpu *v, uint64_t value)
 {
 	uint64_t old = vmread(VMCS_GUEST_CR0);
 
 	if (value >> 32 || (value & CR0_PG && !(value & CR0_PE)) ||
-	    (value & CR0_NW && !(value & CR0_CD)) || bad_paging_change(old, value))
+	    (value & CR0_NW && !(value & CR0_CD)) || bad_paging_change(old, value) ||
+	    !pdptes_reload((old ^ value) & (CR0_CD | CR0_NW | CR0_PG), value, l2_cr4()))
 		return false;
 	value |= CR0_ET; /* hardwired to 1 */
 	vmcs_set_guest_cr0(value);
 	update_long_mode(old, value);
+	if ((old ^ value) & (CR0_PG | CR0_WP | CR0_CD | CR0_NW)) /* CD, NW: PDPTEs reloaded */
+		shadow_mode_paging_changed(v);
 	return true;
 }
 
@@ -101,11 +120,17 @@ static bool emulate_cr4_write(struct vcpu *v, uint64_t value)
 
 	if (vmxe_bad || value & ~l0.caps.cr4_fixed1)
 		return false;
+	/* PAE stays on in IA-32e mode (MOV CRn); with PAE paging a change reloads the PDPTEs. */
+	if ((old & ~value & CR4_PAE && vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
+	    !pdptes_reload((old ^ value) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP),
+			   l2_cr0(), value))
+		return false;
 	/* Setting PCIDE: only in IA-32e mode and with CR3[11:0] zero (L2's CR3). */
 	if (value & ~old & CR4_PCIDE && (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) ||
 					 shadow_mode_guest_cr3() & 0xfff))
 		return false;
 	vmcs_set_guest_cr4(value);
+	shadow_mode_cr4_written(v, old, value);
 	/* What MOV to CR4 flushes, the CPU did not: the write exited (Vol. 3A 4.10.4.1). */
 	if ((old ^ value) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP) || old & ~value & CR4_PCIDE)
 		invvpid(l0.caps.ept_vpid_cap & VPID_CAP_INVVPID_SINGLE ? INVVPID_SINGLE
@@ -150,7 +175,7 @@ static bool load_pae_pdptes(uint64_t cr3)
  */
 static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 {
-	/* PCIDE, PAE and PG are L2's own bits: the real registers, not the shadows, hold them. */
+	/* PCIDE and PG are L2's own in the real registers; PAE may be the host's (shadow). */
 	uint64_t cr4 = vmread(VMCS_GUEST_CR4), cap = l0.caps.ept_vpid_cap;
 	bool keep = (cr4 & CR4_PCIDE) && (value & CR3_NO_FLUSH);
 	bool long_mode = vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA, shadowed;
@@ -158,7 +183,7 @@ static bool emulate_cr3_write(struct vcpu *v, uint64_t value)
 	value &= ~(keep ? CR3_NO_FLUSH : 0);
 	if (long_mode && (value & above_maxphyaddr()))
 		return false;
-	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (cr4 & CR4_PAE) &&
+	if (!long_mode && (vmread(VMCS_GUEST_CR0) & CR0_PG) && (l2_cr4() & CR4_PAE) &&
 	    !load_pae_pdptes(value))
 		return false;
 	shadowed = shadow_mode_cr3_load(v, value);
@@ -194,7 +219,7 @@ void handle_cr_access(struct vcpu *v)
 		log_error("L2 control-register access type %u to CR%u: not emulated", type, cr);
 		guest_stop(v, false, "unhandled-cr-access");
 	}
-	ok = cr == 0 ? emulate_cr0_write(read_gpr(v, reg)) :
+	ok = cr == 0 ? emulate_cr0_write(v, read_gpr(v, reg)) :
 	     cr == 3 ? emulate_cr3_write(v, read_gpr(v, reg)) :
 		       emulate_cr4_write(v, read_gpr(v, reg));
 	if (ok)

@@ -2,19 +2,21 @@
  * shadow_mode.c - shadow paging on VMX (paging=shadow). L2 starts under EPT
  * as usual (it may run unpaged, which VMX allows only with EPT and
  * unrestricted guest); CR3 loads exit from the start. The first CR3 load
- * in long mode with paging (and CR0.WP, which the write protection of guest
- * tables relies on) turns shadow paging on for good: EPT and unrestricted
- * guest off, CR3 stores and INVLPG exit, every #PF exits (PFEC mask and
- * match 0), PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow
- * root of L2's CR3 (shadow_pt.h, cached per root). L2's EPT stays the
- * guest-physical map the shadow entries are built from, so the memory
- * hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
+ * with paging (and CR0.WP, which the write protection of guest tables
+ * relies on) turns shadow paging on: EPT and unrestricted guest off, CR3
+ * stores and INVLPG exit, every #PF exits (PFEC mask and match 0),
+ * PE/PG/WP belong to the host, and GUEST_CR3 holds the shadow root of L2's
+ * CR3 (shadow_pt.h, cached per root). Paging (or WP) turned off returns L2
+ * to EPT until it pages again; 32-bit and PAE paging run on PAE-format
+ * shadows (mmu/shadow_format.h) with the real CR4.PAE the host's. L2's EPT
+ * stays the guest-physical map the shadow entries are built from, so the
+ * memory hidden from L2 stays hidden. A #PF is hidden (filled, L2 resumes), L2's
  * own (injected, CR2 set) or a write to a guest table (emulated by
  * hv/emul/, then the shadow entries it changed are dropped). No page pool
- * or protection views; L2 must keep paging on once it is.
+ * or protection views.
  *
  * More than one vCPU: each turns shadow paging on in its own VMCS at its
- * own first CR3 load in long mode and runs on its own cache slot of the
+ * own first CR3 load with paging and runs on its own cache slot of the
  * one shared set of shadow tables, under one lock. Until then (and in a
  * nested space under hybrid) it runs on EPT, where every page holding a
  * table some shadow mirrors is read-only, so its writes to such tables
@@ -43,6 +45,7 @@
 #include "shadow_kick.h"
 #include "shadow_mode.h"
 #include "smp.h"
+#include "vmcs/l2_mem.h"
 #include "vmcs_setup.h"
 #include "vmx.h"
 #include "vmx_bits.h"
@@ -60,15 +63,21 @@
 #define INTR_TYPE_PRIV_SOFT_EXC 5
 #define INTR_TYPE_SOFT_EXC 6
 #define AR_DPL(ar) (((ar) >> 5) & 3)
-#define EFER_LMA_BIT (1ull << 10)
 #define RFLAGS_AC (1ull << 18)
 #define CR4_PCIDE (1ull << 17)
+#define CR4_PGE (1ull << 7)
 #define CPUID7_EBX_INVPCID (1u << 10)
+/* Inlined into every CR3 load (a context switch): a call costs a switch ~3%. */
+#define CR3_PATH inline __attribute__((always_inline))
 
 /* One vCPU's side of it. */
 struct shadow_vcpu {
 	bool active;             /* shadow paging on in its VMCS (it paged in long mode) */
 	bool ept_on;             /* its VMCS runs on EPT: not active yet, or a nested space */
+	bool fresh;              /* turned on, no shadow run on yet */
+	enum shadow_format fmt;  /* the format it runs in while active */
+	bool told_nested;        /* its 32-bit/PAE paging runs nested: no table pages below 4 GiB */
+	uint32_t proc2_off;      /* the secondary controls turn_on cleared (EPT, unrestricted) */
 	int slot;                /* its shadow_pt cache slot (spt.current while it works) */
 	uint64_t guest_cr3;      /* L2's CR3 as it loaded it */
 	uint64_t last_ad;        /* update_ad's last address */
@@ -80,8 +89,10 @@ static struct shadow_pt spt;
 static struct spinlock lock; /* spt, the policy and the counters */
 static struct shadow_vcpu vstate[MAX_VCPUS];
 static bool started;         /* some vCPU turned shadow paging on */
+static bool low_tables;      /* the table pages lie below 4 GiB: PAE-format roots can */
 static uint64_t cr3_loads, invlpgs, nested_loads, to_nested, to_shadow, nested_pt_writes;
-static uint64_t ad_updates, unshadows, invpcids, quiet_moves;
+static uint64_t ad_updates, unshadows, invpcids, quiet_moves, turn_offs;
+static uint64_t format_starts[3]; /* shadow paging began in each shadow_format */
 static struct hybrid_policy policy; /* paging=hybrid: mmu/hybrid_policy.h */
 
 /* The vCPU this CPU runs. */
@@ -192,6 +203,8 @@ void shadow_mode_init(void)
 	c.rmap = alloc_bytes(SHADOW_RMAP * sizeof(*c.rmap), "shadow rmap");
 	c.rmap_buckets = alloc_bytes(SHADOW_BUCKETS * sizeof(uint32_t), "shadow rmap hash");
 	ops.guest = emul_table_ops;
+	/* A PAE-format root is a 32-bit CR3 (Vol. 3A 4.4.1). */
+	low_tables = c.page_base + (uint64_t)SHADOW_PAGES * PAGE_SIZE <= 1ull << 32;
 	/* A vCPU on EPT (a nested space, or not paging yet) must not write tables unseen. */
 	if (hv_opts.paging == PAGING_HYBRID || smp_cpus > 1)
 		ops.track = track;
@@ -208,7 +221,7 @@ void shadow_mode_init(void)
 	for (unsigned i = 0; i < MAX_VCPUS; i++)
 		vstate[i] = (struct shadow_vcpu){ .ept_on = true, .slot = SHADOW_NO_SLOT };
 	log_info("paging=%s: %u shadow table pages, %u roots cached, %u CPU%s; shadow paging "
-		 "starts at each vCPU's first CR3 load in long mode", hv_opts.paging ==
+		 "starts at each vCPU's first CR3 load with paging on", hv_opts.paging ==
 		 PAGING_HYBRID ? "hybrid" : "shadow", SHADOW_PAGES, SHADOW_ROOTS, smp_cpus,
 		 smp_cpus > 1 ? "s (shoot-downs by NMI)" : "");
 }
@@ -241,11 +254,12 @@ static uint64_t guest_cr0(void)
 /* EPT off, the exits shadow paging needs on (SDM Vol. 3C 25.6.2, 25.6.3, 27.3.1.1). */
 static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 {
-	uint64_t cr0 = guest_cr0();
+	uint64_t cr0 = guest_cr0(), cr4 = l2_cr4();
+	uint64_t proc2 = vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS);
 
+	sv->proc2_off = (uint32_t)(proc2 & (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
-		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
-		   ~(uint64_t)(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
+		   proc2 & ~(uint64_t)sv->proc2_off);
 	/* Through v->proc_ctls: irq/event.c writes the VMCS from that copy. */
 	irq_proc_update(v, 0, PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING);
 	sv->exc_bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
@@ -255,16 +269,48 @@ static void turn_on(struct vcpu *v, struct shadow_vcpu *sv)
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK,
 		   vmread(VMCS_CR0_GUEST_HOST_MASK) | CR0_PE | CR0_PG | CR0_WP);
 	vmcs_set_guest_cr0(cr0);
-	/* Setting PCIDE checks L2's CR3, not the shadow root the CPU holds (exit_cr.c). */
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmread(VMCS_CR4_GUEST_HOST_MASK) | CR4_PCIDE);
+	/*
+	 * Setting PCIDE checks L2's CR3, not the shadow root the CPU holds
+	 * (exit_cr.c); PAE is the host's (a 32-bit guest runs on PAE-format
+	 * shadows), PSE changes what a 32-bit guest's tables mean.
+	 */
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK,
+		   vmread(VMCS_CR4_GUEST_HOST_MASK) | CR4_PCIDE | CR4_PAE | CR4_PSE);
+	vmcs_write(VMCS_CR4_READ_SHADOW, cr4); /* the bits just taken read as they were */
 	invept_all();
 	sv->active = true;
+	sv->fresh = true;
 	sv->ept_on = false;
 	started = true;
 	log_info("paging=%s: vCPU %u pages (CR0 %#lx): shadow page tables on, EPT off",
 		 hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", v->index, cr0);
-	log_mline("shadow-on", "vcpu=%u cr0=%#lx cr3=%#lx", v->index, cr0,
-		  vmread(VMCS_GUEST_CR3));
+	log_mline("shadow-on", "vcpu=%u cr0=%#lx cr3=%#lx cr4=%#lx efer=%#lx", v->index, cr0,
+		  vmread(VMCS_GUEST_CR3), l2_cr4(), vmread(VMCS_GUEST_IA32_EFER));
+}
+
+/*
+ * L2 turned paging (or CR0.WP) off: back to EPT, as before its first CR3
+ * load, until it pages again; its shadows stay cached (SDM Vol. 3C 25.6.2,
+ * 27.3.1.1: unpaged code runs only with EPT and unrestricted guest).
+ */
+static void turn_off(struct vcpu *v, struct shadow_vcpu *sv)
+{
+	enter(sv);
+	shadow_pt_leave(&spt);
+	leave(sv);
+	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
+		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) | sv->proc2_off);
+	irq_proc_update(v, PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING, 0);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, sv->exc_bitmap);
+	vmcs_write(VMCS_GUEST_CR3, sv->guest_cr3);
+	vmcs_set_guest_cr4(l2_cr4()); /* PAE as L2 has it, not as a shadow needed it */
+	sv->active = false;
+	sv->ept_on = true;
+	sv->space = NULL;
+	flush_vpid();
+	turn_offs++;
+	log_mline("shadow-off", "vcpu=%u cr0=%#lx cr4=%#lx efer=%#lx", v->index, guest_cr0(),
+		  l2_cr4(), vmread(VMCS_GUEST_IA32_EFER));
 }
 
 /* hybrid: EPT on (a nested space) or off (a shadowed one), #PF exiting with it. */
@@ -350,39 +396,131 @@ static void trace_miss(uint64_t va)
 		log_mline("ptrace", "e=miss va=%#lx", (uint64_t)(va & ~(PAGE_SIZE - 1)));
 }
 
-bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
+/*
+ * The format L2 pages in, if shadow paging serves it: paging and CR0.WP
+ * on (the write protection of its tables relies on WP); outside long mode
+ * only with the table pages below 4 GiB (else nested, logged once).
+ */
+static bool shadowable(struct vcpu *v, struct shadow_vcpu *sv, enum shadow_format *f)
 {
-	struct shadow_vcpu *sv = &vstate[v->index];
-	uint64_t root, cr0 = guest_cr0();
+	struct walk_mode m = { .cr0 = guest_cr0(), .cr4 = l2_cr4(),
+			       .efer = vmread(VMCS_GUEST_IA32_EFER) };
+
+	if (!(m.cr0 & CR0_WP) || !shadow_format_of(&m, f))
+		return false;
+	if (*f == SHADOW_FMT_LONG || low_tables)
+		return true;
+	if (!sv->told_nested)
+		log_info("paging=%s: vCPU %u pages in %s mode: it runs nested (EPT) while it does "
+			 "(the shadow table pages lie above 4 GiB)", hv_opts.paging ==
+			 PAGING_HYBRID ? "hybrid" : "shadow", v->index, shadow_format_name(*f));
+	sv->told_nested = true;
+	return false;
+}
+
+/*
+ * The shadow root of L2's CR3 cr3 (the lock held); PAE: built from the
+ * PDPTEs exit_cr.c loaded into the VMCS at the CR3 load (or CR0/CR4 write).
+ */
+static CR3_PATH enum shadow_result activate_root(uint64_t cr3, uint64_t *root)
+{
+	enum shadow_result r = shadow_pt_activate(&spt, cr3, root);
+	uint64_t pdpte[4];
+
+	if (r == SHADOW_FILLED && spt.fmt == SHADOW_FMT_PAE) {
+		for (unsigned i = 0; i < 4; i++)
+			pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
+		shadow_pt_set_pdptes(&spt, pdpte);
+	}
+	return r;
+}
+
+/*
+ * L2 runs on the shadow of CR3 cr3 in format f from now on (a CR3 load, or
+ * paging turned on); PAE: with the PDPTEs exit_cr.c loaded into the VMCS.
+ * False if L2 runs nested instead (hybrid's choice).
+ */
+static CR3_PATH bool run_shadowed(struct vcpu *v, struct shadow_vcpu *sv, uint64_t cr3,
+			 enum shadow_format f)
+{
+	uint64_t root;
 	enum shadow_result r;
 
-	if (hv_opts.paging == PAGING_NESTED)
-		return false;
-	if (!sv->active) {
-		if (!(vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) || !(cr0 & CR0_PG) ||
-		    !(cr0 & CR0_WP))
-			return false; /* not paging yet: nested */
-		turn_on(v, sv);
-	}
 	enter(sv);
 	sv->guest_cr3 = cr3;
-	cr3_loads++;
-	trace_space(cr3);
+	sv->fmt = f;
+	if (f != spt.fmt || sv->fresh)
+		format_starts[f]++;
+	sv->fresh = false;
+	if (f != spt.fmt && !shadow_pt_set_format(&spt, f)) {
+		leave(sv);
+		log_error("paging=shadow: vCPU %u pages in %s mode while another vCPU runs on "
+			  "shadows of another format: not supported", v->index,
+			  shadow_format_name(f));
+		guest_stop(v, false, "shadow-error");
+	}
 	if (hv_opts.paging == PAGING_HYBRID && choose_nested(v, sv, cr3)) {
 		nested_loads++;
 		leave(sv);
 		set_ept(sv, true);
-		return false; /* GUEST_CR3 is L2's own */
+		vmcs_write(VMCS_GUEST_CR3, cr3);
+		/* On EPT the CPU walks L2's own tables: a 32-bit guest's without PAE. */
+		if (f == SHADOW_FMT_32BIT)
+			vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) & ~CR4_PAE);
+		return false;
 	}
-	r = shadow_pt_activate(&spt, cr3, &root);
+	r = activate_root(cr3, &root);
 	leave(sv);
 	set_ept(sv, false);
 	if (r != SHADOW_FILLED) {
 		log_error("paging=shadow: no shadow root for CR3 %#lx (out of table pages)", cr3);
 		guest_stop(v, false, "shadow-error");
 	}
+	/* The CPU walks PAE-format shadows for PAE and 32-bit guests alike. */
+	if (f == SHADOW_FMT_32BIT)
+		vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) | CR4_PAE);
 	vmcs_write(VMCS_GUEST_CR3, root);
 	return true;
+}
+
+bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3)
+{
+	struct shadow_vcpu *sv = &vstate[v->index];
+	enum shadow_format f;
+
+	if (hv_opts.paging == PAGING_NESTED)
+		return false;
+	/* Active, the format changes only by a CR0/CR4 write (shadow_mode_paging_changed). */
+	if (sv->active) {
+		f = sv->fmt;
+	} else {
+		if (!shadowable(v, sv, &f))
+			return false; /* not paging yet (or not in a format shadowed): nested */
+		turn_on(v, sv);
+	}
+	cr3_loads++;
+	trace_space(cr3);
+	return run_shadowed(v, sv, cr3, f);
+}
+
+void shadow_mode_paging_changed(struct vcpu *v)
+{
+	struct shadow_vcpu *sv = &vstate[v->index];
+	enum shadow_format f;
+
+	if (hv_opts.paging == PAGING_NESTED)
+		return;
+	if (!shadowable(v, sv, &f)) {
+		if (sv->active)
+			turn_off(v, sv);
+		return;
+	}
+	if (!sv->active) {
+		sv->guest_cr3 = vmread(VMCS_GUEST_CR3);
+		turn_on(v, sv);
+	}
+	run_shadowed(v, sv, sv->guest_cr3, f);
+	flush_vpid();
 }
 
 uint64_t shadow_mode_guest_cr3(void)
@@ -390,6 +528,47 @@ uint64_t shadow_mode_guest_cr3(void)
 	const struct shadow_vcpu *sv = this_vcpu();
 
 	return sv->active ? sv->guest_cr3 : vmread(VMCS_GUEST_CR3);
+}
+
+void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value)
+{
+	struct shadow_vcpu *sv = &vstate[v->index];
+
+	if (hv_opts.paging == PAGING_NESTED)
+		return;
+	/* PSE changes what a 32-bit guest's PS bits mean: its shadows go, of every root. */
+	if ((old ^ value) & CR4_PSE && sv->active && sv->fmt == SHADOW_FMT_32BIT) {
+		enter(sv);
+		shadow_pt_drop_all(&spt);
+		leave(sv);
+	}
+	/* Another format (PAE), or PDPTEs reloaded (PGE, SMEP, PSE: exit_cr.c). */
+	if ((old ^ value) & (CR4_PAE | CR4_PSE | CR4_PGE | CR4_SMEP))
+		shadow_mode_paging_changed(v);
+	else if (sv->active && !sv->ept_on) /* the write took the real PAE the shadow needs */
+		vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) | CR4_PAE);
+}
+
+uint64_t shadow_mode_guest_cr4(void)
+{
+	const struct shadow_vcpu *sv = this_vcpu();
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4);
+
+	/* Only PAE is ever the host's, and only under a 32-bit guest's shadows (run_shadowed). */
+	return sv->active && !sv->ept_on && sv->fmt == SHADOW_FMT_32BIT ? cr4 & ~CR4_PAE : cr4;
+}
+
+const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	static uint64_t pdptes[MAX_VCPUS][4];
+	uint64_t *p;
+
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (efer & EFER_LMA))
+		return NULL;
+	p = pdptes[this_cpu()->vcpu->index];
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
+	return p;
 }
 
 /* ---- #PF ---- */
@@ -423,12 +602,19 @@ static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t of
  */
 static void load_mode(struct walk_mode *m)
 {
+	const struct shadow_vcpu *sv = this_vcpu();
+
 	*m = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = shadow_mode_guest_cr3(),
+		.cr0 = vmread(VMCS_GUEST_CR0),
+		.cr3 = sv->active ? sv->guest_cr3 : vmread(VMCS_GUEST_CR3),
 		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
 		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
 	};
+	if (sv->active && sv->fmt == SHADOW_FMT_LONG)
+		return; /* the real CR4 is L2's; no PDPTEs */
+	m->cr4 = shadow_mode_guest_cr4();
+	m->pdpte = shadow_mode_guest_pdptes(m->cr0, m->cr4, m->efer);
 }
 
 /* The event whose delivery the #PF interrupted goes in again (SDM Vol. 3C 28.2.4). */
@@ -491,7 +677,7 @@ static void emulate_table_write(struct vcpu *v, struct shadow_vcpu *sv, const st
 	unshadows++;
 	if (sv->ept_on)
 		return;
-	if (shadow_pt_activate(&spt, sv->guest_cr3, &root) != SHADOW_FILLED)
+	if (activate_root(sv->guest_cr3, &root) != SHADOW_FILLED)
 		fault_failed(v, va, err, "no shadow root after dropping them all", gpa);
 	vmcs_write(VMCS_GUEST_CR3, root);
 }
@@ -556,7 +742,7 @@ bool shadow_mode_exception(struct vcpu *v, uint32_t info)
 		device = true; /* served below, the lock free: a device may take its time */
 		break;
 	case SHADOW_UNSUPPORTED:
-		fault_failed(v, va, err, "L2 left 4-level paging", 0);
+		fault_failed(v, va, err, "L2 pages in another format than its shadows", 0);
 	case SHADOW_ERROR:
 		fault_failed(v, va, err, "a guest table or page outside L2's memory, or no "
 			     "shadow table pages left", 0);
@@ -698,9 +884,11 @@ void shadow_mode_report(void)
 			 nested_pt_writes, ad_updates);
 	log_mline("shadow", "mode=%s nested_loads=%lu to_nested=%lu to_shadow=%lu "
 		  "to_shadow_quiet=%lu nested_pt_writes=%lu ad_updates=%lu unshadows=%lu "
-		  "invpcid=%lu", hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow",
-		  nested_loads, to_nested, to_shadow, quiet_moves, nested_pt_writes, ad_updates,
-		  unshadows, invpcids);
+		  "invpcid=%lu turn_offs=%lu on_4level=%lu on_pae=%lu on_32bit=%lu",
+		  hv_opts.paging == PAGING_HYBRID ? "hybrid" : "shadow", nested_loads, to_nested,
+		  to_shadow, quiet_moves, nested_pt_writes, ad_updates, unshadows, invpcids,
+		  turn_offs, format_starts[SHADOW_FMT_LONG], format_starts[SHADOW_FMT_PAE],
+		  format_starts[SHADOW_FMT_32BIT]);
 	log_mline("shadow", "active=%d hidden=%lu true_faults=%lu pt_writes=%lu fills=%lu "
 		  "zaps=%lu write_protects=%lu cr3_loads=%lu invlpg=%lu cache_hits=%lu "
 		  "cache_misses=%lu cache_evictions=%lu cache_reclaims=%lu hit_rate=%u "

@@ -19,8 +19,24 @@ void shadow_mode_vmcs_setup(void);
  * (GUEST_CR3 is the shadow root now), false if L2 runs nested yet.
  */
 bool shadow_mode_cr3_load(struct vcpu *v, uint64_t cr3);
+/*
+ * MOV to CR0 or CR4 changed how L2 pages (PG, WP, PAE, PSE; exit_cr.c
+ * after the write): shadow paging turns off (back to EPT), on, or to the
+ * shadows of the new format.
+ */
+void shadow_mode_paging_changed(struct vcpu *v);
+/* MOV to CR4 wrote value over old (exit_cr.c, after the write). */
+void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value);
 /* L2's own CR3: what it last loaded (shadow on), else the VMCS's. */
 uint64_t shadow_mode_guest_cr3(void);
+/* L2's own CR4 for walks of its tables: under shadow paging the real PAE may be the host's. */
+uint64_t shadow_mode_guest_cr4(void);
+/*
+ * Under PAE paging (cr0, cr4, efer L2's own) the four PDPTEs its CPU holds,
+ * for walk_mode.pdpte: the VMCS's (saved there at the exit with EPT on,
+ * loaded there by exit_cr.c with shadow paging); else NULL.
+ */
+const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer);
 /*
  * paging=hybrid, a nested space: an EPT violation that is a write to a guest
  * table some shadow mirrors (write-protected in EPT) is emulated and the

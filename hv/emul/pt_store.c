@@ -35,8 +35,13 @@ static bool take_signed(struct cursor *c, unsigned size, int64_t *v)
 	return true;
 }
 
-/* The memory operand of ModRM 'modrm' (mod != 3) with REX bits 'rex' (Vol. 2A 2.2.1). */
-static bool take_memory(struct cursor *c, uint8_t modrm, uint8_t rex, struct emul_mem *m)
+/*
+ * The memory operand of ModRM 'modrm' (mod != 3) with REX bits 'rex' (Vol.
+ * 2A 2.2.1); outside 64-bit code mod 0 with r/m 5 is a bare disp32, not
+ * RIP-relative (Table 2-2).
+ */
+static bool take_memory(struct cursor *c, uint8_t modrm, uint8_t rex, bool code64,
+			struct emul_mem *m)
 {
 	unsigned mod = modrm >> 6, rm = modrm & 7;
 	int64_t disp = 0;
@@ -60,7 +65,7 @@ static bool take_memory(struct cursor *c, uint8_t modrm, uint8_t rex, struct emu
 			mod = 2; /* disp32, no base */
 		}
 	} else if (rm == 5 && mod == 0) {
-		m->base = EMUL_RIP;
+		m->base = code64 ? EMUL_RIP : EMUL_NO_REG;
 		mod = 2;
 	}
 	if (mod == 1 || mod == 2) {
@@ -98,6 +103,11 @@ static int logic_op(uint8_t opcode)
 
 bool pt_store_decode(const uint8_t *bytes, unsigned n, struct pt_store *s)
 {
+	return pt_store_decode_bits(bytes, n, 64, s);
+}
+
+bool pt_store_decode_bits(const uint8_t *bytes, unsigned n, unsigned bits, struct pt_store *s)
+{
 	struct cursor c = { bytes, n, 0 };
 	uint8_t b, op, modrm, rex = 0;
 	bool opsize = false, addrsize = false, lock = false, has_rex = false, two = false;
@@ -106,6 +116,8 @@ bool pt_store_decode(const uint8_t *bytes, unsigned n, struct pt_store *s)
 	int64_t imm = 0;
 
 	*s = (struct pt_store){ 0 };
+	if (bits != 64 && bits != 32)
+		return false;
 	for (;;) {
 		if (!take(&c, &b))
 			return false;
@@ -120,7 +132,14 @@ bool pt_store_decode(const uint8_t *bytes, unsigned n, struct pt_store *s)
 		else if (b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e)
 			break; /* ES/CS/SS/DS overrides are null in 64-bit mode (Vol. 1 3.7.4.1) */
 	}
-	if ((b & 0xf0) == 0x40) { /* REX: last before the opcode */
+	/*
+	 * 32-bit code: 40-4F are INC/DEC, 67 is 16-bit addressing (refused), and
+	 * the segment bases count: pt_store_exit.c's check that the address is
+	 * the faulting one refuses what is not flat.
+	 */
+	if (bits == 32 && addrsize)
+		return false;
+	if (bits == 64 && (b & 0xf0) == 0x40) { /* REX: last before the opcode */
 		rex = b;
 		has_rex = true;
 		if (!take(&c, &b))
@@ -166,8 +185,8 @@ bool pt_store_decode(const uint8_t *bytes, unsigned n, struct pt_store *s)
 	if (kind < 0 || (lock && kind == PTS_MOV))
 		return false;
 	s->in.mem.seg = (uint8_t)seg;
-	s->in.mem.addr_size = addrsize ? 4 : 8;
-	if (!take_memory(&c, modrm, rex, &s->in.mem) ||
+	s->in.mem.addr_size = addrsize || bits == 32 ? 4 : 8;
+	if (!take_memory(&c, modrm, rex, bits == 64, &s->in.mem) ||
 	    (imm_size && !take_signed(&c, imm_size, &imm)))
 		return false;
 	s->op = (uint8_t)kind;

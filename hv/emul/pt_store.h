@@ -1,7 +1,8 @@
 /*
  * pt_store.h - the direct path for the stores that write guest page tables
  * under shadow paging: MOV, XCHG, CMPXCHG, CMPXCHG8B, (LOCK) OR/AND/XOR and
- * BTS/BTR/BTC with an immediate bit, to one memory operand, in 64-bit code.
+ * BTS/BTR/BTC with an immediate bit, to one memory operand, in 64-bit code
+ * or 32-bit code (a PAE kernel writes its 8-byte entries with CMPXCHG8B).
  * These are what Linux writes its PTEs with (set_pte, ptep_get_and_clear,
  * clear_bit, test_and_clear_bit, try_cmpxchg; on one CPU its LOCK prefixes
  * are patched to DS, which is ignored in 64-bit mode). A few dozen lines of
@@ -35,6 +36,8 @@ struct pt_store {
  * leaves it to the general emulator).
  */
 bool pt_store_decode(const uint8_t *bytes, unsigned n, struct pt_store *s);
+/* The same for code of 'bits' 64 or 32 (a 32-bit code segment: CS.D set, not CS.L). */
+bool pt_store_decode_bits(const uint8_t *bytes, unsigned n, unsigned bits, struct pt_store *s);
 /* The linear address it writes (emul_linear_address with r->rip at the instruction). */
 uint64_t pt_store_address(const struct pt_store *s, const struct emul_regs *r);
 /*

@@ -16,6 +16,7 @@
 #include "x86.h"
 
 #define AR_L (1u << 13) /* CS access rights: 64-bit code */
+#define AR_DB (1u << 14) /* 32-bit code */
 #define MAX_INSN 15
 
 static uint64_t done[PTS_BTC + 1], refused;
@@ -24,7 +25,9 @@ bool pt_store_exit(struct vcpu *v, const struct walk_mode *m, uint64_t va, uint6
 		   unsigned *len)
 {
 	struct emul_env env = { .v = v, .mode = *m, .exit_la = ~0ull, .exit_page_la = ~0ull };
-	struct emul_regs r = { .gpr = v->gpr, .code_bits = 64 };
+	uint64_t cs_ar = vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
+	unsigned bits = cs_ar & AR_L && m->efer & EFER_LMA ? 64 : cs_ar & AR_DB ? 32 : 16;
+	struct emul_regs r = { .gpr = v->gpr, .code_bits = (uint8_t)bits };
 	struct walk_result w;
 	struct pt_store s;
 	uint8_t bytes[MAX_INSN];
@@ -33,7 +36,7 @@ bool pt_store_exit(struct vcpu *v, const struct walk_mode *m, uint64_t va, uint6
 	const void *code;
 	void *p;
 
-	if (!(vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) & AR_L))
+	if (bits == 16)
 		goto refuse;
 	rip = r.rip = vmread(VMCS_GUEST_RIP);
 	in_page = (unsigned)(PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
@@ -42,7 +45,7 @@ bool pt_store_exit(struct vcpu *v, const struct walk_mode *m, uint64_t va, uint6
 	if (!emul_walk(&env, rip, WALK_FETCH, &w) || !(code = guest_mem_ptr(w.gpa, in_page)))
 		goto refuse; /* the emulator raises the fetch's own fault */
 	memcpy(bytes, code, in_page);
-	if (!pt_store_decode(bytes, in_page, &s))
+	if (!pt_store_decode_bits(bytes, in_page, bits, &s))
 		goto refuse;
 	size = s.in.dst.size;
 	if (s.in.mem.seg == SEG_FS || s.in.mem.seg == SEG_GS)

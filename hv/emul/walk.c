@@ -84,7 +84,7 @@ enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum wa
 				 struct walk_path *path)
 {
 	bool lma = m->efer & EFER_LMA, pae = m->cr4 & CR4_PAE;
-	unsigned size = pae ? 8 : 4, levels, top_shift;
+	unsigned size = pae ? 8 : 4, levels, top_shift, no_ad = 0;
 	uint64_t table, addr_mask = pae ? 0x000ffffffffff000ull : 0xfffff000ull;
 	struct level lv[WALK_MAX_LEVELS];
 	int n = 0;
@@ -106,9 +106,14 @@ enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum wa
 
 		/* The PDPTE (Vol. 3A 4.4.1): present or not, no rights of its own. */
 		r->leaf_gpa = (m->cr3 & 0xffffffe0ull) + ((la >> 30) & 3) * 8;
-		if (!ops->read(ctx, r->leaf_gpa, &pdpte, 8))
-			return WALK_BAD_TABLE;
-		lv[n++] = (struct level){ r->leaf_gpa, pdpte }; /* no A/D bits of its own */
+		if (m->pdpte) {
+			pdpte = m->pdpte[(la >> 30) & 3]; /* the CPU's, not the memory's */
+		} else {
+			if (!ops->read(ctx, r->leaf_gpa, &pdpte, 8))
+				return WALK_BAD_TABLE;
+			lv[n++] = (struct level){ r->leaf_gpa, pdpte }; /* no A/D bits of its own */
+			no_ad = 1;
+		}
 		if (!(pdpte & PTE_P)) {
 			r->error = access_bits(m, acc);
 			return WALK_PAGE_FAULT;
@@ -160,7 +165,7 @@ enum walk_status walk_guest_path(const struct walk_mode *m, uint64_t la, enum wa
 	if (!walk_allows(m, r, acc, &r->error))
 		return WALK_PAGE_FAULT;
 	/* Accessed on every level, dirty on the leaf of a write (Vol. 3A 4.8); not the PDPTE. */
-	for (int i = pae && !lma ? 1 : 0; i < n; i++) {
+	for (int i = (int)no_ad; i < n; i++) {
 		uint64_t want = lv[i].val | PTE_A | (i == n - 1 && acc == WALK_WRITE ? PTE_D : 0);
 
 		if (want != lv[i].val && !ops->write(ctx, lv[i].gpa, want, size))
@@ -233,6 +238,10 @@ enum walk_status walk_cached(struct walk_tlb *t, const struct walk_mode *m, uint
 
 	if (!t->gen)
 		t->gen = 1;
+	if (m->pdpte) { /* a hit could not see them change (they are no entry it re-reads) */
+		t->misses++;
+		return walk_guest(m, la, acc, ops, ctx, res);
+	}
 	if (e->gen == t->gen && e->page == page && e->cr3 == m->cr3 && e->mode_key == key &&
 	    path_unchanged(e, ops, ctx) &&
 	    (acc != WALK_WRITE || !e->r.leaf_gpa || (e->r.leaf & PTE_D))) {

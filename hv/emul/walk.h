@@ -40,6 +40,12 @@ struct walk_mode {
 	uint8_t cpl;        /* 3: user-mode access */
 	bool ac;            /* RFLAGS.AC: SMAP off for this data access */
 	uint8_t maxphyaddr; /* bits; 0 means 52 */
+	/*
+	 * PAE paging: the four PDPTEs the CPU holds, loaded at the last CR3 load
+	 * (or CR0/CR4 write) and not read again (Vol. 3A 4.4.1); NULL: read them
+	 * at CR3, as the memory holds them now.
+	 */
+	const uint64_t *pdpte;
 };
 
 struct walk_ops {

@@ -10,11 +10,21 @@
 #define PAGE 4096ull
 #define ENTRIES 512u
 #define UPPER (SPT_P | SPT_W | SPT_U | SPT_A) /* the leaf decides the rights */
+/*
+ * A PAE-format root's entries: no rights, bits 2:1 and 8:5 reserved (Vol.
+ * 3A 4.4.1). With EPT off every VM entry checks and loads the four PDPTEs
+ * from the root at GUEST_CR3 (Vol. 3C 26.3.1.6, 27.3.2.4; a reserved bit
+ * set fails the entry as invalid guest state; the VMCS's PDPTE fields are
+ * not used), so a change here counts from the next entry on.
+ */
+#define PDPTE SPT_P
 #define ZAP_BATCH 64u
 /* Neighbouring entries a hidden fault fills too, an aligned group (KVM's PTE_PREFETCH_NUM). */
 #define PREFETCH 8u
 #define FLOOD_WRITES 8u /* writes to a table no fault walked since, before it is dropped */
 #define VA_BITS 0xffffffffffffull /* a 4-level linear address, without its sign extension */
+/* The fill path takes the format as a parameter and is inlined per format (shadow_pt_fault). */
+#define FORMAT_INLINE inline __attribute__((always_inline))
 
 /* ---- table pages ---- */
 
@@ -33,6 +43,28 @@ static unsigned index_at(uint64_t va, unsigned level)
 	return (unsigned)(va >> (12 + 9 * (level - 1))) & (ENTRIES - 1);
 }
 
+/* The size of the guest's entries. */
+static unsigned gsize(const struct shadow_pt *s)
+{
+	return shadow_format_entry_size(s->fmt);
+}
+
+/*
+ * The entries [*k0, *k1] of shadow page p that mirror guest entries
+ * [g0, g1] of its table; false if none do.
+ */
+static bool mirrored(const struct shadow_pt *s, const struct shadow_page *p, unsigned g0,
+		     unsigned g1, unsigned *k0, unsigned *k1)
+{
+	unsigned per = shadow_format_per(s->fmt, p->level), last = p->first + ENTRIES / per - 1;
+
+	if (g1 < p->first || g0 > last)
+		return false;
+	*k0 = ((g0 > p->first ? g0 : p->first) - p->first) * per;
+	*k1 = ((g1 < last ? g1 : last) - p->first) * per + per - 1;
+	return true;
+}
+
 static uint32_t bucket_of(const struct shadow_pt *s, uint64_t gpa)
 {
 	uint64_t h = (gpa >> 12) * 0x9e3779b97f4a7c15ull;
@@ -44,13 +76,15 @@ bool shadow_pt_entry_va(const struct shadow_pt *s, uint64_t gpa, uint64_t *va, u
 {
 	uint64_t page = gpa & ~(PAGE - 1);
 
+	unsigned g = (unsigned)((gpa - page) / gsize(s)), k, k1;
+
 	for (uint32_t i = s->c.buckets[bucket_of(s, page)]; i != SHADOW_NONE; i = s->c.pages[i].next) {
 		const struct shadow_page *p = &s->c.pages[i];
 
-		if (p->guest_table != page)
+		if (p->guest_table != page || !mirrored(s, p, g, g, &k, &k1))
 			continue;
 		*level = p->level;
-		*va = p->va + ((gpa - page) / 8 << (12 + 9 * (p->level - 1)));
+		*va = p->va + ((uint64_t)k << (12 + 9 * (p->level - 1)));
 		if (*va & (1ull << 47)) /* canonical: bits 63:48 copy bit 47 */
 			*va |= ~0ull << 48;
 		return true;
@@ -253,6 +287,8 @@ static uint32_t alloc_page(struct shadow_pt *s, unsigned level, uint64_t gt, uin
 	s->c.pages[i].level = (uint8_t)level;
 	s->c.pages[i].slot = (int8_t)s->current;
 	s->c.pages[i].guest_table = gt;
+	s->c.pages[i].first = (uint16_t)(gt == SHADOW_NO_TABLE ? 0
+							       : shadow_format_first(s->fmt, level, va));
 	s->c.pages[i].parent = SHADOW_NONE;
 	s->c.pages[i].writes = 0;
 	s->c.pages[i].va = level >= 4 ? 0 : va & ~((1ull << (12 + 9 * level)) - 1) & VA_BITS;
@@ -317,7 +353,10 @@ bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c)
 
 enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_t *root_hpa)
 {
-	uint64_t root = cr3 & SPT_ADDR;
+	uint64_t root = shadow_format_root_key(s->fmt, cr3);
+	unsigned top = shadow_format_top(s->fmt);
+	/* Only a PML4 is a table the root mirrors: the PDPTEs are cached, a directory is below. */
+	uint64_t gt = s->fmt == SHADOW_FMT_LONG ? root : SHADOW_NO_TABLE;
 	int slot;
 	bool evicted;
 	uint32_t page;
@@ -332,10 +371,10 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 			free_tree(s, s->root_page[slot]);
 		s->root_page[slot] = SHADOW_NONE;
 		s->current = slot;
-		page = alloc_page(s, 4, root, 0);
+		page = alloc_page(s, top, gt, 0);
 		if (page == SHADOW_NONE) { /* only this address space is left: start over */
 			reset_all(s);
-			page = alloc_page(s, 4, root, 0);
+			page = alloc_page(s, top, gt, 0);
 		}
 		if (page == SHADOW_NONE) {
 			shadow_cache_remove(&s->cache, slot, true);
@@ -343,6 +382,8 @@ enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_
 			return SHADOW_ERROR;
 		}
 		s->root_page[slot] = page;
+		for (unsigned i = 0; i < 4; i++)
+			s->pdpte[slot][i] = 0;
 	}
 	s->current = slot;
 	use_slot(s, true);
@@ -359,19 +400,43 @@ struct guest_path {
 	bool user, writable, nx; /* combined over the levels above the leaf */
 };
 
-static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-		       struct guest_path *p)
+/* The guest entry at level that maps va in guest table gt. */
+static uint64_t guest_entry_gpa(enum shadow_format f, uint64_t gt, unsigned level, uint64_t va)
 {
-	p->gt[4] = m->cr3 & SPT_ADDR;
+	return gt + (uint64_t)shadow_format_guest_index(f, level, va) * shadow_format_entry_size(f);
+}
+
+/*
+ * Outside long mode the root's level mirrors no guest table: a PAE guest's
+ * PDPTE is the cached one, a 32-bit guest's directory is the level below.
+ */
+static FORMAT_INLINE bool guest_path(struct shadow_pt *s, enum shadow_format f,
+				     const struct walk_mode *m, uint64_t va, struct guest_path *p)
+{
+	unsigned top = 4;
+	uint64_t addr = shadow_format_addr_mask(f);
+
 	p->user = p->writable = true;
 	p->nx = false;
-	for (unsigned level = 4;; level--) {
-		uint64_t e;
+	if (f == SHADOW_FMT_LONG) {
+		p->gt[4] = m->cr3 & SPT_ADDR;
+	} else {
+		p->gt[3] = SHADOW_NO_TABLE;
+		p->ge[3] = f == SHADOW_FMT_PAE ? s->pdpte[s->current][(va >> 30) & 3]
+						    : (m->cr3 & addr) | SPT_P;
+		if (!(p->ge[3] & SPT_P))
+			return false;
+		p->gt[2] = p->ge[3] & addr;
+		top = 2;
+	}
+	for (unsigned level = top;; level--) {
+		uint64_t e = 0;
 
-		if (!s->c.ops->guest.read(s->c.ctx, p->gt[level] + index_at(va, level) * 8, &e, 8))
+		if (!s->c.ops->guest.read(s->c.ctx, guest_entry_gpa(f, p->gt[level], level, va), &e,
+					  shadow_format_entry_size(f)))
 			return false;
 		p->ge[level] = e;
-		if (level == 1 || (e & SPT_PS)) {
+		if (shadow_format_leaf(f, m, level, e)) {
 			p->leaf_level = level;
 			p->leaf = e;
 			return true;
@@ -379,7 +444,7 @@ static bool guest_path(struct shadow_pt *s, const struct walk_mode *m, uint64_t 
 		p->user &= (e & SPT_U) != 0;
 		p->writable &= (e & SPT_W) != 0;
 		p->nx |= (m->efer & EFER_NXE) && (e & SPT_NX);
-		p->gt[level - 1] = e & SPT_ADDR;
+		p->gt[level - 1] = e & addr;
 	}
 }
 
@@ -399,10 +464,12 @@ static uint64_t leaf_entry(uint64_t hpa, uint64_t leaf, unsigned leaf_level, boo
  * accessed (for a large page: this walk did), so no A bit is owed; a
  * writable one only with D set and an rmap node free, as in fill.
  */
-static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp, unsigned k,
-		     const struct guest_path *p, const struct walk_result *res)
+static FORMAT_INLINE void prefetch(struct shadow_pt *s, enum shadow_format f,
+				   const struct walk_mode *m, uint32_t sp, unsigned k,
+				   const struct guest_path *p, const struct walk_result *res)
 {
 	uint64_t *t = table_of(s, sp);
+	unsigned size = shadow_format_entry_size(f), first = s->c.pages[sp].first;
 
 	for (unsigned j = k & ~(PREFETCH - 1); j < (k & ~(PREFETCH - 1)) + PREFETCH; j++) {
 		uint64_t leaf = p->leaf, gpa, hpa;
@@ -411,7 +478,8 @@ static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp
 		if (j == k || (t[j] & SPT_P))
 			continue;
 		if (p->leaf_level == 1) {
-			if (!s->c.ops->guest.read(s->c.ctx, p->gt[1] + j * 8, &leaf, 8) ||
+			leaf = 0;
+			if (!s->c.ops->guest.read(s->c.ctx, p->gt[1] + (first + j) * size, &leaf, size) ||
 			    (leaf & (SPT_P | SPT_A)) != (SPT_P | SPT_A) ||
 			    (!(m->efer & EFER_NXE) && (leaf & SPT_NX)))
 				continue; /* absent, not yet accessed, or a reserved bit set */
@@ -436,12 +504,15 @@ static void prefetch(struct shadow_pt *s, const struct walk_mode *m, uint32_t sp
  * level whose entry changed since guest_path read it (another CPU wrote it
  * before it flushed its writable translation), or 0 if none did.
  */
-static unsigned path_changed(struct shadow_pt *s, uint64_t va, const struct guest_path *p)
+static FORMAT_INLINE unsigned path_changed(struct shadow_pt *s, enum shadow_format f, uint64_t va,
+					   const struct guest_path *p)
 {
-	for (unsigned level = 4; level >= p->leaf_level; level--) {
-		uint64_t e;
+	/* Outside long mode the root's level is no guest table's (guest_path). */
+	for (unsigned level = f == SHADOW_FMT_LONG ? 4 : 2; level >= p->leaf_level; level--) {
+		uint64_t e = 0;
 
-		if (!s->c.ops->guest.read(s->c.ctx, p->gt[level] + index_at(va, level) * 8, &e, 8) ||
+		if (!s->c.ops->guest.read(s->c.ctx, guest_entry_gpa(f, p->gt[level], level, va), &e,
+					  shadow_format_entry_size(f)) ||
 		    e != p->ge[level])
 			return level;
 	}
@@ -450,9 +521,10 @@ static unsigned path_changed(struct shadow_pt *s, uint64_t va, const struct gues
 
 enum fill_result { FILL_OK, FILL_NOMEM, FILL_ERROR, FILL_RETRY };
 
-/* Builds the shadow path for va from the guest's (already walked: res). */
-static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
-			     const struct walk_result *res)
+/* Builds the shadow path for va from the guest's (already walked: res), in format f. */
+static FORMAT_INLINE enum fill_result fill(struct shadow_pt *s, enum shadow_format f,
+					   const struct walk_mode *m, uint64_t va,
+					   const struct walk_result *res)
 {
 	uint64_t hpa, gpa = res->gpa & ~(PAGE - 1), e, old, *t;
 	struct guest_path p;
@@ -460,9 +532,9 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 	uint32_t sp = s->root_page[s->current], path[5], new_tables = s->new_tables;
 	bool ram_writable, w;
 
-	if (!guest_path(s, m, va, &p) || !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
+	if (!guest_path(s, f, m, va, &p) || !s->c.ops->translate(s->c.ctx, gpa, &hpa, &ram_writable))
 		return FILL_ERROR;
-	for (unsigned level = 4; level > 1; level--) {
+	for (unsigned level = shadow_format_top(f); level > 1; level--) {
 		uint32_t n;
 
 		path[level] = sp;
@@ -476,13 +548,14 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 			       level - 1 >= p.leaf_level ? p.gt[level - 1] : SHADOW_NO_TABLE, va);
 		if (n == SHADOW_NONE)
 			return FILL_NOMEM;
-		table_of(s, sp)[k] = s->c.pages[n].hpa | UPPER;
+		table_of(s, sp)[k] = s->c.pages[n].hpa | (level == 3 && f != SHADOW_FMT_LONG ?
+							   PDPTE : UPPER);
 		s->c.pages[n].parent = sp;
 		s->c.pages[n].parent_index = (uint16_t)k;
 		sp = n;
 	}
 	if (s->new_tables != new_tables) {
-		changed = path_changed(s, va, &p);
+		changed = path_changed(s, f, va, &p);
 		if (changed > 1)
 			zap_entry(s, path[changed], index_at(va, changed));
 		if (changed) {
@@ -504,7 +577,7 @@ static enum fill_result fill(struct shadow_pt *s, const struct walk_mode *m, uin
 	if ((old & SPT_P) && ((old ^ e) & ~SPT_W))
 		s->flush = true;
 	s->stats.fills++;
-	prefetch(s, m, sp, k, &p, res);
+	prefetch(s, f, m, sp, k, &p, res);
 	return FILL_OK;
 }
 
@@ -513,14 +586,22 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 {
 	enum walk_access acc = error & PF_I ? WALK_FETCH : error & PF_W ? WALK_WRITE : WALK_READ;
 	struct walk_result res;
+	struct walk_mode pae;
+	const struct walk_mode *wm = m;
+	enum shadow_format f;
 	uint64_t hpa;
 	bool ram_writable;
 
-	if (s->current == SHADOW_NO_SLOT || !(m->efer & EFER_LMA)) {
+	if (s->current == SHADOW_NO_SLOT || !shadow_format_of(m, &f) || f != s->fmt) {
 		s->stats.unsupported++;
 		return SHADOW_UNSUPPORTED;
 	}
-	switch (walk_guest(m, va, acc, &s->c.ops->guest, s->c.ctx, &res)) {
+	if (f == SHADOW_FMT_PAE) { /* the PDPTEs this root was built from */
+		pae = *m;
+		pae.pdpte = s->pdpte[s->current];
+		wm = &pae;
+	}
+	switch (walk_guest(wm, va, acc, &s->c.ops->guest, s->c.ctx, &res)) {
 	case WALK_PAGE_FAULT:
 		s->stats.true_faults++;
 		*guest_error = res.error;
@@ -542,13 +623,15 @@ enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *
 		return SHADOW_DEVICE;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		enum fill_result f = fill(s, m, va, &res);
+		/* The 4-level fill compiled apart: the other formats cost it nothing. */
+		enum fill_result r = f == SHADOW_FMT_LONG ? fill(s, SHADOW_FMT_LONG, m, va, &res)
+							  : fill(s, f, m, va, &res);
 
-		if (f == FILL_OK || f == FILL_RETRY) { /* a retry: the guest faults again */
+		if (r == FILL_OK || r == FILL_RETRY) { /* a retry: the guest faults again */
 			s->stats.hidden++;
 			return SHADOW_FILLED;
 		}
-		if (f == FILL_ERROR)
+		if (r == FILL_ERROR)
 			return SHADOW_ERROR;
 		reset_all(s); /* out of table pages or rmap nodes: start over once */
 	}
@@ -569,10 +652,12 @@ void shadow_pt_table_write(struct shadow_pt *s, uint64_t gpa, unsigned len)
 				found[n++] = i;
 		for (uint32_t j = 0; j < n; j++) {
 			struct shadow_page *p = &s->c.pages[found[j]];
-			unsigned k0 = (unsigned)((lo - page) / 8), k1 = (unsigned)((hi - 1 - page) / 8);
+			unsigned k0, k1;
 
 			/* An earlier zap may have freed it (a table that maps itself). */
-			if (p->slot < 0 || p->guest_table != page)
+			if (p->slot < 0 || p->guest_table != page ||
+			    !mirrored(s, p, (unsigned)((lo - page) / gsize(s)),
+				      (unsigned)((hi - 1 - page) / gsize(s)), &k0, &k1))
 				continue;
 			if (p->parent != SHADOW_NONE && ++p->writes >= FLOOD_WRITES) {
 				zap_entry(s, p->parent, p->parent_index); /* frees p's tree */
@@ -592,7 +677,8 @@ void shadow_pt_forget(struct shadow_pt *s, uint64_t cr3)
 	int slot = SHADOW_NO_SLOT;
 
 	for (unsigned i = 0; i < s->cache.nslots && slot == SHADOW_NO_SLOT; i++)
-		if (s->cache.slot[i].valid && s->cache.slot[i].root == (cr3 & SPT_ADDR))
+		if (s->cache.slot[i].valid &&
+		    s->cache.slot[i].root == shadow_format_root_key(s->fmt, cr3))
 			slot = (int)i;
 	if (slot == SHADOW_NO_SLOT || s->users[slot] > (s->current == slot))
 		return;
@@ -625,7 +711,7 @@ void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va)
 	if (s->current == SHADOW_NO_SLOT)
 		return;
 	sp = s->root_page[s->current];
-	for (unsigned level = 4; level > 1; level--) {
+	for (unsigned level = shadow_format_top(s->fmt); level > 1; level--) {
 		uint64_t e = table_of(s, sp)[index_at(va, level)];
 
 		if (!(e & SPT_P))
@@ -633,6 +719,37 @@ void shadow_pt_invlpg(struct shadow_pt *s, uint64_t va)
 		sp = page_at(s, e);
 	}
 	zap_entry(s, sp, index_at(va, 1));
+}
+
+bool shadow_pt_set_format(struct shadow_pt *s, enum shadow_format f)
+{
+	if (f == s->fmt)
+		return true;
+	for (unsigned slot = 0; slot < s->cache.nslots; slot++)
+		if (s->users[slot] > ((int)slot == s->current))
+			return false;
+	shadow_pt_leave(s);
+	for (unsigned slot = 0; slot < s->cache.nslots; slot++)
+		if (s->cache.slot[slot].valid)
+			release_slot(s, (int)slot, false);
+	rmap_clear(s);
+	s->fmt = f;
+	s->flush = true;
+	return true;
+}
+
+void shadow_pt_set_pdptes(struct shadow_pt *s, const uint64_t pdpte[4])
+{
+	uint64_t *had;
+
+	if (s->current == SHADOW_NO_SLOT || s->fmt != SHADOW_FMT_PAE)
+		return;
+	had = s->pdpte[s->current];
+	for (unsigned i = 0; i < 4; i++) {
+		if (had[i] != pdpte[i])
+			zap_entry(s, s->root_page[s->current], i);
+		had[i] = pdpte[i];
+	}
 }
 
 const char *shadow_result_str(enum shadow_result r)

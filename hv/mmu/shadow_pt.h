@@ -1,9 +1,11 @@
 /*
- * shadow_pt.h - shadow page tables for a 4-level (long mode) guest: tables
- * the CPU walks in one dimension, guest-virtual to host-physical, built on
- * demand from the guest's own tables and L2's guest-physical to
- * host-physical mapping, cached per guest root (shadow_cache.h). Pure
- * logic; the hypervisor plugs in guest memory and its EPT (or page pool).
+ * shadow_pt.h - shadow page tables: tables the CPU walks in one dimension,
+ * guest-virtual to host-physical, built on demand from the guest's own
+ * tables and L2's guest-physical to host-physical mapping, cached per guest
+ * root (shadow_cache.h). The guest pages in one format at a time
+ * (shadow_format.h: 4-level, PAE or 32-bit; PAE-format shadows for the
+ * last two); a change of format drops every shadow. Pure logic; the
+ * hypervisor plugs in guest memory and its EPT (or page pool).
  *
  * A guest table written 8 times with no fault walking through it in
  * between is most likely not a table any more (freed, reused as data) or
@@ -50,6 +52,7 @@
 #include <stdint.h>
 
 #include "emul/walk.h"
+#include "mmu/shadow_format.h"
 #include "mmu/shadow_cache.h"
 
 #define SHADOW_NONE 0xffffffffu
@@ -97,8 +100,9 @@ struct shadow_page {
 	uint32_t next;        /* in its hash chain, or the free list */
 	uint32_t parent;      /* the shadow page whose entry parent_index points here */
 	uint16_t parent_index;
+	uint16_t first;       /* the first entry of guest_table it mirrors (shadow_format_first) */
 	int8_t slot;          /* the cache slot whose tree holds it; -1: free */
-	uint8_t level;        /* 4: PML4 ... 1: page table */
+	uint8_t level;        /* 4: PML4 (3: a PAE-format root) ... 1: page table */
 	uint8_t writes;       /* guest writes to its table since a fault last walked it */
 };
 
@@ -142,6 +146,8 @@ struct shadow_pt {
 	uint32_t limbo_head, limbo_tail;      /* freed, reused after the next sync */
 	uint32_t new_tables;                  /* guest tables newly protected, ever */
 	bool flush;                           /* translations must be flushed (VPID) */
+	enum shadow_format fmt;               /* the guest's paging format */
+	uint64_t pdpte[SHADOW_CACHE_MAX][4];  /* PAE: the PDPTEs each root was built from */
 	struct shadow_pt_stats stats;
 };
 
@@ -150,16 +156,28 @@ enum shadow_result {
 	SHADOW_TRUE_FAULT,  /* inject #PF with *guest_error */
 	SHADOW_PT_WRITE,    /* emulate the write to guest table *pt_gpa, then table_write */
 	SHADOW_DEVICE,      /* L2's EPT does not map *pt_gpa for it (a device): serve it so */
-	SHADOW_UNSUPPORTED, /* not a 4-level guest, or no root active */
+	SHADOW_UNSUPPORTED, /* the guest pages in another format, or no root active */
 	SHADOW_ERROR,       /* a guest table or page outside L2's RAM, or no memory */
 };
 
 bool shadow_pt_init(struct shadow_pt *s, const struct shadow_pt_config *c);
 /*
+ * The guest pages in format f from now on: a change drops every shadow.
+ * False if another vCPU runs on a shadow (formats are not mixed); then
+ * nothing changed.
+ */
+bool shadow_pt_set_format(struct shadow_pt *s, enum shadow_format f);
+/*
  * The guest loaded CR3 = cr3: the shadow root to run with (cached, or new);
- * s->current leaves its old slot for it.
+ * s->current leaves its old slot for it. The root lies in page root_hpa
+ * (a PAE-format root's 4 entries at its start).
  */
 enum shadow_result shadow_pt_activate(struct shadow_pt *s, uint64_t cr3, uint64_t *root_hpa);
+/*
+ * PAE: the four PDPTEs the guest's CR3 load cached (after activate): the
+ * active root's entries built from others are dropped.
+ */
+void shadow_pt_set_pdptes(struct shadow_pt *s, const uint64_t pdpte[4]);
 /* A #PF at va with error code 'error' in mode m (its cr3 the active one). */
 enum shadow_result shadow_pt_fault(struct shadow_pt *s, const struct walk_mode *m, uint64_t va,
 				   uint32_t error, uint32_t *guest_error, uint64_t *pt_gpa);

@@ -113,7 +113,7 @@ bool l2_linear_copy(uint64_t la, void *buf, unsigned len, bool write)
 	/* A VMX operand is a supervisor data access (SMAP does not apply at CPL 0 here). */
 	struct walk_mode mode = { vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR3),
 				  vmread(VMCS_GUEST_CR4), vmread(VMCS_GUEST_IA32_EFER), 0, true,
-				  (uint8_t)nested_maxphyaddr };
+				  (uint8_t)nested_maxphyaddr, NULL };
 	uint8_t *b = buf;
 
 	while (len) {

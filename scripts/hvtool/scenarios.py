@@ -138,6 +138,15 @@ SCENARIOS = {s.name: s for s in [
              "its CR3 loads, table writes and hidden faults as @hv ptrace lines, the trace "
              "walkmodel.py replays", HV, kernel_args="paging=shadow paging_trace=on",
              modules=(("guests/ptchurn.elf", ""),)),
+    l2_guest("pt32", "L2 leaves long mode for 32-bit paging (without and with PSE) and PAE "
+             "paging, maps, remaps and unmaps pages there, switches CR3, checks A/D bits and "
+             "its true #PFs (paging=nested: the reference)", "pt32"),
+    Scenario("pt32-shadow", "the pt32 guest under shadow page tables (paging=shadow): PAE-format "
+             "shadows for its 32-bit and PAE paging", HV, kernel_args="paging=shadow",
+             modules=(("guests/pt32.elf", ""),)),
+    Scenario("pt32-hybrid", "the pt32 guest under paging=hybrid", HV,
+             kernel_args="paging=hybrid", modules=(("guests/pt32.elf", ""),)),
+    Scenario("pt32-native", "the pt32 guest directly on L0", "guests/pt32.elf"),
     Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),

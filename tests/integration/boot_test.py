@@ -1258,6 +1258,60 @@ def check_ptchurn_native(log):
     expect_mline(log, "verdict", "guest", result="pass")
 
 
+PT32_COMMON = {"map", "ad", "remap", "unmap", "readonly", "cr3", "xchg", "script-ran"}
+PT32_MODES = {  # the checks of each paging mode it runs, and the true #PFs its script takes
+    "32bit": (PT32_COMMON | {"pse"}, 6),
+    "32bit-pse": (PT32_COMMON | {"large"}, 4),
+    "pae": (PT32_COMMON | {"large", "nx", "rsvd", "pdpte"}, 10),
+}
+
+
+def pt32_check(mode):
+    """The pt32 guest left long mode for 32-bit paging (4 KiB pages, then PSE), then PAE
+    paging (NX, four PDPTEs), and in each its maps, remaps, unmaps, CR3 switches, A/D bits,
+    true #PFs (CR2, error code) and read-only pages behaved as the SDM says, checked op by
+    op. Under paging=shadow each of those phases ran on PAE-format shadows (shadow paging
+    turned off with paging and on again in the new format), its every true fault went
+    through the shadow's walk, and its table writes (MOV, XCHG, CMPXCHG8B in 32-bit code)
+    took the store fast path; under hybrid likewise, its spaces moving to nested (EPT, the
+    real CR4.PAE L2's own) once their tables were written."""
+    def check(log):
+        checks = [f for _, _, f in serial_log.mlines(log, "check", "guest")]
+        failed = [f for f in checks if f["result"] != "pass"]
+        assert not failed, f"checks failed: {failed}"
+        for pmode, (names, faults) in PT32_MODES.items():
+            have = {f["name"] for f in checks if f.get("mode") == pmode}
+            assert have == names, f"{pmode}: missing {sorted(names - have)}"
+            run = expect_mline(log, "pt32", "guest", mode=pmode)
+            assert run["done"] == run["ops"] and run["bad"] == "0", run
+            assert run["bad_vector"] == "-1" and int(run["faults"]) == faults, run
+        if mode == "native":
+            assert not serial_log.mlines(log, src="hv"), "a native run printed hypervisor lines"
+            expect_mline(log, "verdict", "guest", result="pass")
+            return
+        expect_mline(log, "options", paging=mode)
+        if mode == "nested":
+            assert not serial_log.mlines(log, kind="shadow"), "nested printed shadow counters"
+        else:
+            h = {k: int(v) for k, v in expect_mline(log, "shadow", mode=mode).items()
+                 if k != "mode"}
+            s = {k: int(v) for k, v in expect_mline(log, "shadow", active="1").items()}
+            assert h["unshadows"] == 0 and h["on_4level"] >= 4, h  # long mode between phases
+        if mode == "shadow":
+            assert h["on_32bit"] == 2 and h["on_pae"] == 1 and h["turn_offs"] == 6, h
+            assert s["true_faults"] == sum(f for _, f in PT32_MODES.values()), s
+            assert s["hidden"] > 0 and s["pt_writes"] > 0 and s["zaps"] > 0, s
+            p = {k: int(v) for k, v in expect_mline(log, "pt-store").items()}
+            assert p["fast"] == s["pt_writes"] and p["to_emulator"] == 0, p
+            assert p["cmpxchg8b"] == 3 and p["xchg"] == 3, p
+        if mode == "hybrid":
+            assert h["on_32bit"] == 2 and h["on_pae"] == 1 and h["turn_offs"] == 6, h
+            assert h["to_nested"] >= 1 and h["nested_loads"] > 0, h
+            assert h["nested_pt_writes"] > 0 and s["pt_writes"] > 0, (h, s)  # both sides
+        expect_mline(log, "verdict", result="pass", reason="guest-exit-pass")
+    return check
+
+
 def check_ptchurn_trace(log):
     """paging_trace=on recorded one @hv ptrace line per CR3 load, page-table write (with
     the address its entry maps) and hidden fault, and walkmodel.py replays them: its
@@ -1656,6 +1710,10 @@ TESTS = {
                                  check_ptchurn_hybrid_no_misses, {}),
     "ptchurn-trace": ("ptchurn-trace", "", runner.EXIT_PASS, check_ptchurn_trace, {}),
     "ptchurn-native": ("ptchurn-native", "", runner.EXIT_PASS, check_ptchurn_native, {}),
+    "pt32": ("pt32", "", runner.EXIT_PASS, pt32_check("nested"), {}),
+    "pt32-shadow": ("pt32-shadow", "", runner.EXIT_PASS, pt32_check("shadow"), {}),
+    "pt32-hybrid": ("pt32-hybrid", "", runner.EXIT_PASS, pt32_check("hybrid"), {}),
+    "pt32-native": ("pt32-native", "", runner.EXIT_PASS, pt32_check("native"), {}),
     "linux-shadow": ("linux", "paging=shadow", runner.EXIT_PASS, linux_paging_check("shadow"),
                      {}),
     "linux-hybrid": ("linux", "paging=hybrid", runner.EXIT_PASS, linux_paging_check("hybrid"),

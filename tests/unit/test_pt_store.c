@@ -160,6 +160,40 @@ static void boundaries(void)
 	CHECK_EQ(r.rip, 8);
 }
 
+/*
+ * 32-bit code (a PAE kernel's PTE writes): no REX (40-4F are INC/DEC),
+ * mod 0 r/m 5 a bare disp32, 32-bit addresses, 67 (16-bit addressing) refused.
+ */
+static void code32(void)
+{
+	static const uint8_t cx8[] = { 0xf0, 0x0f, 0xc7, 0x4d, 0x00 }; /* lock cmpxchg8b [ebp] */
+	static const uint8_t mov_abs[] = { 0x89, 0x05, 0x00, 0x10, 0x00, 0x00 }; /* [0x1000] */
+	static const uint8_t dec_then[] = { 0x48, 0x89, 0x03 };           /* dec eax; mov */
+	static const uint8_t addr16[] = { 0x67, 0x89, 0x07 };
+	uint64_t gpr[16] = { 0 };
+	struct emul_regs r = { .gpr = gpr, .code_bits = 32 };
+	struct pt_store s;
+
+	CHECK(pt_store_decode_bits(cx8, sizeof(cx8), 32, &s));
+	CHECK_EQ(s.op, PTS_CMPXCHG8B);
+	CHECK_EQ(s.in.dst.size, 8);
+	CHECK_EQ(s.in.mem.base, 5);
+	CHECK_EQ(s.in.mem.addr_size, 4);
+	CHECK_EQ(s.in.len, 5);
+	CHECK(s.in.lock);
+	gpr[5] = 0xffffffff00401000ull; /* upper half undefined after 64-bit code: ignored */
+	CHECK_EQ(pt_store_address(&s, &r), 0x401000);
+	CHECK(pt_store_decode_bits(mov_abs, sizeof(mov_abs), 32, &s));
+	CHECK_EQ(s.op, PTS_MOV);
+	CHECK_EQ(s.in.mem.base, EMUL_NO_REG);
+	CHECK_EQ(pt_store_address(&s, &r), 0x1000);
+	CHECK(pt_store_decode(mov_abs, sizeof(mov_abs), &s));   /* 64-bit: RIP-relative */
+	CHECK_EQ(s.in.mem.base, EMUL_RIP);
+	CHECK(!pt_store_decode_bits(dec_then, sizeof(dec_then), 32, &s));
+	CHECK(!pt_store_decode_bits(addr16, sizeof(addr16), 32, &s));
+	CHECK(!pt_store_decode_bits(cx8, sizeof(cx8), 16, &s));
+}
+
 int main(void)
 {
 	unsigned failed = 0, nforms = sizeof(forms) / sizeof(forms[0]);
@@ -177,5 +211,6 @@ int main(void)
 	CHECK_EQ(failed, 0);
 	printf("pt_store: %u forms x 400 operand sets compared with the CPU\n", nforms);
 	boundaries();
+	code32();
 	return check_report("pt_store");
 }

@@ -165,14 +165,17 @@ static uint64_t shadow_leaf(struct env *e, uint64_t va)
 {
 	uint64_t t = e->root;
 
-	for (int level = 4; level >= 1; level--) {
+	for (int level = (int)shadow_format_top(e->s.fmt); level >= 1; level--) {
 		uint64_t ent = spt_table(NULL, t)[(va >> (12 + 9 * (level - 1))) & 511];
 
 		if (!(ent & SPT_P))
 			return 0;
 		if (level == 1)
 			return ent;
-		CHECK((ent & (SPT_W | SPT_U)) == (SPT_W | SPT_U)); /* upper levels grant all */
+		if (level == 3 && e->s.fmt != SHADOW_FMT_LONG) /* a PDPTE: no rights, no A */
+			CHECK_EQ(ent & ~SPT_ADDR, SPT_P);
+		else /* upper levels grant all */
+			CHECK((ent & (SPT_W | SPT_U)) == (SPT_W | SPT_U));
 		t = ent & SPT_ADDR;
 	}
 	return 0;
@@ -538,6 +541,240 @@ static void test_two_vcpus(void)
 	env_free(e);
 }
 
+/* ---- guests paging outside long mode: PAE-format shadows ---- */
+
+/* A 4-byte entry: the low half of the 8 bytes from there. */
+static uint32_t pte32(uint64_t table, unsigned i)
+{
+	return (uint32_t)pte(table + 4ull * i, 0);
+}
+
+static void set_pte32(uint64_t table, unsigned i, uint32_t v)
+{
+	memcpy(ram + table + 4 * i, &v, 4);
+}
+
+/* The env's guest rebuilt by 'build' and run in format f with mode m (CR3 root). */
+static struct env *env_format(enum shadow_format f, void (*build)(void), struct walk_mode m)
+{
+	struct env *e = env_new(32, 4);
+
+	CHECK(shadow_pt_set_format(&e->s, f)); /* the 4-level shadow goes */
+	CHECK_EQ(e->s.stats.pages_used, 0);
+	build();
+	e->m = m;
+	CHECK_EQ(shadow_pt_activate(&e->s, m.cr3, &e->root), SHADOW_FILLED);
+	CHECK(e->root < (1ull << 32) || e->root >= SPT_BASE);
+	return e;
+}
+
+/*
+ * 32-bit guest: PD 0x1000 (1,024 entries of 4 bytes): PDE 0 -> PT 0x2000,
+ * PDE 2 a 4 MiB page at 0, PDE 256 (1 GiB, the second shadow quadrant) ->
+ * PT 0x3000.
+ */
+static void build32(void)
+{
+	memset(ram, 0, RAM_PAGES * PAGE);
+	set_pte32(0x1000, 0, 0x2000 | TBL);
+	set_pte32(0x1000, 2, 0x000000 | TBL | SPT_PS);
+	set_pte32(0x1000, 256, 0x3000 | TBL);
+	set_pte32(0x2000, 5, 0xa000 | TBL);
+	set_pte32(0x2000, 6, 0xb000 | SPT_P | SPT_U);            /* read-only */
+	set_pte32(0x2000, 600, 0xc000 | TBL);                    /* the table's second half */
+	set_pte32(0x3000, 1, 0xd000 | TBL);
+}
+
+static void test_32bit(void)
+{
+	struct env *e = env_format(SHADOW_FMT_32BIT, build32,
+				   (struct walk_mode){ .cr0 = CR0_PG | CR0_WP | CR0_PE,
+						       .cr3 = 0x1000, .cr4 = CR4_PSE });
+	uint32_t err = 0;
+	uint64_t va;
+	unsigned level;
+
+	CHECK(!shadow_pt_is_table(&e->s, 0x1000));          /* no mirror before a fault */
+	CHECK_EQ(fault(e, 0x5000, PF_U, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x5000) & SPT_ADDR, 0xa000 + HPA_OFF);
+	CHECK(!(shadow_leaf(e, 0x5000) & SPT_W));            /* D clear */
+	CHECK(pte32(0x2000, 5) & SPT_A);
+	CHECK(pte32(0x1000, 0) & SPT_A);
+	CHECK_EQ(fault(e, 0x258000, PF_W, NULL), SHADOW_FILLED); /* entry 600: the second half */
+	CHECK(pte32(0x2000, 600) & SPT_D);
+	CHECK(shadow_leaf(e, 0x258000) & SPT_W);
+	/* root, one shadow directory, the guest table's two halves as two shadow tables */
+	CHECK_EQ(e->s.stats.pages_used, 4);
+	CHECK(shadow_pt_is_table(&e->s, 0x1000) && shadow_pt_is_table(&e->s, 0x2000));
+	CHECK(shadow_pt_entry_va(&e->s, 0x2000 + 600 * 4, &va, &level));
+	CHECK(va == 0x258000 && level == 1);
+	CHECK(shadow_pt_entry_va(&e->s, 0x1000 + 1 * 4, &va, &level));
+	CHECK(va == 0x400000 && level == 2);
+	/* a 4-byte write to entry 600 drops that leaf alone */
+	shadow_pt_table_write(&e->s, 0x2000 + 600 * 4, 4);
+	CHECK_EQ(shadow_leaf(e, 0x258000), 0);
+	CHECK(shadow_leaf(e, 0x5000) != 0);
+	/* PDE 0 is two shadow entries of 2 MiB: a write drops both */
+	CHECK_EQ(fault(e, 0x258000, 0, NULL), SHADOW_FILLED);
+	shadow_pt_table_write(&e->s, 0x1000, 4);
+	CHECK(shadow_leaf(e, 0x5000) == 0 && shadow_leaf(e, 0x258000) == 0);
+	/* the 4 MiB page: 4 KiB shadow entries, in both of its 2 MiB halves */
+	CHECK_EQ(fault(e, 0x803000, PF_W, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x803000) & SPT_ADDR, 0x3000 + HPA_OFF);
+	CHECK_EQ(fault(e, 0xa01000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0xa01000) & SPT_ADDR, 0x201000 + HPA_OFF);
+	CHECK(pte32(0x1000, 2) & SPT_D);
+	/* quadrant 1 (PDE 256): its own shadow directory */
+	CHECK_EQ(fault(e, 0x40001000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x40001000) & SPT_ADDR, 0xd000 + HPA_OFF);
+	CHECK(shadow_pt_entry_va(&e->s, 0x1000 + 256 * 4, &va, &level));
+	CHECK(va == 0x40000000 && level == 2);
+	/* true faults: not present, read-only; no NX without PAE (bit 63 is no 4-byte bit) */
+	CHECK_EQ(fault(e, 0x7000, 0, &err), SHADOW_TRUE_FAULT);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(fault(e, 0x6000, PF_W, &err), SHADOW_TRUE_FAULT);
+	CHECK_EQ(err, PF_P | PF_W);
+	shadow_pt_invlpg(&e->s, 0x40001000);
+	CHECK_EQ(shadow_leaf(e, 0x40001000), 0);
+	/* without PSE, PDE 2's PS bit means nothing: PD entry 2 points at a table at 0 */
+	e->m.cr4 = 0;
+	CHECK_EQ(fault(e, 0x800000, 0, &err), SHADOW_TRUE_FAULT); /* PTE 0 of "table" 0 */
+	/* a fault in another format is not this shadow's */
+	e->m.cr4 = CR4_PAE;
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_UNSUPPORTED);
+	env_free(e);
+}
+
+/*
+ * PAE guest: its PDPT at 0x1020 (32-byte aligned, in a page with another
+ * at 0x1040), PDPTE 0 -> PD 0x2000 (PDE 0 -> PT 0x4000, PDE 1 a 2 MiB
+ * page), PDPTE 1 -> PD 0x3000 (PDE 0 -> PT 0x4000 too).
+ */
+static void build_pae(void)
+{
+	memset(ram, 0, RAM_PAGES * PAGE);
+	set_pte(0x1020, 0, 0x2000 | SPT_P);
+	set_pte(0x1020, 1, 0x3000 | SPT_P);
+	set_pte(0x1040, 0, 0x3000 | SPT_P);
+	set_pte(0x2000, 0, 0x4000 | TBL);
+	set_pte(0x2000, 1, 0x200000 | TBL | SPT_PS);
+	set_pte(0x3000, 0, 0x4000 | TBL);
+	set_pte(0x4000, 5, 0xa000 | TBL | SPT_NX);
+	set_pte(0x4000, 6, 0xb000 | TBL);
+}
+
+static void pdptes_of(uint64_t pdpt, uint64_t out[4])
+{
+	for (unsigned i = 0; i < 4; i++)
+		out[i] = pte(pdpt, i);
+}
+
+static void test_pae(void)
+{
+	struct env *e = env_format(SHADOW_FMT_PAE, build_pae,
+				   (struct walk_mode){ .cr0 = CR0_PG | CR0_WP | CR0_PE,
+						       .cr3 = 0x1020, .cr4 = CR4_PAE,
+						       .efer = EFER_NXE, .maxphyaddr = 40 });
+	uint64_t pdpte[4], r2;
+	uint32_t err = 0;
+
+	pdptes_of(0x1020, pdpte);
+	shadow_pt_set_pdptes(&e->s, pdpte);
+	CHECK_EQ(fault(e, 0x6000, PF_W, NULL), SHADOW_FILLED);
+	CHECK(shadow_leaf(e, 0x6000) & SPT_W);
+	CHECK_EQ(fault(e, 0x5000, PF_I, &err), SHADOW_TRUE_FAULT);   /* NX */
+	CHECK_EQ(err, PF_P | PF_I);
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	CHECK(shadow_leaf(e, 0x5000) & SPT_NX);
+	CHECK_EQ(fault(e, 0x201000, 0, NULL), SHADOW_FILLED);         /* the 2 MiB page */
+	CHECK_EQ(shadow_leaf(e, 0x201000) & SPT_ADDR, 0x201000 + HPA_OFF);
+	CHECK(!(pte(0x1020, 0) & SPT_A));                             /* no A on a PDPTE */
+	CHECK(!shadow_pt_is_table(&e->s, 0x1000));                    /* the PDPT is not mirrored */
+	/* the PDPTEs are those of the CR3 load, not the memory (Vol. 3A 4.4.1) */
+	set_pte(0x1020, 1, 0);
+	CHECK_EQ(fault(e, 0x40006000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x40006000) & SPT_ADDR, 0xb000 + HPA_OFF);
+	pdptes_of(0x1020, pdpte);                                     /* CR3 loaded again */
+	CHECK_EQ(shadow_pt_activate(&e->s, 0x1020, &r2), SHADOW_FILLED);
+	CHECK_EQ(r2, e->root);                                        /* cached */
+	shadow_pt_set_pdptes(&e->s, pdpte);
+	CHECK_EQ(shadow_leaf(e, 0x40006000), 0);
+	CHECK(shadow_leaf(e, 0x6000) != 0);                           /* PDPTE 0 unchanged */
+	CHECK_EQ(fault(e, 0x40006000, 0, &err), SHADOW_TRUE_FAULT);
+	CHECK_EQ(err, 0);
+	/* a write to the high half of an 8-byte entry drops it */
+	shadow_pt_table_write(&e->s, 0x4000 + 6 * 8 + 4, 4);
+	CHECK_EQ(shadow_leaf(e, 0x6000), 0);
+	CHECK(shadow_leaf(e, 0x5000) != 0);
+	/* a reserved bit in a 2 MiB PDE (bit 13) */
+	set_pte(0x2000, 2, 0x400000 | TBL | SPT_PS | (1ull << 13));
+	CHECK_EQ(fault(e, 0x400000, 0, &err), SHADOW_TRUE_FAULT);
+	CHECK_EQ(err, PF_P | PF_RSVD);
+	/* another PDPT in the same page is another root */
+	e->m.cr3 = 0x1040;
+	CHECK_EQ(shadow_pt_activate(&e->s, 0x1040, &r2), SHADOW_FILLED);
+	CHECK(r2 != e->root);
+	pdptes_of(0x1040, pdpte);
+	shadow_pt_set_pdptes(&e->s, pdpte);
+	e->root = r2;
+	CHECK_EQ(fault(e, 0x6000, 0, NULL), SHADOW_FILLED);
+	CHECK_EQ(shadow_leaf(e, 0x6000) & SPT_ADDR, 0xb000 + HPA_OFF);
+	env_free(e);
+}
+
+/* A change of format drops every shadow, unless another vCPU runs on one. */
+static void test_format_change(void)
+{
+	struct env *e = env_new(16, 2);
+	uint64_t r;
+	int cpu0 = e->s.current;
+
+	CHECK_EQ(fault(e, 0x5000, 0, NULL), SHADOW_FILLED);
+	CHECK(shadow_pt_set_format(&e->s, SHADOW_FMT_LONG));         /* the same: kept */
+	CHECK(shadow_leaf(e, 0x5000) != 0);
+	e->s.current = SHADOW_NO_SLOT;                                  /* vCPU 1 */
+	CHECK_EQ(shadow_pt_activate(&e->s, space(1), &r), SHADOW_FILLED);
+	CHECK(!shadow_pt_set_format(&e->s, SHADOW_FMT_32BIT));         /* vCPU 0 runs on one */
+	CHECK_EQ(e->s.fmt, SHADOW_FMT_LONG);
+	shadow_pt_leave(&e->s);
+	e->s.current = cpu0;
+	CHECK(shadow_pt_set_format(&e->s, SHADOW_FMT_32BIT));
+	CHECK_EQ(e->s.stats.pages_used, 0);
+	CHECK_EQ(e->s.current, SHADOW_NO_SLOT);
+	env_free(e);
+}
+
+/* The pure arithmetic of the formats. */
+static void test_formats(void)
+{
+	struct walk_mode m = { .cr0 = CR0_PG, .cr4 = CR4_PSE };
+	enum shadow_format f;
+
+	CHECK(shadow_format_of(&m, &f) && f == SHADOW_FMT_32BIT);
+	m.cr4 = CR4_PAE;
+	CHECK(shadow_format_of(&m, &f) && f == SHADOW_FMT_PAE);
+	m.efer = EFER_LMA;
+	CHECK(shadow_format_of(&m, &f) && f == SHADOW_FMT_LONG);
+	m.cr0 = 0;
+	CHECK(!shadow_format_of(&m, &f));
+	CHECK_EQ(shadow_format_root_key(SHADOW_FMT_PAE, 0x12345fe0), 0x12345fe0);
+	CHECK_EQ(shadow_format_root_key(SHADOW_FMT_32BIT, 0x12345fe0), 0x12345000);
+	CHECK_EQ(shadow_format_guest_index(SHADOW_FMT_32BIT, 2, 0xffc00000), 1023);
+	CHECK_EQ(shadow_format_guest_index(SHADOW_FMT_32BIT, 1, 0x003ff000), 1023);
+	CHECK_EQ(shadow_format_guest_index(SHADOW_FMT_PAE, 2, 0xffe00000), 511);
+	CHECK_EQ(shadow_format_first(SHADOW_FMT_32BIT, 2, 0xc0000000), 768);
+	CHECK_EQ(shadow_format_first(SHADOW_FMT_32BIT, 1, 0x00200000), 512);
+	CHECK_EQ(shadow_format_first(SHADOW_FMT_PAE, 1, 0x00200000), 0);
+	CHECK_EQ(shadow_format_per(SHADOW_FMT_32BIT, 2), 2);
+	CHECK_EQ(shadow_format_per(SHADOW_FMT_32BIT, 1), 1);
+	m = (struct walk_mode){ .cr0 = CR0_PG };
+	CHECK(!shadow_format_leaf(SHADOW_FMT_32BIT, &m, 2, SPT_PS));   /* PSE off */
+	m.cr4 = CR4_PSE;
+	CHECK(shadow_format_leaf(SHADOW_FMT_32BIT, &m, 2, SPT_PS));
+	CHECK(!shadow_format_leaf(SHADOW_FMT_LONG, &m, 4, SPT_PS));
+	CHECK_STR(shadow_format_name(SHADOW_FMT_PAE), "pae");
+}
+
 int main(void)
 {
 	ram = aligned_alloc(PAGE, RAM_PAGES * PAGE);
@@ -554,6 +791,10 @@ int main(void)
 	test_pressure();
 	test_unsupported();
 	test_two_vcpus();
+	test_32bit();
+	test_pae();
+	test_format_change();
+	test_formats();
 	free(ram);
 	free(spt);
 	return check_report("shadow_pt");

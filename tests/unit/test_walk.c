@@ -145,6 +145,31 @@ static void pae(void)
 	CHECK_EQ(r.error, PF_P | PF_RSVD);
 }
 
+/* PAE with the CPU's PDPTEs given: they, not the memory at CR3, are walked. */
+static void pae_cached_pdptes(void)
+{
+	static const uint64_t held[4] = { 0, 0x4000 | P, 0, 0 };
+	static struct walk_tlb t;
+	struct walk_mode m = { .cr0 = CR0_PG | CR0_WP, .cr3 = 0x3020, .cr4 = CR4_PAE,
+			       .pdpte = held };
+	struct walk_result r;
+
+	memset(mem, 0, sizeof(mem));
+	put(0x3020 + 0 * 8, 0x4000 | P, 8);                  /* memory: PDPTE 0, not 1 */
+	put(0x4000 + 2 * 8, 0x5000 | P | RW, 8);
+	put(0x5000 + 7 * 8, 0x9000 | P | RW, 8);
+	CHECK_EQ(go(&m, 0x40407010, WALK_WRITE, &r), WALK_OK);
+	CHECK_EQ(r.gpa, 0x9010);
+	CHECK_EQ(go(&m, 0x00407010, WALK_READ, &r), WALK_PAGE_FAULT); /* held PDPTE 0 absent */
+	CHECK_EQ(r.error, 0);
+	CHECK_EQ(get(0x3028, 8), 0);                                  /* nothing written there */
+	reads = 0;
+	CHECK_EQ(walk_cached(&t, &m, 0x40407010, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(walk_cached(&t, &m, 0x40407010, WALK_READ, &ops, NULL, &r), WALK_OK);
+	CHECK_EQ(t.hits, 0);                                          /* never cached */
+	CHECK_EQ(reads, 4);                                           /* PDE and PTE, twice */
+}
+
 /* 4-level tables: PML4 0x6000, PDPT 0x7000, PD 0x8000, PT 0x9000. */
 static void build_long(void)
 {
@@ -295,6 +320,7 @@ int main(void)
 	paging_off();
 	legacy32();
 	pae();
+	pae_cached_pdptes();
 	long_mode();
 	tlb();
 	tlb_pae();
