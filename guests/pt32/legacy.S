@@ -151,6 +151,15 @@ op_cr4: /* CR4 = (CR4 & ~B) | A */
 	or OP_A(%esi), %eax
 	mov %eax, %cr4
 	jmp done
+op_efer: /* EFER = (EFER & ~B) | A, by WRMSR (the low dword: SCE, LME, LMA, NXE) */
+	mov $MSR_EFER, %ecx
+	rdmsr
+	mov OP_B(%esi), %ebx
+	not %ebx
+	and %ebx, %eax
+	or OP_A(%esi), %eax
+	wrmsr
+	jmp done
 done:
 	add $16, %esi
 	add $16, %edi
@@ -250,6 +259,7 @@ gdt_desc:
 	.quad gdt
 op_table:
 	.long op_end, op_load, op_store, op_invlpg, op_cr3, op_call, op_xchg, op_cx8, op_cr4
+	.long op_efer
 	.set OPS, (. - op_table) / 4
 
 	.data

@@ -18,6 +18,7 @@ enum op_code {
 	OP_XCHG,   /* XCHG the dword at A with B; the value: what it held */
 	OP_CX8,    /* LOCK CMPXCHG8B: the qword at A becomes C:B; the value: 1 if written */
 	OP_CR4,    /* CR4 = (CR4 & ~B) | A */
+	OP_EFER,   /* EFER = (EFER & ~B) | A (WRMSR) */
 };
 
 struct op {

@@ -35,6 +35,16 @@
  * PCIDs and no global shadow entries: the caller flushes the VPID's
  * translations on every switch (s->flush says when else to).
  *
+ * EFER.NXE is L2's own (its WRMSR does not exit) and needs no shadow drop
+ * when it changes: a shadow entry carries XD only if it was filled under
+ * NXE=1 (bit 63 of a guest entry under NXE=0 is a reserved-bit fault, never
+ * filled nor prefetched), and the CPU walks the shadow under L2's current
+ * NXE (Vol. 3A 4.4.2, 4.5.4). So a shadow filled under NXE=1 and used
+ * under NXE=0 faults with RSVD at the stale entry, the walk of the guest
+ * finds the same reserved bit and injects it; one filled under NXE=0 holds
+ * no XD the guest has, so it stays right under NXE=1. The same holds for
+ * vCPUs sharing shadows with different NXE (guests/pt32 checks both ways).
+ *
  * Several vCPUs may share one shadow_pt (under the caller's lock): each
  * keeps the cache slot it runs on and puts it in s->current for its own
  * operations; a slot some vCPU runs on is never evicted or reclaimed.
