@@ -160,6 +160,14 @@ op_efer: /* EFER = (EFER & ~B) | A, by WRMSR (the low dword: SCE, LME, LMA, NXE)
 	or OP_A(%esi), %eax
 	wrmsr
 	jmp done
+op_vmxon: /* VMXON [A] (nested=on): the value, EFLAGS.CF|ZF if it did not fault */
+	mov OP_A(%esi), %edx
+	vmxon (%edx)
+	pushf
+	pop %eax
+	and $0x41, %eax
+	mov %eax, REC_VALUE(%edi)
+	jmp done
 done:
 	add $16, %esi
 	add $16, %edi
@@ -259,7 +267,7 @@ gdt_desc:
 	.quad gdt
 op_table:
 	.long op_end, op_load, op_store, op_invlpg, op_cr3, op_call, op_xchg, op_cx8, op_cr4
-	.long op_efer
+	.long op_efer, op_vmxon
 	.set OPS, (. - op_table) / 4
 
 	.data

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "guest.h"
+#include "lib/string.h"
 #include "pt32.h"
 
 #define PAGE 4096u
@@ -27,6 +28,7 @@
 #define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
 #define EFER_NXE (1u << 11)
+#define CR4_VMXE (1u << 13)
 #define PF_P 1u
 #define PF_W 2u
 #define PF_RSVD 8u
@@ -41,11 +43,11 @@
 #define MAX_OPS 160
 
 enum check_id { C_MAP, C_AD, C_REMAP, C_UNMAP, C_RO, C_CR3, C_XCHG, C_LARGE, C_NX, C_RSVD,
-		C_PDPTE, C_PSE, C_NXE, C_CHECKS };
+		C_PDPTE, C_PSE, C_NXE, C_VMX, C_CHECKS };
 
 static const char *const check_names[C_CHECKS] = {
 	"map", "ad", "remap", "unmap", "readonly", "cr3", "xchg", "large", "nx", "rsvd", "pdpte",
-	"pse", "nxe",
+	"pse", "nxe", "vmx",
 };
 
 extern char __bss_end[];
@@ -297,7 +299,7 @@ static void build_pae(void)
 	pd_big[1] = (pa(big) + 2 * MIB) | P | RW | PS;
 }
 
-static void script_pae(void)
+static void script_pae(bool vmx)
 {
 	const uint32_t x = WIN + 7 * PAGE; /* the code page */
 	const struct layout l = { pa(win64[0]), 8, pa(&pd_win[0][0]),
@@ -351,6 +353,17 @@ static void script_pae(void)
 	faults(C_PDPTE, OP_LOAD, 0xc0000000u, 0);
 	store(C_PDPTE, pa(&pdpt[0][3]), pa(pd_win[0]) | P);
 	faults(C_PDPTE, OP_LOAD, 0xc0000000u, 0);
+	if (vmx) {
+		/*
+		 * nested=on: VMXON's operand, read by the hypervisor (vmcs/l2_mem.c),
+		 * goes through the same cached PDPTE 3 (Vol. 3C 31.3: a data read
+		 * at CPL 0) and faults; read through the memory's it would be a
+		 * pointer (the stamp) that is no VMXON region: VMfailInvalid.
+		 */
+		emit(C_VMX, OP_CR4, CR4_VMXE, 0, 0, (struct expect){ 0 });
+		faults(C_VMX, OP_VMXON, 0xc0000000u, 0);
+		emit(C_VMX, OP_CR4, 0, CR4_VMXE, 0, (struct expect){ 0 });
+	}
 	load_cr3(C_PDPTE, pa(pdpt[0]));
 	load(C_PDPTE, 0xc0000000u, ~0u, stamp(12));
 	store(C_PDPTE, pa(&pdpt[0][3]), 0);
@@ -413,9 +426,9 @@ static bool run(const char *mode, uint32_t cr3, uint32_t cr4, bool nxe)
 
 bool guest_main(const char *cmdline)
 {
-	bool ok = true;
+	/* "vmx" (with the hypervisor's nested=on): VMXON in PAE paging too. */
+	bool ok = true, vmx = cmdline && !strcmp(cmdline, "vmx");
 
-	(void)cmdline;
 	if ((uintptr_t)__bss_end > IDENT) {
 		guest_printf("pt32: the image ends at %p, past the %u MiB mapped\n", __bss_end,
 			     IDENT / MIB);
@@ -430,7 +443,7 @@ bool guest_main(const char *cmdline)
 	script32(true);
 	ok &= run("32bit-pse", pa(pd32[0]), CR4_PSE, false);
 	build_pae();
-	script_pae();
+	script_pae(vmx);
 	ok &= run("pae", pa(pdpt[0]), CR4_PAE, true);
 	return ok;
 }

@@ -19,6 +19,7 @@ enum op_code {
 	OP_CX8,    /* LOCK CMPXCHG8B: the qword at A becomes C:B; the value: 1 if written */
 	OP_CR4,    /* CR4 = (CR4 & ~B) | A */
 	OP_EFER,   /* EFER = (EFER & ~B) | A (WRMSR) */
+	OP_VMXON,  /* VMXON [A]; the value: EFLAGS.CF|ZF after it */
 };
 
 struct op {

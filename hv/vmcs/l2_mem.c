@@ -7,6 +7,7 @@
 #include "guest_mem.h"
 #include "lib/string.h"
 #include "log.h"
+#include "shadow_mode.h"
 #include "emul/walk.h"
 #include "vmcs/entry_checks.h"
 #include "vmcs/l2_mem.h"
@@ -110,11 +111,19 @@ static const struct walk_ops l2_tables = { read_table, write_table };
 
 bool l2_linear_copy(uint64_t la, void *buf, unsigned len, bool write)
 {
-	/* A VMX operand is a supervisor data access (SMAP does not apply at CPL 0 here). */
-	struct walk_mode mode = { vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR3),
-				  vmread(VMCS_GUEST_CR4), vmread(VMCS_GUEST_IA32_EFER), 0, true,
+	/*
+	 * A VMX operand is a supervisor data access (SMAP does not apply at CPL
+	 * 0 here), under PAE paging with the PDPTEs L2's CPU holds: its last
+	 * CR3 load's, not the memory's (Vol. 3A 4.4.1), which the exit saved in
+	 * the VMCS (Vol. 3C 28.3.4; nested=on runs with paging=nested only, so
+	 * EPT is on; shadow_mode_* would give L2's own CR3/CR4/PDPTEs too).
+	 */
+	struct walk_mode mode = { vmread(VMCS_GUEST_CR0), shadow_mode_guest_cr3(),
+				  shadow_mode_guest_cr4(), vmread(VMCS_GUEST_IA32_EFER), 0, true,
 				  (uint8_t)nested_maxphyaddr, NULL };
 	uint8_t *b = buf;
+
+	mode.pdpte = shadow_mode_guest_pdptes(mode.cr0, mode.cr4, mode.efer);
 
 	while (len) {
 		unsigned chunk = (unsigned)(PAGE - (la & (PAGE - 1)));

@@ -147,6 +147,9 @@ SCENARIOS = {s.name: s for s in [
     Scenario("pt32-hybrid", "the pt32 guest under paging=hybrid", HV,
              kernel_args="paging=hybrid", modules=(("guests/pt32.elf", ""),)),
     Scenario("pt32-native", "the pt32 guest directly on L0", "guests/pt32.elf"),
+    Scenario("pt32-vmx", "the pt32 guest with nested=on: under PAE paging a VMXON whose operand "
+             "the hypervisor must read through L2's cached PDPTEs", HV, kernel_args="nested=on",
+             modules=(("guests/pt32.elf", "vmx"),)),
     Scenario("ptchurn-native", "the ptchurn guest directly on L0", "guests/ptchurn.elf"),
     Scenario("trapbench-native", "the trapbench guest directly on L0: the native column "
              "of the trap-cost table", "guests/trapbench.elf"),
