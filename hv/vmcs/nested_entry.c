@@ -267,7 +267,8 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick, uint64_t l2_efer)
 			vmcs_write(VMCS_HOST_RIP, exit_entry);
 	}
 	nested_ept_follow_l1(v); /* before vmcs02's EPTP is chosen: it may name an emptied shadow */
-	memset(&everything, 0xff, sizeof(everything));
+	if (full)
+		memset(&everything, 0xff, sizeof(everything));
 	copy_fields(vv, full ? &everything : &n->dirty);
 	if (!quick) {
 		l2.pat = vmread(VMCS_GUEST_IA32_PAT);
