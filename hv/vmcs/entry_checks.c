@@ -419,8 +419,20 @@ static struct entry_check_result check_guest_segments(const struct entry_check_e
 	return OK;
 }
 
-/* 27.3.1.3-27.3.1.4: descriptor tables, RIP, RFLAGS. */
-static struct entry_check_result check_guest_tables_rip(const struct entry_check_env *env)
+/* 27.3.1.3: descriptor tables. */
+static struct entry_check_result check_guest_tables(const struct entry_check_env *env)
+{
+	const enum entry_check_kind K = ENTRY_CHECK_GUEST;
+
+	CHECK(K, is_canonical(F(GUEST_GDTR_BASE)) && is_canonical(F(GUEST_IDTR_BASE)),
+	      "guest GDTR/IDTR base not canonical");
+	CHECK(K, F(GUEST_GDTR_LIMIT) >> 16 == 0 && F(GUEST_IDTR_LIMIT) >> 16 == 0,
+	      "guest GDTR/IDTR limit above 0xffff");
+	return OK;
+}
+
+/* 27.3.1.4: RIP, RFLAGS. */
+static struct entry_check_result check_guest_rip_rflags(const struct entry_check_env *env)
 {
 	bool ia32e = F(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST;
 	bool l = F(GUEST_CS_ACCESS_RIGHTS) & AR_L;
@@ -428,10 +440,6 @@ static struct entry_check_result check_guest_tables_rip(const struct entry_check
 	uint32_t info = (uint32_t)F(VM_ENTRY_INTERRUPTION_INFORMATION_FIELD);
 	const enum entry_check_kind K = ENTRY_CHECK_GUEST;
 
-	CHECK(K, is_canonical(F(GUEST_GDTR_BASE)) && is_canonical(F(GUEST_IDTR_BASE)),
-	      "guest GDTR/IDTR base not canonical");
-	CHECK(K, F(GUEST_GDTR_LIMIT) >> 16 == 0 && F(GUEST_IDTR_LIMIT) >> 16 == 0,
-	      "guest GDTR/IDTR limit above 0xffff");
 	CHECK(K, (ia32e && l) ? is_canonical(rip) : rip >> 32 == 0,
 	      "guest RIP: above 4 GiB outside 64-bit mode, or not canonical");
 	CHECK(K, !(rflags & RFLAGS_RESERVED) && (rflags & RFLAGS_FIXED1), "guest RFLAGS: reserved bits");
@@ -449,7 +457,6 @@ static struct entry_check_result check_guest_nonregister(const struct entry_chec
 	bool inject = info & INTR_VALID;
 	unsigned type = INTR_TYPE(info), vector = INTR_VECTOR(info);
 	bool hlt_ok = (env->caps->misc >> 6) & 1;
-	bool btf = F(GUEST_IA32_DEBUGCTL) & 2;
 	const enum entry_check_kind K = ENTRY_CHECK_GUEST;
 
 	CHECK(K, activity == ACTIVITY_ACTIVE || (activity == ACTIVITY_HLT && hlt_ok),
@@ -478,6 +485,7 @@ static struct entry_check_result check_guest_nonregister(const struct entry_chec
 	CHECK(K, !(pde & (0xff0ull | 1ull << 13 | 1ull << 15 | ~0x1ffffull | 1ull << 16)),
 	      "guest pending debug exceptions: reserved bits");
 	if ((is & (BLOCK_STI | BLOCK_MOVSS)) || activity == ACTIVITY_HLT) {
+		bool btf = F(GUEST_IA32_DEBUGCTL) & 2; /* read only here: the quick path's cost */
 		bool bs = pde & (1ull << 14), single_step = (rflags & RFLAGS_TF) && !btf;
 
 		CHECK(K, bs == single_step, "pending BS against RFLAGS.TF and DEBUGCTL.BTF");
@@ -545,9 +553,15 @@ struct entry_check_result entry_check_event_injection(const struct entry_check_e
 	return check_event_injection(env);
 }
 
+/*
+ * Not the descriptor tables: a quick resume has them as the last full check
+ * passed them or as the CPU saved them at L3's exit, and LGDT/LIDT give a
+ * 16-bit limit and (in 64-bit mode, else a 32-bit) canonical base (SDM Vol. 2A
+ * LGDT/LIDT; 28.3.2 saves them as they are).
+ */
 struct entry_check_result entry_check_resume_guest(const struct entry_check_env *env)
 {
-	struct entry_check_result r = check_guest_tables_rip(env);
+	struct entry_check_result r = check_guest_rip_rflags(env);
 
 	if (r.kind == ENTRY_CHECK_OK)
 		r = check_guest_nonregister(env);
@@ -561,7 +575,9 @@ struct entry_check_result entry_check_guest(const struct entry_check_env *env)
 	if (r.kind == ENTRY_CHECK_OK)
 		r = check_guest_segments(env);
 	if (r.kind == ENTRY_CHECK_OK)
-		r = check_guest_tables_rip(env);
+		r = check_guest_tables(env);
+	if (r.kind == ENTRY_CHECK_OK)
+		r = check_guest_rip_rflags(env);
 	if (r.kind == ENTRY_CHECK_OK)
 		r = check_guest_nonregister(env);
 	if (r.kind == ENTRY_CHECK_OK)

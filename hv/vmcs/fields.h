@@ -90,7 +90,17 @@ static inline bool vmcs_field_read_only(const struct vmcs_field *f)
 /* The number of fields in the table. */
 size_t vmcs_field_count(void);
 
-/* Field i in encoding order, or NULL if i >= vmcs_field_count(). */
-const struct vmcs_field *vmcs_field_at(size_t i);
+/* The table (fields.c), one row per enum vmcs_index. */
+extern const struct vmcs_field vmcs_field_table[];
+
+/*
+ * Field i in encoding order, or NULL if i >= vmcs_field_count(). Inline: the
+ * nested exit path's copy loops (prefetch, shadow push/pull, vmcs02's dirty
+ * fields) take one per field, a call each cost a reflected exit ~250 ticks.
+ */
+static inline const struct vmcs_field *vmcs_field_at(size_t i)
+{
+	return i < VMCS_FIELD_ROWS ? &vmcs_field_table[i] : NULL;
+}
 
 #endif

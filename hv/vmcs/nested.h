@@ -92,9 +92,12 @@ void handle_vmx_instruction(struct vcpu *v);
  * debug exceptions, event injection) since the last entry of the same
  * VMCS: then only their checks run and vmcs02's controls stay (nested_entry.c).
  */
-bool nested_resume_is_quick(struct vcpu *v);
-/* VMLAUNCH/VMRESUME of L2, its checks passed so far: enters L3 (nested_entry.c). */
-void nested_vmentry(struct vcpu *v, bool launch, bool quick);
+bool nested_resume_is_quick(struct vcpu *v, uint64_t l2_efer);
+/*
+ * VMLAUNCH/VMRESUME of L2, its checks passed so far: enters L3 (nested_entry.c).
+ * l2_efer: L2's IA32_EFER in vmcs01, read once by the caller.
+ */
+void nested_vmentry(struct vcpu *v, bool launch, bool quick, uint64_t l2_efer);
 /* Every exit from L3 (vmx_entry.S's L3 exit entry). */
 void nested_exit_handler(struct vcpu *v, uint64_t full_reason);
 /* L2's VMCLEAR/VMPTRLD/VMXOFF: the owner's stale fields written back to its region. */

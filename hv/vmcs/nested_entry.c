@@ -219,7 +219,7 @@ static uint64_t field_now(void *arg, enum vmcs_index idx)
 	return n->vv->field[idx];
 }
 
-bool nested_resume_is_quick(struct vcpu *v)
+bool nested_resume_is_quick(struct vcpu *v, uint64_t l2_efer)
 {
 	static const enum vmcs_index changing[] = {
 		VMCS_IDX_GUEST_RIP, VMCS_IDX_GUEST_RSP, VMCS_IDX_GUEST_RFLAGS,
@@ -234,7 +234,7 @@ bool nested_resume_is_quick(struct vcpu *v)
 	if (!allowed.w[0])
 		for (size_t i = 0; i < sizeof(changing) / sizeof(changing[0]); i++)
 			field_set_add(&allowed, changing[i]);
-	if (n->owner != n->vmptr || n->l2_efer != vmread(VMCS_GUEST_IA32_EFER))
+	if (n->owner != n->vmptr || n->l2_efer != l2_efer)
 		return false;
 	for (unsigned w = 0; w < FIELD_WORDS; w++)
 		if (n->dirty.w[w] & ~allowed.w[w])
@@ -242,12 +242,12 @@ bool nested_resume_is_quick(struct vcpu *v)
 	return true;
 }
 
-void nested_vmentry(struct vcpu *v, bool launch, bool quick)
+void nested_vmentry(struct vcpu *v, bool launch, bool quick, uint64_t l2_efer)
 {
 	struct nested_vcpu *n = v->nested;
 	struct vvmcs *vv = n->vv;
-	struct vcpu_l2_state l2 = { vmread(VMCS_GUEST_IA32_EFER), vmread(VMCS_GUEST_IA32_PAT),
-				    vmread(VMCS_GUEST_DR7), vmread(VMCS_GUEST_IA32_DEBUGCTL) };
+	/* PAT, DR7 and DEBUGCTL only merge into vmcs02's controls: not read for a quick entry. */
+	struct vcpu_l2_state l2 = { l2_efer, 0, 0, 0 };
 	bool full = launch || n->owner != n->vmptr;
 	struct field_set everything;
 	struct entry_check_env env = { &nested_caps, nested_maxphyaddr, l2.efer & EFER_LMA,
@@ -267,9 +267,13 @@ void nested_vmentry(struct vcpu *v, bool launch, bool quick)
 			vmcs_write(VMCS_HOST_RIP, exit_entry);
 	}
 	nested_ept_follow_l1(v); /* before vmcs02's EPTP is chosen: it may name an emptied shadow */
-	memset(&everything, 0xff, sizeof(everything));
+	if (full)
+		memset(&everything, 0xff, sizeof(everything));
 	copy_fields(vv, full ? &everything : &n->dirty);
 	if (!quick) {
+		l2.pat = vmread(VMCS_GUEST_IA32_PAT);
+		l2.dr7 = vmread(VMCS_GUEST_DR7);
+		l2.debugctl = vmread(VMCS_GUEST_IA32_DEBUGCTL);
 		write_merged_controls(v, vv, &l0.caps, &l2);
 		write_pdptes(vv);
 	}

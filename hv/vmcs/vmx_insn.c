@@ -328,6 +328,7 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 {
 	struct entry_check_env env;
 	struct entry_check_result r;
+	uint64_t efer;
 	bool quick;
 
 	if (n->vmptr == NO_VMCS) {
@@ -351,9 +352,9 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 		vm_fail_valid(n, VMXERR_VMRESUME_AFTER_VMXOFF);
 		return;
 	}
-	quick = !launch && nested_resume_is_quick(v);
-	env = (struct entry_check_env){ &nested_caps, nested_maxphyaddr,
-					vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA, vv_field,
+	efer = vmread(VMCS_GUEST_IA32_EFER);
+	quick = !launch && nested_resume_is_quick(v, efer);
+	env = (struct entry_check_env){ &nested_caps, nested_maxphyaddr, efer & EFER_LMA, vv_field,
 					nested_read_phys, v };
 	r = quick ? entry_check_event_injection(&env) : entry_check_controls_and_host(&env);
 	if (r.kind != ENTRY_CHECK_OK) {
@@ -362,7 +363,7 @@ static void vmlaunch_vmresume(struct vcpu *v, struct nested_vcpu *n, bool launch
 								 VMXERR_ENTRY_INVALID_HOST_STATE_FIELD);
 		return;
 	}
-	nested_vmentry(v, launch, quick);
+	nested_vmentry(v, launch, quick, efer);
 }
 
 /* The type (register) and 128-bit descriptor (memory) of INVEPT/INVVPID; false if it faulted. */
