@@ -571,6 +571,20 @@ const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t ef
 	return p;
 }
 
+void shadow_mode_guest_paging_shadowed(struct walk_mode *m)
+{
+	const struct shadow_vcpu *sv = this_vcpu();
+
+	m->cr3 = sv->active ? sv->guest_cr3 : vmread(VMCS_GUEST_CR3);
+	m->cr4 = vmread(VMCS_GUEST_CR4);
+	m->pdpte = NULL;
+	if (m->efer & EFER_LMA)
+		return; /* 4-level: the real CR4 is L2's; no PDPTEs */
+	if (sv->active && !sv->ept_on && sv->fmt == SHADOW_FMT_32BIT)
+		m->cr4 &= ~CR4_PAE; /* the host's PAE under a 32-bit guest's shadows */
+	m->pdpte = shadow_mode_guest_pdptes(m->cr0, m->cr4, m->efer);
+}
+
 /* ---- #PF ---- */
 
 /* Writes to a guest table: straight to L2's RAM, then the shadow forgets what they change. */
@@ -602,19 +616,12 @@ static bool guest_table_write(struct mmio_device *d, struct vcpu *v, uint64_t of
  */
 static void load_mode(struct walk_mode *m)
 {
-	const struct shadow_vcpu *sv = this_vcpu();
-
 	*m = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0),
-		.cr3 = sv->active ? sv->guest_cr3 : vmread(VMCS_GUEST_CR3),
-		.cr4 = vmread(VMCS_GUEST_CR4), .efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cr0 = vmread(VMCS_GUEST_CR0), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cpl = (uint8_t)AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)),
 		.ac = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0,
 	};
-	if (sv->active && sv->fmt == SHADOW_FMT_LONG)
-		return; /* the real CR4 is L2's; no PDPTEs */
-	m->cr4 = shadow_mode_guest_cr4();
-	m->pdpte = shadow_mode_guest_pdptes(m->cr0, m->cr4, m->efer);
+	shadow_mode_guest_paging(m);
 }
 
 /* The event whose delivery the #PF interrupted goes in again (SDM Vol. 3C 28.2.4). */

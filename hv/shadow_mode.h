@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "emul/walk.h"
+#include "options.h"
 #include "vcpu.h"
+#include "vmx.h"
 
 /* At boot with paging=shadow: refuses what it cannot serve, takes its memory. */
 void shadow_mode_init(void);
@@ -37,6 +40,25 @@ uint64_t shadow_mode_guest_cr4(void);
  * loaded there by exit_cr.c with shadow paging); else NULL.
  */
 const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer);
+/* shadow_mode_guest_paging's case with paging=shadow|hybrid. */
+void shadow_mode_guest_paging_shadowed(struct walk_mode *m);
+/*
+ * M's cr3, cr4 and pdpte as L2's walks of its own tables need them (M's cr0
+ * and efer already L2's, its pdpte NULL). Inline for the emulator's exit path: under
+ * paging=nested they are the VMCS's, and PDPTEs exist only in PAE paging
+ * outside long mode.
+ */
+static inline void shadow_mode_guest_paging(struct walk_mode *m)
+{
+	if (hv_opts.paging != PAGING_NESTED) {
+		shadow_mode_guest_paging_shadowed(m);
+		return;
+	}
+	m->cr3 = vmread(VMCS_GUEST_CR3);
+	m->cr4 = vmread(VMCS_GUEST_CR4);
+	if (!(m->efer & EFER_LMA)) /* else M's pdpte stays NULL */
+		m->pdpte = shadow_mode_guest_pdptes(m->cr0, m->cr4, m->efer);
+}
 /*
  * paging=hybrid, a nested space: an EPT violation that is a write to a guest
  * table some shadow mirrors (write-protected in EPT) is emulated and the

@@ -294,11 +294,10 @@ HOT static unsigned load_state(struct vcpu *v, struct emul_env *env, struct emul
 	unsigned bits;
 
 	env->mode = (struct walk_mode){
-		.cr0 = vmread(VMCS_GUEST_CR0), .cr3 = shadow_mode_guest_cr3(),
-		.cr4 = shadow_mode_guest_cr4(), .efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cr0 = vmread(VMCS_GUEST_CR0), .efer = vmread(VMCS_GUEST_IA32_EFER),
 		.ac = (rflags & RFLAGS_AC) != 0,
 	};
-	env->mode.pdpte = shadow_mode_guest_pdptes(env->mode.cr0, env->mode.cr4, env->mode.efer);
+	shadow_mode_guest_paging(&env->mode);
 	env->mode.cpl = (uint8_t)(rflags & RFLAGS_VM ? 3
 					     : AR_DPL(vmread(VMCS_GUEST_SS_ACCESS_RIGHTS)));
 	/* Segment limits and rights only outside 64-bit code (emulate.c ignores seg_checks there). */
