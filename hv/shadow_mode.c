@@ -549,15 +549,6 @@ void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value)
 		vmcs_write(VMCS_GUEST_CR4, vmread(VMCS_GUEST_CR4) | CR4_PAE);
 }
 
-uint64_t shadow_mode_guest_cr4(void)
-{
-	const struct shadow_vcpu *sv = this_vcpu();
-	uint64_t cr4 = vmread(VMCS_GUEST_CR4);
-
-	/* Only PAE is ever the host's, and only under a 32-bit guest's shadows (run_shadowed). */
-	return sv->active && !sv->ept_on && sv->fmt == SHADOW_FMT_32BIT ? cr4 & ~CR4_PAE : cr4;
-}
-
 const uint64_t *shadow_mode_guest_pdptes(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
 	static uint64_t pdptes[MAX_VCPUS][4];

@@ -32,8 +32,6 @@ void shadow_mode_paging_changed(struct vcpu *v);
 void shadow_mode_cr4_written(struct vcpu *v, uint64_t old, uint64_t value);
 /* L2's own CR3: what it last loaded (shadow on), else the VMCS's. */
 uint64_t shadow_mode_guest_cr3(void);
-/* L2's own CR4 for walks of its tables: under shadow paging the real PAE may be the host's. */
-uint64_t shadow_mode_guest_cr4(void);
 /*
  * Under PAE paging (cr0, cr4, efer L2's own) the four PDPTEs its CPU holds,
  * for walk_mode.pdpte: the VMCS's (saved there at the exit with EPT on,

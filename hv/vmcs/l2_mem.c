@@ -118,12 +118,12 @@ bool l2_linear_copy(uint64_t la, void *buf, unsigned len, bool write)
 	 * the VMCS (Vol. 3C 28.3.4; nested=on runs with paging=nested only, so
 	 * EPT is on; shadow_mode_* would give L2's own CR3/CR4/PDPTEs too).
 	 */
-	struct walk_mode mode = { vmread(VMCS_GUEST_CR0), shadow_mode_guest_cr3(),
-				  shadow_mode_guest_cr4(), vmread(VMCS_GUEST_IA32_EFER), 0, true,
-				  (uint8_t)nested_maxphyaddr, NULL };
+	struct walk_mode mode = { .cr0 = vmread(VMCS_GUEST_CR0),
+				  .efer = vmread(VMCS_GUEST_IA32_EFER), .cpl = 0, .ac = true,
+				  .maxphyaddr = (uint8_t)nested_maxphyaddr };
 	uint8_t *b = buf;
 
-	mode.pdpte = shadow_mode_guest_pdptes(mode.cr0, mode.cr4, mode.efer);
+	shadow_mode_guest_paging(&mode); /* CR3, CR4 and the PDPTEs */
 
 	while (len) {
 		unsigned chunk = (unsigned)(PAGE - (la & (PAGE - 1)));
