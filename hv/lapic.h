@@ -9,6 +9,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * xAPIC registers by their offset in the APIC page (SDM Vol. 3A Table 11-1);
+ * ISR, TMR and IRR are 8 registers each, 16 bytes apart. The virtual-APIC
+ * page has the same layout (Vol. 3C 29.1).
+ */
+#define APIC_TPR 0x080
+#define APIC_PPR 0x0a0
+#define APIC_EOI 0x0b0
+#define APIC_ISR 0x100
+#define APIC_TMR 0x180
+#define APIC_IRR 0x200
+#define APIC_ICR_LO 0x300
+
+/* The 32-bit register at physical address pa (identity-mapped). */
+static inline volatile uint32_t *apic_reg32(uint64_t pa)
+{
+	return (volatile uint32_t *)(uintptr_t)pa;
+}
+
 uint32_t lapic_id(void);
 /* Sends INIT, then two start-up IPIs at 'vector' (Intel MP spec B.4). */
 void lapic_start_cpu(uint32_t apic_id, uint8_t vector);

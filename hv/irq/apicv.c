@@ -49,24 +49,12 @@
 #include "vmx_bits.h"
 #include "x86.h"
 
-#define APIC_TPR 0x080
-#define APIC_PPR 0x0a0
-#define APIC_EOI 0x0b0
-#define APIC_ISR 0x100 /* 8 registers, 16 bytes apart, as TMR and IRR */
-#define APIC_TMR 0x180
-#define APIC_IRR 0x200
-#define APIC_ICR_LO 0x300
 #define APIC_WRITE_OFFSET(q) ((q) & 0xfff)
-
-static volatile uint32_t *reg32(uint64_t pa)
-{
-	return (volatile uint32_t *)(uintptr_t)pa;
-}
 
 /* Bit V of the 256-bit register at OFFSET of the APIC page at BASE (ISR, TMR, IRR). */
 static bool reg_bit(uint64_t base, unsigned offset, unsigned v)
 {
-	return *reg32(base + offset + 16 * (v / 32)) >> (v % 32) & 1;
+	return *apic_reg32(base + offset + 16 * (v / 32)) >> (v % 32) & 1;
 }
 
 static bool offered(void)
@@ -111,9 +99,9 @@ void apicv_setup(struct vcpu *v)
 	}
 	/* The virtual-APIC page starts empty but for L2's TPR; the real TPR stays 0. */
 	for (unsigned off = 0; off < 0x400; off += 4)
-		*reg32(v->vapic_pa + off) = 0;
-	*reg32(v->vapic_pa + APIC_TPR) = *reg32(base + APIC_TPR) & 0xff;
-	*reg32(base + APIC_TPR) = 0;
+		*apic_reg32(v->vapic_pa + off) = 0;
+	*apic_reg32(v->vapic_pa + APIC_TPR) = *apic_reg32(base + APIC_TPR) & 0xff;
+	*apic_reg32(base + APIC_TPR) = 0;
 	v->apic_access_pa = base;
 	vmcs_write(VMCS_APIC_ACCESS_ADDRESS, base);
 	for (unsigned i = 0; i < 4; i++)
@@ -148,7 +136,7 @@ static void eoi_exit_bit(unsigned v, bool set)
 static void wake_hlt(struct vcpu *v)
 {
 	unsigned rvi = (unsigned)vmread(VMCS_GUEST_INTERRUPT_STATUS) & 0xff;
-	unsigned vppr = *reg32(v->vapic_pa + APIC_PPR) & 0xff;
+	unsigned vppr = *apic_reg32(v->vapic_pa + APIC_PPR) & 0xff;
 
 	if ((rvi >> 4) > (vppr >> 4) && (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	    vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
@@ -172,9 +160,9 @@ bool apicv_acknowledged(struct vcpu *v, unsigned vector)
 		irq_eoi_held_add(&v->eoi_held, vector);
 		eoi_exit_bit(vector, true);
 	} else {
-		*reg32(base + APIC_EOI) = 0; /* ends VECTOR: the highest in service */
+		*apic_reg32(base + APIC_EOI) = 0; /* ends VECTOR: the highest in service */
 	}
-	*reg32(v->vapic_pa + APIC_IRR + 16 * (vector / 32)) |= 1u << (vector % 32);
+	*apic_reg32(v->vapic_pa + APIC_IRR + 16 * (vector / 32)) |= 1u << (vector % 32);
 	status = vmread(VMCS_GUEST_INTERRUPT_STATUS);
 	if ((status & 0xff) < vector) /* RVI: the highest vector in the virtual IRR */
 		vmcs_write(VMCS_GUEST_INTERRUPT_STATUS, (status & 0xff00) | vector);
@@ -220,13 +208,13 @@ void apicv_init(struct vcpu *v)
 		for (uint64_t bits = v->eoi_held.held[w]; bits; bits &= bits - 1)
 			held++;
 	while (held--)
-		*reg32(v->apic_access_pa + APIC_EOI) = 0;
+		*apic_reg32(v->apic_access_pa + APIC_EOI) = 0;
 	for (unsigned r = 0; r < 8; r++) {
-		*reg32(v->vapic_pa + APIC_ISR + 16 * r) = 0;
-		*reg32(v->vapic_pa + APIC_IRR + 16 * r) = 0;
+		*apic_reg32(v->vapic_pa + APIC_ISR + 16 * r) = 0;
+		*apic_reg32(v->vapic_pa + APIC_IRR + 16 * r) = 0;
 	}
-	*reg32(v->vapic_pa + APIC_TPR) = 0;
-	*reg32(v->vapic_pa + APIC_PPR) = 0;
+	*apic_reg32(v->vapic_pa + APIC_TPR) = 0;
+	*apic_reg32(v->vapic_pa + APIC_PPR) = 0;
 	for (unsigned i = 0; i < 4; i++) {
 		v->eoi_held.held[i] = v->eoi_held.ended[i] = 0;
 		vmcs_write(VMCS_EOI_EXIT_BITMAP_0 + 2 * i, 0);
@@ -256,7 +244,7 @@ static void level_ended(struct vcpu *v, unsigned vector)
 		log_error("vCPU %u: L2 ended vector %#x, which the hypervisor did not hold",
 			  v->index, vector);
 	while (n--)
-		*reg32(v->apic_access_pa + APIC_EOI) = 0;
+		*apic_reg32(v->apic_access_pa + APIC_EOI) = 0;
 }
 
 void handle_virtualized_eoi(struct vcpu *v)
@@ -273,7 +261,7 @@ void handle_virtualized_eoi(struct vcpu *v)
 static unsigned visr_highest(const struct vcpu *v)
 {
 	for (int r = 7; r >= 0; r--) {
-		uint32_t isr = *reg32(v->vapic_pa + APIC_ISR + 16 * (unsigned)r);
+		uint32_t isr = *apic_reg32(v->vapic_pa + APIC_ISR + 16 * (unsigned)r);
 
 		if (isr)
 			return (unsigned)(r * 32 + 31 - __builtin_clz(isr));
@@ -284,10 +272,10 @@ static unsigned visr_highest(const struct vcpu *v)
 /* PPR virtualization (29.1.3): VPPR from VTPR and SVI. */
 static void ppr_virtualize(struct vcpu *v)
 {
-	unsigned vtpr = *reg32(v->vapic_pa + APIC_TPR) & 0xff;
+	unsigned vtpr = *apic_reg32(v->vapic_pa + APIC_TPR) & 0xff;
 	unsigned svi = ((unsigned)vmread(VMCS_GUEST_INTERRUPT_STATUS) >> 8) & 0xff;
 
-	*reg32(v->vapic_pa + APIC_PPR) = (vtpr >> 4) >= (svi >> 4) ? vtpr : svi & 0xf0;
+	*apic_reg32(v->vapic_pa + APIC_PPR) = (vtpr >> 4) >= (svi >> 4) ? vtpr : svi & 0xf0;
 }
 
 /* EOI virtualization (29.1.4) done by the hypervisor, for a write it emulates. */
@@ -297,8 +285,8 @@ static void eoi_virtualize(struct vcpu *v)
 	unsigned svi = (unsigned)(status >> 8) & 0xff;
 	uint64_t bitmap = vmread(VMCS_EOI_EXIT_BITMAP_0 + 2 * (svi / 64));
 
-	*reg32(v->vapic_pa + APIC_EOI) = 0;
-	*reg32(v->vapic_pa + APIC_ISR + 16 * (svi / 32)) &= ~(1u << (svi % 32));
+	*apic_reg32(v->vapic_pa + APIC_EOI) = 0;
+	*apic_reg32(v->vapic_pa + APIC_ISR + 16 * (svi / 32)) &= ~(1u << (svi % 32));
 	vmcs_write(VMCS_GUEST_INTERRUPT_STATUS, (status & 0xff) | visr_highest(v) << 8);
 	ppr_virtualize(v);
 	if (bitmap >> (svi % 64) & 1)
@@ -318,7 +306,7 @@ bool apicv_write(struct vcpu *v, uint64_t offset, uint32_t value)
 	if (offset == APIC_EOI) {
 		eoi_virtualize(v);
 	} else if (offset == APIC_TPR) {
-		*reg32(v->vapic_pa + APIC_TPR) = value & 0xff;
+		*apic_reg32(v->vapic_pa + APIC_TPR) = value & 0xff;
 		ppr_virtualize(v);
 	} else {
 		return false;
@@ -336,18 +324,18 @@ void handle_apic_write(struct vcpu *v)
 		guest_stop(v, false, "apic-write");
 	}
 	/* Trap-like: the value is in VICR_LO; the real ICR high half is L2's already. */
-	*reg32(v->apic_access_pa + APIC_ICR_LO) = *reg32(v->vapic_pa + APIC_ICR_LO);
+	*apic_reg32(v->apic_access_pa + APIC_ICR_LO) = *apic_reg32(v->vapic_pa + APIC_ICR_LO);
 }
 
 bool apicv_read(struct vcpu *v, uint64_t offset, uint64_t *value)
 {
 	if (offset == APIC_PPR) {
-		*value = *reg32(v->vapic_pa + APIC_PPR);
+		*value = *apic_reg32(v->vapic_pa + APIC_PPR);
 	} else if (offset >= APIC_ISR && offset < APIC_TMR && !(offset & 0xf)) {
-		*value = *reg32(v->vapic_pa + offset);
+		*value = *apic_reg32(v->vapic_pa + offset);
 	} else if (offset >= APIC_IRR && offset < APIC_IRR + 0x80 && !(offset & 0xf)) {
 		/* Acknowledged or not: both are pending for L2. */
-		*value = *reg32(v->vapic_pa + offset) | *reg32(v->apic_access_pa + offset);
+		*value = *apic_reg32(v->vapic_pa + offset) | *apic_reg32(v->apic_access_pa + offset);
 	} else {
 		return false;
 	}

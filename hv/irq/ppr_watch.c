@@ -33,18 +33,11 @@
 #include "vmx_bits.h"
 #include "x86.h"
 
-#define APIC_TPR 0x080
-#define APIC_ISR 0x100       /* 8 registers, 16 bytes apart */
 #define X2APIC_ISR_MSR 0x810 /* 8 MSRs */
 #define APIC_ACCESS_OFFSET(q) ((q) & 0xfff)
 #define APIC_ACCESS_TYPE(q) (((q) >> 12) & 0xf)
 #define APIC_ACCESS_LINEAR_READ 0
 #define APIC_ACCESS_LINEAR_WRITE 1
-
-static volatile uint32_t *reg32(uint64_t pa)
-{
-	return (volatile uint32_t *)(uintptr_t)pa;
-}
 
 void ppr_watch_setup(struct vcpu *v)
 {
@@ -60,7 +53,7 @@ void ppr_watch_setup(struct vcpu *v)
 /* ISR register R (vectors 32R..32R+31) of this CPU's real APIC. */
 static uint32_t isr_reg(unsigned r, bool x2apic, uint64_t base)
 {
-	return x2apic ? (uint32_t)rdmsr(X2APIC_ISR_MSR + r) : *reg32(base + APIC_ISR + 16 * r);
+	return x2apic ? (uint32_t)rdmsr(X2APIC_ISR_MSR + r) : *apic_reg32(base + APIC_ISR + 16 * r);
 }
 
 unsigned irq_in_service_class(const struct vcpu *v)
@@ -95,8 +88,8 @@ static bool watch_start(struct vcpu *v)
 
 	if (!lapic_xapic_base(&base))
 		return false;
-	*reg32(v->vapic_pa + APIC_TPR) = *reg32(base + APIC_TPR) & 0xff;
-	*reg32(base + APIC_TPR) = 0;
+	*apic_reg32(v->vapic_pa + APIC_TPR) = *apic_reg32(base + APIC_TPR) & 0xff;
+	*apic_reg32(base + APIC_TPR) = 0;
 	v->apic_access_pa = base;
 	vmcs_write(VMCS_APIC_ACCESS_ADDRESS, base);
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
@@ -110,7 +103,7 @@ static bool watch_start(struct vcpu *v)
 /* Ends it: the real TPR gets VTPR back. */
 static void watch_end(struct vcpu *v)
 {
-	*reg32(v->apic_access_pa + APIC_TPR) = *reg32(v->vapic_pa + APIC_TPR) & 0xff;
+	*apic_reg32(v->apic_access_pa + APIC_TPR) = *apic_reg32(v->vapic_pa + APIC_TPR) & 0xff;
 	vmcs_write(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS,
 		   vmread(VMCS_SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS) &
 		   ~PROC2_VIRT_APIC_ACCESSES);
